@@ -1,0 +1,42 @@
+/* Settings: environment variables, overridden by command-line flags. */
+#ifndef OPORA_CONFIG_H
+#define OPORA_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+struct config {
+  char database_url[1024];
+  char listen_host[256];
+  unsigned short listen_port;
+  unsigned threads;
+  size_t max_body; /* bytes */
+  enum log_level log_level;
+  char cors_origins[2048]; /* comma-separated; "*" for any */
+  unsigned max_connections;
+  unsigned max_connections_per_ip;
+  unsigned connection_timeout; /* seconds idle before a connection closes */
+  size_t header_memory;        /* bytes per connection for headers */
+  unsigned statement_timeout_ms;
+  unsigned shutdown_timeout; /* seconds to let requests in flight finish */
+};
+
+typedef const char *(*config_getenv_fn)(const char *name);
+
+void config_defaults(struct config *cfg);
+
+/* Fills cfg from the environment (getenv_fn, e.g. getenv) and then from the
+ * flags argv[0..argc) (the subcommand's flags, not the program name).
+ * Returns 0, or -1 with a one-line message naming the bad setting in err. */
+int config_load(struct config *cfg, int argc, char **argv,
+                config_getenv_fn getenv_fn, char *err, size_t err_len);
+
+/* True when origin may call the API from a browser. */
+bool config_origin_allowed(const struct config *cfg, const char *origin);
+
+/* The help text listing every setting with its variable and flag. */
+extern const char config_help[];
+
+#endif

@@ -1,0 +1,13 @@
+/* `opora demo-data`: territories and schools of the seed documents plus a
+ * generated region's worth of schools (demo/demo_data.sql). */
+#ifndef OPORA_DEMO_H
+#define OPORA_DEMO_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* Loads the demo data in one transaction; loading twice changes nothing.
+ * Returns 0, or -1 with a message in err. */
+int demo_data_load(PGconn *conn, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,49 @@
+/* Every endpoint's handler; one file per resource under src/api/. */
+#ifndef OPORA_HANDLERS_H
+#define OPORA_HANDLERS_H
+
+struct request;
+
+/* src/api/ops.c */
+void health_get(struct request *rq);
+void ready_get(struct request *rq);
+void metrics_get(struct request *rq);
+void openapi_get(struct request *rq);
+
+/* src/api/regions.c */
+void regions_list(struct request *rq);
+void regions_create(struct request *rq);
+void region_get(struct request *rq);
+void region_update(struct request *rq);
+
+/* src/api/municipalities.c */
+void municipalities_list(struct request *rq);
+void municipalities_create(struct request *rq);
+void municipality_get(struct request *rq);
+void municipality_update(struct request *rq);
+
+/* src/api/schools.c */
+void schools_list(struct request *rq);
+void schools_create(struct request *rq);
+void school_get(struct request *rq);
+void school_update(struct request *rq);
+void school_delete(struct request *rq);
+
+/* src/api/statuses.c */
+void statuses_list(struct request *rq);
+void statuses_create(struct request *rq);
+void status_update(struct request *rq);
+
+/* src/api/curators.c */
+void curators_list(struct request *rq);
+void curators_create(struct request *rq);
+void curator_update(struct request *rq);
+void curator_delete(struct request *rq);
+
+/* src/api/partners.c */
+void partners_list(struct request *rq);
+void partners_create(struct request *rq);
+void partner_update(struct request *rq);
+void partner_delete(struct request *rq);
+
+#endif

@@ -1,0 +1,102 @@
+/* One HTTP request as handlers see it, and the helpers they answer with.
+ * A handler reads path and query parameters and the parsed body, does its
+ * work and calls exactly one reply_* function; src/server.c sends it. */
+#ifndef OPORA_REQUEST_H
+#define OPORA_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errors.h"
+#include "jspec.h"
+#include "router.h"
+
+struct MHD_Connection;
+struct MHD_Response;
+
+#define REQUEST_ID_MAX 64
+
+struct request {
+  struct MHD_Connection *conn;
+  enum http_method method;
+  const char *method_text;
+  const char *path;
+  struct route_match match;
+  char id[REQUEST_ID_MAX + 1];
+  uint64_t started_ns;
+
+  /* Body: buffered up to the configured limit, parsed for JSON routes. */
+  char *body;
+  size_t body_len, body_cap;
+  bool body_too_large;
+  json_t *json;
+
+  /* Streaming routes keep their consumer's state here. */
+  void *stream_state;
+  void (*stream_free)(void *state);
+
+  /* The answer, set by one reply_* call. */
+  unsigned status;
+  struct MHD_Response *response;
+  uint64_t bytes_out;
+  bool queued; /* handed to libmicrohttpd; nothing more to send */
+  const char *allowed_origin; /* CORS: the request's Origin, when allowed */
+};
+
+/* --- reading the request ------------------------------------------------ */
+
+/* Path parameter `name` as a positive id. On failure answers 400 naming the
+ * parameter and returns false. */
+bool request_param_id(struct request *rq, const char *name, int64_t *out);
+
+/* Query parameter or header value, or NULL. */
+const char *request_query(struct request *rq, const char *name);
+const char *request_header(struct request *rq, const char *name);
+
+/* Validates the query string against `params` (types converted from text;
+ * unknown parameters rejected). On success returns a new object of typed
+ * values (caller owns it); on failure answers 400 listing every bad
+ * parameter and returns NULL. */
+json_t *request_query_checked(struct request *rq,
+                              const struct jspec_field *params);
+
+/* Checks the parsed JSON body against `fields`. On failure answers 400 with
+ * every bad field and returns false. */
+bool request_body_checked(struct request *rq, const struct jspec_field *fields,
+                          enum jspec_mode mode);
+
+/* If-Match for an update: answers 428 when missing and 412 when it names no
+ * version ("*" is not accepted: a writer must have read the resource). */
+bool request_if_match(struct request *rq, int32_t *version);
+
+/* --- answering ------------------------------------------------------------ */
+
+void reply_json_steal(struct request *rq, unsigned status, json_t *body);
+/* JSON text built elsewhere (e.g. by PostgreSQL), copied. */
+void reply_json_text(struct request *rq, unsigned status, const char *text,
+                     size_t len);
+/* Takes over a malloc'ed JSON text. */
+void reply_json_text_steal(struct request *rq, unsigned status, char *text,
+                           size_t len);
+void reply_text(struct request *rq, unsigned status, const char *content_type,
+                const char *text, size_t len);
+void reply_empty(struct request *rq, unsigned status);
+void reply_problem(struct request *rq, enum error_id err, const char *detail);
+/* A 400 validation problem listing `errors` ([{"path","message"}]). */
+void reply_validation_steal(struct request *rq, json_t *errors);
+/* Problem with one error naming `path`: unique/foreign key violations. */
+void reply_problem_at(struct request *rq, enum error_id err, const char *path,
+                      const char *message);
+
+/* Headers on the reply already set; call after reply_*. */
+void reply_header(struct request *rq, const char *name, const char *value);
+void reply_etag(struct request *rq, int32_t version);
+/* Location: <collection>/<id> */
+void reply_location(struct request *rq, const char *collection, long long id);
+
+/* Builds the problem body (exposed for tests). */
+json_t *problem_build(enum error_id err, const char *detail,
+                      const char *request_id, json_t *errors_steal);
+
+#endif

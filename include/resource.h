@@ -1,0 +1,76 @@
+/* What every resource shares: get one, create, update with If-Match, delete,
+ * and list pages. A resource file (src/api/<name>.c) describes its fields and
+ * names its statements; these functions do the rest the same way for all. */
+#ifndef OPORA_RESOURCE_H
+#define OPORA_RESOURCE_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "request.h"
+
+struct resource {
+  const char *what;       /* "school": used in messages */
+  const char *collection; /* "/api/v1/schools", or "statuses" under a school */
+  const char *id_param;   /* path parameter naming the resource */
+  bool nested;            /* lives under /api/v1/schools/{id} */
+  const struct jspec_field *fields;
+  const struct jspec_field *update_fields; /* when PATCH differs from POST */
+  /* Optional rules across fields, after the field spec passed; appends to
+   * errors like jspec_check. */
+  void (*check)(struct request *rq, const json_t *body, json_t *errors);
+  enum stmt_id get, insert, update, remove; /* shapes: src/sql/statements.def */
+  /* Optional rule checked inside the update's transaction, before it; false
+   * after answering (e.g. 409 for closing a closed status). */
+  bool (*before_update)(struct request *rq, int64_t id, int64_t parent);
+};
+
+void resource_get(struct request *rq, const struct resource *res);
+void resource_create(struct request *rq, const struct resource *res);
+void resource_update(struct request *rq, const struct resource *res);
+void resource_delete(struct request *rq, const struct resource *res);
+
+/* List pages. Every list takes these two query parameters. */
+#define PAGE_PARAMS                                                            \
+  {"limit", JS_INTEGER, 0, 1, 500, NULL, NULL, NULL}, {                        \
+    "cursor", JS_STRING, 0, 1, 2000, NULL, NULL, NULL                          \
+  }
+
+/* A list: its query parameters and the statement that reads a page. The
+ * statement takes [school id,] the `filters` in order, [cursor key,] cursor
+ * id and limit + 1, and returns doc, sort key, id, then extra members. */
+struct list_spec {
+  const struct jspec_field *params; /* ends with PAGE_PARAMS, END_FIELDS */
+  const char *const *filters;       /* NULL-terminated */
+  enum stmt_id stmt;
+  bool nested; /* under /api/v1/schools/{id}: 404 when the school is not */
+  bool keyed;  /* sorted by a key before the id (a name) */
+};
+
+void resource_list(struct request *rq, const struct list_spec *spec);
+
+struct page {
+  char limit_plus_one[24]; /* the statement fetches one more row than shown */
+  long limit;
+  char *cursor_key;   /* owned; NULL when absent */
+  char cursor_id[24]; /* "" when absent */
+};
+
+/* Reads limit and cursor from checked query values; false after answering
+ * 400 for a cursor we did not make. */
+bool page_begin(struct request *rq, const json_t *query, struct page *page);
+void page_end(struct page *page);
+
+/* Answers {"items": [...], "next_cursor": ...} from a list statement's rows:
+ * doc, sort key, id, then extra members. */
+void reply_page(struct request *rq, PGresult *rows, const struct page *page);
+
+/* A query value as statement parameter text (into buf), NULL when absent. */
+const char *query_param(const json_t *query, const char *name, char *buf,
+                        size_t len);
+
+/* Answers 200 (or `status`) with the resource row (version, doc, extra
+ * members...) and its ETag; consumes rows. */
+void reply_doc(struct request *rq, PGresult *rows, unsigned status);
+
+#endif

@@ -1,0 +1,67 @@
+/* The route table is data (src/routes.c): method + path template -> handler,
+ * with the permission the access-control layer will check. router_match finds
+ * the route for a request and captures its {parameters}. */
+#ifndef OPORA_ROUTER_H
+#define OPORA_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct request;
+typedef void (*handler_fn)(struct request *rq);
+/* Takes the next piece of a streamed body; false stops reading (the
+ * consumer has answered the request). */
+typedef bool (*body_chunk_fn)(struct request *rq, const char *data, size_t len);
+
+enum http_method {
+  HTTP_GET = 1u << 0,
+  HTTP_POST = 1u << 1,
+  HTTP_PUT = 1u << 2,
+  HTTP_PATCH = 1u << 3,
+  HTTP_DELETE = 1u << 4,
+  HTTP_HEAD = 1u << 5,
+  HTTP_OPTIONS = 1u << 6,
+  HTTP_OTHER = 1u << 7,
+};
+
+enum route_flags {
+  ROUTE_BODY_JSON = 1u << 0,   /* takes a JSON body, buffered and parsed */
+  ROUTE_BODY_STREAM = 1u << 1, /* body streamed to the route's consumer */
+};
+
+#define ROUTE_MAX_PARAMS 4
+
+struct route {
+  enum http_method method;
+  const char *path; /* template, e.g. "/api/v1/schools/{id}" */
+  handler_fn handler;
+  const char *operation_id; /* as in openapi.yaml */
+  const char *permission;   /* e.g. "schools:write"; NULL = public */
+  unsigned flags;
+  body_chunk_fn on_body_chunk; /* ROUTE_BODY_STREAM routes only */
+};
+
+struct route_match {
+  const struct route *route; /* NULL: no route for this method and path */
+  unsigned allowed;          /* methods the path accepts (for 405 Allow) */
+  size_t n_params;
+  const char *names[ROUTE_MAX_PARAMS]; /* into the template, not terminated */
+  size_t names_len[ROUTE_MAX_PARAMS];
+  const char *values_start[ROUTE_MAX_PARAMS]; /* into the matched path */
+  size_t values_len[ROUTE_MAX_PARAMS];
+};
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+enum http_method http_method_parse(const char *method);
+const char *http_method_name(enum http_method m);
+
+/* Matches path against the table (or `table` for tests). HEAD matches GET. */
+bool router_match(const struct route *table, size_t n, enum http_method m,
+                  const char *path, struct route_match *out);
+
+/* Writes "GET, HEAD, PATCH" style list of `allowed` into buf. */
+void router_allow_header(unsigned allowed, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,271 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/run.sh and scripts/test.sh. Source it, don't run it:
+#   . scripts/lib.sh
+# Functions: install_missing PKG..., build DIR [CMAKE_ARGS...],
+#            start_private_pg, stop_private_pg, say, die.
+set -euo pipefail
+
+OPORA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+
+# What the run command needs (the tests are configured by default, so cmocka
+# and libcurl are needed to configure the build tree too), and what the test
+# command needs on top. postgresql-contrib-15 (pg_trgm) is provided by
+# postgresql-15 on Debian 12.
+OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
+  libpq-dev libcmocka-dev libcurl4-openssl-dev postgresql-15 postgresql-contrib-15
+  curl ca-certificates)
+# shellcheck disable=SC2034 # used by scripts/test.sh
+OPORA_TEST_PACKAGES=("${OPORA_RUN_PACKAGES[@]}" clang-format nodejs npm git)
+
+say() { printf 'opora: %s\n' "$*" >&2; }
+die() {
+  say "error: $*"
+  exit 1
+}
+
+# --- packages ----------------------------------------------------------------
+
+# Names of installed packages and of the virtual packages they provide, one a
+# line (so "npm" counts as present when a nodejs build that bundles it is
+# installed, and postgresql-contrib-15 when postgresql-15 is).
+_installed_packages() {
+  dpkg-query -W -f='${db:Status-Abbrev}|${Package}|${Provides}\n' 2>/dev/null |
+    awk -F'|' '$1 ~ /^ii/ {
+      print $2
+      n = split($3, p, /, */)
+      for (i = 1; i <= n; i++) { sub(/[ (].*/, "", p[i]); if (p[i] != "") print p[i] }
+    }'
+}
+
+# install_missing PKG...: apt-get installs only the packages that are missing;
+# does nothing (not even apt-get update) when all are present.
+install_missing() {
+  command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: these scripts expect Debian 12"
+  local have pkg
+  local -a missing=() sudo=()
+  have=$(_installed_packages)
+  for pkg in "$@"; do
+    grep -qxF -- "$pkg" <<<"$have" || missing+=("$pkg")
+  done
+  if ((${#missing[@]} == 0)); then
+    say "all required packages are installed"
+    return 0
+  fi
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null 2>&1 ||
+      die "missing packages and neither root nor sudo: as root, run: apt-get install ${missing[*]}"
+    sudo=(sudo)
+  fi
+  say "installing missing packages: ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q ||
+    die "apt-get update failed"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    --no-install-recommends "${missing[@]}" || die "apt-get install ${missing[*]} failed"
+}
+
+# --- build -------------------------------------------------------------------
+
+# build DIR [CMAKE_ARGS...]: configures (RelWithDebInfo, Unix Makefiles) and
+# builds DIR (relative paths are relative to the project root).
+build() {
+  local dir=${1:?build: DIR missing}
+  shift
+  [[ $dir == /* ]] || dir=$OPORA_ROOT/$dir
+  say "building in ${dir#"$OPORA_ROOT"/} $*"
+  cmake -S "$OPORA_ROOT" -B "$dir" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" ||
+    die "cmake configure of $dir failed"
+  cmake --build "$dir" -j "${OPORA_JOBS:-2}" || die "build in $dir failed"
+}
+
+# --- private PostgreSQL --------------------------------------------------------
+#
+# A throwaway cluster for development and tests: <repo>/.pgdata/{data,run,
+# postgres.log} (or /tmp/opora-pg-<hash>/ when the user postgres cannot reach
+# the repository, or $OPORA_PG_DIR when set), port $OPORA_PG_PORT (54329),
+# listening on its unix socket and 127.0.0.1 only, trust authentication,
+# superuser "postgres". fsync is off: it holds demo and test data only.
+# Run as root, the cluster runs as the user postgres (initdb refuses root).
+
+_pg_hash() { printf '%s' "$OPORA_ROOT" | sha256sum | cut -c1-12; }
+
+# The user the cluster runs as.
+_pg_user() {
+  if ((EUID == 0)); then
+    id -u postgres >/dev/null 2>&1 ||
+      die "running as root, the private PostgreSQL needs the user 'postgres' (from the postgresql-15 package)"
+    echo postgres
+  else
+    id -un
+  fi
+}
+
+# _as_pg CMD...: runs CMD as the cluster's user, from / (so that a working
+# directory it cannot enter causes no warnings).
+_as_pg() {
+  if ((EUID == 0)); then
+    (cd / && runuser -u postgres -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+_pg_bindir() {
+  local d
+  if [[ -n ${OPORA_PG_BINDIR:-} ]]; then
+    echo "$OPORA_PG_BINDIR"
+    return
+  fi
+  for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    if [[ -x $d/initdb && -x $d/pg_ctl ]]; then
+      echo "$d"
+      return
+    fi
+  done
+  d=$(command -v initdb 2>/dev/null) || die "PostgreSQL server programs (initdb, pg_ctl) not found: install postgresql-15"
+  dirname "$d"
+}
+
+# Sets _PG_BASE, _PG_DATA, _PG_LOG, _PG_SOCK, _PG_PORT, _PG_BIN.
+_pg_layout() {
+  local hash
+  hash=$(_pg_hash)
+  _PG_BIN=$(_pg_bindir)
+  _PG_PORT=${OPORA_PG_PORT:-54329}
+  if ! [[ $_PG_PORT =~ ^[0-9]{1,5}$ ]] || ((_PG_PORT == 0 || _PG_PORT > 65535)); then
+    die "OPORA_PG_PORT must be a TCP port number, got '$_PG_PORT'"
+  fi
+  if [[ -n ${OPORA_PG_DIR:-} ]]; then
+    _PG_BASE=$OPORA_PG_DIR
+  else
+    _PG_BASE=$OPORA_ROOT/.pgdata
+    if ((EUID == 0)) && ! runuser -u postgres -- test -x "$OPORA_ROOT" 2>/dev/null; then
+      _PG_BASE=/tmp/opora-pg-$hash
+      say "the user postgres cannot reach $OPORA_ROOT; the private PostgreSQL lives in $_PG_BASE instead"
+    fi
+  fi
+  _PG_DATA=$_PG_BASE/data
+  _PG_LOG=$_PG_BASE/postgres.log
+  _PG_SOCK=$_PG_BASE/run
+  # A unix socket path ("<dir>/.s.PGSQL.<port>") may not exceed 107 bytes.
+  local sock_file=$_PG_SOCK/.s.PGSQL.$_PG_PORT
+  if ((${#sock_file} > 107)); then
+    _PG_SOCK=/tmp/opora-pg-$EUID-$hash
+    say "socket path under $_PG_BASE is too long for a unix socket; using $_PG_SOCK"
+  fi
+}
+
+_pg_running() { _as_pg "$_PG_BIN/pg_ctl" status -D "$_PG_DATA" >/dev/null 2>&1; }
+
+# mkdir + chown to the cluster's user, mode 0700.
+_pg_mkdir() {
+  local dir=$1 user
+  user=$(_pg_user)
+  mkdir -p "$dir"
+  if ((EUID == 0)); then chown "$user:" "$dir"; fi
+  chmod 0700 "$dir"
+}
+
+# Percent-encodes $1 for a URL query value.
+_urlencode() {
+  local LC_ALL=C s=$1 out='' c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+    [A-Za-z0-9/._~-]) out+=$c ;;
+    *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+
+# Quotes $1 as a postgresql.conf string.
+_pg_conf_quote() { printf "'%s'" "${1//\'/\'\'}"; }
+
+# start_private_pg: starts (or reuses) the private cluster unless DATABASE_URL
+# is set; exports DATABASE_URL (database opora) and OPORA_TEST_ADMIN_URL
+# (database postgres, superuser). Sets OPORA_PG_PRIVATE=1 when the private
+# cluster is in use, and OPORA_PG_STARTED=1 when this call started it.
+start_private_pg() {
+  OPORA_PG_STARTED=0
+  OPORA_PG_PRIVATE=0
+  if [[ -n ${DATABASE_URL:-} ]]; then
+    say "DATABASE_URL is set: using that database, no private PostgreSQL"
+    return 0
+  fi
+  _pg_layout
+  local user
+  user=$(_pg_user)
+
+  if _pg_running; then
+    # Reuse it, on whatever port and socket directory it was started with.
+    local pidfile=$_PG_DATA/postmaster.pid running_port running_sock
+    running_port=$(sed -n 4p "$pidfile")
+    running_sock=$(sed -n 5p "$pidfile")
+    if [[ -n $running_port && $running_port != "$_PG_PORT" ]]; then
+      say "the private PostgreSQL already runs on port $running_port (not $_PG_PORT); using it"
+    fi
+    _PG_PORT=${running_port:-$_PG_PORT}
+    _PG_SOCK=${running_sock:-$_PG_SOCK}
+    say "reusing the private PostgreSQL already running in $_PG_DATA"
+  else
+    _pg_mkdir "$_PG_BASE"
+    if [[ ! -s $_PG_DATA/PG_VERSION ]]; then
+      say "creating a private PostgreSQL cluster in $_PG_DATA (user $user)"
+      _pg_mkdir "$_PG_DATA"
+      _as_pg "$_PG_BIN/initdb" -D "$_PG_DATA" -E UTF8 --locale=C.UTF-8 -U postgres \
+        --auth=trust >"$_PG_BASE/initdb.log" 2>&1 ||
+        {
+          cat "$_PG_BASE/initdb.log" >&2
+          die "initdb failed (log above)"
+        }
+      echo "include_if_exists = 'opora.conf'" | _as_pg tee -a "$_PG_DATA/postgresql.conf" >/dev/null
+    fi
+    _pg_mkdir "$_PG_SOCK"
+    {
+      echo "# Written by scripts/lib.sh at every start of the private cluster."
+      echo "port = $_PG_PORT"
+      echo "listen_addresses = '127.0.0.1'"
+      echo "unix_socket_directories = $(_pg_conf_quote "$_PG_SOCK")"
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+      echo "max_connections = 200"
+    } | _as_pg tee "$_PG_DATA/opora.conf" >/dev/null
+    say "starting the private PostgreSQL on port $_PG_PORT (log: $_PG_LOG)"
+    if ! _as_pg "$_PG_BIN/pg_ctl" start -D "$_PG_DATA" -l "$_PG_LOG" -w -t 60 >/dev/null; then
+      tail -n 20 "$_PG_LOG" >&2 || true
+      die "the private PostgreSQL did not start (last lines of $_PG_LOG above; is port $_PG_PORT taken? set OPORA_PG_PORT)"
+    fi
+    OPORA_PG_STARTED=1
+  fi
+  OPORA_PG_PRIVATE=1
+
+  local query
+  query="host=$(_urlencode "$_PG_SOCK")&port=$_PG_PORT"
+  DATABASE_URL="postgresql://postgres@/opora?$query"
+  OPORA_TEST_ADMIN_URL="postgresql://postgres@/postgres?$query"
+  export DATABASE_URL OPORA_TEST_ADMIN_URL OPORA_PG_STARTED OPORA_PG_PRIVATE
+
+  local exists
+  exists=$("$_PG_BIN/psql" "$OPORA_TEST_ADMIN_URL" -XtAq -v ON_ERROR_STOP=1 \
+    -c "SELECT 1 FROM pg_database WHERE datname = 'opora'") ||
+    die "cannot connect to the private PostgreSQL ($OPORA_TEST_ADMIN_URL)"
+  if [[ $exists != 1 ]]; then
+    "$_PG_BIN/psql" "$OPORA_TEST_ADMIN_URL" -XqA -v ON_ERROR_STOP=1 -c 'CREATE DATABASE opora' ||
+      die "cannot create the database opora"
+    say "created the database opora"
+  fi
+  say "DATABASE_URL=$DATABASE_URL"
+}
+
+# stop_private_pg: stops the private cluster if it runs (data are kept).
+stop_private_pg() {
+  _pg_layout
+  if [[ ! -d $_PG_DATA ]] || ! _pg_running; then
+    say "the private PostgreSQL is not running"
+    return 0
+  fi
+  _as_pg "$_PG_BIN/pg_ctl" stop -D "$_PG_DATA" -m fast -w -t 60 >/dev/null ||
+    die "could not stop the private PostgreSQL in $_PG_DATA"
+  say "stopped the private PostgreSQL in $_PG_DATA"
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds build/ and build-asan/
+# (AddressSanitizer + UndefinedBehaviorSanitizer), starts a private PostgreSQL
+# (unless DATABASE_URL is set: then that server's URL is the tests' admin URL
+# too), and runs every check: clang-format, the OpenAPI linter, all ctest
+# tests, the unit and API tests again under the sanitizers, and
+# `docker compose config` when a compose client is installed. Stops the
+# PostgreSQL it started; exits non-zero when anything failed.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$OPORA_ROOT"
+
+JOBS=${OPORA_JOBS:-2}
+TEST_TIMEOUT=${OPORA_TEST_TIMEOUT:-600} # seconds per ctest test
+
+install_missing "${OPORA_TEST_PACKAGES[@]}"
+build build
+build build-asan -DOPORA_SANITIZE=ON
+
+cleanup() {
+  if [[ ${OPORA_PG_STARTED:-0} == 1 ]]; then stop_private_pg || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [[ -n ${DATABASE_URL:-} ]]; then
+  export OPORA_TEST_ADMIN_URL=${OPORA_TEST_ADMIN_URL:-$DATABASE_URL}
+fi
+start_private_pg
+
+# Each check is a function returning 0 (ok), 2 (skipped) or anything else
+# (failed). set -e does not apply inside them (they run under `if`), so each
+# command's status is checked explicitly.
+results=()
+failed=0
+run_check() {
+  local name=$1 rc=0
+  shift
+  say "=== $name"
+  "$@" || rc=$?
+  case $rc in
+  0) results+=("$name ok") ;;
+  2) results+=("$name skipped") ;;
+  *)
+    results+=("$name FAILED")
+    failed=1
+    say "$name FAILED"
+    ;;
+  esac
+  return 0
+}
+
+check_format() {
+  local -a files=()
+  if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    # Tracked files, and new ones not ignored (so a check before the first
+    # commit sees them too).
+    mapfile -d '' files < <(git ls-files -z --cached --others --exclude-standard -- '*.c' '*.h')
+  else
+    mapfile -d '' files < <(find src include tests bench -name '*.[ch]' -print0 2>/dev/null)
+  fi
+  if ((${#files[@]} == 0)); then
+    say "no C sources found"
+    return 1
+  fi
+  local f
+  local -a bad=()
+  for f in "${files[@]}"; do
+    clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || bad+=("$f")
+  done
+  if ((${#bad[@]} > 0)); then
+    clang-format --dry-run -Werror "${bad[@]}" 2>&1 | head -n 40
+    say "not clang-formatted (${#bad[@]} of ${#files[@]} files): ${bad[*]}"
+    say "fix with: clang-format -i ${bad[*]}"
+    return 1
+  fi
+  say "clang-format: ${#files[@]} files ok"
+}
+
+check_openapi() {
+  local dir=$OPORA_ROOT/tools/openapi-lint
+  if [[ ! -f $dir/package.json || ! -f $dir/package-lock.json ]]; then
+    say "tools/openapi-lint/package.json or package-lock.json is missing"
+    return 1
+  fi
+  if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund) || return 1
+  fi
+  export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_UPDATE_NOTIFIER=1
+  local -a config=()
+  if [[ -f redocly.yaml ]]; then config=(--config redocly.yaml); fi
+  "$dir/node_modules/.bin/redocly" lint "${config[@]}" openapi.yaml
+}
+
+check_ctest() {
+  ctest --test-dir build --output-on-failure --no-tests=error -j "$JOBS" --timeout "$TEST_TIMEOUT"
+}
+
+check_ctest_asan() {
+  local -a env=(ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+  if [[ -f $OPORA_ROOT/tests/lsan.supp ]]; then
+    env+=("LSAN_OPTIONS=suppressions=$OPORA_ROOT/tests/lsan.supp:print_suppressions=0")
+  fi
+  env "${env[@]}" ctest --test-dir build-asan --output-on-failure --no-tests=error \
+    -L 'unit|api' -j "$JOBS" --timeout "$TEST_TIMEOUT"
+}
+
+check_compose() {
+  if docker compose version >/dev/null 2>&1; then
+    docker compose -f docker-compose.yml config -q
+  elif command -v docker-compose >/dev/null 2>&1 && docker-compose version >/dev/null 2>&1; then
+    docker-compose -f docker-compose.yml config -q
+  else
+    say "no working docker compose / docker-compose client: docker-compose.yml not validated"
+    return 2
+  fi
+}
+
+run_check format check_format
+run_check openapi-lint check_openapi
+run_check ctest check_ctest
+run_check ctest-asan check_ctest_asan
+run_check compose-config check_compose
+
+summary=$(IFS=,; echo "${results[*]}")
+if ((failed)); then
+  say "test summary: FAILED (${summary//,/, })"
+  exit 1
+fi
+say "test summary: all checks passed (${summary//,/, })"

@@ -1,0 +1,60 @@
+/* /api/v1/schools/{id}/curators: who curates the school, and when. */
+#include "checks.h"
+#include "fields.h"
+#include "handlers.h"
+#include "resource.h"
+
+static const struct jspec_field curator_fields[] = {
+    FIELD("full_name", JS_STRING, REQ, 1, 200),
+    FIELD("position", JS_STRING, OPT_NULL, 1, 200),
+    FIELD("organisation", JS_STRING, OPT_NULL, 1, 300),
+    FIELD("email", JS_EMAIL, OPT_NULL, 0, 0),
+    FIELD("phone", JS_STRING, OPT_NULL, 1, 50),
+    FIELD("starts_on", JS_DATE, REQ, 0, 0),
+    FIELD("ends_on", JS_DATE, OPT_NULL, 0, 0),
+    FIELD("school_id", JS_ID, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static void check_curator(struct request *rq, const json_t *body,
+                          json_t *errors) {
+  (void)rq;
+  check_date_order(body, "starts_on", "ends_on", errors);
+}
+
+static const struct resource curators = {
+    .what = "curator",
+    .collection = "curators",
+    .id_param = "curator_id",
+    .nested = true,
+    .fields = curator_fields,
+    .check = check_curator,
+    .get = STMT_CURATOR_GET,
+    .insert = STMT_CURATOR_INSERT,
+    .update = STMT_CURATOR_UPDATE,
+    .remove = STMT_CURATOR_DELETE,
+};
+
+static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};
+static const char *const no_filters[] = {NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = no_filters,
+    .stmt = STMT_CURATORS_LIST,
+    .nested = true,
+};
+
+void curators_list(struct request *rq) {
+  resource_list(rq, &list);
+}
+void curators_create(struct request *rq) {
+  resource_create(rq, &curators);
+}
+void curator_update(struct request *rq) {
+  resource_update(rq, &curators);
+}
+void curator_delete(struct request *rq) {
+  resource_delete(rq, &curators);
+}

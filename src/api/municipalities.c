@@ -1,0 +1,57 @@
+/* /api/v1/municipalities: districts and urban okrugs of a region. */
+#include "fields.h"
+#include "handlers.h"
+#include "resource.h"
+
+static const char *const kinds[] = {"MUNICIPAL_DISTRICT", "MUNICIPAL_OKRUG",
+                                    "CITY_OKRUG", "CITY_DISTRICT", NULL};
+
+static const struct jspec_field municipality_fields[] = {
+    FIELD("region_id", JS_ID, REQ, 0, 0),
+    FIELD("code", JS_STRING, REQ, 1, 32),
+    FIELD("name", JS_STRING, REQ, 1, 300),
+    ENUM_FIELD("kind", 0, kinds),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static const struct resource municipalities = {
+    .what = "municipality",
+    .collection = "/api/v1/municipalities",
+    .id_param = "id",
+    .fields = municipality_fields,
+    .get = STMT_MUNICIPALITY_GET,
+    .insert = STMT_MUNICIPALITY_INSERT,
+    .update = STMT_MUNICIPALITY_UPDATE,
+    .remove = STMT_COUNT,
+};
+
+static const struct jspec_field list_params[] = {
+    FIELD("region", JS_ID, 0, 0, 0),
+    FIELD("q", JS_STRING, 0, 1, 200),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {"region", "q", NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_MUNICIPALITIES_LIST,
+    .keyed = true,
+};
+
+void municipalities_list(struct request *rq) {
+  resource_list(rq, &list);
+}
+
+void municipalities_create(struct request *rq) {
+  resource_create(rq, &municipalities);
+}
+void municipality_get(struct request *rq) {
+  resource_get(rq, &municipalities);
+}
+void municipality_update(struct request *rq) {
+  resource_update(rq, &municipalities);
+}

@@ -1,0 +1,51 @@
+/* /api/v1/regions: the subjects of the federation the system serves. */
+#include "fields.h"
+#include "handlers.h"
+#include "resource.h"
+
+static const struct jspec_field region_fields[] = {
+    FIELD("code", JS_STRING, REQ, 1, 32),
+    FIELD("name", JS_STRING, REQ, 1, 300),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static const struct resource regions = {
+    .what = "region",
+    .collection = "/api/v1/regions",
+    .id_param = "id",
+    .fields = region_fields,
+    .get = STMT_REGION_GET,
+    .insert = STMT_REGION_INSERT,
+    .update = STMT_REGION_UPDATE,
+    .remove = STMT_COUNT,
+};
+
+static const struct jspec_field list_params[] = {
+    FIELD("q", JS_STRING, 0, 1, 200),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {"q", NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_REGIONS_LIST,
+    .keyed = true,
+};
+
+void regions_list(struct request *rq) {
+  resource_list(rq, &list);
+}
+
+void regions_create(struct request *rq) {
+  resource_create(rq, &regions);
+}
+void region_get(struct request *rq) {
+  resource_get(rq, &regions);
+}
+void region_update(struct request *rq) {
+  resource_update(rq, &regions);
+}

@@ -1,0 +1,372 @@
+/* Generic get / create / update / delete / list for the resources described
+ * by struct resource. Writes run in one transaction each: the statement, then
+ * the fresh row read back, so the answer shows exactly what was committed. */
+#include "resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+
+/* The path ids of a request: the resource's own, and its school's. */
+struct ids {
+  int64_t id, parent;
+  char id_text[24], parent_text[24];
+};
+
+static bool read_ids(struct request *rq, const struct resource *res,
+                     bool with_own_id, struct ids *ids) {
+  if (res->nested) {
+    if (!request_param_id(rq, "id", &ids->parent))
+      return false;
+    snprintf(ids->parent_text, sizeof ids->parent_text, "%lld",
+             (long long)ids->parent);
+  }
+  if (with_own_id) {
+    if (!request_param_id(rq, res->id_param, &ids->id))
+      return false;
+    snprintf(ids->id_text, sizeof ids->id_text, "%lld", (long long)ids->id);
+  }
+  return true;
+}
+
+static void reply_missing(struct request *rq, const struct resource *res,
+                          const struct ids *ids) {
+  char detail[160];
+  if (res->nested)
+    snprintf(detail, sizeof detail, "school %s has no %s with id %s",
+             ids->parent_text, res->what, ids->id_text);
+  else
+    snprintf(detail, sizeof detail, "no %s has id %s", res->what, ids->id_text);
+  reply_problem(rq, ERR_NOT_FOUND, detail);
+}
+
+/* Appends the extra columns of a row (col >= first) as members of the JSON
+ * object text doc: PostgreSQL built both, so plain splicing is safe. */
+static void append_row_json(char **buf, size_t *len, size_t *cap,
+                            const PGresult *r, int row, int doc_col,
+                            int first_extra) {
+  size_t need = (size_t)PQgetlength(r, row, doc_col) + 8;
+  int n_fields = PQnfields(r);
+  for (int c = first_extra; c < n_fields; c++)
+    need += strlen(PQfname(r, c)) + (size_t)PQgetlength(r, row, c) + 8;
+  if (*len + need > *cap) {
+    *cap = (*len + need) * 2;
+    char *grown = realloc(*buf, *cap);
+    if (grown == NULL)
+      abort();
+    *buf = grown;
+  }
+  const char *doc = PQgetvalue(r, row, doc_col);
+  size_t doc_len = (size_t)PQgetlength(r, row, doc_col);
+  if (first_extra >= n_fields) {
+    memcpy(*buf + *len, doc, doc_len);
+    *len += doc_len;
+    return;
+  }
+  memcpy(*buf + *len, doc, doc_len - 1); /* without the closing brace */
+  *len += doc_len - 1;
+  for (int c = first_extra; c < n_fields; c++) {
+    const char *value = PQgetisnull(r, row, c) ? "null" : PQgetvalue(r, row, c);
+    *len += (size_t)sprintf(*buf + *len, ",\"%s\":%s", PQfname(r, c), value);
+  }
+  (*buf)[(*len)++] = '}';
+}
+
+void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
+  size_t len = 0, cap = 0;
+  char *text = NULL;
+  append_row_json(&text, &len, &cap, rows, 0, 1, 2);
+  int32_t version = (int32_t)strtol(PQgetvalue(rows, 0, 0), NULL, 10);
+  PQclear(rows);
+  reply_json_text_steal(rq, status, text, len);
+  reply_etag(rq, version);
+}
+
+void resource_get(struct request *rq, const struct resource *res) {
+  struct ids ids = {0};
+  if (!read_ids(rq, res, true, &ids))
+    return;
+  const char *params[] = {ids.id_text, ids.parent_text};
+  PGresult *r = db_exec(rq, res->get, res->nested ? 2 : 1, params);
+  if (r == NULL)
+    return;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    reply_missing(rq, res, &ids);
+    return;
+  }
+  reply_doc(rq, r, 200);
+}
+
+struct write {
+  const struct resource *res;
+  struct ids ids;
+  int32_t version;
+  char version_text[16];
+  char *body; /* the validated JSON, owned */
+};
+
+/* Reads back the written row and answers with it. */
+static bool reply_written(struct request *rq, struct write *w,
+                          unsigned status) {
+  const char *params[] = {w->ids.id_text, w->ids.parent_text};
+  PGresult *r = db_exec(rq, w->res->get, w->res->nested ? 2 : 1, params);
+  if (r == NULL)
+    return false;
+  reply_doc(rq, r, status);
+  return true;
+}
+
+static bool parent_exists(struct request *rq, struct write *w) {
+  const char *params[] = {w->ids.parent_text};
+  PGresult *r = db_exec(rq, STMT_SCHOOL_EXISTS, 1, params);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  PQclear(r);
+  if (!found) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "no school has id %s", w->ids.parent_text);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+  }
+  return found;
+}
+
+static bool create_work(struct request *rq, void *arg) {
+  struct write *w = arg;
+  if (w->res->nested && !parent_exists(rq, w))
+    return false;
+  const char *params[] = {w->body, w->ids.parent_text};
+  PGresult *r = db_exec(rq, w->res->insert, w->res->nested ? 2 : 1, params);
+  if (r == NULL)
+    return false;
+  snprintf(w->ids.id_text, sizeof w->ids.id_text, "%s", PQgetvalue(r, 0, 0));
+  PQclear(r);
+  return reply_written(rq, w, 201);
+}
+
+static char *body_text(struct request *rq) {
+  char *text = json_dumps(rq->json, JSON_COMPACT);
+  if (text == NULL)
+    abort();
+  return text;
+}
+
+/* The field spec, then the resource's own rules; every error at once. */
+static bool body_valid(struct request *rq, const struct resource *res,
+                       enum jspec_mode mode) {
+  const struct jspec_field *fields = mode == JSPEC_PATCH && res->update_fields
+                                         ? res->update_fields
+                                         : res->fields;
+  json_t *errors = json_array();
+  if (jspec_check(rq->json, fields, mode, errors) == 0 && res->check != NULL)
+    res->check(rq, rq->json, errors);
+  if (json_array_size(errors) == 0) {
+    json_decref(errors);
+    return true;
+  }
+  reply_validation_steal(rq, errors);
+  return false;
+}
+
+void resource_create(struct request *rq, const struct resource *res) {
+  struct write w = {.res = res};
+  if (!read_ids(rq, res, false, &w.ids) || !body_valid(rq, res, JSPEC_CREATE))
+    return;
+  w.body = body_text(rq);
+  if (db_txn(rq, create_work, &w)) {
+    char collection[160];
+    if (res->nested)
+      snprintf(collection, sizeof collection, "/api/v1/schools/%s/%s",
+               w.ids.parent_text, res->collection);
+    else
+      snprintf(collection, sizeof collection, "%s", res->collection);
+    reply_location(rq, collection, strtoll(w.ids.id_text, NULL, 10));
+  }
+  free(w.body);
+}
+
+/* No row changed: either it is gone (404) or its version moved on (412). */
+static bool reply_not_changed(struct request *rq, struct write *w) {
+  const char *params[] = {w->ids.id_text, w->ids.parent_text};
+  PGresult *r = db_exec(rq, w->res->get, w->res->nested ? 2 : 1, params);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) == 0) {
+    reply_missing(rq, w->res, &w->ids);
+  } else {
+    char detail[128];
+    snprintf(detail, sizeof detail,
+             "the %s is at version %s, not %s: read it again", w->res->what,
+             PQgetvalue(r, 0, 0), w->version_text);
+    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+    reply_etag(rq, (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10));
+  }
+  PQclear(r);
+  return false;
+}
+
+static bool update_work(struct request *rq, void *arg) {
+  struct write *w = arg;
+  if (w->res->before_update != NULL &&
+      !w->res->before_update(rq, w->ids.id, w->ids.parent))
+    return false;
+  const char *params[] = {w->ids.id_text, w->version_text, w->body,
+                          w->ids.parent_text};
+  PGresult *r = db_exec(rq, w->res->update, w->res->nested ? 4 : 3, params);
+  if (r == NULL)
+    return false;
+  bool changed = PQntuples(r) == 1;
+  PQclear(r);
+  return changed ? reply_written(rq, w, 200) : reply_not_changed(rq, w);
+}
+
+void resource_update(struct request *rq, const struct resource *res) {
+  struct write w = {.res = res};
+  if (!read_ids(rq, res, true, &w.ids) || !body_valid(rq, res, JSPEC_PATCH) ||
+      !request_if_match(rq, &w.version))
+    return;
+  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
+  w.body = body_text(rq);
+  db_txn(rq, update_work, &w);
+  free(w.body);
+}
+
+static bool delete_work(struct request *rq, void *arg) {
+  struct write *w = arg;
+  const char *params[] = {w->ids.id_text, w->version_text, w->ids.parent_text};
+  PGresult *r = db_exec(rq, w->res->remove, w->res->nested ? 3 : 2, params);
+  if (r == NULL)
+    return false;
+  bool deleted = PQntuples(r) == 1;
+  PQclear(r);
+  if (!deleted)
+    return reply_not_changed(rq, w);
+  reply_empty(rq, 204);
+  return true;
+}
+
+void resource_delete(struct request *rq, const struct resource *res) {
+  struct write w = {.res = res};
+  if (!read_ids(rq, res, true, &w.ids) || !request_if_match(rq, &w.version))
+    return;
+  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
+  db_txn(rq, delete_work, &w);
+}
+
+const char *query_param(const json_t *query, const char *name, char *buf,
+                        size_t len) {
+  const json_t *v = json_object_get(query, name);
+  if (json_is_integer(v)) {
+    snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+    return buf;
+  }
+  return json_string_value(v); /* NULL when absent */
+}
+
+bool page_begin(struct request *rq, const json_t *query, struct page *page) {
+  memset(page, 0, sizeof *page);
+  json_t *limit = json_object_get(query, "limit");
+  page->limit = limit != NULL ? (long)json_integer_value(limit) : 50;
+  snprintf(page->limit_plus_one, sizeof page->limit_plus_one, "%ld",
+           page->limit + 1);
+  const char *cursor = json_string_value(json_object_get(query, "cursor"));
+  if (cursor == NULL)
+    return true;
+  long long id;
+  if (!cursor_decode(cursor, &page->cursor_key, &id)) {
+    json_t *errors = json_array();
+    jspec_error(
+        errors, "query.cursor",
+        "is not a cursor this list returned: start from the first page");
+    reply_validation_steal(rq, errors);
+    return false;
+  }
+  snprintf(page->cursor_id, sizeof page->cursor_id, "%lld", id);
+  return true;
+}
+
+void page_end(struct page *page) {
+  free(page->cursor_key);
+  page->cursor_key = NULL;
+}
+
+void reply_page(struct request *rq, PGresult *rows, const struct page *page) {
+  int n = PQntuples(rows);
+  int shown = n > page->limit ? (int)page->limit : n;
+  size_t len = 0, cap = 4096;
+  char *text = malloc(cap);
+  if (text == NULL)
+    abort();
+  len += (size_t)sprintf(text, "{\"items\":[");
+  for (int i = 0; i < shown; i++) {
+    if (i > 0)
+      text[len++] = ',';
+    append_row_json(&text, &len, &cap, rows, i, 0, 3);
+  }
+  char *next = NULL;
+  if (n > shown)
+    next = cursor_encode(
+        PQgetisnull(rows, shown - 1, 1) ? NULL : PQgetvalue(rows, shown - 1, 1),
+        strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10));
+  size_t tail = (next != NULL ? strlen(next) : 4) + 32;
+  if (len + tail > cap) {
+    cap = len + tail;
+    char *grown = realloc(text, cap);
+    if (grown == NULL)
+      abort();
+    text = grown;
+  }
+  if (next != NULL)
+    len += (size_t)sprintf(text + len, "],\"next_cursor\":\"%s\"}", next);
+  else
+    len += (size_t)sprintf(text + len, "],\"next_cursor\":null}");
+  free(next);
+  PQclear(rows);
+  reply_json_text_steal(rq, 200, text, len);
+}
+
+#define MAX_LIST_PARAMS 16
+
+/* An empty page of a school's sub-list: is it the school that is missing? */
+static bool school_missing(struct request *rq, const char *school_id) {
+  struct write w = {.ids.parent_text = {0}};
+  snprintf(w.ids.parent_text, sizeof w.ids.parent_text, "%s", school_id);
+  return !parent_exists(rq, &w);
+}
+
+void resource_list(struct request *rq, const struct list_spec *spec) {
+  struct ids ids = {0};
+  if (spec->nested && !request_param_id(rq, "id", &ids.parent))
+    return;
+  json_t *query = request_query_checked(rq, spec->params);
+  struct page page;
+  if (query == NULL || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  const char *params[MAX_LIST_PARAMS];
+  char bufs[MAX_LIST_PARAMS][32];
+  int n = 0;
+  if (spec->nested) {
+    snprintf(bufs[n], sizeof bufs[n], "%lld", (long long)ids.parent);
+    params[n] = bufs[n];
+    n++;
+  }
+  for (const char *const *f = spec->filters; *f != NULL; f++, n++)
+    params[n] = query_param(query, *f, bufs[n], sizeof bufs[n]);
+  if (spec->keyed)
+    params[n++] = page.cursor_key;
+  params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
+  params[n++] = page.limit_plus_one;
+  PGresult *r = db_exec(rq, spec->stmt, n, params);
+  if (r != NULL && PQntuples(r) == 0 && spec->nested &&
+      school_missing(rq, params[0]))
+    PQclear(r);
+  else if (r != NULL)
+    reply_page(rq, r, &page);
+  page_end(&page);
+  json_decref(query);
+}

@@ -1,0 +1,101 @@
+/* /api/v1/schools: the school registry. */
+#include "fields.h"
+#include "handlers.h"
+#include "resource.h"
+
+static const char *const types[] = {"SOSH",
+                                    "OOSH",
+                                    "NOSH",
+                                    "GYMNASIUM",
+                                    "LYCEUM",
+                                    "BOARDING",
+                                    "EDUCATION_CENTER",
+                                    "OTHER",
+                                    NULL};
+static const char *const localities[] = {"URBAN", "RURAL", NULL};
+static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
+
+static const struct jspec_field school_fields[] = {
+    FIELD("municipality_id", JS_ID, REQ, 0, 0),
+    FIELD("code", JS_STRING, REQ, 1, 64),
+    FIELD("full_name", JS_STRING, REQ, 1, 500),
+    FIELD("short_name", JS_STRING, REQ, 1, 200),
+    ENUM_FIELD("type", REQ, types),
+    ENUM_FIELD("locality", REQ, localities),
+    FIELD("address", JS_STRING, OPT_NULL, 1, 500),
+    FIELD("head_name", JS_STRING, OPT_NULL, 1, 200),
+    FIELD("phone", JS_STRING, OPT_NULL, 1, 50),
+    FIELD("email", JS_EMAIL, OPT_NULL, 0, 0),
+    FIELD("website", JS_URL, OPT_NULL, 0, 0),
+    FIELD("students_count", JS_INTEGER, OPT_NULL, 0, 100000),
+    FIELD("students_disabled_count", JS_INTEGER, OPT_NULL, 0, 100000),
+    FIELD("teachers_count", JS_INTEGER, OPT_NULL, 0, 100000),
+    FIELD("municipality", JS_OBJECT, JS_READONLY, 0, 0),
+    FIELD("statuses", JS_ARRAY, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+/* Students with disabilities (ОВЗ) are counted among the students. When a
+ * patch gives only one of the two, the database's check has the last word. */
+static void check_school(struct request *rq, const json_t *body,
+                         json_t *errors) {
+  (void)rq;
+  const json_t *all = json_object_get(body, "students_count");
+  const json_t *disabled = json_object_get(body, "students_disabled_count");
+  if (json_is_integer(all) && json_is_integer(disabled) &&
+      json_integer_value(disabled) > json_integer_value(all))
+    jspec_error(errors, "$.students_disabled_count",
+                "must not exceed students_count");
+}
+
+static const struct resource schools = {
+    .what = "school",
+    .collection = "/api/v1/schools",
+    .id_param = "id",
+    .fields = school_fields,
+    .check = check_school,
+    .get = STMT_SCHOOL_GET,
+    .insert = STMT_SCHOOL_INSERT,
+    .update = STMT_SCHOOL_UPDATE,
+    .remove = STMT_SCHOOL_DELETE,
+};
+
+static const struct jspec_field list_params[] = {
+    FIELD("region", JS_ID, 0, 0, 0),
+    FIELD("municipality", JS_ID, 0, 0, 0),
+    ENUM_FIELD("type", 0, types),
+    ENUM_FIELD("locality", 0, localities),
+    ENUM_FIELD("category", 0, categories),
+    FIELD("year", JS_INTEGER, 0, 2000, 2100),
+    FIELD("q", JS_STRING, 0, 1, 200),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {
+    "region",   "municipality", "type", "locality",
+    "category", "year",         "q",    NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_SCHOOLS_LIST,
+    .keyed = true,
+};
+
+void schools_list(struct request *rq) {
+  resource_list(rq, &list);
+}
+void schools_create(struct request *rq) {
+  resource_create(rq, &schools);
+}
+void school_get(struct request *rq) {
+  resource_get(rq, &schools);
+}
+void school_update(struct request *rq) {
+  resource_update(rq, &schools);
+}
+void school_delete(struct request *rq) {
+  resource_delete(rq, &schools);
+}

@@ -1,0 +1,111 @@
+/* /api/v1/schools/{id}/statuses: a school's support category (ШНОР, ШНСУ,
+ * группа риска) per school year. A status is closed, never deleted: the
+ * closed rows are the school's history. */
+#include <libpq-fe.h>
+
+#include "checks.h"
+#include "fields.h"
+#include "handlers.h"
+#include "resource.h"
+
+static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
+
+#define STATUS_EDITABLE_FIELDS                                                 \
+  FIELD("basis", JS_STRING, REQ, 1, 500),                                      \
+      FIELD("included_on", JS_DATE, REQ, 0, 0),                                \
+      FIELD("excluded_on", JS_DATE, 0, 0, 0),                                  \
+      FIELD("exclusion_reason", JS_STRING, 0, 1, 500)
+
+static const struct jspec_field create_fields[] = {
+    ENUM_FIELD("category", REQ, categories),
+    FIELD("school_year", JS_INTEGER, REQ, 2000, 2100),
+    STATUS_EDITABLE_FIELDS,
+    FIELD("school_id", JS_ID, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+/* Category and year name the status; a different one is a new status. */
+static const struct jspec_field update_fields[] = {
+    STATUS_EDITABLE_FIELDS,
+    ENUM_FIELD("category", JS_READONLY, categories),
+    FIELD("school_year", JS_INTEGER, JS_READONLY, 0, 0),
+    FIELD("school_id", JS_ID, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static void check_status(struct request *rq, const json_t *body,
+                         json_t *errors) {
+  check_date_order(body, "included_on", "excluded_on", errors);
+  /* Closing takes a date and a reason. On a patch, a reason alone may
+   * correct the reason of a closed status. */
+  bool has_date = json_object_get(body, "excluded_on") != NULL;
+  bool has_reason = json_object_get(body, "exclusion_reason") != NULL;
+  if (has_date && !has_reason)
+    jspec_error(errors, "$.exclusion_reason",
+                "is required when excluded_on is set");
+  else if (has_reason && !has_date && rq->method == HTTP_POST)
+    jspec_error(errors, "$.excluded_on",
+                "is required when exclusion_reason is set");
+}
+
+/* Closing twice would rewrite history: refuse it. */
+static bool refuse_reclosing(struct request *rq, int64_t id, int64_t school) {
+  if (!json_is_string(json_object_get(rq->json, "excluded_on")))
+    return true;
+  char id_text[24], school_text[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  snprintf(school_text, sizeof school_text, "%lld", (long long)school);
+  const char *params[] = {id_text, school_text};
+  PGresult *r = db_exec(rq, STMT_STATUS_IS_CLOSED, 2, params);
+  if (r == NULL)
+    return false;
+  bool closed = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+  PQclear(r);
+  if (closed)
+    reply_problem(rq, ERR_CONFLICT,
+                  "the status is already closed; open a new one instead");
+  return !closed;
+}
+
+static const struct resource statuses = {
+    .what = "status",
+    .collection = "statuses",
+    .id_param = "status_id",
+    .nested = true,
+    .fields = create_fields,
+    .update_fields = update_fields,
+    .check = check_status,
+    .before_update = refuse_reclosing,
+    .get = STMT_STATUS_GET,
+    .insert = STMT_STATUS_INSERT,
+    .update = STMT_STATUS_UPDATE,
+    .remove = STMT_COUNT,
+};
+
+static const struct jspec_field list_params[] = {
+    ENUM_FIELD("category", 0, categories),
+    FIELD("year", JS_INTEGER, 0, 2000, 2100),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {"category", "year", NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_STATUSES_LIST,
+    .nested = true,
+};
+
+void statuses_list(struct request *rq) {
+  resource_list(rq, &list);
+}
+void statuses_create(struct request *rq) {
+  resource_create(rq, &statuses);
+}
+void status_update(struct request *rq) {
+  resource_update(rq, &statuses);
+}

@@ -1,0 +1,319 @@
+/* One connection per server thread, kept in thread-local storage and closed
+ * by the thread's destructor: no pool, no locks on the request path. */
+#include "db.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "request.h"
+
+#define TXN_ATTEMPTS 4
+
+static const struct {
+  const char *name, *sql;
+} statements[STMT_COUNT] = {
+#define STMT(id, text) [STMT_##id] = {#id, text},
+#include "sql/statements.def"
+#undef STMT
+};
+
+static const struct {
+  const char *name, *path, *message;
+} constraints[] = {
+#define CONSTRAINT(name, path, message) {name, path, message},
+#include "sql/constraints.def"
+#undef CONSTRAINT
+};
+
+/* What went wrong with the last statement, kept for db_txn to act on. */
+struct db_failure {
+  bool failed;
+  bool connection_lost;
+  bool during_delete;
+  char sqlstate[6];
+  char constraint[64];
+};
+
+struct db_conn {
+  PGconn *pg;
+  bool prepared[STMT_COUNT];
+  bool in_txn;
+  struct db_failure failure;
+};
+
+static char conninfo[1024];
+static char options[64];
+static pthread_key_t conn_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct db_conn *thread_conn;
+static atomic_long open_connections;
+static atomic_ullong failed_statements;
+
+const char *db_stmt_name(enum stmt_id id) {
+  return statements[id].name;
+}
+const char *db_stmt_sql(enum stmt_id id) {
+  return statements[id].sql;
+}
+long db_open_connections(void) {
+  return atomic_load(&open_connections);
+}
+unsigned long long db_error_count(void) {
+  return atomic_load(&failed_statements);
+}
+
+static void conn_close(struct db_conn *c) {
+  if (c->pg != NULL) {
+    PQfinish(c->pg);
+    c->pg = NULL;
+    atomic_fetch_sub(&open_connections, 1);
+  }
+}
+
+static void conn_destroy(void *p) {
+  struct db_conn *c = p;
+  conn_close(c);
+  free(c);
+}
+
+static void make_key(void) {
+  pthread_key_create(&conn_key, conn_destroy);
+}
+
+void db_configure(const struct config *cfg) {
+  snprintf(conninfo, sizeof conninfo, "%s", cfg->database_url);
+  snprintf(options, sizeof options, "-c statement_timeout=%u",
+           cfg->statement_timeout_ms);
+  pthread_once(&key_once, make_key);
+}
+
+void db_close_all(void) {
+  if (thread_conn != NULL) {
+    conn_destroy(thread_conn);
+    pthread_setspecific(conn_key, NULL);
+    thread_conn = NULL;
+  }
+}
+
+static bool conn_open(struct db_conn *c) {
+  const char *keys[] = {"dbname", "options", "application_name",
+                        "client_encoding", NULL};
+  const char *values[] = {conninfo, options, "opora", "UTF8", NULL};
+  c->pg = PQconnectdbParams(keys, values, 1);
+  if (PQstatus(c->pg) != CONNECTION_OK) {
+    log_msg(LOG_WARN, "database connection failed: %s", PQerrorMessage(c->pg));
+    PQfinish(c->pg);
+    c->pg = NULL;
+    return false;
+  }
+  atomic_fetch_add(&open_connections, 1);
+  memset(c->prepared, 0, sizeof c->prepared);
+  return true;
+}
+
+static struct db_conn *conn_get(void) {
+  if (thread_conn == NULL) {
+    pthread_once(&key_once, make_key);
+    thread_conn = calloc(1, sizeof *thread_conn);
+    if (thread_conn == NULL)
+      abort();
+    pthread_setspecific(conn_key, thread_conn);
+  }
+  struct db_conn *c = thread_conn;
+  if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
+    conn_close(c);
+  if (c->pg == NULL && !conn_open(c))
+    return NULL;
+  return c;
+}
+
+PGconn *db_connection(void) {
+  struct db_conn *c = conn_get();
+  return c != NULL ? c->pg : NULL;
+}
+
+static void failure_record(struct db_conn *c, const PGresult *r,
+                           enum stmt_id id) {
+  struct db_failure *f = &c->failure;
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  const char *constraint =
+      r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+  f->failed = true;
+  f->connection_lost = PQstatus(c->pg) != CONNECTION_OK ||
+                       (state != NULL && strncmp(state, "08", 2) == 0);
+  f->during_delete =
+      (int)id >= 0 && strncmp(statements[id].sql, "DELETE", 6) == 0;
+  snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
+  snprintf(f->constraint, sizeof f->constraint, "%s",
+           constraint ? constraint : "");
+  atomic_fetch_add(&failed_statements, 1);
+  if (f->connection_lost)
+    conn_close(c);
+}
+
+static void reply_unavailable(struct request *rq) {
+  reply_problem(rq, ERR_DATABASE_UNAVAILABLE,
+                "the database cannot be reached; try again shortly");
+  reply_header(rq, "Retry-After", "5");
+}
+
+static bool sqlstate_is(const struct db_failure *f, const char *state) {
+  return strcmp(f->sqlstate, state) == 0;
+}
+
+/* Answers a failed statement in the client's terms, never with SQL. */
+static void reply_failure(struct request *rq, const struct db_failure *f) {
+  const char *path = NULL, *message = NULL;
+  for (size_t i = 0; i < sizeof constraints / sizeof constraints[0]; i++)
+    if (strcmp(constraints[i].name, f->constraint) == 0) {
+      path = constraints[i].path;
+      message = constraints[i].message;
+    }
+  if (f->connection_lost || sqlstate_is(f, "57014") ||
+      strncmp(f->sqlstate, "57P", 3) == 0) {
+    reply_unavailable(rq);
+  } else if (sqlstate_is(f, "23503") && f->during_delete) {
+    reply_problem(rq, ERR_STILL_REFERENCED,
+                  message ? message : "other records still refer to this one");
+  } else if (path != NULL && sqlstate_is(f, "23505")) {
+    reply_problem_at(rq, ERR_ALREADY_EXISTS, path, message);
+  } else if (path != NULL && sqlstate_is(f, "23503")) {
+    reply_problem_at(rq, ERR_REFERENCE_NOT_FOUND, path, message);
+  } else if (path != NULL && sqlstate_is(f, "23514")) {
+    json_t *errors = json_array();
+    jspec_error(errors, path, message);
+    reply_validation_steal(rq, errors);
+  } else if (strncmp(f->sqlstate, "22", 2) == 0) {
+    reply_problem(rq, ERR_BAD_REQUEST, "a value is out of the range allowed");
+  } else {
+    log_msg(LOG_ERROR, "request %s: database error %s (constraint %s)", rq->id,
+            f->sqlstate, f->constraint[0] ? f->constraint : "-");
+    reply_problem(rq, ERR_INTERNAL, NULL);
+  }
+}
+
+static PGresult *exec_prepared(struct db_conn *c, enum stmt_id id, int n,
+                               const char *const *params) {
+  if (!c->prepared[id]) {
+    PGresult *r =
+        PQprepare(c->pg, statements[id].name, statements[id].sql, 0, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+      return r;
+    PQclear(r);
+    c->prepared[id] = true;
+  }
+  return PQexecPrepared(c->pg, statements[id].name, n, params, NULL, NULL, 0);
+}
+
+static bool result_ok(const PGresult *r) {
+  ExecStatusType s = PQresultStatus(r);
+  return s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK;
+}
+
+/* Inside db_txn: a statement on the transaction's own connection, never on
+ * a fresh one, which would run outside the transaction. */
+static PGresult *exec_in_txn(struct db_conn *c, enum stmt_id id, int n,
+                             const char *const *params) {
+  if (c->pg == NULL) {
+    c->failure.failed = c->failure.connection_lost = true;
+    return NULL;
+  }
+  PGresult *r = exec_prepared(c, id, n, params);
+  if (result_ok(r))
+    return r;
+  failure_record(c, r, id);
+  PQclear(r);
+  return NULL;
+}
+
+PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
+                  const char *const *params) {
+  if (thread_conn != NULL && thread_conn->in_txn)
+    return exec_in_txn(thread_conn, id, n_params, params);
+  /* Outside a transaction only reads run here, so a statement that met a
+   * dropped connection may run once more on a fresh one. */
+  for (int attempt = 0; attempt < 2; attempt++) {
+    struct db_conn *c = conn_get();
+    if (c == NULL) {
+      reply_unavailable(rq);
+      return NULL;
+    }
+    PGresult *r = exec_prepared(c, id, n_params, params);
+    if (result_ok(r))
+      return r;
+    failure_record(c, r, id);
+    PQclear(r);
+    if (!c->failure.connection_lost)
+      break;
+  }
+  reply_failure(rq, &thread_conn->failure);
+  return NULL;
+}
+
+static bool exec_simple(struct db_conn *c, const char *sql) {
+  PGresult *r = PQexec(c->pg, sql);
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  if (!ok)
+    failure_record(c, r, (enum stmt_id) - 1);
+  PQclear(r);
+  return ok;
+}
+
+/* Serialization failures and deadlocks left no effect, nor did a connection
+ * lost before COMMIT was sent: the whole unit may run again. */
+static bool failure_retryable(const struct db_failure *f, bool committing) {
+  return sqlstate_is(f, "40001") || sqlstate_is(f, "40P01") ||
+         (f->connection_lost && !committing);
+}
+
+/* One attempt: true when committed. Otherwise *f says what failed (nothing,
+ * when the work answered the request itself). */
+static bool txn_attempt(struct request *rq, struct db_conn *c, db_work_fn work,
+                        void *arg, struct db_failure *f, bool *committing) {
+  memset(&c->failure, 0, sizeof c->failure);
+  *committing = false;
+  if (!exec_simple(c, "BEGIN")) {
+    *f = c->failure;
+    return false;
+  }
+  c->in_txn = true;
+  bool ok = work(rq, arg);
+  c->in_txn = false;
+  if (ok) {
+    *committing = true;
+    bool committed = exec_simple(c, "COMMIT");
+    *f = c->failure;
+    return committed;
+  }
+  *f = c->failure;
+  if (c->pg != NULL)
+    PQclear(PQexec(c->pg, "ROLLBACK"));
+  return false;
+}
+
+bool db_txn(struct request *rq, db_work_fn work, void *arg) {
+  for (int attempt = 1;; attempt++) {
+    struct db_conn *c = conn_get();
+    if (c == NULL) {
+      reply_unavailable(rq);
+      return false;
+    }
+    struct db_failure f;
+    bool committing;
+    if (txn_attempt(rq, c, work, arg, &f, &committing))
+      return true;
+    if (!f.failed)
+      return false; /* the work answered the request itself */
+    if (attempt < TXN_ATTEMPTS && failure_retryable(&f, committing)) {
+      log_msg(LOG_DEBUG, "request %s: retrying transaction after %s", rq->id,
+              f.connection_lost ? "a lost connection" : f.sqlstate);
+      continue;
+    }
+    reply_failure(rq, &f);
+    return false;
+  }
+}

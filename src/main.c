@@ -1,0 +1,116 @@
+/* opora: the command line. `serve` runs the API, `migrate` brings the schema
+ * up to date, `demo-data` loads the demo region, `version` prints it. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "demo.h"
+#include "log.h"
+#include "migrate.h"
+#include "server.h"
+
+static const char usage[] =
+    "usage: opora COMMAND [FLAGS]\n"
+    "\n"
+    "commands:\n"
+    "  serve      serve the API until SIGTERM or SIGINT\n"
+    "  migrate    apply the database migrations that are missing\n"
+    "  demo-data  load the demo territories and schools (idempotent)\n"
+    "  version    print the version\n"
+    "\n"
+    "`opora COMMAND --help` lists the settings each command reads.\n";
+
+static const char *env(const char *name) {
+  return getenv(name);
+}
+
+static bool wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      return true;
+  return false;
+}
+
+/* Settings for a subcommand, or exit 2 naming the bad one. */
+static void load_config(struct config *cfg, int argc, char **argv) {
+  char err[512];
+  if (config_load(cfg, argc, argv, env, err, sizeof err) != 0) {
+    fprintf(stderr, "opora: %s\n", err);
+    exit(2);
+  }
+  log_set_level(cfg->log_level);
+}
+
+static PGconn *connect_or_exit(const struct config *cfg) {
+  PGconn *conn = PQconnectdb(cfg->database_url);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    fprintf(stderr, "opora: cannot connect to the database: %s",
+            PQerrorMessage(conn));
+    PQfinish(conn);
+    exit(1);
+  }
+  return conn;
+}
+
+static int cmd_migrate(const struct config *cfg) {
+  PGconn *conn = connect_or_exit(cfg);
+  char err[1024];
+  int applied =
+      migrate_apply(conn, migrations, migrations_count, err, sizeof err);
+  PQfinish(conn);
+  if (applied < 0) {
+    fprintf(stderr, "opora: migrate: %s\n", err);
+    return 1;
+  }
+  printf("opora: %d migration(s) applied, schema at version %d\n", applied,
+         migrations_count ? migrations[migrations_count - 1].version : 0);
+  return 0;
+}
+
+static int cmd_demo_data(const struct config *cfg) {
+  PGconn *conn = connect_or_exit(cfg);
+  char err[1024];
+  int rc = demo_data_load(conn, err, sizeof err);
+  PQfinish(conn);
+  if (rc != 0) {
+    fprintf(stderr, "opora: demo-data: %s", err);
+    return 1;
+  }
+  printf("opora: demo data loaded\n");
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const char *command = argv[1];
+  int sub_argc = argc - 2;
+  char **sub_argv = argv + 2;
+  if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
+    printf("opora %s\n", OPORA_VERSION);
+    return 0;
+  }
+  bool known = strcmp(command, "serve") == 0 ||
+               strcmp(command, "migrate") == 0 ||
+               strcmp(command, "demo-data") == 0;
+  if (!known) {
+    fprintf(stderr, "opora: unknown command '%s'\n\n%s", command, usage);
+    return 2;
+  }
+  if (wants_help(sub_argc, sub_argv)) {
+    printf("usage: opora %s [FLAGS]\n\n%s", command, config_help);
+    return 0;
+  }
+  struct config cfg;
+  load_config(&cfg, sub_argc, sub_argv);
+  if (strcmp(command, "migrate") == 0)
+    return cmd_migrate(&cfg);
+  if (strcmp(command, "demo-data") == 0)
+    return cmd_demo_data(&cfg);
+  return server_run(&cfg);
+}

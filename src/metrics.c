@@ -1,0 +1,161 @@
+/* Counters are plain atomics indexed by route and status: observing a request
+ * takes no lock, and /metrics reads a consistent-enough snapshot. */
+#include "metrics.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "router.h"
+
+#define MAX_ROUTES 128
+
+static const unsigned tracked_status[] = {200, 201, 204, 304, 400, 401,
+                                          403, 404, 405, 409, 412, 413,
+                                          415, 422, 428, 429, 500, 503};
+#define N_STATUS (sizeof tracked_status / sizeof tracked_status[0])
+#define OTHER_STATUS N_STATUS
+
+/* Upper bounds in seconds; the last bucket is +Inf. */
+static const double bucket_bounds[] = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+#define N_BUCKETS (sizeof bucket_bounds / sizeof bucket_bounds[0] + 1)
+
+struct route_metrics {
+  atomic_ulong by_status[N_STATUS + 1];
+  atomic_ulong buckets[N_BUCKETS];
+  atomic_ulong duration_us_sum;
+};
+
+static struct route_metrics per_route[MAX_ROUTES + 1];
+
+static size_t status_index(unsigned status) {
+  for (size_t i = 0; i < N_STATUS; i++)
+    if (tracked_status[i] == status)
+      return i;
+  return OTHER_STATUS;
+}
+
+void metrics_observe(size_t route_index, unsigned status,
+                     uint64_t duration_ns) {
+  if (route_index > MAX_ROUTES || route_index > routes_count)
+    route_index = routes_count < MAX_ROUTES ? routes_count : MAX_ROUTES;
+  struct route_metrics *m = &per_route[route_index];
+  atomic_fetch_add_explicit(&m->by_status[status_index(status)], 1,
+                            memory_order_relaxed);
+  double seconds = (double)duration_ns / 1e9;
+  size_t b = 0;
+  while (b < N_BUCKETS - 1 && seconds > bucket_bounds[b])
+    b++;
+  atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&m->duration_us_sum, duration_ns / 1000,
+                            memory_order_relaxed);
+}
+
+struct text {
+  char *buf;
+  size_t len, cap;
+};
+
+static void append(struct text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void append(struct text *t, const char *fmt, ...) {
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+      return;
+    if ((size_t)n < t->cap - t->len) {
+      t->len += (size_t)n;
+      return;
+    }
+    t->cap = t->cap * 2 + (size_t)n;
+    char *grown = realloc(t->buf, t->cap);
+    if (grown == NULL)
+      abort();
+    t->buf = grown;
+  }
+}
+
+static void route_label(size_t i, char *buf, size_t len) {
+  if (i < routes_count)
+    snprintf(buf, len, "route=\"%s\",method=\"%s\"", routes[i].path,
+             http_method_name(routes[i].method));
+  else
+    snprintf(buf, len, "route=\"unmatched\",method=\"\"");
+}
+
+static void render_requests(struct text *t, size_t n_routes) {
+  append(t, "# HELP opora_http_requests_total HTTP requests answered.\n"
+            "# TYPE opora_http_requests_total counter\n");
+  char label[256];
+  for (size_t i = 0; i <= n_routes; i++) {
+    route_label(i, label, sizeof label);
+    for (size_t s = 0; s <= N_STATUS; s++) {
+      unsigned long v = atomic_load(&per_route[i].by_status[s]);
+      if (v == 0)
+        continue;
+      if (s < N_STATUS)
+        append(t, "opora_http_requests_total{%s,status=\"%u\"} %lu\n", label,
+               tracked_status[s], v);
+      else
+        append(t, "opora_http_requests_total{%s,status=\"other\"} %lu\n", label,
+               v);
+    }
+  }
+}
+
+static void render_latency(struct text *t, size_t n_routes) {
+  append(t, "# HELP opora_http_request_duration_seconds Time to answer.\n"
+            "# TYPE opora_http_request_duration_seconds histogram\n");
+  char label[256];
+  for (size_t i = 0; i <= n_routes; i++) {
+    unsigned long count = 0;
+    for (size_t b = 0; b < N_BUCKETS; b++)
+      count += atomic_load(&per_route[i].buckets[b]);
+    if (count == 0)
+      continue;
+    route_label(i, label, sizeof label);
+    unsigned long cumulative = 0;
+    for (size_t b = 0; b < N_BUCKETS; b++) {
+      cumulative += atomic_load(&per_route[i].buckets[b]);
+      if (b < N_BUCKETS - 1)
+        append(t,
+               "opora_http_request_duration_seconds_bucket{%s,le=\"%g\"} "
+               "%lu\n",
+               label, bucket_bounds[b], cumulative);
+      else
+        append(t,
+               "opora_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} "
+               "%lu\n",
+               label, cumulative);
+    }
+    append(t, "opora_http_request_duration_seconds_sum{%s} %.6f\n", label,
+           (double)atomic_load(&per_route[i].duration_us_sum) / 1e6);
+    append(t, "opora_http_request_duration_seconds_count{%s} %lu\n", label,
+           count);
+  }
+}
+
+char *metrics_render(size_t *len) {
+  struct text t = {.buf = malloc(8192), .len = 0, .cap = 8192};
+  if (t.buf == NULL)
+    abort();
+  size_t n_routes = routes_count < MAX_ROUTES ? routes_count : MAX_ROUTES;
+  render_requests(&t, n_routes);
+  render_latency(&t, n_routes);
+  append(&t,
+         "# HELP opora_db_connections Open database connections.\n"
+         "# TYPE opora_db_connections gauge\nopora_db_connections %ld\n"
+         "# HELP opora_db_errors_total Failed database statements.\n"
+         "# TYPE opora_db_errors_total counter\nopora_db_errors_total %llu\n",
+         db_open_connections(), db_error_count());
+  *len = t.len;
+  return t.buf;
+}

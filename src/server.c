@@ -1,0 +1,408 @@
+/* The request path, in the order a request takes it:
+ *   on_request (first call)  -> request_begin: id, route, CORS
+ *   on_request (body chunks) -> body_take: bounded buffer or stream consumer
+ *   on_request (last call)   -> dispatch: 404/405/OPTIONS, JSON parse,
+ *                               handler, common headers, queue
+ *   on_completed             -> log line, metrics, free
+ * Handlers run on libmicrohttpd's pool threads; each thread owns its database
+ * connection (src/db.c), so nothing on this path takes a lock. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+#include "metrics.h"
+#include "request.h"
+
+static const struct config *cfg;
+static atomic_long in_flight;
+static atomic_bool stopping;
+static atomic_ullong request_counter;
+static unsigned long long request_id_seed;
+
+static const char cors_allow_headers[] =
+    "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, "
+    "X-Request-Id";
+static const char cors_expose_headers[] =
+    "ETag, Location, Retry-After, X-Request-Id";
+
+/* A client's X-Request-Id is kept when it is short and plain, so it can be
+ * followed across systems; otherwise we make one. */
+static bool request_id_sane(const char *id) {
+  size_t n = 0;
+  for (; id[n] != '\0'; n++) {
+    char c = id[n];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    if (!ok || n >= REQUEST_ID_MAX)
+      return false;
+  }
+  return n > 0;
+}
+
+static void request_id_assign(struct request *rq) {
+  const char *given = request_header(rq, "X-Request-Id");
+  if (given != NULL && request_id_sane(given)) {
+    strcpy(rq->id, given);
+    return;
+  }
+  /* splitmix64 of a counter: unique per process, unguessable enough to not
+   * collide across instances. */
+  unsigned long long z =
+      request_id_seed +
+      atomic_fetch_add(&request_counter, 1) * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  snprintf(rq->id, sizeof rq->id, "%016llx", z);
+}
+
+static struct request *request_begin(struct MHD_Connection *conn,
+                                     const char *url, const char *method) {
+  struct request *rq = calloc(1, sizeof *rq);
+  if (rq == NULL)
+    return NULL;
+  atomic_fetch_add(&in_flight, 1);
+  rq->conn = conn;
+  rq->started_ns = clock_ns();
+  rq->method_text = method;
+  rq->method = http_method_parse(method);
+  rq->path = url;
+  request_id_assign(rq);
+  router_match(routes, routes_count, rq->method, url, &rq->match);
+  const char *origin = request_header(rq, "Origin");
+  if (origin != NULL && config_origin_allowed(cfg, origin))
+    rq->allowed_origin = origin;
+  return rq;
+}
+
+/* application/json (or merge-patch+json for PATCH), in UTF-8: a charset
+ * parameter, if any, must say so. */
+static bool content_type_is_json(const char *ct) {
+  if (ct == NULL)
+    return false;
+  static const char *const accepted[] = {"application/json",
+                                         "application/merge-patch+json"};
+  for (size_t i = 0; i < 2; i++) {
+    size_t n = strlen(accepted[i]);
+    if (strncasecmp(ct, accepted[i], n) != 0)
+      continue;
+    const char *rest = ct + n;
+    while (*rest == ' ')
+      rest++;
+    if (*rest == '\0')
+      return true;
+    if (*rest++ != ';')
+      return false;
+    while (*rest == ' ')
+      rest++;
+    return strncasecmp(rest, "charset=", 8) == 0 &&
+           (strcasecmp(rest + 8, "utf-8") == 0 ||
+            strcasecmp(rest + 8, "\"utf-8\"") == 0);
+  }
+  return false;
+}
+
+static void reply_too_large(struct request *rq) {
+  char detail[96];
+  snprintf(detail, sizeof detail, "the request body is over %zu bytes",
+           cfg->max_body);
+  reply_problem(rq, ERR_PAYLOAD_TOO_LARGE, detail);
+}
+
+/* Checks a body-taking route's headers before any byte of the body is read:
+ * 415 and 413 need not wait for the body. */
+static bool body_headers_acceptable(struct request *rq) {
+  const char *ct = request_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
+  if (!content_type_is_json(ct)) {
+    reply_problem(rq, ERR_UNSUPPORTED_MEDIA_TYPE,
+                  "send the body as application/json");
+    return false;
+  }
+  const char *cl = request_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (cl != NULL && strtoull(cl, NULL, 10) > cfg->max_body) {
+    reply_too_large(rq);
+    return false;
+  }
+  return true;
+}
+
+/* Appends a chunk to the bounded body buffer; false once over the limit. */
+static bool body_buffer(struct request *rq, const char *data, size_t len) {
+  if (len > cfg->max_body - rq->body_len) {
+    rq->body_too_large = true;
+    return false;
+  }
+  if (rq->body_len + len + 1 > rq->body_cap) {
+    size_t cap = rq->body_cap ? rq->body_cap : 4096;
+    while (cap < rq->body_len + len + 1)
+      cap *= 2;
+    char *grown = realloc(rq->body, cap);
+    if (grown == NULL)
+      abort();
+    rq->body = grown;
+    rq->body_cap = cap;
+  }
+  memcpy(rq->body + rq->body_len, data, len);
+  rq->body_len += len;
+  rq->body[rq->body_len] = '\0';
+  return true;
+}
+
+static bool body_take(struct request *rq, const char *data, size_t len) {
+  const struct route *r = rq->match.route;
+  if (r == NULL || !(r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM)))
+    return true; /* a body where none is expected is ignored */
+  if (r->flags & ROUTE_BODY_STREAM)
+    return r->on_body_chunk(rq, data, len);
+  if (!body_buffer(rq, data, len)) {
+    reply_too_large(rq);
+    return false;
+  }
+  return true;
+}
+
+/* The body of a JSON route: one object, strict UTF-8, no duplicate keys. */
+static bool body_parse(struct request *rq) {
+  if (rq->body_len == 0) {
+    reply_problem(rq, ERR_INVALID_JSON, "the request needs a JSON body");
+    return false;
+  }
+  json_error_t error;
+  rq->json = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &error);
+  if (rq->json == NULL) {
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s (at byte %d)", error.text,
+             error.position);
+    reply_problem(rq, ERR_INVALID_JSON, detail);
+    return false;
+  }
+  if (!json_is_object(rq->json)) {
+    reply_problem(rq, ERR_INVALID_JSON, "the body must be a JSON object");
+    return false;
+  }
+  return true;
+}
+
+static void reply_no_route(struct request *rq) {
+  char allow[96];
+  router_allow_header(rq->match.allowed, allow, sizeof allow);
+  if (rq->match.allowed == 0) {
+    reply_problem(rq, ERR_NOT_FOUND, "no resource at this path");
+  } else if (rq->method == HTTP_OPTIONS) {
+    reply_empty(rq, MHD_HTTP_NO_CONTENT);
+    reply_header(rq, MHD_HTTP_HEADER_ALLOW, allow);
+    if (rq->allowed_origin != NULL) {
+      reply_header(rq, "Access-Control-Allow-Methods", allow);
+      reply_header(rq, "Access-Control-Allow-Headers", cors_allow_headers);
+      reply_header(rq, "Access-Control-Max-Age", "600");
+    }
+  } else {
+    reply_problem(rq, ERR_METHOD_NOT_ALLOWED,
+                  "this path does not accept that method");
+    reply_header(rq, MHD_HTTP_HEADER_ALLOW, allow);
+  }
+}
+
+static void add_common_headers(struct request *rq) {
+  reply_header(rq, "X-Request-Id", rq->id);
+  if (rq->allowed_origin != NULL) {
+    reply_header(rq, "Access-Control-Allow-Origin", rq->allowed_origin);
+    reply_header(rq, "Access-Control-Expose-Headers", cors_expose_headers);
+    reply_header(rq, "Vary", "Origin");
+  }
+  if (atomic_load(&stopping))
+    reply_header(rq, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+static enum MHD_Result send_reply(struct request *rq) {
+  if (rq->response == NULL) /* a handler that forgot to answer is a bug */
+    reply_problem(rq, ERR_INTERNAL, NULL);
+  add_common_headers(rq);
+  enum MHD_Result ret = MHD_queue_response(rq->conn, rq->status, rq->response);
+  rq->queued = true;
+  MHD_destroy_response(rq->response);
+  rq->response = NULL;
+  return ret;
+}
+
+static void dispatch(struct request *rq) {
+  const struct route *r = rq->match.route;
+  if (r == NULL) {
+    reply_no_route(rq);
+    return;
+  }
+  if ((r->flags & ROUTE_BODY_JSON) && !body_parse(rq))
+    return;
+  r->handler(rq);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_size, void **req_cls) {
+  (void)cls;
+  (void)version;
+  struct request *rq = *req_cls;
+  if (rq == NULL) {
+    rq = request_begin(conn, url, method);
+    if (rq == NULL)
+      return MHD_NO;
+    *req_cls = rq;
+    /* Answering on this first call would make libmicrohttpd close the
+     * connection; a route without a body is answered on the next call,
+     * which keeps the connection alive. */
+    const struct route *r = rq->match.route;
+    bool takes_body =
+        r != NULL && (r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM));
+    if (takes_body && !body_headers_acceptable(rq))
+      return send_reply(rq); /* 415 or 413 before reading the body */
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    /* libmicrohttpd 0.9.75 will not queue a response in the middle of an
+     * upload: once the body is refused (413, or a stream consumer said
+     * stop), the rest is read and dropped, and the answer goes out on the
+     * last call. Reading stays bounded: nothing more is kept. */
+    if (rq->status == 0)
+      (void)body_take(rq, upload_data, *upload_size);
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  if (rq->queued)
+    return MHD_YES;
+  if (rq->status != 0)
+    return send_reply(rq);
+  dispatch(rq);
+  return send_reply(rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode why) {
+  (void)cls;
+  (void)conn;
+  struct request *rq = *req_cls;
+  if (rq == NULL)
+    return;
+  uint64_t duration = clock_ns() - rq->started_ns;
+  if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && rq->status == 0)
+    rq->status = 499; /* the client went away before an answer */
+  log_request(rq, duration);
+  size_t route_index = rq->match.route != NULL
+                           ? (size_t)(rq->match.route - routes)
+                           : routes_count;
+  metrics_observe(route_index, rq->status, duration);
+  if (rq->stream_free != NULL)
+    rq->stream_free(rq->stream_state);
+  if (rq->response != NULL)
+    MHD_destroy_response(rq->response);
+  json_decref(rq->json);
+  free(rq->body);
+  free(rq);
+  *req_cls = NULL;
+  atomic_fetch_sub(&in_flight, 1);
+}
+
+/* The configured host as a socket address ("localhost", "::1", "0.0.0.0"). */
+static int listen_address(struct sockaddr_storage *addr) {
+  struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                           .ai_socktype = SOCK_STREAM,
+                           .ai_flags = AI_PASSIVE};
+  struct addrinfo *found = NULL;
+  if (getaddrinfo(cfg->listen_host, NULL, &hints, &found) != 0 || !found)
+    return -1;
+  memcpy(addr, found->ai_addr, found->ai_addrlen);
+  freeaddrinfo(found);
+  if (addr->ss_family == AF_INET6)
+    ((struct sockaddr_in6 *)addr)->sin6_port = htons(cfg->listen_port);
+  else
+    ((struct sockaddr_in *)addr)->sin_port = htons(cfg->listen_port);
+  return 0;
+}
+
+static struct MHD_Daemon *start_daemon(void) {
+  struct sockaddr_storage addr;
+  if (listen_address(&addr) != 0) {
+    log_msg(LOG_ERROR, "cannot use listen address %s", cfg->listen_host);
+    return NULL;
+  }
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                   MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  if (addr.ss_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+  return MHD_start_daemon(
+      flags, cfg->listen_port, NULL, NULL, on_request, NULL,
+      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+      MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+      cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+      cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+      cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      cfg->header_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_END);
+}
+
+/* Stop accepting, let requests in flight finish (bounded), then stop. */
+static void drain_and_stop(struct MHD_Daemon *daemon) {
+  atomic_store(&stopping, true);
+  MHD_socket listener = MHD_quiesce_daemon(daemon);
+  if (listener != MHD_INVALID_SOCKET)
+    close(listener); /* new connections are refused from now on */
+  uint64_t deadline =
+      clock_ns() + (uint64_t)cfg->shutdown_timeout * 1000000000u;
+  while (atomic_load(&in_flight) > 0 && clock_ns() < deadline) {
+    struct timespec pause = {0, 10 * 1000000};
+    nanosleep(&pause, NULL);
+  }
+  long left = atomic_load(&in_flight);
+  if (left > 0)
+    log_msg(LOG_WARN, "stopping with %ld requests still in flight", left);
+  MHD_stop_daemon(daemon);
+}
+
+int server_run(const struct config *config) {
+  cfg = config;
+  if (getrandom(&request_id_seed, sizeof request_id_seed, 0) < 0)
+    request_id_seed =
+        (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
+  db_configure(cfg);
+
+  /* Signals are taken by sigwait below, never by a pool thread. */
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  struct MHD_Daemon *daemon = start_daemon();
+  if (daemon == NULL) {
+    log_msg(LOG_ERROR, "cannot listen on %s:%u: %s", cfg->listen_host,
+            cfg->listen_port, strerror(errno));
+    return 1;
+  }
+  log_msg(LOG_INFO, "opora %s serving on %s:%u with %u threads", OPORA_VERSION,
+          cfg->listen_host, cfg->listen_port, cfg->threads);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log_msg(LOG_INFO, "received %s, stopping",
+          sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  drain_and_stop(daemon);
+  db_close_all();
+  log_msg(LOG_INFO, "stopped");
+  return 0;
+}

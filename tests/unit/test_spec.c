@@ -1,0 +1,160 @@
+/* The spec is the contract: openapi.yaml must list exactly the operations of
+ * the route table (method, path, operationId), and its Problem.code enum
+ * exactly the codes of src/errors.def, in order. The spec is read line by
+ * line, relying on its fixed indentation (2 spaces a level). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errors.h"
+#include "router.h"
+
+#define MAX_OPS 256
+
+struct op {
+  char method[16], path[256], operation_id[128];
+};
+
+static struct op spec_ops[MAX_OPS];
+static size_t n_spec_ops;
+static char spec_codes[64][64];
+static size_t n_spec_codes;
+
+static size_t indent_of(const char *line) {
+  size_t n = 0;
+  while (line[n] == ' ')
+    n++;
+  return n;
+}
+
+static void chomp(char *line) {
+  size_t n = strlen(line);
+  while (n > 0 &&
+         (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+    line[--n] = '\0';
+}
+
+static bool is_method(const char *word) {
+  static const char *const methods[] = {
+      "get:", "post:", "put:", "patch:", "delete:", NULL};
+  for (size_t i = 0; methods[i]; i++)
+    if (strcmp(word, methods[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Collects operations under `paths:` and the enum under Problem's `code:`. */
+static void read_spec(void) {
+  FILE *f = fopen(OPORA_SOURCE_DIR "/openapi.yaml", "r");
+  assert_non_null(f);
+  char line[1024], path[256] = "";
+  enum { OUTSIDE, PATHS, PROBLEM, PROBLEM_CODE, PROBLEM_ENUM } where = OUTSIDE;
+  size_t problem_indent = 0;
+  while (fgets(line, sizeof line, f)) {
+    chomp(line);
+    size_t ind = indent_of(line);
+    const char *text = line + ind;
+    if (*text == '\0' || *text == '#')
+      continue;
+    if (ind == 0)
+      where = strcmp(text, "paths:") == 0 ? PATHS : OUTSIDE;
+    if (where == PATHS && ind == 2 && text[0] == '/') {
+      snprintf(path, sizeof path, "%.*s", (int)strlen(text) - 1, text);
+    } else if (where == PATHS && ind == 4 && is_method(text)) {
+      struct op *op = &spec_ops[n_spec_ops++];
+      snprintf(op->method, sizeof op->method, "%.*s", (int)strlen(text) - 1,
+               text);
+      for (char *c = op->method; *c; c++)
+        *c = (char)(*c - 'a' + 'A');
+      snprintf(op->path, sizeof op->path, "%s", path);
+    } else if (where == PATHS && ind == 6 &&
+               strncmp(text, "operationId: ", 13) == 0 && n_spec_ops > 0) {
+      snprintf(spec_ops[n_spec_ops - 1].operation_id,
+               sizeof spec_ops[0].operation_id, "%.127s", text + 13);
+    }
+    if (strcmp(text, "Problem:") == 0 && ind == 4) {
+      where = PROBLEM;
+      problem_indent = ind;
+    } else if (where >= PROBLEM && ind <= problem_indent) {
+      where = OUTSIDE;
+    } else if (where == PROBLEM && strcmp(text, "code:") == 0) {
+      where = PROBLEM_CODE;
+    } else if (where == PROBLEM_CODE && strcmp(text, "enum:") == 0) {
+      where = PROBLEM_ENUM;
+    } else if (where == PROBLEM_ENUM && strncmp(text, "- ", 2) == 0) {
+      snprintf(spec_codes[n_spec_codes++], sizeof spec_codes[0], "%.63s",
+               text + 2);
+    } else if (where == PROBLEM_ENUM) {
+      where = OUTSIDE;
+    }
+  }
+  fclose(f);
+}
+
+static const struct op *find_spec_op(const char *method, const char *path) {
+  for (size_t i = 0; i < n_spec_ops; i++)
+    if (strcmp(spec_ops[i].method, method) == 0 &&
+        strcmp(spec_ops[i].path, path) == 0)
+      return &spec_ops[i];
+  return NULL;
+}
+
+static void every_route_is_in_the_spec(void **state) {
+  (void)state;
+  for (size_t i = 0; i < routes_count; i++) {
+    const char *method = http_method_name(routes[i].method);
+    const struct op *op = find_spec_op(method, routes[i].path);
+    if (op == NULL)
+      fail_msg("%s %s is served but not in openapi.yaml", method,
+               routes[i].path);
+    if (strcmp(op->operation_id, routes[i].operation_id) != 0)
+      fail_msg("%s %s: operationId %s in the spec, %s in the route table",
+               method, routes[i].path, op->operation_id,
+               routes[i].operation_id);
+  }
+}
+
+static void every_spec_operation_is_served(void **state) {
+  (void)state;
+  assert_true(n_spec_ops > 0);
+  for (size_t i = 0; i < n_spec_ops; i++) {
+    bool served = false;
+    for (size_t k = 0; k < routes_count && !served; k++)
+      served =
+          strcmp(http_method_name(routes[k].method), spec_ops[i].method) == 0 &&
+          strcmp(routes[k].path, spec_ops[i].path) == 0;
+    if (!served)
+      fail_msg("%s %s is in openapi.yaml but not in the route table",
+               spec_ops[i].method, spec_ops[i].path);
+  }
+}
+
+static void problem_codes_match_the_registry(void **state) {
+  (void)state;
+  if (n_spec_codes != ERR_COUNT)
+    fail_msg("openapi.yaml lists %zu problem codes, src/errors.def %d",
+             n_spec_codes, (int)ERR_COUNT);
+  for (int i = 0; i < ERR_COUNT; i++)
+    assert_string_equal(spec_codes[i], error_info((enum error_id)i)->code);
+}
+
+static int setup(void **state) {
+  (void)state;
+  read_spec();
+  return 0;
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(every_route_is_in_the_spec),
+      cmocka_unit_test(every_spec_operation_is_served),
+      cmocka_unit_test(problem_codes_match_the_registry),
+  };
+  return cmocka_run_group_tests(tests, setup, NULL);
+}
