@@ -12,45 +12,19 @@
 #include <unistd.h>
 
 #include "migrate.h"
-
-static char db_name[64];
-
-static PGconn *connect_to(const char *dbname) {
-  const char *keys[] = {"dbname", "dbname", NULL};
-  const char *values[] = {getenv("OPORA_TEST_ADMIN_URL"), dbname, NULL};
-  PGconn *c = PQconnectdbParams(keys, values, 1);
-  if (PQstatus(c) != CONNECTION_OK)
-    fail_msg("cannot connect: %s", PQerrorMessage(c));
-  return c;
-}
-
-static void admin_exec(const char *fmt, const char *name) {
-  char sql[256];
-  snprintf(sql, sizeof sql, fmt, name);
-  PGconn *admin = connect_to("postgres");
-  PGresult *r = PQexec(admin, sql);
-  if (PQresultStatus(r) != PGRES_COMMAND_OK)
-    fail_msg("%s: %s", sql, PQerrorMessage(admin));
-  PQclear(r);
-  PQfinish(admin);
-}
+#include "testdb.h"
 
 static int create_db(void **state) {
-  static int n;
-  snprintf(db_name, sizeof db_name, "opora_unit_migrate_%d_%d", (int)getpid(),
-           n++);
-  admin_exec("CREATE DATABASE %s", db_name);
-  PGconn *c = connect_to(db_name);
-  *state = c;
+  *state = testdb_create("migrate");
   return 0;
 }
 
 static int drop_db(void **state) {
-  PQfinish(*state);
-  admin_exec("DROP DATABASE %s", db_name);
+  testdb_drop(*state);
   return 0;
 }
 
+/* The value of a query as text, "(error)" when it fails. */
 static const char *scalar(PGconn *c, const char *sql) {
   static char value[128];
   PGresult *r = PQexec(c, sql);
@@ -116,11 +90,7 @@ static void the_real_migrations_apply(void **state) {
 }
 
 int main(void) {
-  if (getenv("OPORA_TEST_ADMIN_URL") == NULL) {
-    fprintf(stderr, "test_migrate: set OPORA_TEST_ADMIN_URL to a PostgreSQL "
-                    "role that may create databases\n");
-    return 1;
-  }
+  testdb_require("test_migrate");
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(applies_in_order_once, create_db,
                                       drop_db),

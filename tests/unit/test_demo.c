@@ -1,0 +1,67 @@
+/* `opora demo-data` on a fresh, migrated database: it loads the seeds'
+ * territories and schools plus the generated ones, and a second load
+ * changes nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "demo.h"
+#include "migrate.h"
+#include "testdb.h"
+
+/* Every table's rows, ids and versions: equal fingerprints, equal data. */
+static const char fingerprint_sql[] =
+    "SELECT md5(string_agg(t, '|' ORDER BY t)) FROM ("
+    " SELECT 'r' || row_to_json(x)::text AS t FROM regions x UNION ALL"
+    " SELECT 'm' || row_to_json(x)::text FROM municipalities x UNION ALL"
+    " SELECT 's' || row_to_json(x)::text FROM schools x UNION ALL"
+    " SELECT 'st' || row_to_json(x)::text FROM school_statuses x UNION ALL"
+    " SELECT 'c' || row_to_json(x)::text FROM school_curators x UNION ALL"
+    " SELECT 'p' || row_to_json(x)::text FROM school_partnerships x) f";
+
+static void loads_once_and_only_once(void **state) {
+  (void)state;
+  PGconn *c = testdb_create("demo");
+  char err[1024] = "";
+  if (migrate_apply(c, migrations, migrations_count, err, sizeof err) < 0)
+    fail_msg("%s", err);
+  if (demo_data_load(c, err, sizeof err) != 0)
+    fail_msg("%s", err);
+
+  char *schools = testdb_scalar(c, "SELECT count(*) FROM schools");
+  assert_true(atoi(schools) >= 300); /* a region's worth, for filters */
+  free(schools);
+  char *named =
+      testdb_scalar(c, "SELECT count(*) FROM schools WHERE short_name = "
+                       "'МБОУ «Иваново-Эсинская СОШ»'");
+  assert_string_equal(named, "1");
+  free(named);
+  char *order = testdb_scalar(c, "SELECT count(*) FROM school_statuses "
+                                 "WHERE basis LIKE '%653-осн%'");
+  assert_true(atoi(order) > 0);
+  free(order);
+
+  char *first = testdb_scalar(c, fingerprint_sql);
+  if (demo_data_load(c, err, sizeof err) != 0)
+    fail_msg("%s", err);
+  char *second = testdb_scalar(c, fingerprint_sql);
+  assert_string_equal(first, second);
+  free(first);
+  free(second);
+  testdb_drop(c);
+}
+
+int main(void) {
+  testdb_require("test_demo");
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(loads_once_and_only_once),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
