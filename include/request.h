@@ -29,7 +29,7 @@ struct request {
   /* Body: buffered up to the configured limit, parsed for JSON routes. */
   char *body;
   size_t body_len, body_cap;
-  bool body_too_large;
+  uint64_t body_dropped; /* bytes read and dropped after refusing it */
   json_t *json;
 
   /* Streaming routes keep their consumer's state here. */

@@ -93,6 +93,12 @@ static struct request *request_begin(struct MHD_Connection *conn,
 
 /* application/json (or merge-patch+json for PATCH), in UTF-8: a charset
  * parameter, if any, must say so. */
+/* How much of a refused body is read and dropped to answer it properly. */
+static uint64_t drop_limit(void) {
+  uint64_t four_bodies = 4 * (uint64_t)cfg->max_body;
+  return four_bodies > (16u << 20) ? four_bodies : (16u << 20);
+}
+
 static bool content_type_is_json(const char *ct) {
   if (ct == NULL)
     return false;
@@ -144,10 +150,8 @@ static bool body_headers_acceptable(struct request *rq) {
 
 /* Appends a chunk to the bounded body buffer; false once over the limit. */
 static bool body_buffer(struct request *rq, const char *data, size_t len) {
-  if (len > cfg->max_body - rq->body_len) {
-    rq->body_too_large = true;
+  if (len > cfg->max_body - rq->body_len)
     return false;
-  }
   if (rq->body_len + len + 1 > rq->body_cap) {
     size_t cap = rq->body_cap ? rq->body_cap : 4096;
     while (cap < rq->body_len + len + 1)
@@ -281,6 +285,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
      * last call. Reading stays bounded: nothing more is kept. */
     if (rq->status == 0)
       (void)body_take(rq, upload_data, *upload_size);
+    else if ((rq->body_dropped += *upload_size) > drop_limit())
+      return MHD_NO; /* too much to drain for a polite 413: hang up */
     *upload_size = 0;
     return MHD_YES;
   }
