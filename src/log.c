@@ -72,6 +72,10 @@ void log_msg(enum log_level level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  /* libpq's messages end in a newline: one line is enough. */
+  size_t n = strlen(msg);
+  while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    msg[--n] = '\0';
 
   char line[1400];
   size_t pos = 0;

@@ -74,11 +74,29 @@ static void append_row_json(char **buf, size_t *len, size_t *cap,
   (*buf)[(*len)++] = '}';
 }
 
+/* A reader that holds the current version (If-None-Match) gets 304 and no
+ * body: front ends and integrators revalidate cheaply. */
+static bool still_current(struct request *rq, int32_t version) {
+  const char *tag = request_header(rq, "If-None-Match");
+  if (tag == NULL || (rq->method != HTTP_GET && rq->method != HTTP_HEAD))
+    return false;
+  char etag[24];
+  snprintf(etag, sizeof etag, "\"%d\"", version);
+  return strcmp(tag, etag) == 0 || strcmp(tag, "*") == 0 ||
+         (strncmp(tag, "W/", 2) == 0 && strcmp(tag + 2, etag) == 0);
+}
+
 void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
+  int32_t version = (int32_t)strtol(PQgetvalue(rows, 0, 0), NULL, 10);
+  if (still_current(rq, version)) {
+    PQclear(rows);
+    reply_empty(rq, 304);
+    reply_etag(rq, version);
+    return;
+  }
   size_t len = 0, cap = 0;
   char *text = NULL;
   append_row_json(&text, &len, &cap, rows, 0, 1, 2);
-  int32_t version = (int32_t)strtol(PQgetvalue(rows, 0, 0), NULL, 10);
   PQclear(rows);
   reply_json_text_steal(rq, status, text, len);
   reply_etag(rq, version);
