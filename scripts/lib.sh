@@ -83,7 +83,9 @@ build() {
 # postgres.log} (or /tmp/opora-pg-<hash>/ when the user postgres cannot reach
 # the repository, or $OPORA_PG_DIR when set), port $OPORA_PG_PORT (54329),
 # listening on its unix socket and 127.0.0.1 only, trust authentication,
-# superuser "postgres". fsync is off: it holds demo and test data only.
+# superuser "postgres". With OPORA_PG_FAST=1 (scripts/test.sh) it trades
+# durability for speed (fsync off): test data is thrown away anyway. Otherwise
+# it is durable, as a 2xx on a write promises.
 # Run as root, the cluster runs as the user postgres (initdb refuses root).
 
 _pg_hash() { printf '%s' "$OPORA_ROOT" | sha256sum | cut -c1-12; }
@@ -226,9 +228,11 @@ start_private_pg() {
       echo "port = $_PG_PORT"
       echo "listen_addresses = '127.0.0.1'"
       echo "unix_socket_directories = $(_pg_conf_quote "$_PG_SOCK")"
-      echo "fsync = off"
-      echo "synchronous_commit = off"
-      echo "full_page_writes = off"
+      if [[ ${OPORA_PG_FAST:-0} == 1 ]]; then
+        echo "fsync = off"
+        echo "synchronous_commit = off"
+        echo "full_page_writes = off"
+      fi
       echo "max_connections = 200"
     } | _as_pg tee "$_PG_DATA/opora.conf" >/dev/null
     say "starting the private PostgreSQL on port $_PG_PORT (log: $_PG_LOG)"

@@ -27,10 +27,11 @@ trap 'exit 130' INT TERM
 if [[ -n ${DATABASE_URL:-} ]]; then
   export OPORA_TEST_ADMIN_URL=${OPORA_TEST_ADMIN_URL:-$DATABASE_URL}
 fi
+OPORA_PG_FAST=1 # test data is disposable: skip fsync in a cluster we start
 start_private_pg
 
 # Each check is a function returning 0 (ok), 2 (skipped) or anything else
-# (failed). set -e does not apply inside them (they run under `if`), so each
+# (failed). set -e does not apply inside them (they run left of `||`), so each
 # command's status is checked explicitly.
 results=()
 failed=0
