@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The benchmark of issue 2, section 9 (figures: docs/PERFORMANCE.md).
+#
+#   DATABASE_URL=postgresql://... bench/run.sh
+#
+# 1. bench/generate fills the database (1 region, 40 municipalities, 2,000
+#    schools; migrates it first when needed).
+# 2. Starts `opora serve` on 127.0.0.1:18080 with --threads $(nproc), logging
+#    at info level to a file and metrics on (they always are), and waits for
+#    /ready.
+# 3. GET /api/v1/schools/{id} over all generated ids: the shared harness
+#    ../shared/bench/compare.sh (next to the checkout) measures Opora, the floor
+#    (bare libmicrohttpd + libpq) and the peer (fastify + pg) in one run and
+#    prints server_rps, floor_rps, peer_rps, vs_floor and vs_peer.
+# 4. GET /api/v1/schools?municipality=<id>&limit=50 over the 40 generated
+#    municipalities: wrk with ../shared/bench/paths.lua, requests/s.
+# Builds nothing: it runs OPORA_BIN (default build/opora in the checkout).
+#
+# Environment: DATABASE_URL (required), OPORA_BIN, BENCH_DURATION (seconds per
+# measurement, 8), BENCH_ROUNDS (compare.sh rounds, 3), BENCH_CONNECTIONS (32),
+# BENCH_OUT (folder for the paths files, the outputs and the server log;
+# default a new /tmp/opora-bench.* folder, kept). Needs psql, curl, wrk, cc, node and npm
+# (compare.sh runs `npm ci` for the peer).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$root"
+die() {
+  echo "bench/run.sh: $*" >&2
+  exit 2
+}
+
+[ -n "${DATABASE_URL:-}" ] ||
+  die "DATABASE_URL is not set: the database to benchmark against (it is filled with benchmark data), e.g. postgresql://postgres@127.0.0.1:5432/opora_bench"
+export DATABASE_URL
+
+# The shared harness lives next to the checkout, not in it.
+compare=../shared/bench/compare.sh
+paths_lua=../shared/bench/paths.lua
+if [ ! -f "$compare" ] || [ ! -f "$paths_lua" ]; then
+  die "the shared harness is missing: expected $root/$compare and $root/$paths_lua (the checkout must sit next to shared/)"
+fi
+
+opora=${OPORA_BIN:-build/opora}
+[ -x "$opora" ] || die "$opora is not an executable: build it first (cmake --build build), or set OPORA_BIN"
+opora=$(realpath "$opora")
+export OPORA_BIN=$opora
+for tool in psql curl wrk cc node npm; do
+  command -v "$tool" >/dev/null || die "$tool is missing"
+done
+
+duration=${BENCH_DURATION:-8}
+rounds=${BENCH_ROUNDS:-3}
+conns=${BENCH_CONNECTIONS:-32}
+threads=$(nproc)
+listen=127.0.0.1:18080
+base=http://$listen
+out=${BENCH_OUT:-$(mktemp -d /tmp/opora-bench.XXXXXX)}
+mkdir -p "$out"
+out=$(realpath "$out")
+
+if curl -s -o /dev/null --max-time 2 "$base/"; then
+  die "something already listens on $listen: stop it first"
+fi
+
+echo "== data"
+bench/generate
+
+detail_paths=$out/schools.paths
+list_paths=$out/schools-by-municipality.paths
+psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
+  "SELECT '/api/v1/schools/' || id FROM schools WHERE code ~ '^bench-[0-9]{5}\$' ORDER BY id" >"$detail_paths"
+psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
+  "SELECT '/api/v1/schools?municipality=' || id || '&limit=50' FROM municipalities WHERE code ~ '^bench-m[0-9]{2}\$' ORDER BY id" >"$list_paths"
+echo "paths: $(wc -l <"$detail_paths") in $detail_paths, $(wc -l <"$list_paths") in $list_paths"
+
+echo "== server"
+log=$out/opora.log
+server_pid=
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+  fi
+}
+trap stop_server EXIT
+trap 'exit 130' INT TERM
+serve=("$opora" serve --listen "$listen" --threads "$threads" --log-level info)
+"${serve[@]}" 2>"$log" &
+server_pid=$!
+for _ in $(seq 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/ready")" = 200 ] && break
+  kill -0 "$server_pid" 2>/dev/null || die "opora serve exited; its log: $log"
+  sleep 0.1
+done
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/ready")" = 200 ] ||
+  die "$base/ready did not answer 200 within 10 s; the log: $log"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")" = 200 ] || die "$base/metrics is not answering"
+first_list=$(head -n1 "$list_paths")
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$base$first_list")" = 200 ] || die "$base$first_list did not answer 200"
+echo "opora serve (pid $server_pid): ${serve[*]} 2>$log"
+
+echo "== GET /api/v1/schools/{id}: Opora vs floor vs peer (${rounds} rounds of ${duration}s, ${conns} connections)"
+compare_cmd=("$compare" --url "$base" --paths "$detail_paths"
+  --duration "$duration" --rounds "$rounds" --connections "$conns")
+"${compare_cmd[@]}" | tee "$out/compare.txt" || die "compare.sh failed: ${compare_cmd[*]}"
+compare_out=$(cat "$out/compare.txt")
+
+echo "== GET /api/v1/schools?municipality=<id>&limit=50 (${duration}s, ${conns} connections)"
+wrk_cmd=(wrk -t2 -c"$conns" -d"${duration}s" -s "$paths_lua" "$base" -- "$list_paths")
+"${wrk_cmd[@]}" | tee "$out/list.txt" || die "wrk failed: ${wrk_cmd[*]}"
+wrk_out=$(cat "$out/list.txt")
+list_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
+list_errors=$(awk '/Non-2xx|Socket errors/' <<<"$wrk_out")
+
+stop_server
+# Every request is logged: a database failure in the middle of a measurement
+# would show up here as non-2xx answers, which wrk alone does not report.
+logged=$(grep -c '"status":' "$log" || true)
+failed=$(grep '"status":' "$log" | grep -vc '"status":2[0-9][0-9],' || true)
+
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+cat <<EOF
+
+== results ($(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, ${cpu:-unknown CPU})
+GET /api/v1/schools/{id}, 2,000 ids:
+  $(tail -n1 <<<"$compare_out")
+  command: DATABASE_URL=... ${compare_cmd[*]}
+GET /api/v1/schools?municipality=<id>&limit=50, 40 municipalities:
+  list_rps=${list_rps:-?}${list_errors:+ ($list_errors)}
+  command: ${wrk_cmd[*]}
+server: ${serve[*]} 2>$log
+  (logging at info level to that file: $logged requests logged, $failed of them not 2xx; metrics on)
+EOF
+if [ "$failed" != 0 ]; then
+  echo "bench/run.sh: $failed requests were not answered 2xx (see $log): the figures above are not valid" >&2
+  exit 1
+fi
