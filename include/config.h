@@ -21,6 +21,8 @@ struct config {
   size_t header_memory;        /* bytes per connection for headers */
   unsigned statement_timeout_ms;
   unsigned shutdown_timeout; /* seconds to let requests in flight finish */
+  unsigned token_ttl;        /* seconds a person's token lives */
+  unsigned token_cache_ttl;  /* seconds a verified token is trusted */
 };
 
 typedef const char *(*config_getenv_fn)(const char *name);

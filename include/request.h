@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "errors.h"
 #include "jspec.h"
 #include "router.h"
@@ -42,6 +43,10 @@ struct request {
   uint64_t bytes_out;
   bool queued; /* handed to libmicrohttpd; nothing more to send */
   const char *allowed_origin; /* CORS: the request's Origin, when allowed */
+
+  /* The caller, once auth_check passed (public routes: none). */
+  bool authenticated;
+  struct principal principal;
 };
 
 /* --- reading the request ------------------------------------------------ */
@@ -66,6 +71,9 @@ json_t *request_query_checked(struct request *rq,
 bool request_body_checked(struct request *rq, const struct jspec_field *fields,
                           enum jspec_mode mode);
 
+/* The client's address as text ("127.0.0.1", "::1"), into buf. */
+const char *request_remote_addr(struct request *rq, char *buf, size_t len);
+
 /* If-Match for an update: answers 428 when missing and 412 when it names no
  * version ("*" is not accepted: a writer must have read the resource). */
 bool request_if_match(struct request *rq, int32_t *version);
@@ -83,6 +91,9 @@ void reply_text(struct request *rq, unsigned status, const char *content_type,
                 const char *text, size_t len);
 void reply_empty(struct request *rq, unsigned status);
 void reply_problem(struct request *rq, enum error_id err, const char *detail);
+/* A problem with `errors` ([{"path","message"}], or NULL for none). */
+void reply_problem_errors_steal(struct request *rq, enum error_id err,
+                                const char *detail, json_t *errors_steal);
 /* A 400 validation problem listing `errors` ([{"path","message"}]). */
 void reply_validation_steal(struct request *rq, json_t *errors);
 /* Problem with one error naming `path`: unique/foreign key violations. */

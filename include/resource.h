@@ -19,7 +19,16 @@ struct resource {
   /* Optional rules across fields, after the field spec passed; appends to
    * errors like jspec_check. */
   void (*check)(struct request *rq, const json_t *body, json_t *errors);
+  /* Optional rule on who may send which fields, after the field spec;
+   * false after answering 403 (a school may not move itself). */
+  bool (*authorize)(struct request *rq, const json_t *body);
   enum stmt_id get, insert, update, remove; /* shapes: src/sql/statements.def */
+  /* When an insert or update finds the body reaching outside the caller's
+   * scope: the field to name in the 403, and why. */
+  const char *scope_field, *scope_message;
+  /* The audit trail's name for the entity, and where it belongs
+   * (AUDIT_PLACE_*). */
+  const char *entity, *audit_place;
   /* Optional rule checked inside the update's transaction, before it; false
    * after answering (e.g. 409 for closing a closed status). */
   bool (*before_update)(struct request *rq, int64_t id, int64_t parent);
@@ -38,7 +47,8 @@ void resource_delete(struct request *rq, const struct resource *res);
 
 /* A list: its query parameters and the statement that reads a page. The
  * statement takes [school id,] the `filters` in order, [cursor key,] cursor
- * id and limit + 1, and returns doc, sort key, id, then extra members. */
+ * id, limit + 1 and the caller's scope (kind, id), and returns doc, sort
+ * key, id, then extra members. */
 struct list_spec {
   const struct jspec_field *params; /* ends with PAGE_PARAMS, END_FIELDS */
   const char *const *filters;       /* NULL-terminated */

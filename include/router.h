@@ -1,11 +1,13 @@
 /* The route table is data (src/routes.c): method + path template -> handler,
- * with the permission the access-control layer will check. router_match finds
- * the route for a request and captures its {parameters}. */
+ * with the permission the caller needs (checked by auth_check). router_match
+ * finds the route for a request and captures its {parameters}. */
 #ifndef OPORA_ROUTER_H
 #define OPORA_ROUTER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "auth.h"
 
 struct request;
 typedef void (*handler_fn)(struct request *rq);
@@ -35,8 +37,8 @@ struct route {
   enum http_method method;
   const char *path; /* template, e.g. "/api/v1/schools/{id}" */
   handler_fn handler;
-  const char *operation_id; /* as in openapi.yaml */
-  const char *permission;   /* e.g. "schools:write"; NULL = public */
+  const char *operation_id;   /* as in openapi.yaml */
+  enum permission permission; /* what the caller needs (src/permissions.def) */
   unsigned flags;
   body_chunk_fn on_body_chunk; /* ROUTE_BODY_STREAM routes only */
 };

@@ -12,7 +12,7 @@ OPORA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 # command needs on top. postgresql-contrib-15 (pg_trgm) is provided by
 # postgresql-15 on Debian 12.
 OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-  libpq-dev libcmocka-dev libcurl4-openssl-dev postgresql-15 postgresql-contrib-15
+  libpq-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev postgresql-15 postgresql-contrib-15
   curl ca-certificates)
 # shellcheck disable=SC2034 # used by scripts/test.sh
 OPORA_TEST_PACKAGES=("${OPORA_RUN_PACKAGES[@]}" clang-format nodejs npm git)

@@ -49,6 +49,10 @@ static const struct setting settings[] = {
      AT(statement_timeout_ms), 0, 600000, false},
     {"OPORA_SHUTDOWN_TIMEOUT", "--shutdown-timeout", K_UINT,
      AT(shutdown_timeout), 0, 600, false},
+    {"OPORA_TOKEN_TTL", "--token-ttl", K_UINT, AT(token_ttl), 60, 2592000,
+     false},
+    {"OPORA_TOKEN_CACHE_TTL", "--token-cache-ttl", K_UINT, AT(token_cache_ttl),
+     0, 300, false},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -81,6 +85,12 @@ const char config_help[] =
     "      longest SQL statement, 0 = none, up to 600000 (default 5000)\n"
     "  OPORA_SHUTDOWN_TIMEOUT / --shutdown-timeout SECONDS\n"
     "      time for requests in flight at shutdown, 0 to 600 (default 10)\n"
+    "  OPORA_TOKEN_TTL / --token-ttl SECONDS\n"
+    "      lifetime of a person's token, 60 to 2592000 (default 28800);\n"
+    "      machine clients' tokens live at most 3600\n"
+    "  OPORA_TOKEN_CACHE_TTL / --token-cache-ttl SECONDS\n"
+    "      how long a verified token is trusted without the database, 0 to\n"
+    "      300 (default 30): revocation reaches other instances within it\n"
     "Sizes take a k or M suffix (KiB, MiB). Flags take --flag VALUE or\n"
     "--flag=VALUE. An empty variable counts as unset.\n";
 
@@ -103,6 +113,8 @@ void config_defaults(struct config *cfg) {
   cfg->header_memory = 32 * KIB;
   cfg->statement_timeout_ms = 5000;
   cfg->shutdown_timeout = 10;
+  cfg->token_ttl = 28800;
+  cfg->token_cache_ttl = 30;
 }
 
 /* --- numbers ----------------------------------------------------------- */

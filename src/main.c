@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
+#include "auth.h"
 #include "config.h"
 #include "demo.h"
 #include "log.h"
@@ -17,7 +19,10 @@ static const char usage[] =
     "commands:\n"
     "  serve      serve the API until SIGTERM or SIGINT\n"
     "  migrate    apply the database migrations that are missing\n"
-    "  demo-data  load the demo territories and schools (idempotent)\n"
+    "  demo-data  load the demo territories, schools and accounts "
+    "(idempotent)\n"
+    "  user add   create a user and print a one-time password\n"
+    "  client add create a machine client and print its secret\n"
     "  version    print the version\n"
     "\n"
     "`opora COMMAND --help` lists the settings each command reads.\n";
@@ -82,6 +87,39 @@ static int cmd_demo_data(const struct config *cfg) {
   return 0;
 }
 
+/* `opora user add` / `opora client add`: account flags, then settings. */
+static int cmd_account(const char *command, int argc, char **argv) {
+  bool user = strcmp(command, "user") == 0;
+  const char *help = user ? account_user_help : account_client_help;
+  if (argc < 1 || strcmp(argv[0], "add") != 0) {
+    fputs(help, wants_help(argc, argv) ? stdout : stderr);
+    return wants_help(argc, argv) ? 0 : 2;
+  }
+  argc--;
+  argv++;
+  if (wants_help(argc, argv)) {
+    printf("%s\n%s", help, config_help);
+    return 0;
+  }
+  struct account_args args;
+  char err[256];
+  if (account_args_take(&args, &argc, argv, err, sizeof err) != 0) {
+    fprintf(stderr, "opora: %s\n", err);
+    return 2;
+  }
+  struct config cfg;
+  load_config(&cfg, argc, argv);
+  if (!secrets_init()) {
+    fprintf(stderr, "opora: cannot initialise the random number generator\n");
+    return 1;
+  }
+  PGconn *conn = connect_or_exit(&cfg);
+  int rc =
+      user ? account_user_add(conn, &args) : account_client_add(conn, &args);
+  PQfinish(conn);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
       strcmp(argv[1], "help") == 0) {
@@ -95,6 +133,8 @@ int main(int argc, char **argv) {
     printf("opora %s\n", OPORA_VERSION);
     return 0;
   }
+  if (strcmp(command, "user") == 0 || strcmp(command, "client") == 0)
+    return cmd_account(command, sub_argc, sub_argv);
   bool known = strcmp(command, "serve") == 0 ||
                strcmp(command, "migrate") == 0 ||
                strcmp(command, "demo-data") == 0;

@@ -85,7 +85,7 @@ json_t *problem_build(enum error_id err, const char *detail,
   return p;
 }
 
-static void reply_problem_steal(struct request *rq, enum error_id err,
+void reply_problem_errors_steal(struct request *rq, enum error_id err,
                                 const char *detail, json_t *errors_steal) {
   json_t *body = problem_build(err, detail, rq->id, errors_steal);
   reply_json_typed_steal(rq, error_info(err)->status,
@@ -93,7 +93,7 @@ static void reply_problem_steal(struct request *rq, enum error_id err,
 }
 
 void reply_problem(struct request *rq, enum error_id err, const char *detail) {
-  reply_problem_steal(rq, err, detail, NULL);
+  reply_problem_errors_steal(rq, err, detail, NULL);
 }
 
 void reply_validation_steal(struct request *rq, json_t *errors) {
@@ -101,14 +101,14 @@ void reply_validation_steal(struct request *rq, json_t *errors) {
   char detail[96];
   snprintf(detail, sizeof detail, "%zu field%s of the request %s invalid", n,
            n == 1 ? "" : "s", n == 1 ? "is" : "are");
-  reply_problem_steal(rq, ERR_VALIDATION_FAILED, detail, errors);
+  reply_problem_errors_steal(rq, ERR_VALIDATION_FAILED, detail, errors);
 }
 
 void reply_problem_at(struct request *rq, enum error_id err, const char *path,
                       const char *message) {
   json_t *errors = json_array();
   jspec_error(errors, path, message);
-  reply_problem_steal(rq, err, message, errors);
+  reply_problem_errors_steal(rq, err, message, errors);
 }
 
 void reply_header(struct request *rq, const char *name, const char *value) {

@@ -1,7 +1,9 @@
 /* Reading a request: path and query parameters, headers, the JSON body and
  * If-Match, each checked and answered with a problem when bad. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,4 +174,20 @@ bool request_if_match(struct request *rq, int32_t *version) {
   }
   *version = (int32_t)v;
   return true;
+}
+
+const char *request_remote_addr(struct request *rq, char *buf, size_t len) {
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  buf[0] = '\0';
+  if (info == NULL || info->client_addr == NULL)
+    return buf;
+  const struct sockaddr *sa = info->client_addr;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+              (socklen_t)len);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+              (socklen_t)len);
+  return buf;
 }

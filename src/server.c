@@ -1,8 +1,9 @@
 /* The request path, in the order a request takes it:
  *   on_request (first call)  -> request_begin: id, route, CORS
  *   on_request (body chunks) -> body_take: bounded buffer or stream consumer
- *   on_request (last call)   -> dispatch: 404/405/OPTIONS, JSON parse,
- *                               handler, common headers, queue
+ *   on_request (last call)   -> dispatch: 404/405/OPTIONS, auth_check
+ *                               (401/403/404), JSON parse, handler,
+ *                               common headers, queue
  *   on_completed             -> log line, metrics, free
  * Handlers run on libmicrohttpd's pool threads; each thread owns its database
  * connection (src/db.c), so nothing on this path takes a lock. */
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "db.h"
 #include "log.h"
 #include "metrics.h"
@@ -251,6 +253,8 @@ static void dispatch(struct request *rq) {
     reply_no_route(rq);
     return;
   }
+  if (!auth_check(rq))
+    return;
   if ((r->flags & ROUTE_BODY_JSON) && !body_parse(rq))
     return;
   r->handler(rq);
@@ -386,6 +390,11 @@ int server_run(const struct config *config) {
     request_id_seed =
         (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
   db_configure(cfg);
+  token_cache_configure(cfg->token_cache_ttl);
+  if (!secrets_init()) {
+    log_msg(LOG_ERROR, "cannot initialise the random number generator");
+    return 1;
+  }
 
   /* Signals are taken by sigwait below, never by a pool thread. */
   sigset_t signals;

@@ -1,4 +1,5 @@
 /* /api/v1/schools/{id}/curators: who curates the school, and when. */
+#include "audit.h"
 #include "checks.h"
 #include "fields.h"
 #include "handlers.h"
@@ -12,6 +13,7 @@ static const struct jspec_field curator_fields[] = {
     FIELD("phone", JS_STRING, OPT_NULL, 1, 50),
     FIELD("starts_on", JS_DATE, REQ, 0, 0),
     FIELD("ends_on", JS_DATE, OPT_NULL, 0, 0),
+    FIELD("user_id", JS_ID, OPT_NULL, 0, 0),
     FIELD("school_id", JS_ID, JS_READONLY, 0, 0),
     READONLY_FIELDS,
     END_FIELDS,
@@ -34,6 +36,8 @@ static const struct resource curators = {
     .insert = STMT_CURATOR_INSERT,
     .update = STMT_CURATOR_UPDATE,
     .remove = STMT_CURATOR_DELETE,
+    .entity = "school_curator",
+    .audit_place = AUDIT_PLACE_PARENT,
 };
 
 static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};

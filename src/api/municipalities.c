@@ -1,4 +1,5 @@
 /* /api/v1/municipalities: districts and urban okrugs of a region. */
+#include "audit.h"
 #include "fields.h"
 #include "handlers.h"
 #include "resource.h"
@@ -24,6 +25,10 @@ static const struct resource municipalities = {
     .insert = STMT_MUNICIPALITY_INSERT,
     .update = STMT_MUNICIPALITY_UPDATE,
     .remove = STMT_COUNT,
+    .scope_field = "$.region_id",
+    .scope_message = "the region is outside your scope",
+    .entity = "municipality",
+    .audit_place = AUDIT_PLACE_MUNICIPALITY,
 };
 
 static const struct jspec_field list_params[] = {

@@ -3,6 +3,7 @@
  * high results. Each is listed under both schools. */
 #include <stdlib.h>
 
+#include "audit.h"
 #include "checks.h"
 #include "fields.h"
 #include "handlers.h"
@@ -46,6 +47,8 @@ static const struct resource partners = {
     .insert = STMT_PARTNER_INSERT,
     .update = STMT_PARTNER_UPDATE,
     .remove = STMT_PARTNER_DELETE,
+    .entity = "school_partnership",
+    .audit_place = AUDIT_PLACE_PARENT,
 };
 
 static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};

@@ -1,4 +1,5 @@
 /* /api/v1/regions: the subjects of the federation the system serves. */
+#include "audit.h"
 #include "fields.h"
 #include "handlers.h"
 #include "resource.h"
@@ -19,6 +20,9 @@ static const struct resource regions = {
     .insert = STMT_REGION_INSERT,
     .update = STMT_REGION_UPDATE,
     .remove = STMT_COUNT,
+    .scope_message = "only a global administrator creates regions",
+    .entity = "region",
+    .audit_place = AUDIT_PLACE_REGION,
 };
 
 static const struct jspec_field list_params[] = {

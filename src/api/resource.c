@@ -1,12 +1,15 @@
 /* Generic get / create / update / delete / list for the resources described
- * by struct resource. Writes run in one transaction each: the statement, then
- * the fresh row read back, so the answer shows exactly what was committed. */
+ * by struct resource. Every statement filters by the caller's scope. Writes
+ * run in one transaction each: the row before, the statement, the row read
+ * back, and the audit row, so the answer shows exactly what was committed
+ * and nothing is committed unaudited. */
 #include "resource.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cursor.h"
 
 /* The path ids of a request: the resource's own, and its school's. */
@@ -102,20 +105,49 @@ void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
   reply_etag(rq, version);
 }
 
+/* Statement parameters, in order; the caller's scope goes last. */
+struct params {
+  const char *v[16];
+  int n;
+};
+
+static void push(struct params *p, const char *value) {
+  p->v[p->n++] = value;
+}
+
+static void push_scope(struct params *p, const struct request *rq) {
+  push(p, auth_scope_kind(rq));
+  push(p, auth_scope_id(rq));
+}
+
+/* A resource's GET statement for ids: the row, or NULL (answered when the
+ * statement failed; *missing says the row is not there, or not visible). */
+static PGresult *fetch(struct request *rq, const struct resource *res,
+                       const struct ids *ids, bool *missing) {
+  struct params p = {.n = 0};
+  push(&p, ids->id_text);
+  if (res->nested)
+    push(&p, ids->parent_text);
+  push_scope(&p, rq);
+  PGresult *r = db_exec(rq, res->get, p.n, p.v);
+  *missing = r != NULL && PQntuples(r) == 0;
+  if (*missing) {
+    PQclear(r);
+    return NULL;
+  }
+  return r;
+}
+
 void resource_get(struct request *rq, const struct resource *res) {
   struct ids ids = {0};
   if (!read_ids(rq, res, true, &ids))
     return;
-  const char *params[] = {ids.id_text, ids.parent_text};
-  PGresult *r = db_exec(rq, res->get, res->nested ? 2 : 1, params);
-  if (r == NULL)
-    return;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
+  bool missing;
+  PGresult *r = fetch(rq, res, &ids, &missing);
+  if (missing)
     reply_missing(rq, res, &ids);
-    return;
-  }
-  reply_doc(rq, r, 200);
+  else if (r != NULL)
+    reply_doc(rq, r, 200);
 }
 
 struct write {
@@ -123,30 +155,97 @@ struct write {
   struct ids ids;
   int32_t version;
   char version_text[16];
-  char *body; /* the validated JSON, owned */
+  char *body;           /* the validated JSON, owned */
+  char *before, *after; /* the documents around the write, owned */
 };
 
-/* Reads back the written row and answers with it. */
-static bool reply_written(struct request *rq, struct write *w,
-                          unsigned status) {
-  const char *params[] = {w->ids.id_text, w->ids.parent_text};
-  PGresult *r = db_exec(rq, w->res->get, w->res->nested ? 2 : 1, params);
+static void write_end(struct write *w) {
+  free(w->body);
+  free(w->before);
+  free(w->after);
+}
+
+/* A row of a GET statement as one JSON document (doc and extra members). */
+static char *doc_text(const PGresult *r) {
+  size_t len = 0, cap = 0;
+  char *text = NULL;
+  append_row_json(&text, &len, &cap, r, 0, 1, 2);
+  char *terminated = realloc(text, len + 1);
+  if (terminated == NULL)
+    abort();
+  terminated[len] = '\0';
+  return terminated;
+}
+
+/* Reads the row as it is now into *doc (and its version); false when it is
+ * not there (after answering 404) or the statement failed. */
+static bool read_doc(struct request *rq, struct write *w, char **doc,
+                     int32_t *version) {
+  bool missing;
+  PGresult *r = fetch(rq, w->res, &w->ids, &missing);
+  if (missing)
+    reply_missing(rq, w->res, &w->ids);
   if (r == NULL)
     return false;
-  reply_doc(rq, r, status);
+  *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  free(*doc);
+  *doc = doc_text(r);
+  PQclear(r);
   return true;
 }
 
-static bool parent_exists(struct request *rq, struct write *w) {
-  const char *params[] = {w->ids.parent_text};
-  PGresult *r = db_exec(rq, STMT_SCHOOL_EXISTS, 1, params);
+static void reply_stale(struct request *rq, struct write *w, int32_t now) {
+  char detail[128];
+  snprintf(detail, sizeof detail,
+           "the %s is at version %d, not %s: read it again", w->res->what, now,
+           w->version_text);
+  reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+  reply_etag(rq, now);
+}
+
+static void reply_out_of_scope(struct request *rq, const struct resource *res) {
+  json_t *errors = NULL;
+  if (res->scope_field != NULL) {
+    errors = json_array();
+    jspec_error(errors, res->scope_field, res->scope_message);
+  }
+  reply_problem_errors_steal(rq, ERR_FORBIDDEN, res->scope_message, errors);
+}
+
+static bool audit(struct request *rq, struct write *w, const char *action) {
+  struct audit_entry e = {
+      .action = action,
+      .entity = w->res->entity,
+      .entity_id = w->ids.id_text,
+      .before = w->before,
+      .after = w->after,
+      .place = w->res->audit_place,
+      .parent = w->res->nested ? w->ids.parent_text : NULL,
+  };
+  return audit_write(rq, &e);
+}
+
+/* The written row, read back: audited, then the answer. */
+static bool finish_write(struct request *rq, struct write *w,
+                         const char *action, unsigned status) {
+  int32_t version;
+  if (!read_doc(rq, w, &w->after, &version) || !audit(rq, w, action))
+    return false;
+  reply_json_text(rq, status, w->after, strlen(w->after));
+  reply_etag(rq, version);
+  return true;
+}
+
+static bool parent_visible(struct request *rq, const char *school_id) {
+  const char *params[] = {school_id, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_SCHOOL_VISIBLE, 3, params);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;
   PQclear(r);
   if (!found) {
     char detail[96];
-    snprintf(detail, sizeof detail, "no school has id %s", w->ids.parent_text);
+    snprintf(detail, sizeof detail, "no school has id %s", school_id);
     reply_problem(rq, ERR_NOT_FOUND, detail);
   }
   return found;
@@ -154,15 +253,25 @@ static bool parent_exists(struct request *rq, struct write *w) {
 
 static bool create_work(struct request *rq, void *arg) {
   struct write *w = arg;
-  if (w->res->nested && !parent_exists(rq, w))
+  if (w->res->nested && !parent_visible(rq, w->ids.parent_text))
     return false;
-  const char *params[] = {w->body, w->ids.parent_text};
-  PGresult *r = db_exec(rq, w->res->insert, w->res->nested ? 2 : 1, params);
+  struct params p = {.n = 0};
+  push(&p, w->body);
+  if (w->res->nested)
+    push(&p, w->ids.parent_text);
+  push_scope(&p, rq);
+  PGresult *r = db_exec(rq, w->res->insert, p.n, p.v);
   if (r == NULL)
     return false;
-  snprintf(w->ids.id_text, sizeof w->ids.id_text, "%s", PQgetvalue(r, 0, 0));
+  bool inserted = PQntuples(r) == 1;
+  if (inserted)
+    snprintf(w->ids.id_text, sizeof w->ids.id_text, "%s", PQgetvalue(r, 0, 0));
   PQclear(r);
-  return reply_written(rq, w, 201);
+  if (!inserted) {
+    reply_out_of_scope(rq, w->res);
+    return false;
+  }
+  return finish_write(rq, w, "create", 201);
 }
 
 static char *body_text(struct request *rq) {
@@ -183,7 +292,7 @@ static bool body_valid(struct request *rq, const struct resource *res,
     res->check(rq, rq->json, errors);
   if (json_array_size(errors) == 0) {
     json_decref(errors);
-    return true;
+    return res->authorize == NULL || res->authorize(rq, rq->json);
   }
   reply_validation_steal(rq, errors);
   return false;
@@ -203,42 +312,56 @@ void resource_create(struct request *rq, const struct resource *res) {
       snprintf(collection, sizeof collection, "%s", res->collection);
     reply_location(rq, collection, strtoll(w.ids.id_text, NULL, 10));
   }
-  free(w.body);
+  write_end(&w);
 }
 
-/* No row changed: either it is gone (404) or its version moved on (412). */
+/* A write that changed no row although the row was there at the version
+ * the client holds: the row moved on meanwhile (412), or the body reaches
+ * outside the scope (403). */
 static bool reply_not_changed(struct request *rq, struct write *w) {
-  const char *params[] = {w->ids.id_text, w->ids.parent_text};
-  PGresult *r = db_exec(rq, w->res->get, w->res->nested ? 2 : 1, params);
-  if (r == NULL)
+  int32_t now;
+  if (!read_doc(rq, w, &w->after, &now))
     return false;
-  if (PQntuples(r) == 0) {
-    reply_missing(rq, w->res, &w->ids);
-  } else {
-    char detail[128];
-    snprintf(detail, sizeof detail,
-             "the %s is at version %s, not %s: read it again", w->res->what,
-             PQgetvalue(r, 0, 0), w->version_text);
-    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-    reply_etag(rq, (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10));
-  }
-  PQclear(r);
+  if (now != w->version)
+    reply_stale(rq, w, now);
+  else
+    reply_out_of_scope(rq, w->res);
   return false;
+}
+
+/* The row as it is before the write; false after 404 or 412. */
+static bool read_before(struct request *rq, struct write *w) {
+  int32_t now;
+  if (!read_doc(rq, w, &w->before, &now))
+    return false;
+  if (now != w->version) {
+    reply_stale(rq, w, now);
+    return false;
+  }
+  return true;
 }
 
 static bool update_work(struct request *rq, void *arg) {
   struct write *w = arg;
+  if (!read_before(rq, w))
+    return false;
   if (w->res->before_update != NULL &&
       !w->res->before_update(rq, w->ids.id, w->ids.parent))
     return false;
-  const char *params[] = {w->ids.id_text, w->version_text, w->body,
-                          w->ids.parent_text};
-  PGresult *r = db_exec(rq, w->res->update, w->res->nested ? 4 : 3, params);
+  struct params p = {.n = 0};
+  push(&p, w->ids.id_text);
+  push(&p, w->version_text);
+  push(&p, w->body);
+  if (w->res->nested)
+    push(&p, w->ids.parent_text);
+  push_scope(&p, rq);
+  PGresult *r = db_exec(rq, w->res->update, p.n, p.v);
   if (r == NULL)
     return false;
   bool changed = PQntuples(r) == 1;
   PQclear(r);
-  return changed ? reply_written(rq, w, 200) : reply_not_changed(rq, w);
+  return changed ? finish_write(rq, w, "update", 200)
+                 : reply_not_changed(rq, w);
 }
 
 void resource_update(struct request *rq, const struct resource *res) {
@@ -249,19 +372,28 @@ void resource_update(struct request *rq, const struct resource *res) {
   snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
   w.body = body_text(rq);
   db_txn(rq, update_work, &w);
-  free(w.body);
+  write_end(&w);
 }
 
 static bool delete_work(struct request *rq, void *arg) {
   struct write *w = arg;
-  const char *params[] = {w->ids.id_text, w->version_text, w->ids.parent_text};
-  PGresult *r = db_exec(rq, w->res->remove, w->res->nested ? 3 : 2, params);
+  if (!read_before(rq, w))
+    return false;
+  struct params p = {.n = 0};
+  push(&p, w->ids.id_text);
+  push(&p, w->version_text);
+  if (w->res->nested)
+    push(&p, w->ids.parent_text);
+  push_scope(&p, rq);
+  PGresult *r = db_exec(rq, w->res->remove, p.n, p.v);
   if (r == NULL)
     return false;
   bool deleted = PQntuples(r) == 1;
   PQclear(r);
   if (!deleted)
     return reply_not_changed(rq, w);
+  if (!audit(rq, w, "delete"))
+    return false;
   reply_empty(rq, 204);
   return true;
 }
@@ -272,6 +404,7 @@ void resource_delete(struct request *rq, const struct resource *res) {
     return;
   snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
   db_txn(rq, delete_work, &w);
+  write_end(&w);
 }
 
 const char *query_param(const json_t *query, const char *name, char *buf,
@@ -348,11 +481,10 @@ void reply_page(struct request *rq, PGresult *rows, const struct page *page) {
 
 #define MAX_LIST_PARAMS 16
 
-/* An empty page of a school's sub-list: is it the school that is missing? */
+/* An empty page of a school's sub-list: is it the school that is missing
+ * (or out of the caller's sight)? */
 static bool school_missing(struct request *rq, const char *school_id) {
-  struct write w = {.ids.parent_text = {0}};
-  snprintf(w.ids.parent_text, sizeof w.ids.parent_text, "%s", school_id);
-  return !parent_exists(rq, &w);
+  return !parent_visible(rq, school_id);
 }
 
 void resource_list(struct request *rq, const struct list_spec *spec) {
@@ -379,6 +511,8 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
     params[n++] = page.cursor_key;
   params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
   params[n++] = page.limit_plus_one;
+  params[n++] = auth_scope_kind(rq);
+  params[n++] = auth_scope_id(rq);
   PGresult *r = db_exec(rq, spec->stmt, n, params);
   if (r != NULL && PQntuples(r) == 0 && spec->nested &&
       school_missing(rq, params[0]))

@@ -1,4 +1,7 @@
 /* /api/v1/schools: the school registry. */
+#include <stdio.h>
+
+#include "audit.h"
 #include "fields.h"
 #include "handlers.h"
 #include "resource.h"
@@ -49,16 +52,44 @@ static void check_school(struct request *rq, const json_t *body,
                 "must not exceed students_count");
 }
 
+/* A school keeps its own record, but not what places it: its code and its
+ * municipality are the authority's. */
+static bool authorize_school(struct request *rq, const json_t *body) {
+  if (rq->principal.role != ROLE_SCHOOL)
+    return true;
+  json_t *errors = json_array();
+  static const char *const placing[] = {"code", "municipality_id"};
+  for (size_t i = 0; i < 2; i++)
+    if (json_object_get(body, placing[i]) != NULL) {
+      char path[32];
+      snprintf(path, sizeof path, "$.%s", placing[i]);
+      jspec_error(errors, path, "only the education authority changes it");
+    }
+  if (json_array_size(errors) == 0) {
+    json_decref(errors);
+    return true;
+  }
+  reply_problem_errors_steal(rq, ERR_FORBIDDEN,
+                             "a school may not change its code or municipality",
+                             errors);
+  return false;
+}
+
 static const struct resource schools = {
     .what = "school",
     .collection = "/api/v1/schools",
     .id_param = "id",
     .fields = school_fields,
     .check = check_school,
+    .authorize = authorize_school,
     .get = STMT_SCHOOL_GET,
     .insert = STMT_SCHOOL_INSERT,
     .update = STMT_SCHOOL_UPDATE,
     .remove = STMT_SCHOOL_DELETE,
+    .scope_field = "$.municipality_id",
+    .scope_message = "the municipality is outside your scope",
+    .entity = "school",
+    .audit_place = AUDIT_PLACE_SCHOOL,
 };
 
 static const struct jspec_field list_params[] = {

@@ -3,6 +3,7 @@
  * closed rows are the school's history. */
 #include <libpq-fe.h>
 
+#include "audit.h"
 #include "checks.h"
 #include "fields.h"
 #include "handlers.h"
@@ -82,6 +83,8 @@ static const struct resource statuses = {
     .insert = STMT_STATUS_INSERT,
     .update = STMT_STATUS_UPDATE,
     .remove = STMT_COUNT,
+    .entity = "school_status",
+    .audit_place = AUDIT_PLACE_PARENT,
 };
 
 static const struct jspec_field list_params[] = {

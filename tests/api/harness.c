@@ -42,6 +42,8 @@ static struct {
   bool term_sent;     /* SIGTERM already sent by a test */
   bool server_reaped; /* server_running saw it exit with server_status */
   int server_status;
+  char auth_header[96]; /* "Authorization: Bearer ..." or "" */
+  unsigned users_made;
 } h;
 
 static void reply_fail(const struct http_reply *r, const char *file, int line,
@@ -431,6 +433,67 @@ void harness_start(const char *name) {
           START_TIMEOUT_MS, code);
     sleep_ms(50);
   }
+  use_token(make_token("admin", "global", 0));
+}
+
+/* A token the server would issue: "opora_" and 43 base64url characters. */
+static void random_token(char out[50]) {
+  static const char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned char bytes[43];
+  int fd = open("/dev/urandom", O_RDONLY);
+  if (fd < 0 || read(fd, bytes, sizeof bytes) != (ssize_t)sizeof bytes)
+    die("cannot read /dev/urandom");
+  close(fd);
+  memcpy(out, "opora_", 6);
+  for (size_t i = 0; i < sizeof bytes; i++)
+    out[6 + i] = alphabet[bytes[i] % 64];
+  out[49] = '\0';
+}
+
+const char *token_for_user(long long user_id) {
+  char token[50];
+  random_token(token);
+  db_exec("INSERT INTO auth_tokens (token_hash, user_id, expires_at)"
+          " VALUES (sha256('%s'::bytea), %lld, now() + interval '1 day')",
+          token, user_id);
+  return ring_keep(fmt("%s", token));
+}
+
+long long make_user(const char *role, const char *scope_kind,
+                    long long scope_id) {
+  const char *login = fmt("t-%s-%u", role, ++h.users_made);
+  long long id = db_count(
+      "INSERT INTO users (login, full_name, role, scope_kind, region_id,"
+      " municipality_id, school_id, password_hash)"
+      " SELECT '%s', 'Тестовый пользователь', '%s', '%s',"
+      " account_region(jsonb_build_object('kind', '%s', 'id', %lld)),"
+      " account_scope_id(jsonb_build_object('kind', '%s', 'id', %lld),"
+      "   'municipality'),"
+      " account_scope_id(jsonb_build_object('kind', '%s', 'id', %lld),"
+      "   'school'), 'not a hash: no password logs in' RETURNING id",
+      login, role, scope_kind, scope_kind, scope_id, scope_kind, scope_id,
+      scope_kind, scope_id);
+  free((char *)login);
+  return id;
+}
+
+const char *make_token(const char *role, const char *scope_kind,
+                       long long scope_id) {
+  return token_for_user(make_user(role, scope_kind, scope_id));
+}
+
+const char *use_token(const char *token) {
+  const char *was = NULL;
+  if (h.auth_header[0] != '\0')
+    was =
+        ring_keep(fmt("%s", h.auth_header + strlen("Authorization: Bearer ")));
+  if (token == NULL)
+    h.auth_header[0] = '\0';
+  else
+    snprintf(h.auth_header, sizeof h.auth_header, "Authorization: Bearer %s",
+             token);
+  return was;
 }
 
 /* Stops the server and drops the database; keeps the server log when
@@ -612,6 +675,8 @@ static struct http_reply *perform(const char *method, const char *path,
   }
   for (size_t i = 0; headers && headers[i]; i++)
     hl = curl_slist_append(hl, headers[i]);
+  if (h.auth_header[0] != '\0' && !has_header(headers, "Authorization"))
+    hl = curl_slist_append(hl, h.auth_header);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 
   CURLcode rc = curl_easy_perform(c);
@@ -690,6 +755,15 @@ void http_reply_free(struct http_reply *r) {
   free(r);
 }
 
+/* memmem, which C11 lacks. */
+static const char *find_bytes(const char *hay, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= len; i++)
+    if (memcmp(hay + i, needle, n) == 0)
+      return hay + i;
+  return NULL;
+}
+
 int raw_send(const char *request, size_t request_len) {
   int port = atoi(strrchr(h.base, ':') + 1);
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -704,12 +778,28 @@ int raw_send(const char *request, size_t request_len) {
   }
   struct timeval tv = {20, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  /* The caller's token goes after the request line, as for curl. */
+  const char *line_end = find_bytes(request, request_len, "\r\n");
+  char *with_auth = NULL;
+  if (h.auth_header[0] != '\0' && line_end != NULL &&
+      find_bytes(request, request_len, "\r\nAuthorization:") == NULL) {
+    size_t head = (size_t)(line_end - request) + 2,
+           extra = strlen(h.auth_header);
+    with_auth = malloc(request_len + extra + 2);
+    memcpy(with_auth, request, head);
+    memcpy(with_auth + head, h.auth_header, extra);
+    memcpy(with_auth + head + extra, "\r\n", 2);
+    memcpy(with_auth + head + extra + 2, request + head, request_len - head);
+    request = with_auth;
+    request_len += extra + 2;
+  }
   for (size_t off = 0; off < request_len;) {
     ssize_t n = send(fd, request + off, request_len - off, MSG_NOSIGNAL);
     if (n <= 0)
       break; /* the server may answer early and close */
     off += (size_t)n;
   }
+  free(with_auth);
   return fd;
 }
 

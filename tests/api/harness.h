@@ -41,6 +41,23 @@ int harness_stop(void);
  * of the test process itself would only add noise. */
 int harness_finish(int failed_tests);
 
+/* --- callers ---------------------------------------------------------------
+ * harness_start makes a global admin and sends its token with every request
+ * (unless a request sets its own Authorization header). */
+
+/* A user of `role` with scope kind ("global", "region", "municipality",
+ * "school") and id (0 for global), made in the database; returns its id. */
+long long make_user(const char *role, const char *scope_kind,
+                    long long scope_id);
+/* A fresh token (valid a day) for a user; ring buffer, do not free. */
+const char *token_for_user(long long user_id);
+/* make_user + token_for_user. */
+const char *make_token(const char *role, const char *scope_kind,
+                       long long scope_id);
+/* Requests from now on carry this token (NULL: none); returns the previous
+ * one (ring buffer) or NULL. */
+const char *use_token(const char *token);
+
 /* --- HTTP ------------------------------------------------------------------
  */
 

@@ -21,22 +21,25 @@ static void h_head(struct request *rq) {
 }
 
 static const struct route table[] = {
-    {HTTP_GET, "/health", h_list, "getHealth", NULL, 0, NULL},
-    {HTTP_GET, "/api/v1/schools", h_list, "listSchools", "schools:read", 0,
+    {HTTP_GET, "/health", h_list, "getHealth", PERM_PUBLIC, 0, NULL},
+    {HTTP_GET, "/api/v1/schools", h_list, "listSchools", PERM_SCHOOLS_READ, 0,
      NULL},
-    {HTTP_POST, "/api/v1/schools", h_item, "createSchool", "schools:write",
+    {HTTP_POST, "/api/v1/schools", h_item, "createSchool", PERM_SCHOOLS_CREATE,
      ROUTE_BODY_JSON, NULL},
-    {HTTP_GET, "/api/v1/schools/{id}", h_item, "getSchool", NULL, 0, NULL},
-    {HTTP_PATCH, "/api/v1/schools/{id}", h_item, "updateSchool", NULL, 0, NULL},
-    {HTTP_DELETE, "/api/v1/schools/{id}", h_item, "deleteSchool", NULL, 0,
+    {HTTP_GET, "/api/v1/schools/{id}", h_item, "getSchool", PERM_PUBLIC, 0,
      NULL},
+    {HTTP_PATCH, "/api/v1/schools/{id}", h_item, "updateSchool", PERM_PUBLIC, 0,
+     NULL},
+    {HTTP_DELETE, "/api/v1/schools/{id}", h_item, "deleteSchool", PERM_PUBLIC,
+     0, NULL},
     {HTTP_PATCH, "/api/v1/schools/{id}/statuses/{status_id}", h_item,
-     "updateStatus", NULL, 0, NULL},
-    {HTTP_POST, "/api/v1/uploads", h_item, "upload", NULL, 0, NULL},
-    {HTTP_HEAD, "/api/v1/probe", h_head, "headProbe", NULL, 0, NULL},
-    {HTTP_GET, "/api/v1/probe", h_list, "getProbe", NULL, 0, NULL},
-    {HTTP_GET, "/a/{p1}/{p2}/{p3}/{p4}", h_list, "four", NULL, 0, NULL},
-    {HTTP_GET, "/b/{p1}/{p2}/{p3}/{p4}/{p5}", h_list, "five", NULL, 0, NULL},
+     "updateStatus", PERM_PUBLIC, 0, NULL},
+    {HTTP_POST, "/api/v1/uploads", h_item, "upload", PERM_PUBLIC, 0, NULL},
+    {HTTP_HEAD, "/api/v1/probe", h_head, "headProbe", PERM_PUBLIC, 0, NULL},
+    {HTTP_GET, "/api/v1/probe", h_list, "getProbe", PERM_PUBLIC, 0, NULL},
+    {HTTP_GET, "/a/{p1}/{p2}/{p3}/{p4}", h_list, "four", PERM_PUBLIC, 0, NULL},
+    {HTTP_GET, "/b/{p1}/{p2}/{p3}/{p4}/{p5}", h_list, "five", PERM_PUBLIC, 0,
+     NULL},
 };
 
 #define N (sizeof table / sizeof table[0])

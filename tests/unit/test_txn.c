@@ -38,12 +38,13 @@ struct crossing {
 };
 
 static bool rename_region(struct request *rq, const char *id, int *changed) {
-  const char *get[] = {id};
-  PGresult *r = db_exec(rq, STMT_REGION_GET, 1, get);
+  const char *get[] = {id, "global", NULL};
+  PGresult *r = db_exec(rq, STMT_REGION_GET, 3, get);
   if (r == NULL)
     return false;
-  const char *update[] = {id, PQgetvalue(r, 0, 0), "{\"name\": \"renamed\"}"};
-  PGresult *u = db_exec(rq, STMT_REGION_UPDATE, 3, update);
+  const char *update[] = {id, PQgetvalue(r, 0, 0), "{\"name\": \"renamed\"}",
+                          "global", NULL};
+  PGresult *u = db_exec(rq, STMT_REGION_UPDATE, 5, update);
   PQclear(r);
   if (u == NULL)
     return false;

@@ -1,0 +1,237 @@
+/* Authentication and the permission check of every request. */
+#include "auth.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db.h"
+#include "request.h"
+
+#define PERM_BIT(p) (1ull << (p))
+#define PERM_ALL (~0ull)
+#define SCOPE_BIT(k) (1u << (k))
+
+static const char *const permission_names[PERM_COUNT] = {
+    [PERM_PUBLIC] = "public",
+    [PERM_AUTHENTICATED] = "authenticated",
+#define PERM(id, name) [PERM_##id] = name,
+#define ROLE(id, name, scopes, perms)
+#include "permissions.def"
+#undef PERM
+#undef ROLE
+};
+
+static const struct {
+  const char *name;
+  unsigned scopes;
+  unsigned long long perms;
+} roles[ROLE_COUNT] = {
+#define PERM(id, name)
+#define ROLE(id, name_, scopes_, perms_)                                       \
+  [ROLE_##id] = {.name = name_, .scopes = (scopes_), .perms = (perms_)},
+#include "permissions.def"
+#undef PERM
+#undef ROLE
+};
+
+static const char *const scope_names[SCOPE_COUNT] = {
+    [SCOPE_GLOBAL] = "global",
+    [SCOPE_REGION] = "region",
+    [SCOPE_MUNICIPALITY] = "municipality",
+    [SCOPE_SCHOOL] = "school",
+};
+
+const char *permission_name(enum permission p) {
+  return p < PERM_COUNT ? permission_names[p] : "?";
+}
+const char *role_name(enum role r) {
+  return r < ROLE_COUNT ? roles[r].name : "?";
+}
+int role_parse(const char *name) {
+  for (int r = 0; r < ROLE_COUNT; r++)
+    if (strcmp(roles[r].name, name) == 0)
+      return r;
+  return -1;
+}
+const char *scope_kind_name(enum scope_kind k) {
+  return k < SCOPE_COUNT ? scope_names[k] : "?";
+}
+int scope_kind_parse(const char *name) {
+  for (int k = 0; k < SCOPE_COUNT; k++)
+    if (strcmp(scope_names[k], name) == 0)
+      return k;
+  return -1;
+}
+bool role_has(enum role r, enum permission p) {
+  if (p == PERM_PUBLIC || p == PERM_AUTHENTICATED)
+    return true;
+  return r < ROLE_COUNT && (roles[r].perms & PERM_BIT(p)) != 0;
+}
+bool role_scope_allowed(enum role r, enum scope_kind k) {
+  return r < ROLE_COUNT && k < SCOPE_COUNT &&
+         (roles[r].scopes & SCOPE_BIT(k)) != 0;
+}
+
+const char *auth_scope_kind(const struct request *rq) {
+  return rq->principal.scope_kind;
+}
+const char *auth_scope_id(const struct request *rq) {
+  return rq->principal.scope_id[0] != '\0' ? rq->principal.scope_id : NULL;
+}
+
+static void reply_unauthorized(struct request *rq, bool token_sent,
+                               const char *detail) {
+  reply_problem(rq, ERR_UNAUTHORIZED, detail);
+  reply_header(rq, "WWW-Authenticate",
+               token_sent ? "Bearer realm=\"opora\", error=\"invalid_token\""
+                          : "Bearer realm=\"opora\"");
+}
+
+/* "opora_" and 43 base64url characters, nothing else. */
+static bool token_well_formed(const char *t) {
+  if (strlen(t) != TOKEN_TEXT_LEN || strncmp(t, "opora_", 6) != 0)
+    return false;
+  for (const char *c = t + 6; *c != '\0'; c++) {
+    bool ok = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+              (*c >= '0' && *c <= '9') || *c == '-' || *c == '_';
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+/* Columns of TOKEN_PRINCIPAL: token id, principal id, is client, role,
+ * name, scope kind, region, municipality, school, expiry. */
+static bool principal_from_row(const PGresult *r, struct principal *p) {
+  memset(p, 0, sizeof *p);
+  p->token_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  p->id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+  p->kind = PQgetvalue(r, 0, 2)[0] == '1' ? PRINCIPAL_CLIENT : PRINCIPAL_USER;
+  int role = role_parse(PQgetvalue(r, 0, 3));
+  int scope = scope_kind_parse(PQgetvalue(r, 0, 5));
+  if (role < 0 || scope < 0)
+    return false;
+  p->role = (enum role)role;
+  snprintf(p->name, sizeof p->name, "%s", PQgetvalue(r, 0, 4));
+  p->expires_at = strtoll(PQgetvalue(r, 0, 9), NULL, 10);
+  if (p->role == ROLE_CURATOR) { /* reads follow the assignments in force */
+    snprintf(p->scope_kind, sizeof p->scope_kind, "assigned");
+    snprintf(p->scope_id, sizeof p->scope_id, "%lld", (long long)p->id);
+    return true;
+  }
+  snprintf(p->scope_kind, sizeof p->scope_kind, "%s", scope_names[scope]);
+  int column = scope == SCOPE_REGION         ? 6
+               : scope == SCOPE_MUNICIPALITY ? 7
+               : scope == SCOPE_SCHOOL       ? 8
+                                             : -1;
+  if (column >= 0)
+    snprintf(p->scope_id, sizeof p->scope_id, "%s", PQgetvalue(r, 0, column));
+  return true;
+}
+
+/* The principal behind the token: from the cache, or asked of the
+ * database. False after answering. */
+static bool authenticate(struct request *rq) {
+  const char *header = request_header(rq, "Authorization");
+  if (header == NULL) {
+    reply_unauthorized(rq, false,
+                       "send Authorization: Bearer <token>; POST "
+                       "/api/v1/auth/login or /api/v1/auth/token gives one");
+    return false;
+  }
+  if (strncasecmp(header, "Bearer ", 7) != 0) {
+    reply_unauthorized(rq, true,
+                       "the Authorization header must be Bearer <token>");
+    return false;
+  }
+  const char *token = header + 7;
+  while (*token == ' ')
+    token++;
+  if (!token_well_formed(token)) {
+    reply_unauthorized(rq, true, "this is not a token the server issued");
+    return false;
+  }
+  char hash[65];
+  secret_sha256_hex(token, strlen(token), hash);
+  if (token_cache_get(hash, &rq->principal)) {
+    rq->authenticated = true;
+    return true;
+  }
+  const char *params[] = {hash};
+  PGresult *r = db_exec(rq, STMT_TOKEN_PRINCIPAL, 1, params);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1 && principal_from_row(r, &rq->principal);
+  PQclear(r);
+  if (!found) {
+    reply_unauthorized(rq, true,
+                       "the token is unknown, expired or revoked, or its "
+                       "account is inactive: get a new one");
+    return false;
+  }
+  token_cache_put(hash, &rq->principal);
+  rq->authenticated = true;
+  return true;
+}
+
+/* The statement that tells whether the object a route acts on is visible,
+ * from the route's path template. */
+static bool object_statement(const char *path, enum stmt_id *stmt) {
+  static const struct {
+    const char *prefix;
+    enum stmt_id stmt;
+  } objects[] = {
+      {"/api/v1/schools/{id}", STMT_SCHOOL_VISIBLE},
+      {"/api/v1/regions/{id}", STMT_REGION_VISIBLE},
+      {"/api/v1/municipalities/{id}", STMT_MUNICIPALITY_VISIBLE},
+  };
+  for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
+    if (strncmp(path, objects[i].prefix, strlen(objects[i].prefix)) == 0) {
+      *stmt = objects[i].stmt;
+      return true;
+    }
+  return false;
+}
+
+/* The role may not do this. Outside the scope that is 404, as for a missing
+ * object; on a visible object, 403. */
+static void reply_denied(struct request *rq) {
+  enum stmt_id stmt;
+  int64_t id;
+  if (object_statement(rq->match.route->path, &stmt)) {
+    if (!request_param_id(rq, "id", &id))
+      return;
+    char id_text[24];
+    snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+    const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
+    PGresult *r = db_exec(rq, stmt, 3, params);
+    if (r == NULL)
+      return;
+    bool visible = PQntuples(r) == 1;
+    PQclear(r);
+    if (!visible) {
+      reply_problem(rq, ERR_NOT_FOUND, "nothing with this id");
+      return;
+    }
+  }
+  char detail[160];
+  snprintf(detail, sizeof detail, "the %s role does not have %s",
+           role_name(rq->principal.role),
+           permission_name(rq->match.route->permission));
+  reply_problem(rq, ERR_FORBIDDEN, detail);
+}
+
+bool auth_check(struct request *rq) {
+  const struct route *route = rq->match.route;
+  if (route->permission == PERM_PUBLIC)
+    return true;
+  if (!authenticate(rq))
+    return false;
+  if (role_has(rq->principal.role, route->permission))
+    return true;
+  reply_denied(rq);
+  return false;
+}
