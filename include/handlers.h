@@ -10,6 +10,29 @@ void ready_get(struct request *rq);
 void metrics_get(struct request *rq);
 void openapi_get(struct request *rq);
 
+/* src/api/auth.c */
+void auth_login(struct request *rq);
+void auth_token_issue(struct request *rq);
+void auth_token_revoke(struct request *rq);
+void me_get(struct request *rq);
+
+/* src/api/users.c */
+void users_list(struct request *rq);
+void users_create(struct request *rq);
+void user_get(struct request *rq);
+void user_update(struct request *rq);
+void user_password_reset(struct request *rq);
+
+/* src/api/clients.c */
+void clients_list(struct request *rq);
+void clients_create(struct request *rq);
+void client_get(struct request *rq);
+void client_update(struct request *rq);
+void client_secret_rotate(struct request *rq);
+
+/* src/api/audit.c */
+void audit_list(struct request *rq);
+
 /* src/api/regions.c */
 void regions_list(struct request *rq);
 void regions_create(struct request *rq);

@@ -29,6 +29,7 @@ enum http_method {
 enum route_flags {
   ROUTE_BODY_JSON = 1u << 0,   /* takes a JSON body, buffered and parsed */
   ROUTE_BODY_STREAM = 1u << 1, /* body streamed to the route's consumer */
+  ROUTE_BODY_RAW = 1u << 2,    /* buffered, any type; the handler parses it */
 };
 
 #define ROUTE_MAX_PARAMS 4

@@ -137,7 +137,7 @@ static void reply_too_large(struct request *rq) {
  * 415 and 413 need not wait for the body. */
 static bool body_headers_acceptable(struct request *rq) {
   const char *ct = request_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE);
-  if (!content_type_is_json(ct)) {
+  if ((rq->match.route->flags & ROUTE_BODY_JSON) && !content_type_is_json(ct)) {
     reply_problem(rq, ERR_UNSUPPORTED_MEDIA_TYPE,
                   "send the body as application/json");
     return false;
@@ -172,7 +172,8 @@ static bool body_buffer(struct request *rq, const char *data, size_t len) {
 
 static bool body_take(struct request *rq, const char *data, size_t len) {
   const struct route *r = rq->match.route;
-  if (r == NULL || !(r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM)))
+  if (r == NULL ||
+      !(r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM | ROUTE_BODY_RAW)))
     return true; /* a body where none is expected is ignored */
   if (r->flags & ROUTE_BODY_STREAM)
     return r->on_body_chunk(rq, data, len);
@@ -277,7 +278,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
      * which keeps the connection alive. */
     const struct route *r = rq->match.route;
     bool takes_body =
-        r != NULL && (r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM));
+        r != NULL &&
+        (r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM | ROUTE_BODY_RAW));
     if (takes_body && !body_headers_acceptable(rq))
       return send_reply(rq); /* 415 or 413 before reading the body */
     return MHD_YES;
