@@ -69,6 +69,9 @@ bool role_has(enum role r, enum permission p);
 /* May a user or client of role r have a scope of kind k? */
 bool role_scope_allowed(enum role r, enum scope_kind k);
 
+/* Lifetime of the tokens people get at login (src/api/auth.c). */
+void auth_configure(unsigned person_token_ttl);
+
 /* Authenticates the request for its route (rq->match.route) and checks the
  * route's permission. False after answering 401, 403 or 404. */
 bool auth_check(struct request *rq);

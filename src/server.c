@@ -393,6 +393,7 @@ int server_run(const struct config *config) {
         (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
   db_configure(cfg);
   token_cache_configure(cfg->token_cache_ttl);
+  auth_configure(cfg->token_ttl);
   if (!secrets_init()) {
     log_msg(LOG_ERROR, "cannot initialise the random number generator");
     return 1;

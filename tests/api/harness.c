@@ -436,6 +436,25 @@ void harness_start(const char *name) {
   use_token(make_token("admin", "global", 0));
 }
 
+const char *run_opora(const char *args, int *status) {
+  char *cmd = fmt("'%s' %s 2>&1", OPORA_BINARY, args);
+  fflush(NULL);
+  FILE *p = popen(cmd, "r");
+  free(cmd);
+  if (p == NULL)
+    die("cannot run opora %s", args);
+  char *out = calloc(1, 4096);
+  size_t n = fread(out, 1, 4095, p);
+  out[n] = '\0';
+  int st = pclose(p);
+  *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return ring_keep(out);
+}
+
+const char *server_log_path(void) {
+  return h.log_path;
+}
+
 /* A token the server would issue: "opora_" and 43 base64url characters. */
 static void random_token(char out[50]) {
   static const char alphabet[] =

@@ -58,6 +58,12 @@ const char *make_token(const char *role, const char *scope_kind,
  * one (ring buffer) or NULL. */
 const char *use_token(const char *token);
 
+/* Runs `opora ARGS` (a shell word list) against the test database; returns
+ * its standard output (ring buffer) and its exit status in *status. */
+const char *run_opora(const char *args, int *status);
+/* The running server's log file. */
+const char *server_log_path(void);
+
 /* --- HTTP ------------------------------------------------------------------
  */
 
