@@ -1,5 +1,5 @@
 -- Opora demo data: `opora demo-data` runs this script in one transaction on a
--- migrated database (schema: migrations/0001_territories_schools.sql).
+-- migrated database (schema: migrations/).
 --
 -- Idempotent: every INSERT is guarded by the row's natural key (codes for
 -- regions, municipalities and schools; (school, category, school_year) for
@@ -621,3 +621,53 @@ WHERE g.id <> w.id
     SELECT 1 FROM school_partnerships sp
     WHERE sp.school_id = w.id AND sp.partner_school_id = g.id)
 ORDER BY w.n;
+
+------------------------------------------------------------------------------
+-- Demo accounts, one per role, all with the password «opora-demo» (the
+-- Argon2id hash below). DEMO ONLY: never load them into a real
+-- installation. Plus a demo machine client «rcoi-vladimir» (ingest) whose
+-- secret is «demo-secret-rcoi-vladimir-not-for-production».
+------------------------------------------------------------------------------
+INSERT INTO users (login, full_name, position, role, scope_kind, region_id,
+                   municipality_id, school_id, password_hash)
+SELECT v.login, v.full_name, v.position, v.role, v.scope_kind,
+       CASE WHEN v.scope_kind = 'global' THEN NULL
+            ELSE coalesce(r.id, m.region_id, sm.region_id) END,
+       CASE WHEN v.scope_kind = 'municipality' THEN m.id END,
+       CASE WHEN v.scope_kind = 'school' THEN s.id END,
+       '$argon2id$v=19$m=65536,t=2,p=1$Mal+QZpmHHPPgSlOew1FWQ$7FPAIeT35HSWZln6ke/bsn32Rp8E+uqscDyzCuAAvNY'
+FROM (VALUES
+  ('admin', 'Администратор системы (демо)', NULL, 'admin', 'global', NULL, NULL, NULL),
+  ('vladimir-admin', 'Региональный администратор (демо)',
+   'Министерство образования Владимирской области', 'admin', 'region', '33', NULL, NULL),
+  ('kovrov-uo', 'Муниципальный координатор (демо)',
+   'Управление образования администрации Ковровского района', 'municipal',
+   'municipality', NULL, '33-kovrov-r', NULL),
+  ('kovrov-curator', 'Куратор ШНОР (демо)', 'МБУ «Центр развития образования»',
+   'curator', 'region', '33', NULL, NULL),
+  ('melekhovo-school', 'Руководитель ОО (демо)', 'Директор', 'school', 'school',
+   NULL, NULL, 'edu330101'),
+  ('rcoi-ingest', 'Оператор РЦОИ (демо)', NULL, 'ingest', 'region', '33', NULL, NULL),
+  ('vladimir-reader', 'Аналитик (демо)', NULL, 'reader', 'region', '33', NULL, NULL)
+) AS v(login, full_name, position, role, scope_kind, region_code, municipality_code, school_code)
+LEFT JOIN regions r ON r.code = v.region_code
+LEFT JOIN municipalities m ON m.code = v.municipality_code
+LEFT JOIN schools s ON s.code = v.school_code
+LEFT JOIN municipalities sm ON sm.id = s.municipality_id
+WHERE NOT EXISTS (SELECT 1 FROM users u WHERE lower(u.login) = v.login);
+
+-- The demo curator follows one Kovrov district school.
+INSERT INTO school_curators (school_id, full_name, position, organisation,
+                             starts_on, user_id)
+SELECT s.id, 'Куратор ШНОР (демо)', 'куратор', 'МБУ «Центр развития образования»',
+       '2024-09-01', u.id
+FROM schools s, users u
+WHERE s.code = 'edu330101' AND u.login = 'kovrov-curator'
+  AND NOT EXISTS (SELECT 1 FROM school_curators c
+                  WHERE c.school_id = s.id AND c.user_id = u.id);
+
+INSERT INTO clients (client_id, description, role, scope_kind, region_id, secret_hash)
+SELECT 'rcoi-vladimir', 'РЦОИ Владимирской области (демо)', 'ingest', 'region', r.id,
+       decode('05faf38360ddfbeb65fb5ed6a4dfd9cfc2a0ab56d250ee5c7d9092717f9ca3f3', 'hex')
+FROM regions r
+WHERE r.code = '33' AND NOT EXISTS (SELECT 1 FROM clients WHERE client_id = 'rcoi-vladimir');

@@ -41,11 +41,16 @@ school_id=$(psql "$DATABASE_URL" -XtAq -c 'SELECT min(id) FROM schools' 2>/dev/n
 
 cat <<EOF
 
-opora: starting the server on $base (Ctrl-C stops it). Try, from another terminal:
+opora: starting the server on $base (Ctrl-C stops it).
+Every /api/v1 route needs a token. Demo accounts (DEMO ONLY; password
+opora-demo): admin, vladimir-admin, kovrov-uo (municipal), kovrov-curator,
+melekhovo-school, rcoi-ingest, vladimir-reader. From another terminal:
 
-  curl -s $base/api/v1/schools/$school_id
-  curl -s '$base/api/v1/schools?q=%D0%98%D0%B2%D0%B0%D0%BD%D0%BE%D0%B2%D0%BE&limit=5'   # q=Иваново
-  curl -s '$base/api/v1/schools?category=SHNOR&year=2024&limit=5'
+  TOKEN=\$(curl -s -X POST $base/api/v1/auth/login -H 'Content-Type: application/json' \\
+    -d '{"login": "admin", "password": "opora-demo"}' | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  curl -s $base/api/v1/me -H "Authorization: Bearer \$TOKEN"
+  curl -s $base/api/v1/schools/$school_id -H "Authorization: Bearer \$TOKEN"
+  curl -s '$base/api/v1/schools?category=SHNOR&year=2024&limit=5' -H "Authorization: Bearer \$TOKEN"
   curl -s $base/ready
 
 EOF

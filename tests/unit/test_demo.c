@@ -24,7 +24,9 @@ static const char fingerprint_sql[] =
     " SELECT 's' || row_to_json(x)::text FROM schools x UNION ALL"
     " SELECT 'st' || row_to_json(x)::text FROM school_statuses x UNION ALL"
     " SELECT 'c' || row_to_json(x)::text FROM school_curators x UNION ALL"
-    " SELECT 'p' || row_to_json(x)::text FROM school_partnerships x) f";
+    " SELECT 'p' || row_to_json(x)::text FROM school_partnerships x UNION ALL"
+    " SELECT 'u' || row_to_json(x)::text FROM users x UNION ALL"
+    " SELECT 'k' || row_to_json(x)::text FROM clients x) f";
 
 static void loads_once_and_only_once(void **state) {
   (void)state;
@@ -47,6 +49,14 @@ static void loads_once_and_only_once(void **state) {
                                  "WHERE basis LIKE '%653-осн%'");
   assert_true(atoi(order) > 0);
   free(order);
+  /* One demo account per role, and the curator follows a school. */
+  char *roles = testdb_scalar(c, "SELECT count(DISTINCT role) FROM users");
+  assert_string_equal(roles, "6");
+  free(roles);
+  char *followed = testdb_scalar(c, "SELECT count(*) FROM school_curators "
+                                    "WHERE user_id IS NOT NULL");
+  assert_string_equal(followed, "1");
+  free(followed);
 
   char *first = testdb_scalar(c, fingerprint_sql);
   if (demo_data_load(c, err, sizeof err) != 0)
