@@ -74,6 +74,20 @@ psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
   "SELECT '/api/v1/schools?municipality=' || id || '&limit=50' FROM municipalities WHERE code ~ '^bench-m[0-9]{2}\$' ORDER BY id" >"$list_paths"
 echo "paths: $(wc -l <"$detail_paths") in $detail_paths, $(wc -l <"$list_paths") in $list_paths"
 
+# Every request carries a token, as real callers' do: a reader of the bench
+# region (its scope check runs in every statement), with a fresh token made
+# in the database as the server would make it (SHA-256 of the text).
+token=opora_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | head -c 43)
+psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v token="$token" <<'SQL'
+INSERT INTO users (login, full_name, role, scope_kind, region_id, password_hash)
+SELECT 'bench-reader', 'Аналитик (бенчмарк)', 'reader', 'region', r.id, 'no password: token only'
+FROM regions r WHERE r.code = 'bench-52'
+ON CONFLICT DO NOTHING;
+INSERT INTO auth_tokens (token_hash, user_id, expires_at)
+SELECT sha256(convert_to(:'token', 'UTF8')), u.id, now() + interval '1 day'
+FROM users u WHERE u.login = 'bench-reader';
+SQL
+
 echo "== server"
 log=$out/opora.log
 server_pid=
@@ -98,17 +112,18 @@ done
   die "$base/ready did not answer 200 within 10 s; the log: $log"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")" = 200 ] || die "$base/metrics is not answering"
 first_list=$(head -n1 "$list_paths")
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$base$first_list")" = 200 ] || die "$base$first_list did not answer 200"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base$first_list")" = 200 ] ||
+  die "$base$first_list did not answer 200 with the bench token"
 echo "opora serve (pid $server_pid): ${serve[*]} 2>$log"
 
 echo "== GET /api/v1/schools/{id}: Opora vs floor vs peer (${rounds} rounds of ${duration}s, ${conns} connections)"
-compare_cmd=("$compare" --url "$base" --paths "$detail_paths"
+compare_cmd=("$compare" --url "$base" --paths "$detail_paths" --token "$token"
   --duration "$duration" --rounds "$rounds" --connections "$conns")
 "${compare_cmd[@]}" | tee "$out/compare.txt" || die "compare.sh failed: ${compare_cmd[*]}"
 compare_out=$(cat "$out/compare.txt")
 
 echo "== GET /api/v1/schools?municipality=<id>&limit=50 (${duration}s, ${conns} connections)"
-wrk_cmd=(wrk -t2 -c"$conns" -d"${duration}s" -s "$paths_lua" "$base" -- "$list_paths")
+wrk_cmd=(wrk -t2 -c"$conns" -d"${duration}s" -s "$paths_lua" "$base" -- "$list_paths" "$token")
 "${wrk_cmd[@]}" | tee "$out/list.txt" || die "wrk failed: ${wrk_cmd[*]}"
 wrk_out=$(cat "$out/list.txt")
 list_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
@@ -126,10 +141,10 @@ cat <<EOF
 == results ($(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs, ${cpu:-unknown CPU})
 GET /api/v1/schools/{id}, 2,000 ids:
   $(tail -n1 <<<"$compare_out")
-  command: DATABASE_URL=... ${compare_cmd[*]}
+  command: DATABASE_URL=... ${compare_cmd[*]/$token/<token>}
 GET /api/v1/schools?municipality=<id>&limit=50, 40 municipalities:
   list_rps=${list_rps:-?}${list_errors:+ ($list_errors)}
-  command: ${wrk_cmd[*]}
+  command: ${wrk_cmd[*]/$token/<token>}
 server: ${serve[*]} 2>$log
   (logging at info level to that file: $logged requests logged, $failed of them not 2xx; metrics on)
 EOF
