@@ -13,6 +13,7 @@
 struct request;
 
 enum permission {
+  PERM_NONE,          /* a route that forgot its permission: never served */
   PERM_PUBLIC,        /* no token needed */
   PERM_AUTHENTICATED, /* any valid token */
 #define PERM(id, name) PERM_##id,

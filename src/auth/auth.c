@@ -15,6 +15,7 @@
 #define SCOPE_BIT(k) (1u << (k))
 
 static const char *const permission_names[PERM_COUNT] = {
+    [PERM_NONE] = "none",
     [PERM_PUBLIC] = "public",
     [PERM_AUTHENTICATED] = "authenticated",
 #define PERM(id, name) [PERM_##id] = name,
@@ -66,6 +67,8 @@ int scope_kind_parse(const char *name) {
   return -1;
 }
 bool role_has(enum role r, enum permission p) {
+  if (p == PERM_NONE)
+    return false;
   if (p == PERM_PUBLIC || p == PERM_AUTHENTICATED)
     return true;
   return r < ROLE_COUNT && (roles[r].perms & PERM_BIT(p)) != 0;
@@ -226,6 +229,10 @@ static void reply_denied(struct request *rq) {
 
 bool auth_check(struct request *rq) {
   const struct route *route = rq->match.route;
+  if (route->permission == PERM_NONE) { /* a bug: fail closed */
+    reply_problem(rq, ERR_INTERNAL, NULL);
+    return false;
+  }
   if (route->permission == PERM_PUBLIC)
     return true;
   if (!authenticate(rq))

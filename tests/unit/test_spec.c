@@ -1,6 +1,9 @@
 /* The spec is the contract: openapi.yaml must list exactly the operations of
  * the route table (method, path, operationId), and its Problem.code enum
- * exactly the codes of src/errors.def, in order. The spec is read line by
+ * exactly the codes of src/errors.def, in order; and the operations it
+ * marks public (`security: []`, or an empty requirement `- {}`) must be
+ * exactly the routes whose permission is PERM_PUBLIC, while every route
+ * names a permission. The spec is read line by
  * line, relying on its fixed indentation (2 spaces a level). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 
 struct op {
   char method[16], path[256], operation_id[128];
+  bool public; /* no token needed */
 };
 
 static struct op spec_ops[MAX_OPS];
@@ -73,6 +77,12 @@ static void read_spec(void) {
       for (char *c = op->method; *c; c++)
         *c = (char)(*c - 'a' + 'A');
       snprintf(op->path, sizeof op->path, "%s", path);
+    } else if (where == PATHS && ind == 6 && n_spec_ops > 0 &&
+               strcmp(text, "security: []") == 0) {
+      spec_ops[n_spec_ops - 1].public = true;
+    } else if (where == PATHS && ind == 8 && n_spec_ops > 0 &&
+               strcmp(text, "- {}") == 0) {
+      spec_ops[n_spec_ops - 1].public = true;
     } else if (where == PATHS && ind == 6 &&
                strncmp(text, "operationId: ", 13) == 0 && n_spec_ops > 0) {
       snprintf(spec_ops[n_spec_ops - 1].operation_id,
@@ -135,6 +145,24 @@ static void every_spec_operation_is_served(void **state) {
   }
 }
 
+/* A route that forgot its permission is an error, not a public route. */
+static void every_route_names_its_permission(void **state) {
+  (void)state;
+  for (size_t i = 0; i < routes_count; i++) {
+    if (routes[i].permission == PERM_NONE || routes[i].permission >= PERM_COUNT)
+      fail_msg("%s %s names no permission", http_method_name(routes[i].method),
+               routes[i].path);
+    const struct op *op =
+        find_spec_op(http_method_name(routes[i].method), routes[i].path);
+    bool public = routes[i].permission == PERM_PUBLIC;
+    if (op != NULL && op->public != public)
+      fail_msg("%s %s is %s in the route table but %s in openapi.yaml",
+               http_method_name(routes[i].method), routes[i].path,
+               public ? "public" : "protected",
+               op->public ? "public" : "protected");
+  }
+}
+
 static void problem_codes_match_the_registry(void **state) {
   (void)state;
   if (n_spec_codes != ERR_COUNT)
@@ -155,6 +183,7 @@ int main(void) {
       cmocka_unit_test(every_route_is_in_the_spec),
       cmocka_unit_test(every_spec_operation_is_served),
       cmocka_unit_test(problem_codes_match_the_registry),
+      cmocka_unit_test(every_route_names_its_permission),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
