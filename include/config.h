@@ -11,6 +11,10 @@ struct config {
   char database_url[1024];
   char listen_host[256];
   unsigned short listen_port;
+  /* A separate listener for /metrics (and /health); port 0 = none, and then
+   * /metrics is served on the main listener. */
+  char metrics_host[256];
+  unsigned short metrics_port;
   unsigned threads;
   size_t max_body; /* bytes */
   enum log_level log_level;

@@ -32,6 +32,8 @@ struct setting {
 static const struct setting settings[] = {
     {"DATABASE_URL", "--database-url", K_TEXT, AT(database_url), 0, 0, true},
     {"OPORA_LISTEN", "--listen", K_LISTEN, AT(listen_host), 0, 0, false},
+    {"OPORA_METRICS_LISTEN", "--metrics-listen", K_LISTEN, AT(metrics_host), 0,
+     0, false},
     {"OPORA_THREADS", "--threads", K_UINT, AT(threads), 1, 256, false},
     {"OPORA_MAX_BODY", "--max-body", K_BYTES, AT(max_body), KIB, GIB, false},
     {"OPORA_LOG_LEVEL", "--log-level", K_LEVEL, AT(log_level), 0, 0, false},
@@ -64,6 +66,9 @@ const char config_help[] =
     "  OPORA_LISTEN / --listen HOST:PORT\n"
     "      address to listen on; [IPv6]:PORT for IPv6 (default "
     "127.0.0.1:8080)\n"
+    "  OPORA_METRICS_LISTEN / --metrics-listen HOST:PORT\n"
+    "      serve /metrics (and /health) only on this address, e.g. an\n"
+    "      internal interface (default: /metrics on the main listener)\n"
     "  OPORA_THREADS / --threads N\n"
     "      worker threads, 1 to 256 (default: the number of online CPUs)\n"
     "  OPORA_MAX_BODY / --max-body BYTES\n"
@@ -178,10 +183,12 @@ static bool is_hostname(const char *s, size_t n) {
 }
 
 /* HOST:PORT or [IPv6]:PORT; the brackets are not kept. */
-static bool parse_listen(struct config *cfg, const char *v) {
+/* HOST:PORT or [IPv6]:PORT into host (of host_size bytes) and *port_out. */
+static bool parse_listen(const char *v, char *host_out, size_t host_size,
+                         unsigned short *port_out) {
   const char *host = v, *colon;
   size_t n;
-  char buf[sizeof cfg->listen_host];
+  char buf[256];
   unsigned long long port;
   if (*v == '[') {
     const char *close = strchr(v, ']');
@@ -192,7 +199,7 @@ static bool parse_listen(struct config *cfg, const char *v) {
     colon = strchr(v, ':');
     n = colon ? (size_t)(colon - v) : 0;
   }
-  if (!colon || *colon != ':' || n == 0 || n >= sizeof buf ||
+  if (!colon || *colon != ':' || n == 0 || n >= sizeof buf || n >= host_size ||
       !parse_uint(colon + 1, &port) || port < 1 || port > 65535)
     return false;
   memcpy(buf, host, n);
@@ -200,8 +207,8 @@ static bool parse_listen(struct config *cfg, const char *v) {
   unsigned char addr[16];
   if (*v == '[' ? inet_pton(AF_INET6, buf, addr) != 1 : !is_hostname(buf, n))
     return false;
-  memcpy(cfg->listen_host, buf, n + 1);
-  cfg->listen_port = (unsigned short)port;
+  memcpy(host_out, buf, n + 1);
+  *port_out = (unsigned short)port;
   return true;
 }
 
@@ -341,7 +348,11 @@ static bool apply(const struct setting *s, struct config *cfg, const char *v,
     snprintf(why, why_len, "must be 1 to %zu bytes long", s->size - 1);
     return false;
   case K_LISTEN:
-    if (parse_listen(cfg, v))
+    if (s->offset == offsetof(struct config, metrics_host)
+            ? parse_listen(v, cfg->metrics_host, sizeof cfg->metrics_host,
+                           &cfg->metrics_port)
+            : parse_listen(v, cfg->listen_host, sizeof cfg->listen_host,
+                           &cfg->listen_port))
       return true;
     snprintf(why, why_len,
              "must be HOST:PORT or [IPv6]:PORT with a port from 1 to 65535");

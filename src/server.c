@@ -27,6 +27,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "handlers.h"
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
@@ -74,8 +75,21 @@ static void request_id_assign(struct request *rq) {
   snprintf(rq->id, sizeof rq->id, "%016llx", z);
 }
 
+/* With a separate metrics listener, /metrics is served there only, and
+ * that listener serves nothing but /metrics and /health. */
+static void route_for_listener(struct request *rq, bool metrics_listener) {
+  const struct route *r = rq->match.route;
+  bool metrics_route = r != NULL && r->handler == metrics_get;
+  bool health_route = r != NULL && r->handler == health_get;
+  bool refused = metrics_listener ? !(metrics_route || health_route)
+                                  : metrics_route && cfg->metrics_port != 0;
+  if (refused)
+    memset(&rq->match, 0, sizeof rq->match); /* 404, as for no route */
+}
+
 static struct request *request_begin(struct MHD_Connection *conn,
-                                     const char *url, const char *method) {
+                                     const char *url, const char *method,
+                                     bool metrics_listener) {
   struct request *rq = calloc(1, sizeof *rq);
   if (rq == NULL)
     return NULL;
@@ -87,6 +101,7 @@ static struct request *request_begin(struct MHD_Connection *conn,
   rq->path = url;
   request_id_assign(rq);
   router_match(routes, routes_count, rq->method, url, &rq->match);
+  route_for_listener(rq, metrics_listener);
   const char *origin = request_header(rq, "Origin");
   if (origin != NULL && config_origin_allowed(cfg, origin))
     rq->allowed_origin = origin;
@@ -265,11 +280,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
                                   size_t *upload_size, void **req_cls) {
-  (void)cls;
   (void)version;
   struct request *rq = *req_cls;
   if (rq == NULL) {
-    rq = request_begin(conn, url, method);
+    rq = request_begin(conn, url, method, cls != NULL);
     if (rq == NULL)
       return MHD_NO;
     *req_cls = rq;
@@ -331,26 +345,31 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 }
 
 /* The configured host as a socket address ("localhost", "::1", "0.0.0.0"). */
-static int listen_address(struct sockaddr_storage *addr) {
+static int listen_address(const char *host, unsigned short port,
+                          struct sockaddr_storage *addr) {
   struct addrinfo hints = {.ai_family = AF_UNSPEC,
                            .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_PASSIVE};
   struct addrinfo *found = NULL;
-  if (getaddrinfo(cfg->listen_host, NULL, &hints, &found) != 0 || !found)
+  if (getaddrinfo(host, NULL, &hints, &found) != 0 || !found)
     return -1;
   memcpy(addr, found->ai_addr, found->ai_addrlen);
   freeaddrinfo(found);
   if (addr->ss_family == AF_INET6)
-    ((struct sockaddr_in6 *)addr)->sin6_port = htons(cfg->listen_port);
+    ((struct sockaddr_in6 *)addr)->sin6_port = htons(port);
   else
-    ((struct sockaddr_in *)addr)->sin_port = htons(cfg->listen_port);
+    ((struct sockaddr_in *)addr)->sin_port = htons(port);
   return 0;
 }
 
-static struct MHD_Daemon *start_daemon(void) {
+/* The main listener (metrics_listener false), or the metrics one: one
+ * thread, few connections, answered by the same request path. */
+static struct MHD_Daemon *start_daemon(bool metrics_listener) {
   struct sockaddr_storage addr;
-  if (listen_address(&addr) != 0) {
-    log_msg(LOG_ERROR, "cannot use listen address %s", cfg->listen_host);
+  const char *host = metrics_listener ? cfg->metrics_host : cfg->listen_host;
+  unsigned short port = metrics_listener ? cfg->metrics_port : cfg->listen_port;
+  if (listen_address(host, port, &addr) != 0) {
+    log_msg(LOG_ERROR, "cannot use listen address %s", host);
     return NULL;
   }
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -358,14 +377,15 @@ static struct MHD_Daemon *start_daemon(void) {
   if (addr.ss_family == AF_INET6)
     flags |= MHD_USE_IPv6;
   return MHD_start_daemon(
-      flags, cfg->listen_port, NULL, NULL, on_request, NULL,
+      flags, port, NULL, NULL, on_request, metrics_listener ? &cfg : NULL,
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-      MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-      cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-      cfg->max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-      cfg->connection_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      cfg->header_memory, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-      MHD_OPTION_END);
+      MHD_OPTION_THREAD_POOL_SIZE, metrics_listener ? 1u : cfg->threads,
+      MHD_OPTION_CONNECTION_LIMIT,
+      metrics_listener ? 64u : cfg->max_connections,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
+      MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 }
 
 /* Stop accepting, let requests in flight finish (bounded), then stop. */
@@ -407,19 +427,30 @@ int server_run(const struct config *config) {
   pthread_sigmask(SIG_BLOCK, &signals, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  struct MHD_Daemon *daemon = start_daemon();
+  struct MHD_Daemon *daemon = start_daemon(false);
   if (daemon == NULL) {
     log_msg(LOG_ERROR, "cannot listen on %s:%u: %s", cfg->listen_host,
             cfg->listen_port, strerror(errno));
     return 1;
   }
+  struct MHD_Daemon *metrics = NULL;
+  if (cfg->metrics_port != 0 && (metrics = start_daemon(true)) == NULL) {
+    log_msg(LOG_ERROR, "cannot listen on %s:%u for metrics: %s",
+            cfg->metrics_host, cfg->metrics_port, strerror(errno));
+    MHD_stop_daemon(daemon);
+    return 1;
+  }
   log_msg(LOG_INFO, "opora %s serving on %s:%u with %u threads", OPORA_VERSION,
           cfg->listen_host, cfg->listen_port, cfg->threads);
+  if (metrics != NULL)
+    log_msg(LOG_INFO, "metrics on %s:%u", cfg->metrics_host, cfg->metrics_port);
   int sig = 0;
   sigwait(&signals, &sig);
   log_msg(LOG_INFO, "received %s, stopping",
           sig == SIGTERM ? "SIGTERM" : "SIGINT");
   drain_and_stop(daemon);
+  if (metrics != NULL)
+    MHD_stop_daemon(metrics);
   db_close_all();
   log_msg(LOG_INFO, "stopped");
   return 0;

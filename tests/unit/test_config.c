@@ -272,6 +272,40 @@ static void test_listen(void **state) {
   }
 }
 
+static void test_metrics_listen(void **state) {
+  (void)state;
+  struct config cfg;
+  char err[256];
+  assert_int_equal(load(&cfg, err, ARGS("--listen=0.0.0.0:80")), 0);
+  assert_int_equal(cfg.metrics_port, 0); /* by default on the main listener */
+  assert_int_equal(
+      load(&cfg, err,
+           ARGS("--listen=0.0.0.0:80", "--metrics-listen=10.1.2.3:9100")),
+      0);
+  assert_string_equal(cfg.metrics_host, "10.1.2.3");
+  assert_int_equal(cfg.metrics_port, 9100);
+  assert_string_equal(cfg.listen_host, "0.0.0.0"); /* untouched */
+  assert_int_equal(cfg.listen_port, 80);
+  expect_error(ARGS("--metrics-listen=9100"),
+               "--metrics-listen: must be HOST:PORT or [IPv6]:PORT with a port "
+               "from 1 to 65535, got \"9100\"");
+}
+
+static void test_token_settings(void **state) {
+  (void)state;
+  struct config cfg;
+  char err[256];
+  assert_int_equal(load(&cfg, err, ARGS("--threads=1")), 0);
+  assert_int_equal(cfg.token_ttl, 28800);
+  assert_int_equal(cfg.token_cache_ttl, 30);
+  assert_int_equal(
+      load(&cfg, err, ARGS("--token-ttl=3600", "--token-cache-ttl=0")), 0);
+  assert_int_equal(cfg.token_ttl, 3600);
+  assert_int_equal(cfg.token_cache_ttl, 0);
+  assert_int_not_equal(load(&cfg, err, ARGS("--token-ttl=59")), 0);
+  assert_int_not_equal(load(&cfg, err, ARGS("--token-cache-ttl=301")), 0);
+}
+
 static void test_log_level(void **state) {
   (void)state;
   struct config cfg;
@@ -456,6 +490,8 @@ int main(void) {
       cmocka_unit_test_setup(test_bad_numbers, setup),
       cmocka_unit_test_setup(test_sizes, setup),
       cmocka_unit_test_setup(test_listen, setup),
+      cmocka_unit_test_setup(test_metrics_listen, setup),
+      cmocka_unit_test_setup(test_token_settings, setup),
       cmocka_unit_test_setup(test_log_level, setup),
       cmocka_unit_test_setup(test_database_url, setup),
       cmocka_unit_test_setup(test_flag_syntax, setup),
