@@ -655,8 +655,59 @@ static void test_every_operation_has_expectations(void **state) {
   assert_int_equal(missing, 0);
 }
 
+/* A school keeps its own record but not what places it. */
+static void test_school_may_not_move_itself(void **state) {
+  (void)state;
+  const char *path = J("/api/v1/schools/%lld", fx.school[P_A1OWN]);
+  static const char *const fields[][2] = {
+      {"{\"code\":\"mx-sA1own-2\"}", "$.code"},
+      {"{\"municipality_id\":0}", "$.municipality_id"},
+  };
+  for (size_t i = 0; i < 2; i++) {
+    char *etag = admin_etag(path);
+    char *before = db_fingerprint();
+    act(C_SCHOOL);
+    char body[64];
+    snprintf(body, sizeof body, "%s", fields[i][0]);
+    if (i == 1)
+      snprintf(body, sizeof body, "{\"municipality_id\":%lld}", fx.mA2);
+    struct http_reply *r = http_patch(path, etag, body);
+    assert_problem(r, 403, "forbidden");
+    assert_error_path(r, fields[i][1]);
+    http_reply_free(r);
+    assert_db_unchanged(before);
+    free(etag);
+  }
+  act_admin();
+}
+
+/* Lists hold exactly what the caller sees. */
+static void test_lists_hold_the_scope(void **state) {
+  (void)state;
+  static const int callers[] = {C_SCHOOL, C_CURATOR};
+  for (size_t i = 0; i < 2; i++) {
+    act(callers[i]);
+    json_t *all = list_all("/api/v1/schools", 5);
+    assert_int_equal(json_array_size(all), 1);
+    assert_json_int(json_array_get(all, 0), "id", fx.school[P_A1OWN]);
+    json_decref(all);
+  }
+  act(C_MUNI);
+  json_t *all = list_all("/api/v1/schools", 5);
+  for (size_t i = 0; i < json_array_size(all); i++) {
+    const char *code = jstr(json_array_get(all, i), "code");
+    assert_non_null(code);
+    if (strncmp(code, "mx-sA1", 6) != 0 && strcmp(code, "mx-pA1") != 0)
+      fail_msg("municipal A1 lists %s", code);
+  }
+  json_decref(all);
+  act_admin();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_school_may_not_move_itself),
+      cmocka_unit_test(test_lists_hold_the_scope),
       cmocka_unit_test(test_every_operation_has_expectations),
       cmocka_unit_test(test_matrix),
   };
