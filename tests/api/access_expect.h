@@ -1,0 +1,137 @@
+/* The access matrix (docs/ACCESS.md): for every operation of the route
+ * table, the status each caller gets on an object in its scope and on one
+ * outside it. tests/api/test_access.c plays every cell against the server;
+ * tests/unit/test_access_routes.c fails when a route of src/routes.c has no
+ * row here (or a row names no route), so a new route cannot go untested.
+ *
+ * 0 means "no such cell": an operation without an object has no
+ * out-of-scope cell, and nothing is out of a global admin's scope. */
+#ifndef OPORA_TEST_ACCESS_EXPECT_H
+#define OPORA_TEST_ACCESS_EXPECT_H
+
+#include <stddef.h>
+
+enum caller {
+  C_ADMIN_G, /* admin, global */
+  C_ADMIN_R, /* admin, region A */
+  C_MUNI,    /* municipal, municipality A1 */
+  C_CURATOR, /* curator of region A, assigned to school sA1 */
+  C_SCHOOL,  /* school sA1 */
+  C_INGEST,  /* ingest, region A */
+  C_READER,  /* reader, region A */
+  C_COUNT
+};
+
+struct access_expect {
+  const char *op; /* operationId */
+  short in[C_COUNT];
+  short out[C_COUNT];
+};
+
+/* Rows by the shape of their answers. */
+#define ALL(s)                                                                 \
+  { s, s, s, s, s, s, s }
+#define NONE                                                                   \
+  { 0, 0, 0, 0, 0, 0, 0 }
+/* Readers of territory and schools: every role but ingest. */
+#define READ_IN                                                                \
+  { 200, 200, 200, 200, 200, 403, 200 }
+#define READ_OUT                                                               \
+  { 0, 404, 404, 404, 404, 404, 404 }
+/* Writes only admins do (territory, users, clients). */
+#define ADMIN_IN(s)                                                            \
+  { s, s, 403, 403, 403, 403, 403 }
+#define ADMIN_OUT                                                              \
+  { 0, 404, 403, 403, 403, 403, 403 }
+/* Writes of admins and municipal users (statuses, curators, partners...). */
+#define AUTH_IN(s)                                                             \
+  { s, s, s, 403, 403, 403, 403 }
+#define AUTH_OUT                                                               \
+  { 0, 404, 404, 404, 404, 404, 404 }
+
+static const struct access_expect access_expect[] = {
+    {"getHealth", ALL(200), NONE},
+    {"getReady", ALL(200), NONE},
+    {"getMetrics", ALL(200), NONE},
+    {"getOpenapi", ALL(200), NONE},
+
+    /* Public: the caller's token plays no part; wrong credentials. */
+    {"login", ALL(401), NONE},
+    {"issueToken", ALL(401), NONE},
+    {"revokeToken", ALL(204), NONE},
+    {"getMe", ALL(200), NONE},
+
+    /* Users and clients: in = one of region A, out = one of region B. A
+     * role without users:admin sees no account at all: 403 whatever the
+     * id (auth_check answers before any lookup). A create out of scope
+     * names `scope`: 403. */
+    {"listUsers", ADMIN_IN(200), NONE},
+    {"createUser", ADMIN_IN(201), {0, 403, 403, 403, 403, 403, 403}},
+    {"getUser", ADMIN_IN(200), ADMIN_OUT},
+    {"updateUser", ADMIN_IN(200), ADMIN_OUT},
+    {"resetUserPassword", ADMIN_IN(200), ADMIN_OUT},
+    {"listClients", ADMIN_IN(200), NONE},
+    {"createClient", ADMIN_IN(201), {0, 403, 403, 403, 403, 403, 403}},
+    {"getClient", ADMIN_IN(200), ADMIN_OUT},
+    {"updateClient", ADMIN_IN(200), ADMIN_OUT},
+    {"rotateClientSecret", ADMIN_IN(200), ADMIN_OUT},
+
+    {"listAuditEvents", AUTH_IN(200), NONE},
+
+    /* Territory: in = region A / municipality A2 (every region-A caller
+     * reads its region and all its municipalities), out = region B / B1. */
+    {"listRegions", READ_IN, NONE},
+    {"createRegion", {201, 403, 403, 403, 403, 403, 403}, NONE},
+    {"getRegion", READ_IN, READ_OUT},
+    {"updateRegion",
+     {200, 200, 403, 403, 403, 403, 403},
+     {0, 404, 404, 404, 404, 404, 404}},
+    {"listMunicipalities", READ_IN, NONE},
+    /* in: region_id A; out: region_id B (403 naming region_id). */
+    {"createMunicipality", ADMIN_IN(201), {0, 403, 403, 403, 403, 403, 403}},
+    {"getMunicipality", READ_IN, READ_OUT},
+    {"updateMunicipality",
+     {200, 200, 403, 403, 403, 403, 403},
+     {0, 404, 404, 404, 404, 404, 404}},
+
+    /* Schools: in = sA2 for region roles, sA1 (or a fresh school of A1)
+     * for municipal, curator and school; out = sB, plus sA2 for municipal,
+     * plus sA1b and sA2 for curator and school. */
+    {"listSchools", READ_IN, NONE},
+    /* in: a municipality the caller may fill; out: B1 (A2 for municipal):
+     * 403 naming municipality_id. */
+    {"createSchool",
+     {201, 201, 201, 403, 403, 403, 403},
+     {0, 403, 403, 403, 403, 403, 403}},
+    {"getSchool", READ_IN, READ_OUT},
+    {"updateSchool", {200, 200, 200, 403, 200, 403, 403}, AUTH_OUT},
+    {"deleteSchool", AUTH_IN(204), AUTH_OUT},
+
+    {"listSchoolStatuses", READ_IN, READ_OUT},
+    {"createSchoolStatus", AUTH_IN(201), AUTH_OUT},
+    {"updateSchoolStatus", AUTH_IN(200), AUTH_OUT},
+
+    {"listSchoolCurators", READ_IN, READ_OUT},
+    {"createSchoolCurator", AUTH_IN(201), AUTH_OUT},
+    {"updateSchoolCurator", AUTH_IN(200), AUTH_OUT},
+    {"deleteSchoolCurator", AUTH_IN(204), AUTH_OUT},
+
+    {"listSchoolPartners", READ_IN, READ_OUT},
+    {"createSchoolPartner", AUTH_IN(201), AUTH_OUT},
+    {"updateSchoolPartner", AUTH_IN(200), AUTH_OUT},
+    {"deleteSchoolPartner", AUTH_IN(204), AUTH_OUT},
+};
+
+static const size_t access_expect_count =
+    sizeof access_expect / sizeof access_expect[0];
+
+#undef ALL
+#undef NONE
+#undef READ_IN
+#undef READ_OUT
+#undef ADMIN_IN
+#undef ADMIN_OUT
+#undef AUTH_IN
+#undef AUTH_OUT
+
+#endif
