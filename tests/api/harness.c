@@ -856,10 +856,6 @@ void server_signal(int sig) {
   }
 }
 
-const char *server_log_path(void) {
-  return h.log_path;
-}
-
 int server_running(void) {
   int status;
   if (h.server <= 0)

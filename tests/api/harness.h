@@ -123,8 +123,6 @@ char *raw_read(int fd, size_t *len);
 void server_signal(int sig);
 /* True while the server process has not exited. */
 int server_running(void);
-/* Path of the server's log file (kept only when something failed). */
-const char *server_log_path(void);
 
 /* Follows next_cursor from GET path (which may already have a query) with
  * ?limit=; asserts every page has at most `limit` items and no id repeats.
