@@ -383,13 +383,25 @@ static void test_filters_and_paging(void **state) {
   long long first = last_event_id() + 1;
   long long a = create_school(m, NULL, "МБОУ «Кубенская СОШ»");
   long long b = create_school(m, NULL, "МБОУ «Майская СОШ»");
-  const char *was = use_token(token_for_user(m_user));
-  struct http_reply *r = http_patch(J("/api/v1/schools/%lld", a), "\"1\"",
-                                    J("{'students_count':310}"));
+  /* A municipal user's write, with the caller's own request id. */
+  long long mark = last_event_id();
+  char *m_token = strdup(token_for_user(m_user));
+  const char *was = use_token(m_token);
+  static const char *const headers[] = {"If-Match: \"1\"",
+                                        "X-Request-Id: web-5f2c9a1e", NULL};
+  struct http_reply *r = http_request("PATCH", J("/api/v1/schools/%lld", a),
+                                      J("{'students_count':310}"), headers);
   assert_status(r, 200);
+  assert_string_equal(r->request_id, "web-5f2c9a1e");
+  use_token(was);
+  json_t *ev = event_of(r, mark, m_user, "municipal");
+  assert_where(ev, "update", "school", a, region, m);
+  json_decref(ev);
   http_reply_free(r);
+  use_token(m_token);
   long long status = create_status(b, "RISK_GROUP", 2024);
   use_token(was);
+  free(m_token);
 
   /* entity + entity_id: the two events of school a, newest first. */
   json_t *all = list_all(J(AUDIT "?entity=school&entity_id=%lld", a), 1);
