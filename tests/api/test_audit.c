@@ -254,6 +254,30 @@ static void test_school_children_writes(void **state) {
                t.municipality_id);
 }
 
+/* A partnership is listed under both its schools, and either side may
+ * edit it: each event lies where the write was made from, the school of
+ * the path, so the writer's scope always sees its own event. */
+static void test_partnership_from_both_sides(void **state) {
+  (void)state;
+  struct territory t = kovrov();
+  long long murom =
+      create_municipality(t.region_id, uniq("33-murom"), "Муромский район");
+  long long school = create_school(t.municipality_id, NULL, SCHOOL_10);
+  long long mentor = create_school(murom, NULL, "МБОУ «Ковардицкая СОШ»");
+  long long partner = check_create(
+      J("/api/v1/schools/%lld/partners", school),
+      J("{'partner_school_id':%lld,'kind':'NETWORK','starts_on':'2021-09-01'}",
+        mentor),
+      "school_partnership", t.region_id, t.municipality_id);
+  char path[160];
+  snprintf(path, sizeof path, "/api/v1/schools/%lld/partners/%lld", mentor,
+           partner);
+  json_t *doc = check_update(
+      path, J("{'ends_on':'2024-08-31'}"), "school_partnership", partner,
+      t.region_id, murom, J("{'ends_on':null}"), J("{'ends_on':'2024-08-31'}"));
+  check_delete(path, doc, "school_partnership", partner, t.region_id, murom);
+}
+
 /* Rejected writes (400, 404, 409, 412) record nothing. */
 static void test_rejected_writes_leave_no_event(void **state) {
   (void)state;
@@ -600,6 +624,7 @@ int main(void) {
       cmocka_unit_test(test_territory_writes),
       cmocka_unit_test(test_school_writes),
       cmocka_unit_test(test_school_children_writes),
+      cmocka_unit_test(test_partnership_from_both_sides),
       cmocka_unit_test(test_rejected_writes_leave_no_event),
       cmocka_unit_test(test_no_write_without_its_event),
       cmocka_unit_test(test_filters_and_paging),
