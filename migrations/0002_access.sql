@@ -302,3 +302,6 @@ CREATE FUNCTION account_scope_id(scope jsonb, kind text) RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN scope ->> 'kind' = kind THEN (scope ->> 'id')::bigint END
 $$;
+
+-- The audit trail read by actor (GET /api/v1/audit?actor=), newest first.
+CREATE INDEX audit_events_actor_idx ON audit_events (actor_name, id);
