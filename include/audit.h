@@ -14,6 +14,8 @@ struct request;
 #define AUDIT_PLACE_SCHOOL "school"
 #define AUDIT_PLACE_PARENT "parent"       /* hangs off school `parent` */
 #define AUDIT_PLACE_REGION_ID "region_id" /* `parent` is the region id */
+#define AUDIT_PLACE_USER "user"           /* the user entity_id: its region */
+#define AUDIT_PLACE_CLIENT "client"       /* the client entity_id: its region */
 #define AUDIT_PLACE_NONE "none"
 
 struct audit_entry {

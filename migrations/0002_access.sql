@@ -305,3 +305,98 @@ $$;
 
 -- The audit trail read by actor (GET /api/v1/audit?actor=), newest first.
 CREATE INDEX audit_events_actor_idx ON audit_events (actor_name, id);
+
+-- ($1 account's home region, $2 scope kind, $3 scope id): the accounts an
+-- admin manages. A global admin sees all; an admin of region R the accounts
+-- whose home region is R; nobody else any.
+CREATE FUNCTION account_visible(bigint, text, bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE $2
+    WHEN 'global' THEN true
+    WHEN 'region' THEN $1 = $3
+    ELSE false
+  END
+$$;
+
+-- ($1 the scope {"kind", "id"} an account is given, $2/$3 the caller's
+-- scope): may the caller give it? A scope id that names nothing (region -1)
+-- is let through, for the foreign key to answer 422.
+CREATE FUNCTION account_scope_grantable(jsonb, text, bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE $2
+    WHEN 'global' THEN true
+    WHEN 'region' THEN coalesce(account_region($1) IN (-1, $3), false)
+    ELSE false
+  END
+$$;
+
+-- Accounts as the API shows them: never a password hash or a secret.
+CREATE VIEW user_docs AS
+  SELECT u.id, u.login, u.full_name, u.role, u.active, u.region_id, u.version,
+         (SELECT row_to_json(d) FROM (
+            SELECT u.id, u.login, u.full_name, u.position, u.email, u.role,
+                   scope_json(u.scope_kind, u.region_id, u.municipality_id,
+                              u.school_id) AS scope,
+                   u.active, u.last_login_at, u.version, u.created_at,
+                   u.updated_at) d) AS doc
+  FROM users u;
+
+CREATE VIEW client_docs AS
+  SELECT c.id, c.client_id, c.role, c.active, c.region_id, c.version,
+         (SELECT row_to_json(d) FROM (
+            SELECT c.id, c.client_id, c.description, c.role,
+                   scope_json(c.scope_kind, c.region_id, c.municipality_id,
+                              c.school_id) AS scope,
+                   c.active, c.last_used_at, c.version, c.created_at,
+                   c.updated_at) d) AS doc
+  FROM clients c;
+
+-- audit_record again, with two more places: 'user' and 'client' (the
+-- account's home region, read from its row as the write left it).
+CREATE OR REPLACE FUNCTION audit_record(actor_kind text, actor_id bigint,
+                                        actor_name text, actor_role text,
+                                        action text, entity text,
+                                        entity_id bigint, before jsonb,
+                                        after jsonb, request_id text,
+                                        remote_addr text, place text,
+                                        parent bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  doc jsonb := coalesce(after, before);
+  r bigint;
+  m bigint;
+  new_id bigint;
+BEGIN
+  IF place = 'region' THEN
+    r := entity_id;
+  ELSIF place = 'municipality' THEN
+    m := entity_id;
+    r := (doc ->> 'region_id')::bigint;
+  ELSIF place = 'school' THEN
+    m := (doc ->> 'municipality_id')::bigint;
+    r := (SELECT region_id FROM municipalities WHERE id = m);
+  ELSIF place = 'parent' THEN
+    SELECT s.municipality_id, mu.region_id INTO m, r
+      FROM schools s JOIN municipalities mu ON mu.id = s.municipality_id
+      WHERE s.id = parent;
+  ELSIF place = 'region_id' THEN
+    r := parent;
+  ELSIF place = 'user' THEN
+    r := (SELECT u.region_id FROM users u WHERE u.id = entity_id);
+  ELSIF place = 'client' THEN
+    r := (SELECT c.region_id FROM clients c WHERE c.id = entity_id);
+  END IF;
+  IF before IS NOT NULL AND after IS NOT NULL THEN
+    SELECT audit_changed(audit_record.before, audit_record.after),
+           audit_changed(audit_record.after, audit_record.before)
+      INTO before, after;
+  END IF;
+  INSERT INTO audit_events (actor_kind, actor_id, actor_name, actor_role,
+                            action, entity, entity_id, before, after,
+                            request_id, remote_addr, region_id, municipality_id)
+  VALUES (actor_kind, actor_id, actor_name, actor_role, action, entity,
+          entity_id, before, after, request_id, remote_addr, r, m)
+  RETURNING id INTO new_id;
+  RETURN new_id;
+END
+$$;

@@ -1,20 +1,133 @@
 /* /api/v1/clients: machine clients (regional data systems, integrators)
  * (docs/ACCESS.md). */
+#include <string.h>
+
+#include "account.h"
+#include "audit.h"
+#include "fields.h"
 #include "handlers.h"
-#include "request.h"
+
+static const char *const roles[] = {"admin",  "municipal", "curator", "school",
+                                    "ingest", "reader",    NULL};
+static const char *const scope_kinds[] = {"global", "region", "municipality",
+                                          "school", NULL};
+
+static const struct jspec_field scope_fields[] = {
+    ENUM_FIELD("kind", REQ, scope_kinds),
+    FIELD("id", JS_ID, 0, 0, 0),
+    END_FIELDS,
+};
+
+#define SCOPE_FIELD(flags)                                                     \
+  { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL }
+
+static const struct jspec_field client_fields[] = {
+    FIELD("client_id", JS_STRING, REQ, 3, 64),
+    FIELD("description", JS_STRING, OPT_NULL, 1, 500),
+    ENUM_FIELD("role", REQ, roles),
+    SCOPE_FIELD(REQ),
+    FIELD("active", JS_BOOLEAN, 0, 0, 0),
+    FIELD("last_used_at", JS_STRING, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+/* The client_id names the client for good. */
+static const struct jspec_field client_patch_fields[] = {
+    FIELD("client_id", JS_STRING, JS_READONLY, 0, 0),
+    FIELD("description", JS_STRING, OPT_NULL, 1, 500),
+    ENUM_FIELD("role", 0, roles),
+    SCOPE_FIELD(0),
+    FIELD("active", JS_BOOLEAN, 0, 0, 0),
+    FIELD("last_used_at", JS_STRING, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static const struct account_kind clients;
+
+static void check_client(struct request *rq, const json_t *body,
+                         json_t *errors) {
+  (void)rq;
+  account_check(&clients, body, errors);
+}
+
+static bool before_update_client(struct request *rq, int64_t id,
+                                 int64_t parent) {
+  (void)parent;
+  return account_before_update(rq, &clients, id);
+}
+
+/* The secret is random: its SHA-256 is all a slow hash would add. */
+static bool make_client_secret(char text[ACCOUNT_SECRET_MAX],
+                               char stored[ACCOUNT_STORED_MAX]) {
+  _Static_assert(SECRET_TEXT_LEN < ACCOUNT_SECRET_MAX, "secret fits");
+  secret_random(text);
+  secret_sha256_hex(text, strlen(text), stored);
+  return true;
+}
+
+static const struct resource client_resource = {
+    .what = "client",
+    .collection = "/api/v1/clients",
+    .id_param = "id",
+    .fields = client_fields,
+    .update_fields = client_patch_fields,
+    .check = check_client,
+    .get = STMT_CLIENT_GET,
+    .update = STMT_CLIENT_UPDATE,
+    .scope_field = "$.scope",
+    .scope_message = "the scope is outside yours",
+    .entity = "client",
+    .audit_place = AUDIT_PLACE_CLIENT,
+    .before_update = before_update_client,
+};
+
+static const struct account_kind clients = {
+    .res = &client_resource,
+    .principal = PRINCIPAL_CLIENT,
+    .name_field = "client_id",
+    .curator_allowed = false,
+    .insert = STMT_CLIENT_INSERT,
+    .state = STMT_CLIENT_STATE,
+    .secret = STMT_CLIENT_SECRET_SET,
+    .revoke = STMT_CLIENT_TOKENS_REVOKE,
+    .secret_member = "client_secret",
+    .secret_action = "secret_rotate",
+    .make_secret = make_client_secret,
+};
+
+/* A query value is text: "true" or "false". */
+static const char *const booleans[] = {"true", "false", NULL};
+
+static const struct jspec_field list_params[] = {
+    ENUM_FIELD("role", 0, roles),
+    ENUM_FIELD("active", 0, booleans),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {"role", "active", NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_CLIENTS_LIST,
+    .keyed = true,
+};
 
 void clients_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_list(rq, &list);
 }
 void clients_create(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  account_create(rq, &clients);
 }
 void client_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_get(rq, &client_resource);
 }
 void client_update(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  account_update(rq, &clients);
 }
 void client_secret_rotate(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  account_new_secret(rq, &clients);
 }

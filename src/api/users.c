@@ -1,19 +1,134 @@
 /* /api/v1/users: people's accounts (docs/ACCESS.md). */
+#include <string.h>
+
+#include "account.h"
+#include "audit.h"
+#include "fields.h"
 #include "handlers.h"
-#include "request.h"
+
+static const char *const roles[] = {"admin",  "municipal", "curator", "school",
+                                    "ingest", "reader",    NULL};
+static const char *const scope_kinds[] = {"global", "region", "municipality",
+                                          "school", NULL};
+
+static const struct jspec_field scope_fields[] = {
+    ENUM_FIELD("kind", REQ, scope_kinds),
+    FIELD("id", JS_ID, 0, 0, 0),
+    END_FIELDS,
+};
+
+#define SCOPE_FIELD(flags)                                                     \
+  { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL }
+
+static const struct jspec_field user_fields[] = {
+    FIELD("login", JS_STRING, REQ, 3, 64),
+    FIELD("full_name", JS_STRING, REQ, 1, 200),
+    FIELD("position", JS_STRING, OPT_NULL, 1, 200),
+    FIELD("email", JS_EMAIL, OPT_NULL, 0, 0),
+    ENUM_FIELD("role", REQ, roles),
+    SCOPE_FIELD(REQ),
+    FIELD("active", JS_BOOLEAN, 0, 0, 0),
+    FIELD("last_login_at", JS_STRING, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+/* The login names the account for good. */
+static const struct jspec_field user_patch_fields[] = {
+    FIELD("login", JS_STRING, JS_READONLY, 0, 0),
+    FIELD("full_name", JS_STRING, 0, 1, 200),
+    FIELD("position", JS_STRING, OPT_NULL, 1, 200),
+    FIELD("email", JS_EMAIL, OPT_NULL, 0, 0),
+    ENUM_FIELD("role", 0, roles),
+    SCOPE_FIELD(0),
+    FIELD("active", JS_BOOLEAN, 0, 0, 0),
+    FIELD("last_login_at", JS_STRING, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static const struct account_kind users;
+
+static void check_user(struct request *rq, const json_t *body, json_t *errors) {
+  (void)rq;
+  account_check(&users, body, errors);
+}
+
+static bool before_update_user(struct request *rq, int64_t id, int64_t parent) {
+  (void)parent;
+  return account_before_update(rq, &users, id);
+}
+
+static bool make_password(char text[ACCOUNT_SECRET_MAX],
+                          char stored[ACCOUNT_STORED_MAX]) {
+  _Static_assert(PASSWORD_TEXT_LEN < ACCOUNT_SECRET_MAX, "password fits");
+  _Static_assert(PASSWORD_HASH_MAX <= ACCOUNT_STORED_MAX, "hash fits");
+  secret_password(text);
+  return password_hash(text, stored);
+}
+
+static const struct resource user_resource = {
+    .what = "user",
+    .collection = "/api/v1/users",
+    .id_param = "id",
+    .fields = user_fields,
+    .update_fields = user_patch_fields,
+    .check = check_user,
+    .get = STMT_USER_GET,
+    .update = STMT_USER_UPDATE,
+    .scope_field = "$.scope",
+    .scope_message = "the scope is outside yours",
+    .entity = "user",
+    .audit_place = AUDIT_PLACE_USER,
+    .before_update = before_update_user,
+};
+
+static const struct account_kind users = {
+    .res = &user_resource,
+    .principal = PRINCIPAL_USER,
+    .name_field = "login",
+    .curator_allowed = true,
+    .insert = STMT_USER_INSERT,
+    .state = STMT_USER_STATE,
+    .secret = STMT_USER_PASSWORD_SET,
+    .revoke = STMT_USER_TOKENS_REVOKE,
+    .secret_member = "password",
+    .secret_action = "password_reset",
+    .make_secret = make_password,
+};
+
+/* A query value is text: "true" or "false". */
+static const char *const booleans[] = {"true", "false", NULL};
+
+static const struct jspec_field list_params[] = {
+    ENUM_FIELD("role", 0, roles),
+    ENUM_FIELD("active", 0, booleans),
+    FIELD("q", JS_STRING, 0, 1, 200),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {"role", "active", "q", NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_USERS_LIST,
+    .keyed = true,
+};
 
 void users_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_list(rq, &list);
 }
 void users_create(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  account_create(rq, &users);
 }
 void user_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_get(rq, &user_resource);
 }
 void user_update(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  account_update(rq, &users);
 }
 void user_password_reset(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  account_new_secret(rq, &users);
 }

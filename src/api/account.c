@@ -1,0 +1,301 @@
+/* Users and machine clients alike: creation with a generated secret, a new
+ * secret, and the rules of role, scope and tokens around an update. */
+#include "account.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+
+/* "^[a-z0-9][a-z0-9<extra>]{2,63}$" */
+static bool name_valid(const char *s, const char *extra) {
+  size_t n = strlen(s);
+  if (n < 3 || n > 64)
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!plain && (i == 0 || strchr(extra, c) == NULL))
+      return false;
+  }
+  return true;
+}
+
+void account_check(const struct account_kind *k, const json_t *body,
+                   json_t *errors) {
+  const char *name = json_string_value(json_object_get(body, k->name_field));
+  bool is_login = strcmp(k->name_field, "login") == 0;
+  if (name != NULL && !name_valid(name, is_login ? "._@-" : "._-")) {
+    char path[32];
+    snprintf(path, sizeof path, "$.%s", k->name_field);
+    jspec_error(errors, path,
+                is_login ? "must be 3 to 64 of a-z, 0-9 and ._@-, starting "
+                           "with a letter or digit"
+                         : "must be 3 to 64 of a-z, 0-9 and ._-, starting "
+                           "with a letter or digit");
+  }
+  const char *role_text = json_string_value(json_object_get(body, "role"));
+  int role = role_text != NULL ? role_parse(role_text) : -1;
+  if (role == ROLE_CURATOR && !k->curator_allowed) {
+    jspec_error(errors, "$.role", "a machine client cannot be a curator");
+    role = -1;
+  }
+  const json_t *scope = json_object_get(body, "scope");
+  if (scope == NULL)
+    return;
+  int kind =
+      scope_kind_parse(json_string_value(json_object_get(scope, "kind")));
+  bool has_id = json_object_get(scope, "id") != NULL;
+  if (kind == SCOPE_GLOBAL && has_id)
+    jspec_error(errors, "$.scope.id", "a global scope has no id");
+  else if (kind > SCOPE_GLOBAL && !has_id)
+    jspec_error(errors, "$.scope.id", "is required for this kind of scope");
+  if (role >= 0 && kind >= 0 &&
+      !role_scope_allowed((enum role)role, (enum scope_kind)kind)) {
+    char message[96];
+    snprintf(message, sizeof message, "the %s role cannot have a %s scope",
+             role_name((enum role)role),
+             scope_kind_name((enum scope_kind)kind));
+    jspec_error(errors, "$.scope.kind", message);
+  }
+}
+
+static void reply_conflict_self(struct request *rq, const char *path,
+                                const char *detail) {
+  json_t *errors = json_array();
+  jspec_error(errors, path, detail);
+  reply_problem_errors_steal(rq, ERR_CONFLICT, detail, errors);
+}
+
+/* What the caller may not do to its own account: an admin who deactivates
+ * themselves, or drops their role or scope, may lock everyone out. */
+static bool self_change_allowed(struct request *rq, const json_t *patch,
+                                const char *role, const json_t *scope,
+                                bool active) {
+  const json_t *new_active = json_object_get(patch, "active");
+  if (active && json_is_false(new_active)) {
+    reply_conflict_self(rq, "$.active", "you cannot deactivate yourself");
+    return false;
+  }
+  const char *new_role = json_string_value(json_object_get(patch, "role"));
+  if (new_role != NULL && strcmp(new_role, role) != 0) {
+    reply_conflict_self(rq, "$.role", "you cannot change your own role");
+    return false;
+  }
+  const json_t *new_scope = json_object_get(patch, "scope");
+  if (new_scope != NULL && !json_equal(new_scope, scope)) {
+    reply_conflict_self(rq, "$.scope", "you cannot change your own scope");
+    return false;
+  }
+  return true;
+}
+
+bool account_before_update(struct request *rq, const struct account_kind *k,
+                           int64_t id) {
+  char id_text[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, k->state, 3, params);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) != 1) { /* gone meanwhile: the update answers 404 */
+    PQclear(r);
+    return true;
+  }
+  const json_t *patch = rq->json;
+  const char *role_text = json_string_value(json_object_get(patch, "role"));
+  if (role_text == NULL)
+    role_text = PQgetvalue(r, 0, 0);
+  json_t *stored_scope = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+  bool active = strcmp(PQgetvalue(r, 0, 2), "true") == 0;
+  const json_t *scope = json_object_get(patch, "scope");
+  const char *kind_text = json_string_value(
+      json_object_get(scope != NULL ? scope : stored_scope, "kind"));
+  int role = role_parse(role_text);
+  int kind = kind_text != NULL ? scope_kind_parse(kind_text) : -1;
+  bool ok = true;
+  if (role < 0 || kind < 0 ||
+      !role_scope_allowed((enum role)role, (enum scope_kind)kind)) {
+    char message[96];
+    snprintf(message, sizeof message, "the %s role cannot have a %s scope",
+             role_text, kind_text != NULL ? kind_text : "?");
+    json_t *errors = json_array();
+    jspec_error(errors, scope != NULL ? "$.scope.kind" : "$.role", message);
+    reply_validation_steal(rq, errors);
+    ok = false;
+  } else if (rq->principal.kind == k->principal && rq->principal.id == id) {
+    ok = self_change_allowed(rq, patch, PQgetvalue(r, 0, 0), stored_scope,
+                             active);
+  }
+  json_decref(stored_scope);
+  PQclear(r);
+  if (ok && json_is_false(json_object_get(patch, "active"))) {
+    r = db_exec(rq, k->revoke, 3, params);
+    ok = r != NULL;
+    PQclear(r);
+  }
+  return ok;
+}
+
+static bool changes_access(const json_t *patch) {
+  return json_object_get(patch, "active") != NULL ||
+         json_object_get(patch, "role") != NULL ||
+         json_object_get(patch, "scope") != NULL;
+}
+
+void account_update(struct request *rq, const struct account_kind *k) {
+  resource_update(rq, k->res);
+  int64_t id;
+  if (rq->status == 200 && changes_access(rq->json) &&
+      request_param_id(rq, k->res->id_param, &id))
+    token_cache_evict_principal(k->principal, id);
+}
+
+struct creation {
+  const struct account_kind *k;
+  char *body; /* owned */
+  char secret[ACCOUNT_SECRET_MAX], stored[ACCOUNT_STORED_MAX];
+  char id_text[24];
+};
+
+/* The account as the API shows it, plus its secret, this once. */
+static void reply_created(struct request *rq, const struct creation *c,
+                          const PGresult *r) {
+  const char *doc = PQgetvalue(r, 0, 1);
+  size_t doc_len = (size_t)PQgetlength(r, 0, 1);
+  size_t cap = doc_len + strlen(c->k->secret_member) + strlen(c->secret) + 16;
+  char *text = malloc(cap);
+  if (text == NULL)
+    abort();
+  memcpy(text, doc, doc_len - 1); /* without the closing brace */
+  size_t len = doc_len - 1;
+  /* The secret's alphabet needs no JSON escaping. */
+  len += (size_t)snprintf(text + len, cap - len, ",\"%s\":\"%s\"}",
+                          c->k->secret_member, c->secret);
+  reply_json_text_steal(rq, 201, text, len);
+  reply_etag(rq, (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10));
+}
+
+static void reply_scope_forbidden(struct request *rq, const char *message) {
+  json_t *errors = json_array();
+  jspec_error(errors, "$.scope", message);
+  reply_problem_errors_steal(rq, ERR_FORBIDDEN, message, errors);
+}
+
+static bool create_work(struct request *rq, void *arg) {
+  struct creation *c = arg;
+  const struct account_kind *k = c->k;
+  const char *params[] = {c->body, c->stored, auth_scope_kind(rq),
+                          auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, k->insert, 4, params);
+  if (r == NULL)
+    return false;
+  bool inserted = PQntuples(r) == 1;
+  if (inserted)
+    snprintf(c->id_text, sizeof c->id_text, "%s", PQgetvalue(r, 0, 0));
+  PQclear(r);
+  if (!inserted) {
+    reply_scope_forbidden(rq, k->res->scope_message);
+    return false;
+  }
+  const char *get[] = {c->id_text, auth_scope_kind(rq), auth_scope_id(rq)};
+  r = db_exec(rq, k->res->get, 3, get);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) != 1) {
+    PQclear(r);
+    reply_problem(rq, ERR_INTERNAL, "the new account cannot be read back");
+    return false;
+  }
+  struct audit_entry e = {
+      .action = "create",
+      .entity = k->res->entity,
+      .entity_id = c->id_text,
+      .after = PQgetvalue(r, 0, 1),
+      .place = k->res->audit_place,
+  };
+  bool ok = audit_write(rq, &e);
+  if (ok)
+    reply_created(rq, c, r);
+  PQclear(r);
+  return ok;
+}
+
+void account_create(struct request *rq, const struct account_kind *k) {
+  json_t *errors = json_array();
+  if (jspec_check(rq->json, k->res->fields, JSPEC_CREATE, errors) == 0)
+    account_check(k, rq->json, errors);
+  if (json_array_size(errors) > 0) {
+    reply_validation_steal(rq, errors);
+    return;
+  }
+  json_decref(errors);
+  struct creation c = {.k = k};
+  if (!k->make_secret(c.secret, c.stored)) {
+    reply_problem(rq, ERR_INTERNAL, "cannot make a secret");
+    return;
+  }
+  c.body = json_dumps(rq->json, JSON_COMPACT);
+  if (c.body == NULL)
+    abort();
+  if (db_txn(rq, create_work, &c))
+    reply_location(rq, k->res->collection, strtoll(c.id_text, NULL, 10));
+  free(c.body);
+  memset(c.secret, 0, sizeof c.secret);
+}
+
+struct renewal {
+  const struct account_kind *k;
+  char id_text[24];
+  char secret[ACCOUNT_SECRET_MAX], stored[ACCOUNT_STORED_MAX];
+};
+
+static bool secret_work(struct request *rq, void *arg) {
+  struct renewal *n = arg;
+  const struct account_kind *k = n->k;
+  const char *params[] = {n->id_text, n->stored, auth_scope_kind(rq),
+                          auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, k->secret, 4, params);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  PQclear(r);
+  if (!found) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "no %s has id %s", k->res->what,
+             n->id_text);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+    return false;
+  }
+  const char *revoke[] = {n->id_text, auth_scope_kind(rq), auth_scope_id(rq)};
+  r = db_exec(rq, k->revoke, 3, revoke);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  struct audit_entry e = {
+      .action = k->secret_action,
+      .entity = k->res->entity,
+      .entity_id = n->id_text,
+      .place = k->res->audit_place,
+  };
+  if (!audit_write(rq, &e))
+    return false;
+  reply_json_steal(rq, 200, json_pack("{s:s}", k->secret_member, n->secret));
+  return true;
+}
+
+void account_new_secret(struct request *rq, const struct account_kind *k) {
+  int64_t id;
+  if (!request_param_id(rq, k->res->id_param, &id))
+    return;
+  struct renewal n = {.k = k};
+  snprintf(n.id_text, sizeof n.id_text, "%lld", (long long)id);
+  if (!k->make_secret(n.secret, n.stored)) {
+    reply_problem(rq, ERR_INTERNAL, "cannot make a secret");
+    return;
+  }
+  if (db_txn(rq, secret_work, &n))
+    token_cache_evict_principal(k->principal, id);
+  memset(n.secret, 0, sizeof n.secret);
+}
