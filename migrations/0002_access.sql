@@ -138,7 +138,19 @@ LANGUAGE sql STABLE AS $$
   END
 $$;
 
+-- ($1 school, $2 user): is the curator assigned to the school today?
+CREATE FUNCTION curator_assigned(bigint, bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT EXISTS (
+    SELECT 1 FROM school_curators c
+    WHERE c.user_id = $2 AND c.school_id = $1 AND c.starts_on <= current_date
+      AND (c.ends_on IS NULL OR c.ends_on >= current_date))
+$$;
+
 -- ($1 school, $2 its municipality, $3 its region, $4 scope kind, $5 scope id)
+-- A plain expression with no sub-select, so that PostgreSQL inlines it and
+-- plans `WHERE id = $1 AND school_in_scope(...)` as an index lookup; the
+-- curator's sub-select lives in curator_assigned, run only for curators.
 CREATE FUNCTION school_in_scope(bigint, bigint, bigint, text, bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT CASE $4
@@ -146,10 +158,7 @@ LANGUAGE sql STABLE AS $$
     WHEN 'region' THEN $3 = $5
     WHEN 'municipality' THEN $2 = $5
     WHEN 'school' THEN $1 = $5
-    WHEN 'assigned' THEN EXISTS (
-      SELECT 1 FROM school_curators c
-      WHERE c.user_id = $5 AND c.school_id = $1 AND c.starts_on <= current_date
-        AND (c.ends_on IS NULL OR c.ends_on >= current_date))
+    WHEN 'assigned' THEN curator_assigned($1, $5)
     ELSE false
   END
 $$;
