@@ -37,6 +37,9 @@ struct jspec_field {
   const char *const *values; /* JS_ENUM: NULL-terminated list */
   const struct jspec_field *fields; /* JS_OBJECT: terminated by {0} */
   const struct jspec_field *items;  /* JS_ARRAY */
+  /* JS_STRING: a POSIX extended regular expression the whole value must
+   * match (anchor it with ^...$), or NULL. */
+  const char *pattern;
 };
 
 enum jspec_mode {

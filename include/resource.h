@@ -41,8 +41,8 @@ void resource_delete(struct request *rq, const struct resource *res);
 
 /* List pages. Every list takes these two query parameters. */
 #define PAGE_PARAMS                                                            \
-  {"limit", JS_INTEGER, 0, 1, 500, NULL, NULL, NULL}, {                        \
-    "cursor", JS_STRING, 0, 1, 2000, NULL, NULL, NULL                          \
+  {"limit", JS_INTEGER, 0, 1, 500, NULL, NULL, NULL, NULL}, {                  \
+    "cursor", JS_STRING, 0, 1, 2000, NULL, NULL, NULL, NULL                    \
   }
 
 /* A list: its query parameters and the statement that reads a page. The

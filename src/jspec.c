@@ -4,6 +4,7 @@
  * keys that are not plain names. */
 #include "jspec.h"
 
+#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,7 +224,8 @@ static void check_date(struct walk *w, const json_t *v) {
 /* --- strings ----------------------------------------------------------- */
 
 /* min/max count characters (code points); min >= 1 also refuses blanks. */
-static void check_length(struct walk *w, const struct jspec_field *f,
+/* True when the length is within bounds; otherwise reports why. */
+static bool check_length(struct walk *w, const struct jspec_field *f,
                          const char *s, size_t n) {
   long long count = (long long)utf8_count(s, n);
   char message[96];
@@ -236,6 +238,27 @@ static void check_length(struct walk *w, const struct jspec_field *f,
   } else if (f->max > 0 && count > f->max) {
     snprintf(message, sizeof message, "must be at most %lld %s", f->max,
              plural(f->max, "character", "characters"));
+    report(w, message);
+  } else {
+    return true;
+  }
+  return false;
+}
+
+/* The pattern is compiled per check: bodies are small, and this keeps the
+ * spec plain data. A pattern that does not compile is a bug in the spec. */
+static void check_pattern(struct walk *w, const struct jspec_field *f,
+                          const char *s) {
+  if (f->pattern == NULL)
+    return;
+  regex_t re;
+  if (regcomp(&re, f->pattern, REG_EXTENDED | REG_NOSUB) != 0)
+    abort();
+  bool matches = regexec(&re, s, 0, NULL, 0) == 0;
+  regfree(&re);
+  if (!matches) {
+    char message[160];
+    snprintf(message, sizeof message, "must match the pattern %s", f->pattern);
     report(w, message);
   }
 }
@@ -251,7 +274,8 @@ static void check_string(struct walk *w, const struct jspec_field *f,
                           "line breaks and tabs"
                         : "must not contain control characters");
   } else {
-    check_length(w, f, json_string_value(v), json_string_length(v));
+    if (check_length(w, f, json_string_value(v), json_string_length(v)))
+      check_pattern(w, f, json_string_value(v));
   }
 }
 

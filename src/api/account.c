@@ -8,33 +8,8 @@
 
 #include "audit.h"
 
-/* "^[a-z0-9][a-z0-9<extra>]{2,63}$" */
-static bool name_valid(const char *s, const char *extra) {
-  size_t n = strlen(s);
-  if (n < 3 || n > 64)
-    return false;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    bool plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (!plain && (i == 0 || strchr(extra, c) == NULL))
-      return false;
-  }
-  return true;
-}
-
 void account_check(const struct account_kind *k, const json_t *body,
                    json_t *errors) {
-  const char *name = json_string_value(json_object_get(body, k->name_field));
-  bool is_login = strcmp(k->name_field, "login") == 0;
-  if (name != NULL && !name_valid(name, is_login ? "._@-" : "._-")) {
-    char path[32];
-    snprintf(path, sizeof path, "$.%s", k->name_field);
-    jspec_error(errors, path,
-                is_login ? "must be 3 to 64 of a-z, 0-9 and ._@-, starting "
-                           "with a letter or digit"
-                         : "must be 3 to 64 of a-z, 0-9 and ._-, starting "
-                           "with a letter or digit");
-  }
   const char *role_text = json_string_value(json_object_get(body, "role"));
   int role = role_text != NULL ? role_parse(role_text) : -1;
   if (role == ROLE_CURATOR && !k->curator_allowed) {

@@ -19,10 +19,10 @@ static const struct jspec_field scope_fields[] = {
 };
 
 #define SCOPE_FIELD(flags)                                                     \
-  { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL }
+  { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL, NULL }
 
 static const struct jspec_field client_fields[] = {
-    FIELD("client_id", JS_STRING, REQ, 3, 64),
+    PATTERN_FIELD("client_id", REQ, 3, 64, "^[a-z0-9][a-z0-9._-]{2,63}$"),
     FIELD("description", JS_STRING, OPT_NULL, 1, 500),
     ENUM_FIELD("role", REQ, roles),
     SCOPE_FIELD(REQ),

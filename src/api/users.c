@@ -18,10 +18,10 @@ static const struct jspec_field scope_fields[] = {
 };
 
 #define SCOPE_FIELD(flags)                                                     \
-  { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL }
+  { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL, NULL }
 
 static const struct jspec_field user_fields[] = {
-    FIELD("login", JS_STRING, REQ, 3, 64),
+    PATTERN_FIELD("login", REQ, 3, 64, "^[a-z0-9][a-z0-9._@-]{2,63}$"),
     FIELD("full_name", JS_STRING, REQ, 1, 200),
     FIELD("position", JS_STRING, OPT_NULL, 1, 200),
     FIELD("email", JS_EMAIL, OPT_NULL, 0, 0),

@@ -13,9 +13,9 @@
 #include "jspec.h"
 
 #define F(name, type, flags, min, max)                                         \
-  { name, type, flags, min, max, NULL, NULL, NULL }
+  { name, type, flags, min, max, NULL, NULL, NULL, NULL }
 #define END                                                                    \
-  { NULL, JS_STRING, 0, 0, 0, NULL, NULL, NULL }
+  { NULL, JS_STRING, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 static const char *const kinds[] = {"SHNOR", "SHNSU", "RISK", NULL};
 
@@ -34,6 +34,7 @@ static const struct jspec_field contact_item = {
     NULL,
     (const struct jspec_field[]){F("name", JS_STRING, JS_REQUIRED, 1, 50),
                                  F("email", JS_EMAIL, 0, 0, 0), END},
+    NULL,
     NULL};
 
 static const struct jspec_field tag_item = F("", JS_STRING, 0, 1, 10);
@@ -47,13 +48,14 @@ static const struct jspec_field school[] = {
     F("floor", JS_INTEGER, 0, -10, 0),
     F("rural", JS_BOOLEAN, 0, 0, 0),
     F("opened", JS_DATE, 0, 0, 0),
-    {"kind", JS_ENUM, 0, 0, 0, kinds, NULL, NULL},
+    {"kind", JS_ENUM, 0, 0, 0, kinds, NULL, NULL, NULL},
     F("email", JS_EMAIL, JS_NULLABLE, 0, 0),
     F("site", JS_URL, 0, 0, 0),
     F("municipality_id", JS_ID, JS_REQUIRED, 0, 0),
-    {"address", JS_OBJECT, JS_NULLABLE, 0, 0, NULL, address_fields, NULL},
-    {"contacts", JS_ARRAY, 0, 0, 3, NULL, NULL, &contact_item},
-    {"tags", JS_ARRAY, 0, 1, 0, NULL, NULL, &tag_item},
+    {"address", JS_OBJECT, JS_NULLABLE, 0, 0, NULL, address_fields, NULL, NULL},
+    {"contacts", JS_ARRAY, 0, 0, 3, NULL, NULL, &contact_item, NULL},
+    {"tags", JS_ARRAY, 0, 1, 0, NULL, NULL, &tag_item, NULL},
+    {"code", JS_STRING, 0, 1, 20, NULL, NULL, NULL, "^[a-z]+-[0-9]{2,4}$"},
     END,
 };
 
@@ -152,6 +154,26 @@ static void test_null(void **state) {
              "must not be null");
   expect_one("{\"name\": null, \"municipality_id\": 7}", "$.name",
              "must not be null");
+}
+
+static void test_pattern(void **state) {
+  (void)state;
+  expect_ok("{" BASE ", \"code\": \"kovrov-653\"}", JSPEC_CREATE);
+  const char *bad[] = {"Kovrov-653", "kovrov-6",    "kovrov-65310",
+                       "kovrov653",  " kovrov-653", "ковров-653"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char body[160];
+    snprintf(body, sizeof body, "{" BASE ", \"code\": \"%s\"}", bad[i]);
+    expect_one(body, "$.code", "must match the pattern ^[a-z]+-[0-9]{2,4}$");
+  }
+  /* Reported with the other bad fields, in one pass. */
+  json_t *errors =
+      check("{\"name\": \"\", \"municipality_id\": 7, \"code\": \"X\"}",
+            JSPEC_CREATE);
+  assert_int_equal(json_array_size(errors), 2);
+  assert_non_null(message_at(errors, "$.name"));
+  assert_non_null(message_at(errors, "$.code"));
+  json_decref(errors);
 }
 
 static void test_readonly_and_unknown(void **state) {
@@ -522,6 +544,7 @@ int main(void) {
       cmocka_unit_test(test_top_level_must_be_object),
       cmocka_unit_test(test_required),
       cmocka_unit_test(test_null),
+      cmocka_unit_test(test_pattern),
       cmocka_unit_test(test_readonly_and_unknown),
       cmocka_unit_test(test_string_types),
       cmocka_unit_test(test_text),
