@@ -254,7 +254,8 @@ $$;
 -- One audit row. `place` says where the entity belongs, for scoped reading:
 -- 'region' (the entity is a region), 'municipality' (a municipality: doc has
 -- region_id), 'school' (doc has municipality_id), 'parent' (hangs off school
--- `parent`), 'region_id' (a user or client: doc.scope), or 'none'.
+-- `parent`), 'region_id' (`parent` is the region: a login or token),
+-- 'user' or 'client' (the account's home region), or 'none'.
 CREATE FUNCTION audit_record(actor_kind text, actor_id bigint, actor_name text,
                              actor_role text, action text, entity text,
                              entity_id bigint, before jsonb, after jsonb,
@@ -281,6 +282,10 @@ BEGIN
       WHERE s.id = parent;
   ELSIF place = 'region_id' THEN
     r := parent;
+  ELSIF place = 'user' THEN
+    r := (SELECT u.region_id FROM users u WHERE u.id = entity_id);
+  ELSIF place = 'client' THEN
+    r := (SELECT c.region_id FROM clients c WHERE c.id = entity_id);
   END IF;
   IF before IS NOT NULL AND after IS NOT NULL THEN
     SELECT audit_changed(audit_record.before, audit_record.after),
@@ -360,52 +365,3 @@ CREATE VIEW client_docs AS
                    c.updated_at) d) AS doc
   FROM clients c;
 
--- audit_record again, with two more places: 'user' and 'client' (the
--- account's home region, read from its row as the write left it).
-CREATE OR REPLACE FUNCTION audit_record(actor_kind text, actor_id bigint,
-                                        actor_name text, actor_role text,
-                                        action text, entity text,
-                                        entity_id bigint, before jsonb,
-                                        after jsonb, request_id text,
-                                        remote_addr text, place text,
-                                        parent bigint) RETURNS bigint
-LANGUAGE plpgsql AS $$
-DECLARE
-  doc jsonb := coalesce(after, before);
-  r bigint;
-  m bigint;
-  new_id bigint;
-BEGIN
-  IF place = 'region' THEN
-    r := entity_id;
-  ELSIF place = 'municipality' THEN
-    m := entity_id;
-    r := (doc ->> 'region_id')::bigint;
-  ELSIF place = 'school' THEN
-    m := (doc ->> 'municipality_id')::bigint;
-    r := (SELECT region_id FROM municipalities WHERE id = m);
-  ELSIF place = 'parent' THEN
-    SELECT s.municipality_id, mu.region_id INTO m, r
-      FROM schools s JOIN municipalities mu ON mu.id = s.municipality_id
-      WHERE s.id = parent;
-  ELSIF place = 'region_id' THEN
-    r := parent;
-  ELSIF place = 'user' THEN
-    r := (SELECT u.region_id FROM users u WHERE u.id = entity_id);
-  ELSIF place = 'client' THEN
-    r := (SELECT c.region_id FROM clients c WHERE c.id = entity_id);
-  END IF;
-  IF before IS NOT NULL AND after IS NOT NULL THEN
-    SELECT audit_changed(audit_record.before, audit_record.after),
-           audit_changed(audit_record.after, audit_record.before)
-      INTO before, after;
-  END IF;
-  INSERT INTO audit_events (actor_kind, actor_id, actor_name, actor_role,
-                            action, entity, entity_id, before, after,
-                            request_id, remote_addr, region_id, municipality_id)
-  VALUES (actor_kind, actor_id, actor_name, actor_role, action, entity,
-          entity_id, before, after, request_id, remote_addr, r, m)
-  RETURNING id INTO new_id;
-  RETURN new_id;
-END
-$$;

@@ -97,12 +97,9 @@ static const struct account_kind clients = {
     .make_secret = make_client_secret,
 };
 
-/* A query value is text: "true" or "false". */
-static const char *const booleans[] = {"true", "false", NULL};
-
 static const struct jspec_field list_params[] = {
     ENUM_FIELD("role", 0, roles),
-    ENUM_FIELD("active", 0, booleans),
+    FIELD("active", JS_BOOLEAN, 0, 0, 0),
     PAGE_PARAMS,
     END_FIELDS,
 };

@@ -414,6 +414,8 @@ const char *query_param(const json_t *query, const char *name, char *buf,
     snprintf(buf, len, "%lld", (long long)json_integer_value(v));
     return buf;
   }
+  if (json_is_boolean(v))
+    return json_is_true(v) ? "true" : "false";
   return json_string_value(v); /* NULL when absent */
 }
 

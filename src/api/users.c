@@ -97,12 +97,9 @@ static const struct account_kind users = {
     .make_secret = make_password,
 };
 
-/* A query value is text: "true" or "false". */
-static const char *const booleans[] = {"true", "false", NULL};
-
 static const struct jspec_field list_params[] = {
     ENUM_FIELD("role", 0, roles),
-    ENUM_FIELD("active", 0, booleans),
+    FIELD("active", JS_BOOLEAN, 0, 0, 0),
     FIELD("q", JS_STRING, 0, 1, 200),
     PAGE_PARAMS,
     END_FIELDS,
