@@ -69,4 +69,38 @@ void partners_create(struct request *rq);
 void partner_update(struct request *rq);
 void partner_delete(struct request *rq);
 
+/* src/api/risk_factors.c */
+void risk_factors_list(struct request *rq);
+void risk_factors_create(struct request *rq);
+void risk_factor_get(struct request *rq);
+void risk_factor_update(struct request *rq);
+
+/* src/api/risk_profiles.c */
+void risk_profile_get(struct request *rq);
+void risk_profile_put(struct request *rq);
+void risk_profile_history(struct request *rq);
+void risk_profile_factor_update(struct request *rq);
+void risk_profiles_list(struct request *rq);
+void risk_profiles_summary(struct request *rq);
+
+/* src/api/roadmaps.c */
+void roadmaps_list(struct request *rq);
+void roadmaps_create(struct request *rq);
+void roadmap_get(struct request *rq);
+void roadmap_update(struct request *rq);
+void roadmap_revisions_list(struct request *rq);
+void roadmap_revisions_create(struct request *rq);
+void roadmap_revision_get(struct request *rq);
+
+/* src/api/roadmap_items.c (CSV: src/api/roadmap_csv.c) */
+void roadmap_items_list(struct request *rq);
+void roadmap_items_create(struct request *rq);
+void roadmap_items_import(struct request *rq);
+void roadmap_items_search(struct request *rq);
+void roadmap_item_get(struct request *rq);
+void roadmap_item_update(struct request *rq);
+void roadmap_item_delete(struct request *rq);
+void item_reports_list(struct request *rq);
+void item_reports_create(struct request *rq);
+
 #endif

@@ -190,6 +190,8 @@ static bool object_statement(const char *path, enum stmt_id *stmt) {
       {"/api/v1/schools/{id}", STMT_SCHOOL_VISIBLE},
       {"/api/v1/regions/{id}", STMT_REGION_VISIBLE},
       {"/api/v1/municipalities/{id}", STMT_MUNICIPALITY_VISIBLE},
+      {"/api/v1/roadmaps/{id}", STMT_ROADMAP_VISIBLE},
+      {"/api/v1/roadmap-items/{id}", STMT_ROADMAP_ITEM_VISIBLE},
   };
   for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
     if (strncmp(path, objects[i].prefix, strlen(objects[i].prefix)) == 0) {
