@@ -55,6 +55,12 @@ struct request {
  * parameter and returns false. */
 bool request_param_id(struct request *rq, const char *name, int64_t *out);
 
+/* Path parameter `name` as a code of letters, digits, '-', '_' and '.'
+ * (into buf, at most len - 1 of them). On failure answers 400 naming the
+ * parameter and returns false. */
+bool request_param_key(struct request *rq, const char *name, char *buf,
+                       size_t len);
+
 /* Query parameter or header value, or NULL. */
 const char *request_query(struct request *rq, const char *name);
 const char *request_header(struct request *rq, const char *name);
@@ -105,6 +111,8 @@ void reply_header(struct request *rq, const char *name, const char *value);
 void reply_etag(struct request *rq, int32_t version);
 /* Location: <collection>/<id> */
 void reply_location(struct request *rq, const char *collection, long long id);
+void reply_location_key(struct request *rq, const char *collection,
+                        const char *key);
 
 /* Builds the problem body (exposed for tests). */
 json_t *problem_build(enum error_id err, const char *detail,

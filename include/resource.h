@@ -14,6 +14,8 @@ struct resource {
   const char *collection; /* "/api/v1/schools", or "statuses" under a school */
   const char *id_param;   /* path parameter naming the resource */
   bool nested;            /* lives under /api/v1/schools/{id} */
+  bool text_key;          /* its id is a code ("RF01"), not a number */
+  bool unscoped;          /* a catalogue: statements take no scope */
   const struct jspec_field *fields;
   const struct jspec_field *update_fields; /* when PATCH differs from POST */
   /* Optional rules across fields, after the field spec passed; appends to
@@ -53,8 +55,9 @@ struct list_spec {
   const struct jspec_field *params; /* ends with PAGE_PARAMS, END_FIELDS */
   const char *const *filters;       /* NULL-terminated */
   enum stmt_id stmt;
-  bool nested; /* under /api/v1/schools/{id}: 404 when the school is not */
-  bool keyed;  /* sorted by a key before the id (a name) */
+  bool nested;   /* under /api/v1/schools/{id}: 404 when the school is not */
+  bool keyed;    /* sorted by a key before the id (a name) */
+  bool unscoped; /* a catalogue: the statement takes no scope */
 };
 
 void resource_list(struct request *rq, const struct list_spec *spec);

@@ -28,6 +28,16 @@ INSERT INTO risk_factors (code, grp, name, name_en) VALUES
   ('RF09', 'students', 'Высокая доля обучающихся с рисками учебной неуспешности', 'High share of students at risk of academic failure'),
   ('RF10', 'students', 'Низкая учебная мотивация обучающихся', 'Low learning motivation of students');
 
+-- A risk factor as the API shows it.
+CREATE VIEW risk_factor_docs AS
+SELECT f.code, f.grp,
+       json_build_object('code', f.code, 'group', f.grp, 'name', f.name,
+                         'name_en', f.name_en, 'description', f.description,
+                         'active', f.active, 'version', f.version,
+                         'created_at', f.created_at, 'updated_at', f.updated_at) AS doc,
+       f.version, f.active
+FROM risk_factors f;
+
 -- One row per school and school year: the profile's version (its ETag).
 CREATE TABLE risk_profiles (
   school_id    bigint NOT NULL CONSTRAINT risk_profiles_school_id_fkey REFERENCES schools (id),
@@ -39,6 +49,7 @@ CREATE TABLE risk_profiles (
 );
 
 CREATE TABLE risk_profile_entries (
+  id           bigint GENERATED ALWAYS AS IDENTITY UNIQUE, -- lists' tie-breaker
   school_id    bigint NOT NULL,
   school_year  integer NOT NULL,
   factor_code  text NOT NULL CONSTRAINT risk_profile_entries_factor_fkey REFERENCES risk_factors (code),

@@ -122,6 +122,13 @@ void reply_etag(struct request *rq, int32_t version) {
   reply_header(rq, MHD_HTTP_HEADER_ETAG, etag);
 }
 
+void reply_location_key(struct request *rq, const char *collection,
+                        const char *key) {
+  char location[256];
+  snprintf(location, sizeof location, "%s/%s", collection, key);
+  reply_header(rq, MHD_HTTP_HEADER_LOCATION, location);
+}
+
 void reply_location(struct request *rq, const char *collection, long long id) {
   char location[256];
   snprintf(location, sizeof location, "%s/%lld", collection, id);

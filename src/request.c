@@ -44,6 +44,36 @@ bool request_param_id(struct request *rq, const char *name, int64_t *out) {
   return false;
 }
 
+bool request_param_key(struct request *rq, const char *name, char *buf,
+                       size_t len) {
+  const struct route_match *m = &rq->match;
+  for (size_t i = 0; i < m->n_params; i++) {
+    if (strlen(name) != m->names_len[i] ||
+        strncmp(m->names[i], name, m->names_len[i]) != 0)
+      continue;
+    const char *v = m->values_start[i];
+    size_t n = m->values_len[i];
+    bool ok = n > 0 && n < len;
+    for (size_t k = 0; ok && k < n; k++)
+      ok = (v[k] >= 'a' && v[k] <= 'z') || (v[k] >= 'A' && v[k] <= 'Z') ||
+           (v[k] >= '0' && v[k] <= '9') || v[k] == '-' || v[k] == '_' ||
+           v[k] == '.';
+    if (ok) {
+      memcpy(buf, v, n);
+      buf[n] = '\0';
+      return true;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "path.%s", name);
+    json_t *errors = json_array();
+    jspec_error(errors, path, "is not a code");
+    reply_validation_steal(rq, errors);
+    return false;
+  }
+  reply_problem(rq, ERR_INTERNAL, NULL); /* the route has no such parameter */
+  return false;
+}
+
 const char *request_query(struct request *rq, const char *name) {
   return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
@@ -166,8 +196,10 @@ bool request_if_match(struct request *rq, int32_t *version) {
     h += 2;
   size_t len = strlen(h);
   int64_t v = 0;
-  if (len < 3 || h[0] != '"' || h[len - 1] != '"' ||
-      !parse_positive_id(h + 1, len - 2, &v) || v > INT32_MAX) {
+  /* "0": a resource that exists before its first write (a risk profile). */
+  bool zero = len == 3 && strcmp(h, "\"0\"") == 0;
+  if (!zero && (len < 3 || h[0] != '"' || h[len - 1] != '"' ||
+                !parse_positive_id(h + 1, len - 2, &v) || v > INT32_MAX)) {
     reply_problem(rq, ERR_PRECONDITION_FAILED,
                   "If-Match does not name a version of this resource");
     return false;

@@ -26,7 +26,11 @@ static bool read_ids(struct request *rq, const struct resource *res,
     snprintf(ids->parent_text, sizeof ids->parent_text, "%lld",
              (long long)ids->parent);
   }
-  if (with_own_id) {
+  if (with_own_id && res->text_key) {
+    if (!request_param_key(rq, res->id_param, ids->id_text,
+                           sizeof ids->id_text))
+      return false;
+  } else if (with_own_id) {
     if (!request_param_id(rq, res->id_param, &ids->id))
       return false;
     snprintf(ids->id_text, sizeof ids->id_text, "%lld", (long long)ids->id);
@@ -115,7 +119,11 @@ static void push(struct params *p, const char *value) {
   p->v[p->n++] = value;
 }
 
-static void push_scope(struct params *p, const struct request *rq) {
+/* A catalogue is the same for everyone who may read it: no scope. */
+static void push_scope(struct params *p, const struct request *rq,
+                       const struct resource *res) {
+  if (res->unscoped)
+    return;
   push(p, auth_scope_kind(rq));
   push(p, auth_scope_id(rq));
 }
@@ -128,7 +136,7 @@ static PGresult *fetch(struct request *rq, const struct resource *res,
   push(&p, ids->id_text);
   if (res->nested)
     push(&p, ids->parent_text);
-  push_scope(&p, rq);
+  push_scope(&p, rq, res);
   PGresult *r = db_exec(rq, res->get, p.n, p.v);
   *missing = r != NULL && PQntuples(r) == 0;
   if (*missing) {
@@ -216,7 +224,8 @@ static bool audit(struct request *rq, struct write *w, const char *action) {
   struct audit_entry e = {
       .action = action,
       .entity = w->res->entity,
-      .entity_id = w->ids.id_text,
+      .entity_id =
+          w->res->text_key ? NULL : w->ids.id_text, /* a code is in the doc */
       .before = w->before,
       .after = w->after,
       .place = w->res->audit_place,
@@ -259,7 +268,7 @@ static bool create_work(struct request *rq, void *arg) {
   push(&p, w->body);
   if (w->res->nested)
     push(&p, w->ids.parent_text);
-  push_scope(&p, rq);
+  push_scope(&p, rq, w->res);
   PGresult *r = db_exec(rq, w->res->insert, p.n, p.v);
   if (r == NULL)
     return false;
@@ -310,7 +319,7 @@ void resource_create(struct request *rq, const struct resource *res) {
                w.ids.parent_text, res->collection);
     else
       snprintf(collection, sizeof collection, "%s", res->collection);
-    reply_location(rq, collection, strtoll(w.ids.id_text, NULL, 10));
+    reply_location_key(rq, collection, w.ids.id_text);
   }
   write_end(&w);
 }
@@ -354,7 +363,7 @@ static bool update_work(struct request *rq, void *arg) {
   push(&p, w->body);
   if (w->res->nested)
     push(&p, w->ids.parent_text);
-  push_scope(&p, rq);
+  push_scope(&p, rq, w->res);
   PGresult *r = db_exec(rq, w->res->update, p.n, p.v);
   if (r == NULL)
     return false;
@@ -384,7 +393,7 @@ static bool delete_work(struct request *rq, void *arg) {
   push(&p, w->version_text);
   if (w->res->nested)
     push(&p, w->ids.parent_text);
-  push_scope(&p, rq);
+  push_scope(&p, rq, w->res);
   PGresult *r = db_exec(rq, w->res->remove, p.n, p.v);
   if (r == NULL)
     return false;
@@ -513,8 +522,10 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
     params[n++] = page.cursor_key;
   params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
   params[n++] = page.limit_plus_one;
-  params[n++] = auth_scope_kind(rq);
-  params[n++] = auth_scope_id(rq);
+  if (!spec->unscoped) {
+    params[n++] = auth_scope_kind(rq);
+    params[n++] = auth_scope_id(rq);
+  }
   PGresult *r = db_exec(rq, spec->stmt, n, params);
   if (r != NULL && PQntuples(r) == 0 && spec->nested &&
       school_missing(rq, params[0]))

@@ -1,19 +1,79 @@
-/* /api/v1/risk-factors: the catalogue of risk factors (docs/PLANS.md). */
+/* /api/v1/risk-factors: the catalogue of risk factors (docs/PLANS.md). The
+ * same for every reader: its statements take no scope. */
+#include "audit.h"
+#include "fields.h"
 #include "handlers.h"
-#include "request.h"
+#include "resource.h"
+
+static const char *const groups[] = {"resources", "management", "climate",
+                                     "students", NULL};
+
+#define RISK_FACTOR_TEXTS                                                      \
+  FIELD("name_en", JS_STRING, OPT_NULL, 1, 500),                               \
+      FIELD("description", JS_TEXT, OPT_NULL, 1, 4000),                        \
+      FIELD("active", JS_BOOLEAN, 0, 0, 0)
+
+static const struct jspec_field create_fields[] = {
+    PATTERN_FIELD("code", REQ, 4, 5, "^RF[0-9]{2,3}$"),
+    ENUM_FIELD("group", REQ, groups),
+    FIELD("name", JS_STRING, REQ, 1, 500),
+    RISK_FACTOR_TEXTS,
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+/* A code names the factor for good: profiles and plans refer to it. */
+static const struct jspec_field update_fields[] = {
+    FIELD("code", JS_STRING, JS_READONLY, 0, 0),
+    ENUM_FIELD("group", 0, groups),
+    FIELD("name", JS_STRING, 0, 1, 500),
+    RISK_FACTOR_TEXTS,
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static const struct resource risk_factors = {
+    .what = "risk factor",
+    .collection = "/api/v1/risk-factors",
+    .id_param = "code",
+    .text_key = true,
+    .unscoped = true,
+    .fields = create_fields,
+    .update_fields = update_fields,
+    .get = STMT_RISK_FACTOR_GET,
+    .insert = STMT_RISK_FACTOR_INSERT,
+    .update = STMT_RISK_FACTOR_UPDATE,
+    .remove = STMT_COUNT,
+    .entity = "risk_factor",
+    .audit_place = AUDIT_PLACE_NONE,
+};
+
+static const struct jspec_field list_params[] = {
+    ENUM_FIELD("group", 0, groups),
+    FIELD("active", JS_BOOLEAN, 0, 0, 0),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {"group", "active", NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_RISK_FACTORS_LIST,
+    .keyed = true,
+    .unscoped = true,
+};
 
 void risk_factors_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_list(rq, &list);
 }
-
 void risk_factors_create(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_create(rq, &risk_factors);
 }
-
 void risk_factor_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_get(rq, &risk_factors);
 }
-
 void risk_factor_update(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_update(rq, &risk_factors);
 }

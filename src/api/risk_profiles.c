@@ -1,28 +1,429 @@
-/* /api/v1/schools/{id}/risk-profile and /api/v1/risk-profiles: schools' risk
- * profiles per school year (docs/PLANS.md). */
+/* /api/v1/schools/{id}/risk-profile and /api/v1/risk-profiles: a school's
+ * risk profile per school year (docs/PLANS.md). The profile's version is its
+ * ETag (0 before the first write); every changed entry is kept in the
+ * history; every write is audited. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "fields.h"
 #include "handlers.h"
-#include "request.h"
+#include "resource.h"
+
+static const char *const levels[] = {"none", "low", "medium", "high", NULL};
+static const char *const sources[] = {"self_diagnosis", "curator", "computed",
+                                      NULL};
+static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
+
+#define YEAR_FIELD FIELD("year", JS_INTEGER, 0, 2000, 2100)
+
+/* The school year under way: 2024 from September 2024 to August 2025. */
+static int current_school_year(void) {
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  return tm.tm_year + 1900 - (tm.tm_mon < 8 ? 1 : 0);
+}
+
+struct profile_call {
+  char school[24], year[16], code[16], version[16];
+  int32_t version_held;
+  json_t *entries; /* [{code, level, source, comment}] to write, owned */
+  char *before, *after;
+};
+
+static void call_end(struct profile_call *c) {
+  json_decref(c->entries);
+  free(c->before);
+  free(c->after);
+}
+
+/* The path's school and the `year` query parameter (the current school
+ * year by default). False after answering 400. */
+static bool call_begin(struct request *rq, struct profile_call *c) {
+  static const struct jspec_field params[] = {YEAR_FIELD, END_FIELDS};
+  memset(c, 0, sizeof *c);
+  int64_t school;
+  if (!request_param_id(rq, "id", &school))
+    return false;
+  json_t *query = request_query_checked(rq, params);
+  if (query == NULL)
+    return false;
+  json_t *year = json_object_get(query, "year");
+  snprintf(c->school, sizeof c->school, "%lld", (long long)school);
+  snprintf(c->year, sizeof c->year, "%lld",
+           year != NULL ? (long long)json_integer_value(year)
+                        : (long long)current_school_year());
+  json_decref(query);
+  return true;
+}
+
+/* The profile as the API shows it, or NULL (404 answered when the school is
+ * not visible). *version gets its version. */
+static char *profile_doc(struct request *rq, const struct profile_call *c,
+                         int32_t *version) {
+  const char *params[] = {c->school, c->year, auth_scope_kind(rq),
+                          auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_RISK_PROFILE_GET, 4, params);
+  if (r == NULL)
+    return NULL;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    reply_problem(rq, ERR_NOT_FOUND, "no school has this id");
+    return NULL;
+  }
+  *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  char *doc = strdup(PQgetvalue(r, 0, 1));
+  PQclear(r);
+  if (doc == NULL)
+    abort();
+  return doc;
+}
+
+static void reply_profile_steal(struct request *rq, char *doc,
+                                int32_t version) {
+  reply_json_text_steal(rq, 200, doc, strlen(doc));
+  reply_etag(rq, version);
+}
 
 void risk_profile_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct profile_call c;
+  if (!call_begin(rq, &c))
+    return;
+  int32_t version;
+  char *doc = profile_doc(rq, &c, &version);
+  if (doc == NULL)
+    return;
+  const char *held = request_header(rq, "If-None-Match");
+  char etag[24];
+  snprintf(etag, sizeof etag, "\"%d\"", version);
+  if (held != NULL && strcmp(held, etag) == 0) {
+    free(doc);
+    reply_empty(rq, 304);
+    reply_etag(rq, version);
+    return;
+  }
+  reply_profile_steal(rq, doc, version);
+}
+
+/* The profile's version moves from the one the client holds to the next:
+ * 404 when the school is not visible, 412 when the profile moved on. */
+static bool bump_version(struct request *rq, struct profile_call *c) {
+  const char *ensure[] = {c->school, c->year, auth_scope_kind(rq),
+                          auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_RISK_PROFILE_ENSURE, 4, ensure);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  int32_t now;
+  free(c->before);
+  c->before = profile_doc(rq, c, &now); /* also the visibility check */
+  if (c->before == NULL)
+    return false;
+  const char *bump[] = {c->school, c->year, c->version};
+  r = db_exec(rq, STMT_RISK_PROFILE_BUMP, 3, bump);
+  if (r == NULL)
+    return false;
+  bool moved = PQntuples(r) == 1;
+  PQclear(r);
+  if (!moved) {
+    char detail[128];
+    snprintf(detail, sizeof detail,
+             "the profile is at version %d, not %s: read it again", now,
+             c->version);
+    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+    reply_etag(rq, now);
+  }
+  return moved;
+}
+
+static bool profile_write_work(struct request *rq, void *arg) {
+  struct profile_call *c = arg;
+  if (!bump_version(rq, c))
+    return false;
+  char *entries = json_dumps(c->entries, JSON_COMPACT);
+  const char *params[] = {c->school, c->year, entries, rq->principal.name,
+                          rq->id};
+  PGresult *r = db_exec(rq, STMT_RISK_ENTRIES_WRITE, 5, params);
+  free(entries);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  int32_t version;
+  c->after = profile_doc(rq, c, &version);
+  if (c->after == NULL)
+    return false;
+  struct audit_entry e = {.action = "update",
+                          .entity = "risk_profile",
+                          .entity_id = c->school,
+                          .before = c->before,
+                          .after = c->after,
+                          .place = AUDIT_PLACE_PARENT,
+                          .parent = c->school};
+  if (!audit_write(rq, &e))
+    return false;
+  reply_profile_steal(rq, c->after, version);
+  c->after = NULL; /* the reply owns it */
+  return true;
+}
+
+/* A school assesses itself, a curator as a curator; the authority may give
+ * any source. 403 naming the entries that say otherwise. */
+static bool sources_allowed(struct request *rq, const json_t *entries,
+                            const char *path_prefix) {
+  const char *only = rq->principal.role == ROLE_SCHOOL    ? "self_diagnosis"
+                     : rq->principal.role == ROLE_CURATOR ? "curator"
+                                                          : NULL;
+  if (only == NULL)
+    return true;
+  json_t *errors = json_array();
+  size_t i;
+  json_t *entry;
+  json_array_foreach(entries, i, entry) {
+    const char *source = json_string_value(json_object_get(entry, "source"));
+    if (source != NULL && strcmp(source, only) != 0) {
+      char path[64], message[96];
+      if (path_prefix != NULL)
+        snprintf(path, sizeof path, "%s[%zu].source", path_prefix, i);
+      else
+        snprintf(path, sizeof path, "$.source");
+      snprintf(message, sizeof message, "your role may only give %s", only);
+      jspec_error(errors, path, message);
+    }
+  }
+  if (json_array_size(errors) == 0) {
+    json_decref(errors);
+    return true;
+  }
+  reply_problem_errors_steal(rq, ERR_FORBIDDEN,
+                             "this source is not yours to give", errors);
+  return false;
+}
+
+/* --- PUT: the whole profile --------------------------------------------- */
+
+static const struct jspec_field entry_fields[] = {
+    FIELD("code", JS_STRING, REQ, 1, 5),
+    ENUM_FIELD("level", REQ, levels),
+    ENUM_FIELD("source", REQ, sources),
+    FIELD("comment", JS_TEXT, OPT_NULL, 1, 2000),
+    END_FIELDS,
+};
+static const struct jspec_field entry_item = {
+    "factor", JS_OBJECT, 0, 0, 0, NULL, entry_fields, NULL, NULL};
+static const struct jspec_field put_fields[] = {
+    {"factors", JS_ARRAY, REQ, 1, 200, NULL, NULL, &entry_item, NULL},
+    FIELD("school_id", JS_ID, JS_READONLY, 0, 0),
+    FIELD("year", JS_INTEGER, JS_READONLY, 0, 0),
+    FIELD("version", JS_INTEGER, JS_READONLY, 0, 0),
+    END_FIELDS,
+};
+
+/* Every active factor exactly once, and nothing else: 400 naming each
+ * unknown, repeated or missing code. */
+static bool covers_every_factor(struct request *rq, const json_t *entries) {
+  PGresult *r = db_exec(rq, STMT_RISK_FACTORS_ACTIVE, 0, NULL);
+  if (r == NULL)
+    return false;
+  int n = PQntuples(r);
+  json_t *errors = json_array();
+  char *seen = calloc((size_t)n + 1, 1);
+  if (seen == NULL)
+    abort();
+  size_t i;
+  json_t *entry;
+  json_array_foreach(entries, i, entry) {
+    const char *code = json_string_value(json_object_get(entry, "code"));
+    int found = -1;
+    for (int k = 0; k < n && found < 0; k++)
+      if (strcmp(PQgetvalue(r, k, 0), code) == 0)
+        found = k;
+    char path[48];
+    snprintf(path, sizeof path, "$.factors[%zu].code", i);
+    if (found < 0)
+      jspec_error(errors, path, "is not an active risk factor");
+    else if (seen[found]++)
+      jspec_error(errors, path, "is given twice");
+  }
+  for (int k = 0; k < n; k++)
+    if (!seen[k]) {
+      char message[64];
+      snprintf(message, sizeof message, "has no entry for %s",
+               PQgetvalue(r, k, 0));
+      jspec_error(errors, "$.factors", message);
+    }
+  free(seen);
+  PQclear(r);
+  if (json_array_size(errors) == 0) {
+    json_decref(errors);
+    return true;
+  }
+  reply_validation_steal(rq, errors);
+  return false;
 }
 
 void risk_profile_put(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct profile_call c;
+  if (!call_begin(rq, &c) ||
+      !request_body_checked(rq, put_fields, JSPEC_CREATE) ||
+      !request_if_match(rq, &c.version_held))
+    return;
+  json_t *entries = json_object_get(rq->json, "factors");
+  if (!covers_every_factor(rq, entries) ||
+      !sources_allowed(rq, entries, "$.factors"))
+    return;
+  snprintf(c.version, sizeof c.version, "%d", c.version_held);
+  c.entries = json_incref(entries);
+  db_txn(rq, profile_write_work, &c);
+  call_end(&c);
 }
 
-void risk_profile_history(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+/* --- PATCH: one factor --------------------------------------------------- */
+
+static const struct jspec_field patch_fields[] = {
+    ENUM_FIELD("level", 0, levels),
+    ENUM_FIELD("source", 0, sources),
+    FIELD("comment", JS_TEXT, OPT_NULL, 1, 2000),
+    FIELD("code", JS_STRING, JS_READONLY, 0, 0),
+    END_FIELDS,
+};
+
+/* The entry as it will be: the stored one with the patch over it. A factor
+ * not assessed yet needs a level and a source. */
+static bool merge_entry(struct request *rq, struct profile_call *c) {
+  const char *params[] = {c->school, c->year, c->code};
+  PGresult *r = db_exec(rq, STMT_RISK_ENTRY_GET, 3, params);
+  if (r == NULL)
+    return false;
+  json_t *entry = json_object();
+  json_object_set_new(entry, "code", json_string(c->code));
+  if (PQntuples(r) == 1) {
+    json_object_set_new(entry, "level", json_string(PQgetvalue(r, 0, 0)));
+    json_object_set_new(entry, "source", json_string(PQgetvalue(r, 0, 1)));
+    json_object_set_new(
+        entry, "comment",
+        PQgetisnull(r, 0, 2) ? json_null() : json_string(PQgetvalue(r, 0, 2)));
+  }
+  PQclear(r);
+  json_object_update(entry, rq->json);
+  json_t *errors = json_array();
+  if (!json_is_string(json_object_get(entry, "level")))
+    jspec_error(errors, "$.level", "is required: the factor is not assessed");
+  if (!json_is_string(json_object_get(entry, "source")))
+    jspec_error(errors, "$.source", "is required: the factor is not assessed");
+  if (json_array_size(errors) > 0) {
+    json_decref(entry);
+    reply_validation_steal(rq, errors);
+    return false;
+  }
+  json_decref(errors);
+  c->entries = json_array();
+  json_array_append_new(c->entries, entry);
+  return true;
+}
+
+static bool patch_work(struct request *rq, void *arg) {
+  struct profile_call *c = arg;
+  return merge_entry(rq, c) && profile_write_work(rq, c);
+}
+
+static bool factor_exists(struct request *rq, const char *code) {
+  const char *params[] = {code};
+  PGresult *r = db_exec(rq, STMT_RISK_FACTOR_GET, 1, params);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  PQclear(r);
+  if (!found)
+    reply_problem(rq, ERR_NOT_FOUND, "no risk factor has this code");
+  return found;
 }
 
 void risk_profile_factor_update(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct profile_call c;
+  if (!call_begin(rq, &c) ||
+      !request_param_key(rq, "code", c.code, sizeof c.code) ||
+      !request_body_checked(rq, patch_fields, JSPEC_PATCH) ||
+      !request_if_match(rq, &c.version_held))
+    return;
+  json_t *one = json_array();
+  json_array_append(one, rq->json);
+  bool allowed = sources_allowed(rq, one, NULL);
+  json_decref(one);
+  if (!allowed || !factor_exists(rq, c.code))
+    return;
+  snprintf(c.version, sizeof c.version, "%d", c.version_held);
+  db_txn(rq, patch_work, &c);
+  call_end(&c);
 }
+
+/* --- lists ------------------------------------------------------------------
+ */
+
+static const struct jspec_field history_params[] = {YEAR_FIELD, PAGE_PARAMS,
+                                                    END_FIELDS};
+static const char *const history_filters[] = {"year", NULL};
+static const struct list_spec history = {
+    .params = history_params,
+    .filters = history_filters,
+    .stmt = STMT_RISK_PROFILE_HISTORY,
+    .nested = true,
+};
+
+void risk_profile_history(struct request *rq) {
+  resource_list(rq, &history);
+}
+
+static const struct jspec_field list_params[] = {
+    YEAR_FIELD,
+    PATTERN_FIELD("factor", 0, 4, 5, "^RF[0-9]{2,3}$"),
+    ENUM_FIELD("level", 0, levels),
+    FIELD("municipality", JS_ID, 0, 0, 0),
+    ENUM_FIELD("category", 0, categories),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+static const char *const list_filters[] = {"year",         "factor",   "level",
+                                           "municipality", "category", NULL};
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_RISK_PROFILES_LIST,
+    .keyed = true,
+};
 
 void risk_profiles_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  resource_list(rq, &list);
 }
 
+static const char *const group_bys[] = {"municipality", "region", NULL};
+static const struct jspec_field summary_params[] = {
+    YEAR_FIELD,
+    ENUM_FIELD("group_by", 0, group_bys),
+    ENUM_FIELD("category", 0, categories),
+    END_FIELDS,
+};
+
 void risk_profiles_summary(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  json_t *query = request_query_checked(rq, summary_params);
+  if (query == NULL)
+    return;
+  char year[16], buf[32];
+  json_t *y = json_object_get(query, "year");
+  snprintf(year, sizeof year, "%lld",
+           y != NULL ? (long long)json_integer_value(y)
+                     : (long long)current_school_year());
+  const char *group_by = json_string_value(json_object_get(query, "group_by"));
+  const char *params[] = {year, group_by != NULL ? group_by : "municipality",
+                          query_param(query, "category", buf, sizeof buf),
+                          auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_RISK_PROFILES_SUMMARY, 5, params);
+  if (r != NULL) {
+    reply_json_text(rq, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    PQclear(r);
+  }
+  json_decref(query);
 }

@@ -49,7 +49,25 @@ struct access_expect {
 #define AUTH_OUT                                                               \
   { 0, 404, 404, 404, 404, 404, 404 }
 
+/* Writes of a school's risk profile: the authority, its curators and the
+ * school itself. */
+#define RISK_IN                                                                \
+  { 200, 200, 200, 200, 200, 403, 403 }
+
 static const struct access_expect access_expect[] = {
+    /* Risk factors: a catalogue, the same for every reader. */
+    {"listRiskFactors", READ_IN, NONE},
+    {"getRiskFactor", READ_IN, NONE},
+    {"createRiskFactor", ADMIN_IN(201), NONE},
+    {"updateRiskFactor", ADMIN_IN(200), NONE},
+    /* Risk profiles: through the school. */
+    {"getRiskProfile", READ_IN, READ_OUT},
+    {"putRiskProfile", RISK_IN, AUTH_OUT},
+    {"getRiskProfileHistory", READ_IN, READ_OUT},
+    {"updateRiskProfileFactor", RISK_IN, AUTH_OUT},
+    {"listRiskProfiles", READ_IN, NONE},
+    {"getRiskProfileSummary", READ_IN, NONE},
+
     {"getHealth", ALL(200), NONE},
     {"getReady", ALL(200), NONE},
     {"getMetrics", ALL(200), NONE},
@@ -133,5 +151,6 @@ static const size_t access_expect_count =
 #undef ADMIN_OUT
 #undef AUTH_IN
 #undef AUTH_OUT
+#undef RISK_IN
 
 #endif

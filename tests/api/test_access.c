@@ -446,6 +446,71 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+/* --- risk factors and profiles ---------------------------------------- */
+
+static int next_factor = 100;
+/* New factors are inactive, so that whole-profile writes need not name
+ * them. */
+static struct http_reply *r_risk_factors(const struct cell *c) {
+  return get_as(c, "/api/v1/risk-factors?limit=500");
+}
+static struct http_reply *r_get_risk_factor(const struct cell *c) {
+  return get_as(c, "/api/v1/risk-factors/RF02");
+}
+static struct http_reply *r_create_risk_factor(const struct cell *c) {
+  act(c->caller);
+  return http_post("/api/v1/risk-factors",
+                   J("{'code':'RF%03d','group':'climate','name':'Фактор',"
+                     "'active':false}",
+                     next_factor++));
+}
+static struct http_reply *r_update_risk_factor(const struct cell *c) {
+  act_admin();
+  db_exec("INSERT INTO risk_factors (code, grp, name, active)"
+          " VALUES ('RF%03d', 'climate', 'Фактор', false)",
+          next_factor);
+  const char *path = J("/api/v1/risk-factors/RF%03d", next_factor++);
+  act(c->caller);
+  return http_patch(path, "\"1\"", "{\"description\":\"уточнено\"}");
+}
+static const char *profile_path(const struct cell *c, const char *rest) {
+  return J("/api/v1/schools/%lld/risk-profile%s", fx.school[c->p], rest);
+}
+static struct http_reply *r_get_risk_profile(const struct cell *c) {
+  return get_as(c, profile_path(c, "?year=2024"));
+}
+static struct http_reply *r_risk_history(const struct cell *c) {
+  return get_as(c, profile_path(c, "/history"));
+}
+/* The source a caller may give: its own for schools and curators. */
+static const char *source_of(const struct cell *c) {
+  return c->caller == C_SCHOOL    ? "self_diagnosis"
+         : c->caller == C_CURATOR ? "curator"
+                                  : "computed";
+}
+static struct http_reply *r_put_risk_profile(const struct cell *c) {
+  char body[1024] = "{\"factors\":[";
+  for (int i = 1; i <= 10; i++)
+    snprintf(body + strlen(body), sizeof body - strlen(body),
+             "%s{\"code\":\"RF%02d\",\"level\":\"low\",\"source\":\"%s\"}",
+             i > 1 ? "," : "", i, source_of(c));
+  strcat(body, "]}");
+  act(c->caller);
+  return http_request("PUT", profile_path(c, J("?year=%d", fx.year++)), body,
+                      (const char *[]){"If-Match: \"0\"", NULL});
+}
+static struct http_reply *r_patch_risk_factor(const struct cell *c) {
+  act(c->caller);
+  return http_patch(profile_path(c, J("/RF02?year=%d", fx.year++)), "\"0\"",
+                    J("{'level':'high','source':'%s'}", source_of(c)));
+}
+static struct http_reply *r_risk_profiles(const struct cell *c) {
+  return get_as(c, "/api/v1/risk-profiles?limit=500");
+}
+static struct http_reply *r_risk_summary(const struct cell *c) {
+  return get_as(c, "/api/v1/risk-profiles/summary?year=2024");
+}
+
 typedef struct http_reply *(*runner_fn)(const struct cell *c);
 static const struct {
   const char *op;
@@ -453,6 +518,17 @@ static const struct {
   int per_school;        /* out-of-scope cells: one per out-of-scope school */
   const char *out_field; /* 403 out of scope names this field */
 } runners[] = {
+    {"listRiskFactors", r_risk_factors, 0, NULL},
+    {"getRiskFactor", r_get_risk_factor, 0, NULL},
+    {"createRiskFactor", r_create_risk_factor, 0, NULL},
+    {"updateRiskFactor", r_update_risk_factor, 0, NULL},
+    {"getRiskProfile", r_get_risk_profile, 1, NULL},
+    {"putRiskProfile", r_put_risk_profile, 1, NULL},
+    {"getRiskProfileHistory", r_risk_history, 1, NULL},
+    {"updateRiskProfileFactor", r_patch_risk_factor, 1, NULL},
+    {"listRiskProfiles", r_risk_profiles, 0, NULL},
+    {"getRiskProfileSummary", r_risk_summary, 0, NULL},
+
     {"getHealth", r_health, 0, NULL},
     {"getReady", r_ready, 0, NULL},
     {"getMetrics", r_metrics, 0, NULL},
