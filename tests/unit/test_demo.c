@@ -1,6 +1,6 @@
 /* `opora demo-data` on a fresh, migrated database: it loads the seeds'
- * territories and schools plus the generated ones, and a second load
- * changes nothing. */
+ * territories and schools plus the generated ones and the seeds' plans as
+ * roadmaps, and a second load changes nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,7 +26,9 @@ static const char fingerprint_sql[] =
     " SELECT 'c' || row_to_json(x)::text FROM school_curators x UNION ALL"
     " SELECT 'p' || row_to_json(x)::text FROM school_partnerships x UNION ALL"
     " SELECT 'u' || row_to_json(x)::text FROM users x UNION ALL"
-    " SELECT 'k' || row_to_json(x)::text FROM clients x) f";
+    " SELECT 'k' || row_to_json(x)::text FROM clients x UNION ALL"
+    " SELECT 'rm' || row_to_json(x)::text FROM roadmaps x UNION ALL"
+    " SELECT 'ri' || row_to_json(x)::text FROM roadmap_items x) f";
 
 static void loads_once_and_only_once(void **state) {
   (void)state;
@@ -57,6 +59,44 @@ static void loads_once_and_only_once(void **state) {
                                     "WHERE user_id IS NOT NULL");
   assert_string_equal(followed, "1");
   free(followed);
+
+  /* The plans of the five seeds, each as a roadmap of its real owner. */
+  char *roadmaps = testdb_scalar(c, "SELECT count(*) FROM roadmaps");
+  assert_string_equal(roadmaps, "5");
+  free(roadmaps);
+  char *kovrov = testdb_scalar(
+      c, "SELECT count(*) || ' ' || min(i.position) || '-' || max(i.position) "
+         "FROM roadmap_items i JOIN roadmaps r ON r.id = i.roadmap_id "
+         "JOIN municipalities m ON m.id = r.owner_municipality_id "
+         "WHERE m.code = '33-kovrov-r' "
+         "AND r.approval_document = 'приказ № 653-осн от 30.12.2020'");
+  assert_string_equal(kovrov, "56 1-56"); /* section 6 of seed 000 */
+  free(kovrov);
+  char *row = testdb_scalar(
+      c, "SELECT i.activity || ' | ' || i.schedule_text || ' | ' || i.section "
+         "FROM roadmap_items i JOIN roadmaps r ON r.id = i.roadmap_id "
+         "JOIN municipalities m ON m.id = r.owner_municipality_id "
+         "WHERE m.code = '33-kovrov-r' AND i.number = '3.11'");
+  assert_string_equal(
+      row, "Изучение деятельности ОО, находящихся в сложных условиях и имеющих "
+           "низкие образовательные результаты, по вопросам: - повышение "
+           "качества успеваемости в выпускных классах; - осуществление "
+           "контроля за уровнем преподавания учебных предметов, по которым "
+           "обучающиеся показали низкие результаты при сдаче ГИА (на основе "
+           "выписок из планов внутришкольного контроля); - система подготовки "
+           "к ГИА в ОО. | постоянно | 3. Повышение уровня образовательных "
+           "результатов обучающихся ШНОР и ШНСУ");
+  free(row);
+  char *counts = testdb_scalar(
+      c, "SELECT string_agg(coalesce(m.code, s.code) || '=' || n, ',' "
+         "ORDER BY coalesce(m.code, s.code)) FROM (SELECT roadmap_id, "
+         "count(*) AS n FROM roadmap_items GROUP BY roadmap_id) i "
+         "JOIN roadmaps r ON r.id = i.roadmap_id "
+         "LEFT JOIN municipalities m ON m.id = r.owner_municipality_id "
+         "LEFT JOIN schools s ON s.id = r.owner_school_id");
+  assert_string_equal(counts, "33-kovrov-r=56,40-borovsk-r=34,57-livny-r=19,"
+                              "66-kushva-go=30,edu070101=19");
+  free(counts);
 
   char *first = testdb_scalar(c, fingerprint_sql);
   if (demo_data_load(c, err, sizeof err) != 0)
