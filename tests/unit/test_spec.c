@@ -77,6 +77,10 @@ static void read_spec(void) {
   size_t problem_indent = 0;
   enum { PS_OUTSIDE, PS_SCHEMA, PS_ENUM, PS_FLOW, PS_ITEMS } perm = PS_OUTSIDE;
   while (fgets(line, sizeof line, f)) {
+    /* The rest of a longer line would be read as a line of its own. */
+    if (strchr(line, '\n') == NULL && !feof(f))
+      fail_msg("openapi.yaml has a line longer than %zu bytes: %.60s",
+               sizeof line - 2, line);
     chomp(line);
     size_t ind = indent_of(line);
     const char *text = line + ind;
