@@ -1,6 +1,7 @@
 /* The spec is the contract: openapi.yaml must list exactly the operations of
- * the route table (method, path, operationId), and its Problem.code enum
- * exactly the codes of src/errors.def, in order; and the operations it
+ * the route table (method, path, operationId), its Problem.code enum exactly
+ * the codes of src/errors.def, and its Permission enum exactly the
+ * permissions of src/permissions.def, both in order; and the operations it
  * marks public (`security: []`, or an empty requirement `- {}`) must be
  * exactly the routes whose permission is PERM_PUBLIC, while every route
  * names a permission. The spec is read line by
@@ -29,6 +30,8 @@ static struct op spec_ops[MAX_OPS];
 static size_t n_spec_ops;
 static char spec_codes[64][64];
 static size_t n_spec_codes;
+static char spec_perms[64][64];
+static size_t n_spec_perms;
 
 static size_t indent_of(const char *line) {
   size_t n = 0;
@@ -53,14 +56,31 @@ static bool is_method(const char *word) {
   return false;
 }
 
-/* Collects operations under `paths:` and the enum under Problem's `code:`. */
+/* Adds the names in a piece of a flow list (`[a, b,`, `c, d]`). */
+static void add_perm_names(const char *text) {
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", text);
+  for (char *w = strtok(buf, "[], '\""); w; w = strtok(NULL, "[], '\"")) {
+    assert_true(n_spec_perms < 64);
+    snprintf(spec_perms[n_spec_perms++], sizeof spec_perms[0], "%.63s", w);
+  }
+}
+
+/* Collects operations under `paths:`, the enum under Problem's `code:` and
+ * the enum of the Permission schema (`- name` items, or a flow list that
+ * may span lines). */
 static void read_spec(void) {
   FILE *f = fopen(OPORA_SOURCE_DIR "/openapi.yaml", "r");
   assert_non_null(f);
   char line[1024], path[256] = "";
   enum { OUTSIDE, PATHS, PROBLEM, PROBLEM_CODE, PROBLEM_ENUM } where = OUTSIDE;
   size_t problem_indent = 0;
+  enum { PS_OUTSIDE, PS_SCHEMA, PS_ENUM, PS_FLOW, PS_ITEMS } perm = PS_OUTSIDE;
   while (fgets(line, sizeof line, f)) {
+    /* The rest of a longer line would be read as a line of its own. */
+    if (strchr(line, '\n') == NULL && !feof(f))
+      fail_msg("openapi.yaml has a line longer than %zu bytes: %.60s",
+               sizeof line - 2, line);
     chomp(line);
     size_t ind = indent_of(line);
     const char *text = line + ind;
@@ -102,6 +122,36 @@ static void read_spec(void) {
                text + 2);
     } else if (where == PROBLEM_ENUM) {
       where = OUTSIDE;
+    }
+    if (ind == 4 && strcmp(text, "Permission:") == 0) {
+      perm = PS_SCHEMA;
+    } else if (perm != PS_OUTSIDE && ind <= 4) {
+      perm = PS_OUTSIDE;
+    } else if (perm == PS_SCHEMA && ind == 6 &&
+               strncmp(text, "enum:", 5) == 0) {
+      const char *rest = text + 5;
+      while (*rest == ' ')
+        rest++;
+      perm = PS_ENUM;
+      if (*rest != '\0') { /* enum: [a, b] */
+        perm = PS_FLOW;
+        add_perm_names(rest);
+        if (strchr(rest, ']') != NULL)
+          perm = PS_OUTSIDE;
+      }
+    } else if (perm == PS_ENUM) { /* the enum's first line decides its form */
+      perm = text[0] == '[' ? PS_FLOW : PS_ITEMS;
+      add_perm_names(text[0] == '[' ? text : text + 2);
+      if (perm == PS_FLOW && strchr(text, ']') != NULL)
+        perm = PS_OUTSIDE;
+    } else if (perm == PS_FLOW) {
+      add_perm_names(text);
+      if (strchr(text, ']') != NULL)
+        perm = PS_OUTSIDE;
+    } else if (perm == PS_ITEMS && strncmp(text, "- ", 2) == 0) {
+      add_perm_names(text + 2);
+    } else if (perm == PS_ITEMS) {
+      perm = PS_OUTSIDE;
     }
   }
   fclose(f);
@@ -172,6 +222,19 @@ static void problem_codes_match_the_registry(void **state) {
     assert_string_equal(spec_codes[i], error_info((enum error_id)i)->code);
 }
 
+/* The permissions a route may name (after the two pseudo-permissions). */
+static void permissions_match_the_registry(void **state) {
+  (void)state;
+  size_t first = (size_t)PERM_AUTHENTICATED + 1;
+  if (n_spec_perms != (size_t)PERM_COUNT - first)
+    fail_msg("openapi.yaml's Permission enum lists %zu permissions, "
+             "src/permissions.def %zu",
+             n_spec_perms, (size_t)PERM_COUNT - first);
+  for (size_t p = first; p < (size_t)PERM_COUNT; p++)
+    assert_string_equal(spec_perms[p - first],
+                        permission_name((enum permission)p));
+}
+
 static int setup(void **state) {
   (void)state;
   read_spec();
@@ -183,6 +246,7 @@ int main(void) {
       cmocka_unit_test(every_route_is_in_the_spec),
       cmocka_unit_test(every_spec_operation_is_served),
       cmocka_unit_test(problem_codes_match_the_registry),
+      cmocka_unit_test(permissions_match_the_registry),
       cmocka_unit_test(every_route_names_its_permission),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
