@@ -197,3 +197,104 @@ LANGUAGE sql STABLE AS $$
     ELSE false
   END
 $$;
+
+-- An item as the API shows it (docs/PLANS.md, "Items"), with its due date
+-- and whether it is overdue today: for the items' own answers, a roadmap's
+-- `?include=items` and the snapshots of revisions.
+CREATE FUNCTION roadmap_item_doc(i roadmap_items) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', i.id, 'roadmap_id', i.roadmap_id, 'position', i.position,
+    'number', i.number, 'section', i.section, 'activity', i.activity,
+    'schedule_text', i.schedule_text, 'schedule', i.schedule,
+    'responsible', i.responsible, 'responsible_user_id', i.responsible_user_id,
+    'expected_result', i.expected_result, 'risk_factor', i.risk_factor_code,
+    'indicator_code', i.indicator_code, 'indicator_target', i.indicator_target,
+    'status', i.status, 'completed_on', i.completed_on,
+    'due_on', schedule_due(i.schedule),
+    'overdue', item_overdue(i.status, i.schedule),
+    'version', i.version, 'created_at', i.created_at, 'updated_at', i.updated_at)
+$$;
+
+-- A roadmap's items in position order, as a JSON array.
+CREATE FUNCTION roadmap_items_json(bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(json_agg(roadmap_item_doc(i) ORDER BY i.position, i.id), '[]')
+  FROM roadmap_items i WHERE i.roadmap_id = $1
+$$;
+
+-- A roadmap as the API shows it (docs/PLANS.md, "Roadmaps"), without items.
+CREATE FUNCTION roadmap_doc(r roadmaps) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', r.id,
+    'owner', CASE WHEN r.owner_school_id IS NOT NULL
+      THEN json_build_object('kind', 'school', 'id', r.owner_school_id)
+      ELSE json_build_object('kind', 'municipality', 'id', r.owner_municipality_id)
+    END,
+    'kind', r.kind, 'risk_factor', r.risk_factor_code, 'title', r.title,
+    'period_from', r.period_from, 'period_to', r.period_to, 'status', r.status,
+    'approval_document', r.approval_document, 'approved_on', r.approved_on,
+    'revision', r.revision,
+    'items_count', (SELECT count(*) FROM roadmap_items i WHERE i.roadmap_id = r.id),
+    'overdue_count', (SELECT count(*) FROM roadmap_items i
+                      WHERE i.roadmap_id = r.id AND item_overdue(i.status, i.schedule)),
+    'version', r.version, 'created_at', r.created_at, 'updated_at', r.updated_at)
+$$;
+
+-- audit_record of 0002_access.sql, plus place 'roadmap': the document's owner
+-- (a school: its municipality and region; a municipality: it and its region).
+CREATE OR REPLACE FUNCTION audit_record(actor_kind text, actor_id bigint, actor_name text,
+                             actor_role text, action text, entity text,
+                             entity_id bigint, before jsonb, after jsonb,
+                             request_id text, remote_addr text, place text,
+                             parent bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  doc jsonb := coalesce(after, before);
+  r bigint;
+  m bigint;
+  new_id bigint;
+BEGIN
+  IF place = 'region' THEN
+    r := entity_id;
+  ELSIF place = 'municipality' THEN
+    m := entity_id;
+    r := (doc ->> 'region_id')::bigint;
+  ELSIF place = 'school' THEN
+    m := (doc ->> 'municipality_id')::bigint;
+    r := (SELECT region_id FROM municipalities WHERE id = m);
+  ELSIF place = 'parent' THEN
+    SELECT s.municipality_id, mu.region_id INTO m, r
+      FROM schools s JOIN municipalities mu ON mu.id = s.municipality_id
+      WHERE s.id = parent;
+  ELSIF place = 'region_id' THEN
+    r := parent;
+  ELSIF place = 'user' THEN
+    r := (SELECT u.region_id FROM users u WHERE u.id = entity_id);
+  ELSIF place = 'client' THEN
+    r := (SELECT c.region_id FROM clients c WHERE c.id = entity_id);
+  ELSIF place = 'roadmap' THEN
+    IF doc -> 'owner' ->> 'kind' = 'school' THEN
+      SELECT s.municipality_id, mu.region_id INTO m, r
+        FROM schools s JOIN municipalities mu ON mu.id = s.municipality_id
+        WHERE s.id = (doc -> 'owner' ->> 'id')::bigint;
+    ELSE
+      m := (doc -> 'owner' ->> 'id')::bigint;
+      r := (SELECT region_id FROM municipalities WHERE id = m);
+    END IF;
+  END IF;
+  IF before IS NOT NULL AND after IS NOT NULL THEN
+    SELECT audit_changed(audit_record.before, audit_record.after),
+           audit_changed(audit_record.after, audit_record.before)
+      INTO before, after;
+  END IF;
+  INSERT INTO audit_events (actor_kind, actor_id, actor_name, actor_role,
+                            action, entity, entity_id, before, after,
+                            request_id, remote_addr, region_id, municipality_id)
+  VALUES (actor_kind, actor_id, actor_name, actor_role, action, entity,
+          entity_id, before, after, request_id, remote_addr, r, m)
+  RETURNING id INTO new_id;
+  RETURN new_id;
+END
+$$;
