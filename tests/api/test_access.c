@@ -106,6 +106,8 @@ static long long make_named_user(long long region, const char *login) {
   return id;
 }
 
+static void setup_roadmap_fixtures(void); /* access_roadmaps.inc */
+
 static void setup_fixtures(void) {
   snprintf(fx.admin, sizeof fx.admin, "%s", use_token(NULL));
   act_admin();
@@ -145,6 +147,7 @@ static void setup_fixtures(void) {
   fx.uB = make_named_user(fx.rB, "mx-uB");
   fx.cA = make_client(fx.rA, "mx-cA");
   fx.cB = make_client(fx.rB, "mx-cB");
+  setup_roadmap_fixtures();
   /* Something happened in region B for the audit trail to hold. */
   struct http_reply *r = http_patch(J("/api/v1/schools/%lld", fx.school[P_B]),
                                     "\"1\"", J("{'phone':'+7 900 000-00-01'}"));
@@ -446,6 +449,8 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+#include "access_roadmaps.inc"
+
 typedef struct http_reply *(*runner_fn)(const struct cell *c);
 static const struct {
   const char *op;
@@ -496,6 +501,7 @@ static const struct {
     {"createSchoolPartner", r_create_partners, 1, NULL},
     {"updateSchoolPartner", r_update_partners, 1, NULL},
     {"deleteSchoolPartner", r_delete_partners, 1, NULL},
+    ROADMAP_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
