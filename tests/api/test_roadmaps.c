@@ -493,6 +493,10 @@ static void test_revisions(void **state) {
     assert_validation(r, "path.revision");
     http_reply_free(r);
   }
+  check_bad_ids("GET", "/api/v1/roadmaps/%s/revisions", "id", NULL, NULL);
+  check_bad_ids("GET", "/api/v1/roadmaps/%s/revisions/0", "id", NULL, NULL);
+  check_bad_ids("POST", "/api/v1/roadmaps/%s/revisions", "id", NULL,
+                J("{'reason':'" REASON "'}"));
   r = http_get("/api/v1/roadmaps/999999/revisions/0");
   assert_problem(r, 404, "not_found");
   http_reply_free(r);
@@ -521,6 +525,14 @@ static void test_revisions(void **state) {
                             " 'revise' AND municipality_id = %lld",
                             id, kovrov().municipality_id),
                    2);
+  r = http_get("/api/v1/audit?entity=roadmap&action=revise&entity_id=%lld", id);
+  assert_status(r, 200);
+  json_t *events = json_object_get(r->json, "items");
+  assert_int_equal(json_array_size(events), 2);
+  json_t *after = json_object_get(json_array_get(events, 0), "after");
+  assert_json_int(after, "revision", 2);
+  assert_json_str(after, "status", "draft");
+  http_reply_free(r);
 }
 
 int main(void) {
