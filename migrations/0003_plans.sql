@@ -203,17 +203,14 @@ $$;
 -- `?include=items` and the snapshots of revisions.
 CREATE FUNCTION roadmap_item_doc(i roadmap_items) RETURNS json
 LANGUAGE sql STABLE AS $$
-  SELECT json_build_object(
-    'id', i.id, 'roadmap_id', i.roadmap_id, 'position', i.position,
-    'number', i.number, 'section', i.section, 'activity', i.activity,
-    'schedule_text', i.schedule_text, 'schedule', i.schedule,
-    'responsible', i.responsible, 'responsible_user_id', i.responsible_user_id,
-    'expected_result', i.expected_result, 'risk_factor', i.risk_factor_code,
-    'indicator_code', i.indicator_code, 'indicator_target', i.indicator_target,
-    'status', i.status, 'completed_on', i.completed_on,
-    'due_on', schedule_due(i.schedule),
-    'overdue', item_overdue(i.status, i.schedule),
-    'version', i.version, 'created_at', i.created_at, 'updated_at', i.updated_at)
+  SELECT row_to_json(d) FROM (
+    SELECT i.id, i.roadmap_id, i.position, i.number, i.section, i.activity,
+           i.schedule_text, i.schedule, i.responsible, i.responsible_user_id,
+           i.expected_result, i.risk_factor_code AS risk_factor,
+           i.indicator_code, i.indicator_target, i.status, i.completed_on,
+           schedule_due(i.schedule) AS due_on,
+           item_overdue(i.status, i.schedule) AS overdue,
+           i.version, i.created_at, i.updated_at) d
 $$;
 
 -- A roadmap's items in position order, as a JSON array.
@@ -226,20 +223,22 @@ $$;
 -- A roadmap as the API shows it (docs/PLANS.md, "Roadmaps"), without items.
 CREATE FUNCTION roadmap_doc(r roadmaps) RETURNS json
 LANGUAGE sql STABLE AS $$
-  SELECT json_build_object(
-    'id', r.id,
-    'owner', CASE WHEN r.owner_school_id IS NOT NULL
-      THEN json_build_object('kind', 'school', 'id', r.owner_school_id)
-      ELSE json_build_object('kind', 'municipality', 'id', r.owner_municipality_id)
-    END,
-    'kind', r.kind, 'risk_factor', r.risk_factor_code, 'title', r.title,
-    'period_from', r.period_from, 'period_to', r.period_to, 'status', r.status,
-    'approval_document', r.approval_document, 'approved_on', r.approved_on,
-    'revision', r.revision,
-    'items_count', (SELECT count(*) FROM roadmap_items i WHERE i.roadmap_id = r.id),
-    'overdue_count', (SELECT count(*) FROM roadmap_items i
-                      WHERE i.roadmap_id = r.id AND item_overdue(i.status, i.schedule)),
-    'version', r.version, 'created_at', r.created_at, 'updated_at', r.updated_at)
+  SELECT row_to_json(d) FROM (
+    SELECT r.id,
+           (SELECT row_to_json(o) FROM (
+              SELECT CASE WHEN r.owner_school_id IS NOT NULL THEN 'school'
+                       ELSE 'municipality' END AS kind,
+                     coalesce(r.owner_school_id, r.owner_municipality_id) AS id) o
+           ) AS owner,
+           r.kind, r.risk_factor_code AS risk_factor, r.title, r.period_from,
+           r.period_to, r.status, r.approval_document, r.approved_on,
+           r.revision,
+           (SELECT count(*) FROM roadmap_items i
+            WHERE i.roadmap_id = r.id) AS items_count,
+           (SELECT count(*) FROM roadmap_items i
+            WHERE i.roadmap_id = r.id
+              AND item_overdue(i.status, i.schedule)) AS overdue_count,
+           r.version, r.created_at, r.updated_at) d
 $$;
 
 -- audit_record of 0002_access.sql, plus place 'roadmap': the document's owner
