@@ -16,6 +16,7 @@ struct request;
 #define AUDIT_PLACE_REGION_ID "region_id" /* `parent` is the region id */
 #define AUDIT_PLACE_USER "user"           /* the user entity_id: its region */
 #define AUDIT_PLACE_CLIENT "client"       /* the client entity_id: its region */
+#define AUDIT_PLACE_ROADMAP "roadmap" /* the owner of the roadmap document */
 #define AUDIT_PLACE_NONE "none"
 
 struct audit_entry {

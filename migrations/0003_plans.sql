@@ -208,3 +208,103 @@ LANGUAGE sql STABLE AS $$
     ELSE false
   END
 $$;
+
+-- An item as the API shows it (docs/PLANS.md, "Items"), with its due date
+-- and whether it is overdue today: for the items' own answers, a roadmap's
+-- `?include=items` and the snapshots of revisions.
+CREATE FUNCTION roadmap_item_doc(i roadmap_items) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT row_to_json(d) FROM (
+    SELECT i.id, i.roadmap_id, i.position, i.number, i.section, i.activity,
+           i.schedule_text, i.schedule, i.responsible, i.responsible_user_id,
+           i.expected_result, i.risk_factor_code AS risk_factor,
+           i.indicator_code, i.indicator_target, i.status, i.completed_on,
+           schedule_due(i.schedule) AS due_on,
+           item_overdue(i.status, i.schedule) AS overdue,
+           i.version, i.created_at, i.updated_at) d
+$$;
+
+-- A roadmap's items in position order, as a JSON array.
+CREATE FUNCTION roadmap_items_json(bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(json_agg(roadmap_item_doc(i) ORDER BY i.position, i.id), '[]')
+  FROM roadmap_items i WHERE i.roadmap_id = $1
+$$;
+
+-- A roadmap as the API shows it (docs/PLANS.md, "Roadmaps"), without items.
+CREATE FUNCTION roadmap_doc(r roadmaps) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT row_to_json(d) FROM (
+    SELECT r.id,
+           (SELECT row_to_json(o) FROM (
+              SELECT CASE WHEN r.owner_school_id IS NOT NULL THEN 'school'
+                       ELSE 'municipality' END AS kind,
+                     coalesce(r.owner_school_id, r.owner_municipality_id) AS id) o
+           ) AS owner,
+           r.kind, r.risk_factor_code AS risk_factor, r.title, r.period_from,
+           r.period_to, r.status, r.approval_document, r.approved_on,
+           r.revision,
+           (SELECT count(*) FROM roadmap_items i
+            WHERE i.roadmap_id = r.id) AS items_count,
+           (SELECT count(*) FROM roadmap_items i
+            WHERE i.roadmap_id = r.id
+              AND item_overdue(i.status, i.schedule)) AS overdue_count,
+           r.version, r.created_at, r.updated_at) d
+$$;
+
+-- audit_record of 0002_access.sql, plus place 'roadmap': the document's owner
+-- (a school: its municipality and region; a municipality: it and its region).
+CREATE OR REPLACE FUNCTION audit_record(actor_kind text, actor_id bigint, actor_name text,
+                             actor_role text, action text, entity text,
+                             entity_id bigint, before jsonb, after jsonb,
+                             request_id text, remote_addr text, place text,
+                             parent bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  doc jsonb := coalesce(after, before);
+  r bigint;
+  m bigint;
+  new_id bigint;
+BEGIN
+  IF place = 'region' THEN
+    r := entity_id;
+  ELSIF place = 'municipality' THEN
+    m := entity_id;
+    r := (doc ->> 'region_id')::bigint;
+  ELSIF place = 'school' THEN
+    m := (doc ->> 'municipality_id')::bigint;
+    r := (SELECT region_id FROM municipalities WHERE id = m);
+  ELSIF place = 'parent' THEN
+    SELECT s.municipality_id, mu.region_id INTO m, r
+      FROM schools s JOIN municipalities mu ON mu.id = s.municipality_id
+      WHERE s.id = parent;
+  ELSIF place = 'region_id' THEN
+    r := parent;
+  ELSIF place = 'user' THEN
+    r := (SELECT u.region_id FROM users u WHERE u.id = entity_id);
+  ELSIF place = 'client' THEN
+    r := (SELECT c.region_id FROM clients c WHERE c.id = entity_id);
+  ELSIF place = 'roadmap' THEN
+    IF doc -> 'owner' ->> 'kind' = 'school' THEN
+      SELECT s.municipality_id, mu.region_id INTO m, r
+        FROM schools s JOIN municipalities mu ON mu.id = s.municipality_id
+        WHERE s.id = (doc -> 'owner' ->> 'id')::bigint;
+    ELSE
+      m := (doc -> 'owner' ->> 'id')::bigint;
+      r := (SELECT region_id FROM municipalities WHERE id = m);
+    END IF;
+  END IF;
+  IF before IS NOT NULL AND after IS NOT NULL THEN
+    SELECT audit_changed(audit_record.before, audit_record.after),
+           audit_changed(audit_record.after, audit_record.before)
+      INTO before, after;
+  END IF;
+  INSERT INTO audit_events (actor_kind, actor_id, actor_name, actor_role,
+                            action, entity, entity_id, before, after,
+                            request_id, remote_addr, region_id, municipality_id)
+  VALUES (actor_kind, actor_id, actor_name, actor_role, action, entity,
+          entity_id, before, after, request_id, remote_addr, r, m)
+  RETURNING id INTO new_id;
+  RETURN new_id;
+END
+$$;

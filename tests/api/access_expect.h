@@ -138,6 +138,21 @@ static const struct access_expect access_expect[] = {
     {"createSchoolPartner", AUTH_IN(201), AUTH_OUT},
     {"updateSchoolPartner", AUTH_IN(200), AUTH_OUT},
     {"deleteSchoolPartner", AUTH_IN(204), AUTH_OUT},
+
+    /* Roadmaps: in = one of the caller's in-scope school (sA2 for region
+     * roles, sA1 for the others), out = those of its out-of-scope schools.
+     * Writes: admins, municipal, and a school its own; a create for an
+     * owner out of scope names `owner` (403). Status changes and revisions:
+     * admins and municipal. */
+    {"listRoadmaps", READ_IN, NONE},
+    {"createRoadmap",
+     {201, 201, 201, 403, 201, 403, 403},
+     {0, 403, 403, 403, 403, 403, 403}},
+    {"getRoadmap", READ_IN, READ_OUT},
+    {"updateRoadmap", {200, 200, 200, 403, 200, 403, 403}, AUTH_OUT},
+    {"listRoadmapRevisions", READ_IN, READ_OUT},
+    {"createRoadmapRevision", AUTH_IN(201), AUTH_OUT},
+    {"getRoadmapRevision", READ_IN, READ_OUT},
 };
 
 static const size_t access_expect_count =

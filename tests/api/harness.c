@@ -221,8 +221,8 @@ void db_exec(const char *sql_fmt, ...) {
 }
 
 static const char *const api_tables[] = {
-    "regions",         "municipalities",  "schools",
-    "school_statuses", "school_curators", "school_partnerships",
+    "regions",         "municipalities",      "schools",  "school_statuses",
+    "school_curators", "school_partnerships", "roadmaps", "roadmap_items",
 };
 
 char *db_fingerprint(void) {

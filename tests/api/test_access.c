@@ -106,6 +106,8 @@ static long long make_named_user(long long region, const char *login) {
   return id;
 }
 
+static void setup_roadmap_fixtures(void); /* access_roadmaps.inc */
+
 static void setup_fixtures(void) {
   snprintf(fx.admin, sizeof fx.admin, "%s", use_token(NULL));
   act_admin();
@@ -145,6 +147,7 @@ static void setup_fixtures(void) {
   fx.uB = make_named_user(fx.rB, "mx-uB");
   fx.cA = make_client(fx.rA, "mx-cA");
   fx.cB = make_client(fx.rB, "mx-cB");
+  setup_roadmap_fixtures();
   /* Something happened in region B for the audit trail to hold. */
   struct http_reply *r = http_patch(J("/api/v1/schools/%lld", fx.school[P_B]),
                                     "\"1\"", J("{'phone':'+7 900 000-00-01'}"));
@@ -446,70 +449,8 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
-/* --- risk factors and profiles ---------------------------------------- */
-
-static int next_factor = 100;
-/* New factors are inactive, so that whole-profile writes need not name
- * them. */
-static struct http_reply *r_risk_factors(const struct cell *c) {
-  return get_as(c, "/api/v1/risk-factors?limit=500");
-}
-static struct http_reply *r_get_risk_factor(const struct cell *c) {
-  return get_as(c, "/api/v1/risk-factors/RF02");
-}
-static struct http_reply *r_create_risk_factor(const struct cell *c) {
-  act(c->caller);
-  return http_post("/api/v1/risk-factors",
-                   J("{'code':'RF%03d','group':'climate','name':'Фактор',"
-                     "'active':false}",
-                     next_factor++));
-}
-static struct http_reply *r_update_risk_factor(const struct cell *c) {
-  act_admin();
-  db_exec("INSERT INTO risk_factors (code, grp, name, active)"
-          " VALUES ('RF%03d', 'climate', 'Фактор', false)",
-          next_factor);
-  const char *path = J("/api/v1/risk-factors/RF%03d", next_factor++);
-  act(c->caller);
-  return http_patch(path, "\"1\"", "{\"description\":\"уточнено\"}");
-}
-static const char *profile_path(const struct cell *c, const char *rest) {
-  return J("/api/v1/schools/%lld/risk-profile%s", fx.school[c->p], rest);
-}
-static struct http_reply *r_get_risk_profile(const struct cell *c) {
-  return get_as(c, profile_path(c, "?year=2024"));
-}
-static struct http_reply *r_risk_history(const struct cell *c) {
-  return get_as(c, profile_path(c, "/history"));
-}
-/* The source a caller may give: its own for schools and curators. */
-static const char *source_of(const struct cell *c) {
-  return c->caller == C_SCHOOL    ? "self_diagnosis"
-         : c->caller == C_CURATOR ? "curator"
-                                  : "computed";
-}
-static struct http_reply *r_put_risk_profile(const struct cell *c) {
-  char body[1024] = "{\"factors\":[";
-  for (int i = 1; i <= 10; i++)
-    snprintf(body + strlen(body), sizeof body - strlen(body),
-             "%s{\"code\":\"RF%02d\",\"level\":\"low\",\"source\":\"%s\"}",
-             i > 1 ? "," : "", i, source_of(c));
-  strcat(body, "]}");
-  act(c->caller);
-  return http_request("PUT", profile_path(c, J("?year=%d", fx.year++)), body,
-                      (const char *[]){"If-Match: \"0\"", NULL});
-}
-static struct http_reply *r_patch_risk_factor(const struct cell *c) {
-  act(c->caller);
-  return http_patch(profile_path(c, J("/RF02?year=%d", fx.year++)), "\"0\"",
-                    J("{'level':'high','source':'%s'}", source_of(c)));
-}
-static struct http_reply *r_risk_profiles(const struct cell *c) {
-  return get_as(c, "/api/v1/risk-profiles?limit=500");
-}
-static struct http_reply *r_risk_summary(const struct cell *c) {
-  return get_as(c, "/api/v1/risk-profiles/summary?year=2024");
-}
+#include "access_risk.inc"
+#include "access_roadmaps.inc"
 
 typedef struct http_reply *(*runner_fn)(const struct cell *c);
 static const struct {
@@ -572,6 +513,7 @@ static const struct {
     {"createSchoolPartner", r_create_partners, 1, NULL},
     {"updateSchoolPartner", r_update_partners, 1, NULL},
     {"deleteSchoolPartner", r_delete_partners, 1, NULL},
+    ROADMAP_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
