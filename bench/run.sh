@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The benchmark of issue 2, section 9 (figures: docs/PERFORMANCE.md).
+# The read-path benchmark (figures: docs/PERFORMANCE.md). Every request
+# carries a bearer token of a reader of the bench region.
 #
 #   DATABASE_URL=postgresql://... bench/run.sh
 #
 # 1. bench/generate fills the database (1 region, 40 municipalities, 2,000
-#    schools; migrates it first when needed).
+#    schools, 100 roadmaps of 60 items; migrates it first when needed).
 # 2. Starts `opora serve` on 127.0.0.1:18080 with --threads $(nproc), logging
 #    at info level to a file and metrics on (they always are), and waits for
 #    /ready.
@@ -14,6 +15,8 @@
 #    prints server_rps, floor_rps, peer_rps, vs_floor and vs_peer.
 # 4. GET /api/v1/schools?municipality=<id>&limit=50 over the 40 generated
 #    municipalities: wrk with ../shared/bench/paths.lua, requests/s.
+# 5. GET /api/v1/roadmaps/{id}?include=items over the 100 generated roadmaps
+#    (60 items each, with due dates and overdue flags): wrk, requests/s.
 # Builds nothing: it runs OPORA_BIN (default build/opora in the checkout).
 #
 # Environment: DATABASE_URL (required), OPORA_BIN, BENCH_DURATION (seconds per
@@ -72,7 +75,10 @@ psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
   "SELECT '/api/v1/schools/' || id FROM schools WHERE code ~ '^bench-[0-9]{5}\$' ORDER BY id" >"$detail_paths"
 psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
   "SELECT '/api/v1/schools?municipality=' || id || '&limit=50' FROM municipalities WHERE code ~ '^bench-m[0-9]{2}\$' ORDER BY id" >"$list_paths"
-echo "paths: $(wc -l <"$detail_paths") in $detail_paths, $(wc -l <"$list_paths") in $list_paths"
+roadmap_paths=$out/roadmaps.paths
+psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
+  "SELECT '/api/v1/roadmaps/' || r.id || '?include=items' FROM roadmaps r JOIN schools s ON s.id = r.owner_school_id WHERE s.code ~ '^bench-[0-9]{5}\$' ORDER BY r.id" >"$roadmap_paths"
+echo "paths: $(wc -l <"$detail_paths") in $detail_paths, $(wc -l <"$list_paths") in $list_paths, $(wc -l <"$roadmap_paths") in $roadmap_paths"
 
 # Every request carries a token, as real callers' do: a reader of the bench
 # region (its scope check runs in every statement), with a fresh token made
@@ -129,6 +135,14 @@ wrk_out=$(cat "$out/list.txt")
 list_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
 list_errors=$(awk '/Non-2xx|Socket errors/' <<<"$wrk_out")
 
+echo "== GET /api/v1/roadmaps/{id}?include=items, 60 items with overdue flags (${duration}s, ${conns} connections)"
+roadmap_cmd=(wrk -t2 -c"$conns" -d"${duration}s" -s "$paths_lua" "$base" -- "$roadmap_paths" "$token")
+"${roadmap_cmd[@]}" | tee "$out/roadmaps.txt" || die "wrk failed: ${roadmap_cmd[*]}"
+roadmap_out=$(cat "$out/roadmaps.txt")
+roadmap_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$roadmap_out")
+roadmap_latency=$(awk '/Latency/ {print $2; exit}' <<<"$roadmap_out")
+roadmap_errors=$(awk '/Non-2xx|Socket errors/' <<<"$roadmap_out")
+
 stop_server
 # Every request is logged: a database failure in the middle of a measurement
 # would show up here as non-2xx answers, which wrk alone does not report.
@@ -145,6 +159,9 @@ GET /api/v1/schools/{id}, 2,000 ids:
 GET /api/v1/schools?municipality=<id>&limit=50, 40 municipalities:
   list_rps=${list_rps:-?}${list_errors:+ ($list_errors)}
   command: ${wrk_cmd[*]/$token/<token>}
+GET /api/v1/roadmaps/{id}?include=items, 100 roadmaps of 60 items:
+  roadmap_rps=${roadmap_rps:-?} mean_latency=${roadmap_latency:-?}${roadmap_errors:+ ($roadmap_errors)}
+  command: ${roadmap_cmd[*]/$token/<token>}
 server: ${serve[*]} 2>$log
   (logging at info level to that file: $logged requests logged, $failed of them not 2xx; metrics on)
 EOF
