@@ -197,3 +197,38 @@ LANGUAGE sql STABLE AS $$
     ELSE false
   END
 $$;
+
+-- An item as the API shows it (docs/PLANS.md, "Items"): due_on and overdue
+-- derived at read time. Also the shape of GET /roadmaps/{id}?include=items.
+CREATE FUNCTION roadmap_item_doc(i roadmap_items) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', i.id, 'roadmap_id', i.roadmap_id, 'position', i.position,
+    'number', i.number, 'section', i.section, 'activity', i.activity,
+    'schedule_text', i.schedule_text, 'schedule', i.schedule,
+    'due_on', schedule_due(i.schedule),
+    'overdue', item_overdue(i.status, i.schedule),
+    'responsible', i.responsible, 'responsible_user_id', i.responsible_user_id,
+    'expected_result', i.expected_result, 'risk_factor', i.risk_factor_code,
+    'indicator_code', i.indicator_code, 'indicator_target', i.indicator_target,
+    'status', i.status, 'completed_on', i.completed_on, 'version', i.version,
+    'created_at', i.created_at, 'updated_at', i.updated_at)
+$$;
+
+-- The municipality a roadmap belongs to (its own, or its school's): where
+-- the audit trail files the writes on its items.
+CREATE FUNCTION roadmap_municipality(roadmap_id bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(r.owner_municipality_id,
+                  (SELECT s.municipality_id FROM schools s WHERE s.id = r.owner_school_id))
+  FROM roadmaps r WHERE r.id = roadmap_id
+$$;
+
+-- A report as the API shows it (docs/PLANS.md, "Reports").
+CREATE FUNCTION roadmap_item_report_doc(p roadmap_item_reports) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', p.id, 'item_id', p.item_id, 'reported_on', p.reported_on,
+    'text', p.text, 'evidence_url', p.evidence_url, 'status', p.status,
+    'author', p.author, 'created_at', p.created_at)
+$$;
