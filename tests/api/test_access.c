@@ -50,7 +50,8 @@ static const char *const forbidden[C_COUNT][12] = {
 static struct {
   long long rA, rB, mA1, mA2, mB1;
   long long school[P_COUNT], muni[P_COUNT];
-  long long pA1, pB; /* partner schools */
+  long long pA1, pB;                         /* partner schools */
+  long long roadmap[P_COUNT], item[P_COUNT]; /* a draft per school */
   long long uA, uB, cA, cB;
   long long user[C_COUNT];
   char token[C_COUNT][64];
@@ -91,6 +92,15 @@ static long long add_partner(long long school, enum place p,
                     J("{'partner_school_id':%lld,'kind':'NETWORK','agreement':"
                       "'%s договор','starts_on':'2021-09-01'}",
                       partner_for(p), marker));
+}
+
+/* An item of the place's roadmap, made with SQL, at the end. */
+static long long fresh_item(enum place p) {
+  return db_count("INSERT INTO roadmap_items (roadmap_id, position, activity)"
+                  " SELECT %lld, coalesce(max(position), 0) + 1,"
+                  " '%s мероприятие' FROM roadmap_items WHERE roadmap_id ="
+                  " %lld RETURNING id",
+                  fx.roadmap[p], place_code[p], fx.roadmap[p]);
 }
 
 static long long make_client(long long region, const char *client_id) {
@@ -141,6 +151,14 @@ static void setup_fixtures(void) {
           " user_id) VALUES (%lld, 'mx-sA1own куратор-пользователь',"
           " current_date - 30, %lld)",
           fx.school[P_A1OWN], fx.user[C_CURATOR]);
+  for (int p = 0; p < P_COUNT; p++) {
+    fx.roadmap[p] = db_count(
+        "INSERT INTO roadmaps (owner_school_id, kind, title, period_from,"
+        " period_to) VALUES (%lld, 'school_roadmap', '%s дорожная карта',"
+        " '2021-01-01', '2021-12-31') RETURNING id",
+        fx.school[p], place_code[p]);
+    fx.item[p] = fresh_item((enum place)p);
+  }
   fx.uA = make_named_user(fx.rA, "mx-uA");
   fx.uB = make_named_user(fx.rB, "mx-uB");
   fx.cA = make_client(fx.rA, "mx-cA");
@@ -446,6 +464,51 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+/* Roadmap items: on the draft roadmap of the cell's school. */
+static struct http_reply *r_list_items(const struct cell *c) {
+  return get_as(c, J("/api/v1/roadmaps/%lld/items", fx.roadmap[c->p]));
+}
+static struct http_reply *r_create_item(const struct cell *c) {
+  act(c->caller);
+  return http_post(J("/api/v1/roadmaps/%lld/items", fx.roadmap[c->p]),
+                   J("{'activity':'%s новое'}", place_code[c->p]));
+}
+static struct http_reply *r_import_items(const struct cell *c) {
+  const char *h[] = {"Content-Type: text/csv", NULL};
+  act(c->caller);
+  return http_request("POST",
+                      J("/api/v1/roadmaps/%lld/items:import", fx.roadmap[c->p]),
+                      J("Мероприятие\n%s импорт\n", place_code[c->p]), h);
+}
+static struct http_reply *r_search_items(const struct cell *c) {
+  return get_as(c, "/api/v1/roadmap-items");
+}
+static struct http_reply *r_get_item(const struct cell *c) {
+  return get_as(c, J("/api/v1/roadmap-items/%lld", fx.item[c->p]));
+}
+static struct http_reply *r_update_item(const struct cell *c) {
+  act_admin();
+  long long id = fresh_item(c->p);
+  act(c->caller);
+  return http_patch(J("/api/v1/roadmap-items/%lld", id), "\"1\"",
+                    J("{'activity':'%s правка'}", place_code[c->p]));
+}
+static struct http_reply *r_delete_item(const struct cell *c) {
+  act_admin();
+  long long id = fresh_item(c->p);
+  act(c->caller);
+  return http_delete(J("/api/v1/roadmap-items/%lld", id), "\"1\"");
+}
+static struct http_reply *r_list_reports(const struct cell *c) {
+  return get_as(c, J("/api/v1/roadmap-items/%lld/reports", fx.item[c->p]));
+}
+static struct http_reply *r_create_report(const struct cell *c) {
+  act(c->caller);
+  return http_post(
+      J("/api/v1/roadmap-items/%lld/reports", fx.item[c->p]),
+      J("{'reported_on':'2021-02-01','text':'%s отчёт'}", place_code[c->p]));
+}
+
 typedef struct http_reply *(*runner_fn)(const struct cell *c);
 static const struct {
   const char *op;
@@ -496,6 +559,15 @@ static const struct {
     {"createSchoolPartner", r_create_partners, 1, NULL},
     {"updateSchoolPartner", r_update_partners, 1, NULL},
     {"deleteSchoolPartner", r_delete_partners, 1, NULL},
+    {"listRoadmapItems", r_list_items, 1, NULL},
+    {"createRoadmapItem", r_create_item, 1, NULL},
+    {"importRoadmapItems", r_import_items, 1, NULL},
+    {"searchRoadmapItems", r_search_items, 0, NULL},
+    {"getRoadmapItem", r_get_item, 1, NULL},
+    {"updateRoadmapItem", r_update_item, 1, NULL},
+    {"deleteRoadmapItem", r_delete_item, 1, NULL},
+    {"listItemReports", r_list_reports, 1, NULL},
+    {"createItemReport", r_create_report, 1, NULL},
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 

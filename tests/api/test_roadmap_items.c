@@ -386,8 +386,9 @@ static void test_reports(void **state) {
                            "издан','evidence_url':'https://example.org/"
                            "prikaz.pdf','status':'done'}"));
   assert_status(r, 201);
-  assert_json_str(r->json, "author",
-                  db_text("SELECT login FROM users WHERE id = %lld", curator));
+  char *login = db_text("SELECT login FROM users WHERE id = %lld", curator);
+  assert_json_str(r->json, "author", login);
+  free(login);
   http_reply_free(r);
   as_admin();
 
