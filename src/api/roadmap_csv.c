@@ -164,7 +164,8 @@ static bool read_record(const char *d, size_t len, size_t *pos, char sep,
   return true;
 }
 
-static bool utf8_valid(const unsigned char *s, size_t len) {
+/* The length of the longest valid UTF-8 prefix of s. */
+static size_t utf8_prefix(const unsigned char *s, size_t len) {
   size_t i = 0;
   while (i < len) {
     unsigned char c = s[i];
@@ -181,18 +182,22 @@ static bool utf8_valid(const unsigned char *s, size_t len) {
     } else if ((c & 0xF8) == 0xF0) {
       n = 3, min = 0x10000, cp = c & 0x07u;
     } else {
-      return false;
+      return i;
     }
     for (size_t k = 1; k <= n; k++) {
       if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
-        return false;
+        return i;
       cp = (cp << 6) | (s[i + k] & 0x3Fu);
     }
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
+      return i;
     i += n + 1;
   }
-  return true;
+  return i;
+}
+
+static bool utf8_valid(const unsigned char *s, size_t len) {
+  return utf8_prefix(s, len) == len;
 }
 
 /* Lower case for ASCII and Cyrillic (А-Я, Ё), spaces around trimmed. */
@@ -261,6 +266,8 @@ static void add_error(json_t *errors, long row, const char *column,
   va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
+  /* a long column name cut in the middle of a character */
+  path[utf8_prefix((const unsigned char *)path, strlen(path))] = '\0';
   json_array_append_new(
       errors, json_pack("{s:s, s:s}", "path", path, "message", message));
 }
@@ -289,7 +296,12 @@ static bool read_header(const struct record *rec, int *map, json_t *errors) {
     char *folded = fold_name(rec->fields[f].text, rec->fields[f].len);
     int c = column_of(folded);
     map[f] = c;
-    if (c < 0) {
+    if (!utf8_valid((const unsigned char *)folded, strlen(folded))) {
+      char number[32];
+      snprintf(number, sizeof number, "%zu", f + 1);
+      add_error(errors, rec->row, number, "the name is not valid UTF-8");
+      ok = false;
+    } else if (c < 0) {
       add_error(errors, rec->row, folded[0] ? folded : "(empty)",
                 "unknown column: use number, section, activity, schedule, "
                 "responsible, expected_result, risk_factor (or №, раздел, "
@@ -311,8 +323,15 @@ static bool read_header(const struct record *rec, int *map, json_t *errors) {
   return ok;
 }
 
+/* An empty line, or one of separators alone (;;;;;; as spreadsheets
+ * leave them). */
 static bool record_blank(const struct record *rec) {
-  return rec->n == 1 && rec->fields[0].len == 0 && !rec->unterminated;
+  if (rec->unterminated)
+    return false;
+  for (size_t f = 0; f < rec->n; f++)
+    if (rec->fields[f].len > 0)
+      return false;
+  return true;
 }
 
 static bool factor_code_valid(const char *s, size_t len) {

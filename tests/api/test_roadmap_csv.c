@@ -94,6 +94,7 @@ static void test_import_commas_english_lf(void **state) {
                       "expected_result\n"
                       "1.1,\"" ACTIVITY "\",Январь 2021 года,RF01,\n"
                       "\n"
+                      ",,,,\n"
                       "2.,\"с запятой, и \"\"кавычками\"\"\",,,итог\n");
   assert_status(r, 201);
   assert_json_int(r->json, "imported", 2);
@@ -114,6 +115,9 @@ static void test_import_every_problem(void **state) {
   http_reply_free(r);
   r = import(roadmap, "№;срок\n1;Январь 2021 года\n");
   assert_validation(r, "row 1, column activity");
+  http_reply_free(r);
+  r = import(roadmap, "№;\xff\xfe\n1;x\n");
+  assert_validation(r, "row 1, column 2", "row 1, column activity");
   http_reply_free(r);
   r = import(roadmap, "");
   assert_status(r, 400);
