@@ -308,3 +308,21 @@ BEGIN
   RETURN new_id;
 END
 $$;
+
+-- The municipality a roadmap belongs to (its own, or its school's): where
+-- the audit trail files the writes on its items.
+CREATE FUNCTION roadmap_municipality(roadmap_id bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(r.owner_municipality_id,
+                  (SELECT s.municipality_id FROM schools s WHERE s.id = r.owner_school_id))
+  FROM roadmaps r WHERE r.id = roadmap_id
+$$;
+
+-- A report as the API shows it (docs/PLANS.md, "Reports").
+CREATE FUNCTION roadmap_item_report_doc(p roadmap_item_reports) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT json_build_object(
+    'id', p.id, 'item_id', p.item_id, 'reported_on', p.reported_on,
+    'text', p.text, 'evidence_url', p.evidence_url, 'status', p.status,
+    'author', p.author, 'created_at', p.created_at)
+$$;

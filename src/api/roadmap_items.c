@@ -1,40 +1,709 @@
 /* /api/v1/roadmaps/{id}/items and /api/v1/roadmap-items: the rows of a
- * roadmap, their reports, and overdue items across roadmaps (docs/PLANS.md). */
-#include "handlers.h"
-#include "request.h"
+ * roadmap, their reports, and overdue items across roadmaps (docs/PLANS.md).
+ * Every statement scopes through the item's roadmap (src/sql/
+ * roadmap_items.def). Writes lock the roadmap, check it is a draft (items
+ * of an approved roadmap change only their status), keep positions 1..n,
+ * parse schedules and record audit rows, in one transaction each. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
-void roadmap_items_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+#include "audit.h"
+#include "fields.h"
+#include "handlers.h"
+#include "resource.h"
+#include "roadmap_csv.h"
+#include "schedule.h"
+
+static const char *const statuses[] = {"planned", "in_progress", "done",
+                                       "cancelled", NULL};
+
+static const struct jspec_field item_fields[] = {
+    FIELD("position", JS_INTEGER, 0, 1, 100000),
+    FIELD("number", JS_STRING, OPT_NULL, 1, 50),
+    FIELD("section", JS_TEXT, OPT_NULL, 1, 1000),
+    FIELD("activity", JS_TEXT, REQ, 1, 4000),
+    FIELD("schedule_text", JS_STRING, OPT_NULL, 1, 500),
+    FIELD("responsible", JS_TEXT, OPT_NULL, 1, 1000),
+    FIELD("responsible_user_id", JS_ID, OPT_NULL, 0, 0),
+    FIELD("expected_result", JS_TEXT, OPT_NULL, 1, 4000),
+    PATTERN_FIELD("risk_factor", OPT_NULL, 4, 5, "^RF[0-9]{2,3}$"),
+    FIELD("indicator_code", JS_STRING, OPT_NULL, 1, 100),
+    FIELD("indicator_target", JS_INTEGER, OPT_NULL, 0, 1000000000),
+    ENUM_FIELD("status", 0, statuses),
+    FIELD("completed_on", JS_DATE, OPT_NULL, 0, 0),
+    FIELD("roadmap_id", JS_ID, JS_READONLY, 0, 0),
+    FIELD("schedule", JS_OBJECT, JS_READONLY, 0, 0),
+    FIELD("due_on", JS_DATE, JS_READONLY, 0, 0),
+    FIELD("overdue", JS_BOOLEAN, JS_READONLY, 0, 0),
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+static const struct jspec_field report_fields[] = {
+    FIELD("reported_on", JS_DATE, REQ, 0, 0),
+    FIELD("text", JS_TEXT, REQ, 1, 10000),
+    FIELD("evidence_url", JS_URL, OPT_NULL, 0, 0),
+    ENUM_FIELD("status", OPT_NULL, statuses),
+    FIELD("id", JS_ID, JS_READONLY, 0, 0),
+    FIELD("item_id", JS_ID, JS_READONLY, 0, 0),
+    FIELD("author", JS_STRING, JS_READONLY, 0, 0),
+    FIELD("created_at", JS_STRING, JS_READONLY, 0, 0),
+    END_FIELDS,
+};
+
+/* --- shared ----------------------------------------------------------------
+ */
+
+struct item_write {
+  int64_t id, roadmap;
+  char id_text[24], roadmap_text[24], version_text[16];
+  int32_t version;
+  json_t *body; /* owned copy of the request's JSON */
+  char *before; /* audit document before the write, owned */
+  /* import */
+  json_t *rows, *errors;
+};
+
+static void write_end(struct item_write *w) {
+  json_decref(w->body);
+  json_decref(w->rows);
+  json_decref(w->errors);
+  free(w->before);
+}
+
+static PGresult *run(struct request *rq, enum stmt_id stmt, int n,
+                     const char *const *values) {
+  return db_exec(rq, stmt, n, values);
+}
+
+/* Items and reports are filed in the audit trail under their roadmap's
+ * municipality: their audit documents carry it as municipality_id. */
+static bool audit_item(struct request *rq, const char *action,
+                       const char *entity, const char *id, const char *before,
+                       const char *after) {
+  struct audit_entry e = {
+      .action = action,
+      .entity = entity,
+      .entity_id = id,
+      .before = before,
+      .after = after,
+      .place = AUDIT_PLACE_SCHOOL,
+  };
+  return audit_write(rq, &e);
+}
+
+static bool reply_roadmap_missing(struct request *rq, const char *id) {
+  char detail[96];
+  snprintf(detail, sizeof detail, "no roadmap has id %s", id);
+  reply_problem(rq, ERR_NOT_FOUND, detail);
+  return false;
+}
+
+static bool reply_item_missing(struct request *rq, const char *id) {
+  char detail[96];
+  snprintf(detail, sizeof detail, "no roadmap item has id %s", id);
+  reply_problem(rq, ERR_NOT_FOUND, detail);
+  return false;
+}
+
+static bool reply_not_writable(struct request *rq) {
+  reply_problem(rq, ERR_FORBIDDEN,
+                "this roadmap is outside what you may change");
+  return false;
+}
+
+static bool reply_not_draft(struct request *rq, const char *status) {
+  char detail[200];
+  snprintf(detail, sizeof detail,
+           "the roadmap is %s: only a draft's items change (an item's status "
+           "and completed_on excepted); start a revision",
+           status);
+  reply_problem(rq, ERR_CONFLICT, detail);
+  return false;
+}
+
+/* risk_factor is stored as risk_factor_code; a written schedule_text is
+ * parsed into schedule (the year of a bare month: the roadmap's first). */
+static void prepare_body(json_t *body, int year) {
+  json_t *factor = json_object_get(body, "risk_factor");
+  if (factor != NULL) {
+    json_object_set(body, "risk_factor_code", factor);
+    json_object_del(body, "risk_factor");
+  }
+  json_t *text = json_object_get(body, "schedule_text");
+  if (json_is_string(text))
+    json_object_set_new(body, "schedule",
+                        schedule_parse(json_string_value(text), year));
+  else if (json_is_null(text))
+    json_object_set_new(body, "schedule",
+                        json_pack("{s:s}", "kind", "unparsed"));
+}
+
+static char *dump(const json_t *v) {
+  char *text = json_dumps(v, JSON_COMPACT);
+  if (text == NULL)
+    abort();
+  return text;
+}
+
+/* The roadmap of a write, locked: false after answering 404, 403 or (when
+ * draft_only) 409. */
+struct roadmap_ctx {
+  int year;
+  long next; /* the next free position */
+};
+
+static bool roadmap_context(struct request *rq, const char *roadmap,
+                            bool draft_only, struct roadmap_ctx *ctx) {
+  const char *p[] = {roadmap, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_CONTEXT, 3, p);
+  if (r == NULL)
+    return false;
+  bool ok = false;
+  if (PQntuples(r) == 0)
+    reply_roadmap_missing(rq, roadmap);
+  else if (strcmp(PQgetvalue(r, 0, 2), "t") != 0)
+    reply_not_writable(rq);
+  else if (draft_only && strcmp(PQgetvalue(r, 0, 0), "draft") != 0)
+    reply_not_draft(rq, PQgetvalue(r, 0, 0));
+  else
+    ok = true;
+  if (ok) {
+    ctx->year = atoi(PQgetvalue(r, 0, 1));
+    ctx->next = strtol(PQgetvalue(r, 0, 3), NULL, 10);
+  }
+  PQclear(r);
+  return ok;
+}
+
+/* An item of a write, locked with its roadmap. */
+struct item_ctx {
+  int32_t version;
+  char roadmap[24], status[16];
+  int year;
+  long position;
+  bool writable;
+};
+
+static bool item_context(struct request *rq, struct item_write *w,
+                         struct item_ctx *ctx) {
+  const char *p[] = {w->id_text, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEM_CONTEXT, 3, p);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    return reply_item_missing(rq, w->id_text);
+  }
+  ctx->version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  snprintf(ctx->roadmap, sizeof ctx->roadmap, "%s", PQgetvalue(r, 0, 1));
+  snprintf(ctx->status, sizeof ctx->status, "%s", PQgetvalue(r, 0, 2));
+  ctx->year = atoi(PQgetvalue(r, 0, 3));
+  ctx->writable = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
+  ctx->position = strtol(PQgetvalue(r, 0, 5), NULL, 10);
+  free(w->before);
+  w->before = strdup(PQgetvalue(r, 0, 6));
+  if (w->before == NULL)
+    abort();
+  PQclear(r);
+  return true;
+}
+
+/* The item's audit document as it is now (into *out, owned). */
+static bool item_audit_doc(struct request *rq, const char *id, char **out) {
+  const char *p[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEM_CONTEXT, 3, p);
+  if (r == NULL)
+    return false;
+  *out = strdup(PQntuples(r) == 1 ? PQgetvalue(r, 0, 6) : "{}");
+  PQclear(r);
+  if (*out == NULL)
+    abort();
+  return true;
+}
+
+/* Moves positions from..to of the roadmap by delta (but item `except`). */
+static bool shift(struct request *rq, const char *roadmap, long from, long to,
+                  int delta, const char *except) {
+  char f[24], t[24], d[8];
+  snprintf(f, sizeof f, "%ld", from);
+  snprintf(t, sizeof t, "%ld", to);
+  snprintf(d, sizeof d, "%d", delta);
+  const char *p[] = {roadmap,          f, t, d, except, auth_scope_kind(rq),
+                     auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_SHIFT, 7, p);
+  PQclear(r);
+  return r != NULL;
+}
+
+/* Answers the item as it is now, with its ETag. */
+static bool reply_item(struct request *rq, const char *id, unsigned status) {
+  const char *p[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEM_GET, 3, p);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    return reply_item_missing(rq, id);
+  }
+  reply_doc(rq, r, status);
+  return true;
+}
+
+/* The item's written state: audited, then answered. */
+static bool finish_item(struct request *rq, struct item_write *w,
+                        const char *action, unsigned status) {
+  char *after = NULL;
+  bool ok =
+      item_audit_doc(rq, w->id_text, &after) &&
+      audit_item(rq, action, "roadmap_item", w->id_text, w->before, after) &&
+      reply_item(rq, w->id_text, status);
+  free(after);
+  return ok;
+}
+
+static bool read_item_id(struct request *rq, struct item_write *w) {
+  if (!request_param_id(rq, "id", &w->id))
+    return false;
+  snprintf(w->id_text, sizeof w->id_text, "%lld", (long long)w->id);
+  return true;
+}
+
+static bool read_roadmap_id(struct request *rq, struct item_write *w) {
+  if (!request_param_id(rq, "id", &w->roadmap))
+    return false;
+  snprintf(w->roadmap_text, sizeof w->roadmap_text, "%lld",
+           (long long)w->roadmap);
+  return true;
+}
+
+/* --- create ----------------------------------------------------------------
+ */
+
+static bool create_work(struct request *rq, void *arg) {
+  struct item_write *w = arg;
+  struct roadmap_ctx ctx;
+  if (!roadmap_context(rq, w->roadmap_text, true, &ctx))
+    return false;
+  json_t *given = json_object_get(w->body, "position");
+  long pos = given != NULL ? (long)json_integer_value(given) : ctx.next;
+  if (pos >= ctx.next)
+    pos = ctx.next;
+  else if (!shift(rq, w->roadmap_text, pos, ctx.next - 1, 1, NULL))
+    return false;
+  json_object_set_new(w->body, "position", json_integer(pos));
+  prepare_body(w->body, ctx.year);
+  char *body = dump(w->body);
+  const char *p[] = {body, w->roadmap_text, auth_scope_kind(rq),
+                     auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEM_INSERT, 4, p);
+  free(body);
+  if (r == NULL)
+    return false;
+  bool inserted = PQntuples(r) == 1;
+  if (inserted)
+    snprintf(w->id_text, sizeof w->id_text, "%s", PQgetvalue(r, 0, 0));
+  PQclear(r);
+  if (!inserted)
+    return reply_not_writable(rq);
+  return finish_item(rq, w, "create", 201);
 }
 
 void roadmap_items_create(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct item_write w = {0};
+  if (!read_roadmap_id(rq, &w) ||
+      !request_body_checked(rq, item_fields, JSPEC_CREATE))
+    return;
+  w.body = json_deep_copy(rq->json);
+  if (db_txn(rq, create_work, &w))
+    reply_location(rq, "/api/v1/roadmap-items", strtoll(w.id_text, NULL, 10));
+  write_end(&w);
 }
 
-void roadmap_items_import(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
-}
-
-void roadmap_items_search(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
-}
+/* --- get, update, delete ---------------------------------------------------
+ */
 
 void roadmap_item_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct item_write w = {0};
+  if (read_item_id(rq, &w))
+    reply_item(rq, w.id_text, 200);
+}
+
+static bool reply_stale(struct request *rq, struct item_write *w, int32_t now) {
+  char detail[128];
+  snprintf(detail, sizeof detail,
+           "the roadmap item is at version %d, not %s: read it again", now,
+           w->version_text);
+  reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+  reply_etag(rq, now);
+  return false;
+}
+
+/* 404, 403, 412, in this order; false after answering. */
+static bool check_write(struct request *rq, struct item_write *w,
+                        struct item_ctx *ctx) {
+  if (!item_context(rq, w, ctx))
+    return false;
+  if (!ctx->writable)
+    return reply_not_writable(rq);
+  if (ctx->version != w->version)
+    return reply_stale(rq, w, ctx->version);
+  return true;
+}
+
+/* Only status and completed_on change on a roadmap past its draft. */
+static bool reporting_only(const json_t *patch) {
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)patch, key, v) {
+    if (strcmp(key, "status") != 0 && strcmp(key, "completed_on") != 0)
+      return false;
+  }
+  return true;
+}
+
+static bool update_work(struct request *rq, void *arg) {
+  struct item_write *w = arg;
+  struct item_ctx ctx;
+  if (!check_write(rq, w, &ctx))
+    return false;
+  if (strcmp(ctx.status, "draft") != 0 && !reporting_only(w->body))
+    return reply_not_draft(rq, ctx.status);
+  json_t *given = json_object_get(w->body, "position");
+  if (given != NULL) {
+    struct roadmap_ctx rc;
+    if (!roadmap_context(rq, ctx.roadmap, true, &rc))
+      return false;
+    long pos = (long)json_integer_value(given);
+    if (pos > rc.next - 1)
+      pos = rc.next - 1;
+    json_object_set_new(w->body, "position", json_integer(pos));
+    if (pos < ctx.position &&
+        !shift(rq, ctx.roadmap, pos, ctx.position - 1, 1, w->id_text))
+      return false;
+    if (pos > ctx.position &&
+        !shift(rq, ctx.roadmap, ctx.position + 1, pos, -1, w->id_text))
+      return false;
+  }
+  prepare_body(w->body, ctx.year);
+  char *body = dump(w->body);
+  const char *p[] = {w->id_text, w->version_text, body, auth_scope_kind(rq),
+                     auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEM_UPDATE, 5, p);
+  free(body);
+  if (r == NULL)
+    return false;
+  bool changed = PQntuples(r) == 1;
+  PQclear(r);
+  if (!changed)
+    return reply_not_writable(rq);
+  return finish_item(rq, w, "update", 200);
 }
 
 void roadmap_item_update(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct item_write w = {0};
+  if (!read_item_id(rq, &w) ||
+      !request_body_checked(rq, item_fields, JSPEC_PATCH) ||
+      !request_if_match(rq, &w.version))
+    return;
+  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
+  w.body = json_deep_copy(rq->json);
+  db_txn(rq, update_work, &w);
+  write_end(&w);
+}
+
+static bool delete_work(struct request *rq, void *arg) {
+  struct item_write *w = arg;
+  struct item_ctx ctx;
+  if (!check_write(rq, w, &ctx))
+    return false;
+  if (strcmp(ctx.status, "draft") != 0)
+    return reply_not_draft(rq, ctx.status);
+  const char *p[] = {w->id_text, w->version_text, auth_scope_kind(rq),
+                     auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEM_DELETE, 4, p);
+  if (r == NULL)
+    return false;
+  bool deleted = PQntuples(r) == 1;
+  PQclear(r);
+  if (!deleted)
+    return reply_not_writable(rq);
+  if (!shift(rq, ctx.roadmap, ctx.position + 1, 1000000000, -1, NULL) ||
+      !audit_item(rq, "delete", "roadmap_item", w->id_text, w->before, NULL))
+    return false;
+  reply_empty(rq, 204);
+  return true;
 }
 
 void roadmap_item_delete(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct item_write w = {0};
+  if (!read_item_id(rq, &w) || !request_if_match(rq, &w.version))
+    return;
+  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
+  db_txn(rq, delete_work, &w);
+  write_end(&w);
+}
+
+/* --- lists -----------------------------------------------------------------
+ */
+
+static const struct jspec_field page_params[] = {PAGE_PARAMS, END_FIELDS};
+
+/* Is the roadmap (or item) there for the caller? False after 404. */
+static bool visible(struct request *rq, enum stmt_id stmt, const char *id,
+                    bool item) {
+  const char *p[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = run(rq, stmt, 3, p);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  PQclear(r);
+  if (!found)
+    return item ? reply_item_missing(rq, id) : reply_roadmap_missing(rq, id);
+  return true;
+}
+
+/* A page of rows under one object: ($1 id, [cursor key,] cursor id, limit,
+ * scope). */
+static void list_under(struct request *rq, enum stmt_id stmt, const char *id,
+                       bool keyed) {
+  json_t *query = request_query_checked(rq, page_params);
+  struct page page;
+  if (query == NULL || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  const char *p[6];
+  int n = 0;
+  p[n++] = id;
+  if (keyed)
+    p[n++] = page.cursor_key;
+  p[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
+  p[n++] = page.limit_plus_one;
+  p[n++] = auth_scope_kind(rq);
+  p[n++] = auth_scope_id(rq);
+  PGresult *r = run(rq, stmt, n, p);
+  if (r != NULL)
+    reply_page(rq, r, &page);
+  page_end(&page);
+  json_decref(query);
+}
+
+static bool wants_csv(struct request *rq) {
+  const char *accept = request_header(rq, "Accept");
+  return accept != NULL && strstr(accept, "text/csv") != NULL;
+}
+
+static void export_csv(struct request *rq, const char *roadmap) {
+  const char *p[] = {roadmap, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_TABLE, 3, p);
+  if (r == NULL)
+    return;
+  size_t len;
+  char *text = roadmap_csv_export(r, &len);
+  PQclear(r);
+  reply_text(rq, 200, "text/csv; charset=utf-8", text, len);
+  free(text);
+}
+
+void roadmap_items_list(struct request *rq) {
+  struct item_write w = {0};
+  if (!read_roadmap_id(rq, &w) ||
+      !visible(rq, STMT_ROADMAP_VISIBLE, w.roadmap_text, false))
+    return;
+  if (wants_csv(rq))
+    export_csv(rq, w.roadmap_text);
+  else
+    list_under(rq, STMT_ROADMAP_ITEMS_LIST, w.roadmap_text, true);
+}
+
+static const struct jspec_field search_params[] = {
+    FIELD("overdue", JS_BOOLEAN, 0, 0, 0),
+    FIELD("municipality", JS_ID, 0, 0, 0),
+    ENUM_FIELD("status", 0, statuses),
+    FIELD("roadmap", JS_ID, 0, 0, 0),
+    PATTERN_FIELD("risk_factor", 0, 4, 5, "^RF[0-9]{2,3}$"),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+static const char *const search_filters[] = {
+    "overdue", "municipality", "status", "roadmap", "risk_factor", NULL};
+static const struct list_spec search = {
+    .params = search_params,
+    .filters = search_filters,
+    .stmt = STMT_ROADMAP_ITEMS_SEARCH,
+};
+
+void roadmap_items_search(struct request *rq) {
+  resource_list(rq, &search);
 }
 
 void item_reports_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct item_write w = {0};
+  if (read_item_id(rq, &w) &&
+      visible(rq, STMT_ROADMAP_ITEM_VISIBLE, w.id_text, true))
+    list_under(rq, STMT_ITEM_REPORTS_LIST, w.id_text, false);
+}
+
+/* --- reports ---------------------------------------------------------------
+ */
+
+static bool report_work(struct request *rq, void *arg) {
+  struct item_write *w = arg;
+  struct item_ctx ctx;
+  if (!item_context(rq, w, &ctx))
+    return false;
+  if (strcmp(ctx.status, "completed") == 0 ||
+      strcmp(ctx.status, "archived") == 0) {
+    char detail[128];
+    snprintf(detail, sizeof detail,
+             "the roadmap is %s: its items take no more reports", ctx.status);
+    reply_problem(rq, ERR_CONFLICT, detail);
+    return false;
+  }
+  char *body = dump(w->body);
+  const char *p[] = {w->id_text, body, rq->principal.name, auth_scope_kind(rq),
+                     auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ITEM_REPORT_INSERT, 5, p);
+  free(body);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) != 1) {
+    PQclear(r);
+    return reply_item_missing(rq, w->id_text);
+  }
+  bool ok = audit_item(rq, "create", "roadmap_item_report", PQgetvalue(r, 0, 0),
+                       NULL, PQgetvalue(r, 0, 2));
+  const char *status = json_string_value(json_object_get(w->body, "status"));
+  if (ok && status != NULL) {
+    const char *on = json_string_value(json_object_get(w->body, "reported_on"));
+    const char *q[] = {w->id_text, status, on, auth_scope_kind(rq),
+                       auth_scope_id(rq)};
+    PGresult *u = run(rq, STMT_ITEM_REPORT_STATUS, 5, q);
+    char *after = NULL;
+    ok = u != NULL && item_audit_doc(rq, w->id_text, &after) &&
+         audit_item(rq, "update", "roadmap_item", w->id_text, w->before, after);
+    PQclear(u);
+    free(after);
+  }
+  if (ok)
+    reply_json_text(rq, 201, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
+  PQclear(r);
+  return ok;
 }
 
 void item_reports_create(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct item_write w = {0};
+  if (!read_item_id(rq, &w) ||
+      !request_body_checked(rq, report_fields, JSPEC_CREATE))
+    return;
+  w.body = json_deep_copy(rq->json);
+  db_txn(rq, report_work, &w);
+  write_end(&w);
+}
+
+/* --- import ----------------------------------------------------------------
+ */
+
+/* Unknown risk factor codes, named by row. */
+static bool check_factors(struct request *rq, const char *rows_text,
+                          const json_t *rows, json_t *errors) {
+  const char *p[] = {rows_text};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_UNKNOWN_FACTORS, 1, p);
+  if (r == NULL)
+    return false;
+  for (int i = 0; i < PQntuples(r); i++) {
+    size_t index = (size_t)strtol(PQgetvalue(r, i, 0), NULL, 10) - 1;
+    char path[64], message[96];
+    snprintf(path, sizeof path, "row %lld, column risk_factor",
+             (long long)json_integer_value(
+                 json_object_get(json_array_get(rows, index), "row")));
+    snprintf(message, sizeof message, "no risk factor has code %s",
+             PQgetvalue(r, i, 1));
+    json_array_append_new(
+        errors, json_pack("{s:s, s:s}", "path", path, "message", message));
+  }
+  PQclear(r);
+  return true;
+}
+
+static bool import_work(struct request *rq, void *arg) {
+  struct item_write *w = arg;
+  struct roadmap_ctx ctx;
+  if (!roadmap_context(rq, w->roadmap_text, true, &ctx))
+    return false;
+  size_t i;
+  json_t *row;
+  json_array_foreach(w->rows, i, row) prepare_body(row, ctx.year);
+  char *rows_text = dump(w->rows);
+  bool ok = check_factors(rq, rows_text, w->rows, w->errors);
+  if (ok && json_array_size(w->errors) > 0) {
+    reply_problem_errors_steal(rq, ERR_VALIDATION_FAILED,
+                               "the table has problems: nothing was imported",
+                               w->errors);
+    w->errors = NULL;
+    ok = false;
+  }
+  PGresult *r = NULL;
+  if (ok) {
+    char first[24];
+    snprintf(first, sizeof first, "%ld", ctx.next);
+    const char *p[] = {rows_text, w->roadmap_text, first, auth_scope_kind(rq),
+                       auth_scope_id(rq)};
+    r = run(rq, STMT_ROADMAP_ITEMS_IMPORT, 5, p);
+    ok = r != NULL;
+  }
+  free(rows_text);
+  if (!ok)
+    return false;
+  int n = PQntuples(r);
+  size_t len = 64;
+  for (int k = 0; k < n; k++)
+    len += (size_t)PQgetlength(r, k, 1) + 1;
+  char *text = malloc(len);
+  if (text == NULL)
+    abort();
+  size_t at = (size_t)sprintf(text, "{\"imported\":%d,\"items\":[", n);
+  for (int k = 0; k < n && ok; k++) {
+    ok = audit_item(rq, "create", "roadmap_item", PQgetvalue(r, k, 0), NULL,
+                    PQgetvalue(r, k, 2));
+    if (k > 0)
+      text[at++] = ',';
+    memcpy(text + at, PQgetvalue(r, k, 1), (size_t)PQgetlength(r, k, 1));
+    at += (size_t)PQgetlength(r, k, 1);
+  }
+  at += (size_t)sprintf(text + at, "]}");
+  PQclear(r);
+  if (ok)
+    reply_json_text_steal(rq, 201, text, at);
+  else
+    free(text);
+  return ok;
+}
+
+static bool is_csv(const char *content_type) {
+  if (content_type == NULL)
+    return false;
+  while (*content_type == ' ')
+    content_type++;
+  return strncasecmp(content_type, "text/csv", 8) == 0 &&
+         (content_type[8] == '\0' || content_type[8] == ';' ||
+          content_type[8] == ' ');
+}
+
+void roadmap_items_import(struct request *rq) {
+  struct item_write w = {0};
+  if (!read_roadmap_id(rq, &w))
+    return;
+  if (!is_csv(request_header(rq, "Content-Type"))) {
+    reply_problem(rq, ERR_UNSUPPORTED_MEDIA_TYPE, "send the table as text/csv");
+    return;
+  }
+  w.errors = json_array();
+  w.rows = roadmap_csv_parse(rq->body != NULL ? rq->body : "", rq->body_len,
+                             w.errors);
+  db_txn(rq, import_work, &w);
+  write_end(&w);
 }

@@ -153,6 +153,20 @@ static const struct access_expect access_expect[] = {
     {"listRoadmapRevisions", READ_IN, READ_OUT},
     {"createRoadmapRevision", AUTH_IN(201), AUTH_OUT},
     {"getRoadmapRevision", READ_IN, READ_OUT},
+
+    /* Roadmap items: on the draft roadmap of the caller's school (sA2 for
+     * region roles, sA1 for municipal, curator and school), out = the
+     * roadmaps of the schools out of its scope. Items are written by
+     * admins, municipal users and schools; reported on by curators too. */
+    {"listRoadmapItems", READ_IN, READ_OUT},
+    {"createRoadmapItem", {201, 201, 201, 403, 201, 403, 403}, AUTH_OUT},
+    {"importRoadmapItems", {201, 201, 201, 403, 201, 403, 403}, AUTH_OUT},
+    {"searchRoadmapItems", READ_IN, NONE},
+    {"getRoadmapItem", READ_IN, READ_OUT},
+    {"updateRoadmapItem", {200, 200, 200, 403, 200, 403, 403}, AUTH_OUT},
+    {"deleteRoadmapItem", {204, 204, 204, 403, 204, 403, 403}, AUTH_OUT},
+    {"listItemReports", READ_IN, READ_OUT},
+    {"createItemReport", {201, 201, 201, 201, 201, 403, 403}, AUTH_OUT},
 };
 
 static const size_t access_expect_count =

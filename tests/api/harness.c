@@ -221,8 +221,9 @@ void db_exec(const char *sql_fmt, ...) {
 }
 
 static const char *const api_tables[] = {
-    "regions",         "municipalities",      "schools",  "school_statuses",
-    "school_curators", "school_partnerships", "roadmaps", "roadmap_items",
+    "regions",         "municipalities",  "schools",
+    "school_statuses", "school_curators", "school_partnerships",
+    "roadmaps",        "roadmap_items",   "roadmap_item_reports",
 };
 
 char *db_fingerprint(void) {

@@ -50,7 +50,8 @@ static const char *const forbidden[C_COUNT][12] = {
 static struct {
   long long rA, rB, mA1, mA2, mB1;
   long long school[P_COUNT], muni[P_COUNT];
-  long long pA1, pB; /* partner schools */
+  long long pA1, pB;                         /* partner schools */
+  long long roadmap[P_COUNT], item[P_COUNT]; /* a draft per school */
   long long uA, uB, cA, cB;
   long long user[C_COUNT];
   char token[C_COUNT][64];
@@ -91,6 +92,15 @@ static long long add_partner(long long school, enum place p,
                     J("{'partner_school_id':%lld,'kind':'NETWORK','agreement':"
                       "'%s договор','starts_on':'2021-09-01'}",
                       partner_for(p), marker));
+}
+
+/* An item of the place's roadmap, made with SQL, at the end. */
+static long long fresh_item(enum place p) {
+  return db_count("INSERT INTO roadmap_items (roadmap_id, position, activity)"
+                  " SELECT %lld, coalesce(max(position), 0) + 1,"
+                  " '%s мероприятие' FROM roadmap_items WHERE roadmap_id ="
+                  " %lld RETURNING id",
+                  fx.roadmap[p], place_code[p], fx.roadmap[p]);
 }
 
 static long long make_client(long long region, const char *client_id) {
@@ -143,6 +153,14 @@ static void setup_fixtures(void) {
           " user_id) VALUES (%lld, 'mx-sA1own куратор-пользователь',"
           " current_date - 30, %lld)",
           fx.school[P_A1OWN], fx.user[C_CURATOR]);
+  for (int p = 0; p < P_COUNT; p++) {
+    fx.roadmap[p] = db_count(
+        "INSERT INTO roadmaps (owner_school_id, kind, title, period_from,"
+        " period_to) VALUES (%lld, 'school_roadmap', '%s дорожная карта',"
+        " '2021-01-01', '2021-12-31') RETURNING id",
+        fx.school[p], place_code[p]);
+    fx.item[p] = fresh_item((enum place)p);
+  }
   fx.uA = make_named_user(fx.rA, "mx-uA");
   fx.uB = make_named_user(fx.rB, "mx-uB");
   fx.cA = make_client(fx.rA, "mx-cA");
@@ -449,6 +467,7 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+#include "access_items.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
 
@@ -514,6 +533,15 @@ static const struct {
     {"updateSchoolPartner", r_update_partners, 1, NULL},
     {"deleteSchoolPartner", r_delete_partners, 1, NULL},
     ROADMAP_RUNNERS,
+    {"listRoadmapItems", r_list_items, 1, NULL},
+    {"createRoadmapItem", r_create_item, 1, NULL},
+    {"importRoadmapItems", r_import_items, 1, NULL},
+    {"searchRoadmapItems", r_search_items, 0, NULL},
+    {"getRoadmapItem", r_get_item, 1, NULL},
+    {"updateRoadmapItem", r_update_item, 1, NULL},
+    {"deleteRoadmapItem", r_delete_item, 1, NULL},
+    {"listItemReports", r_list_reports, 1, NULL},
+    {"createItemReport", r_create_report, 1, NULL},
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
