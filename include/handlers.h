@@ -103,4 +103,32 @@ void roadmap_item_delete(struct request *rq);
 void item_reports_list(struct request *rq);
 void item_reports_create(struct request *rq);
 
+/* src/api/indicators.c */
+void indicators_list(struct request *rq);
+void indicators_create(struct request *rq);
+void indicator_get(struct request *rq);
+void indicator_update(struct request *rq);
+void indicator_aggregate(struct request *rq);
+
+/* src/api/campaigns.c */
+void campaigns_list(struct request *rq);
+void campaigns_create(struct request *rq);
+void campaign_get(struct request *rq);
+void campaign_update(struct request *rq);
+void campaign_completeness(struct request *rq);
+void monitoring_due(struct request *rq);
+
+/* src/api/submissions.c */
+void submissions_list(struct request *rq);
+void submission_get(struct request *rq);
+void submission_put(struct request *rq);
+void submission_submit(struct request *rq);
+void submission_accept(struct request *rq);
+void submission_return(struct request *rq);
+void submission_history(struct request *rq);
+
+/* src/api/indicator_values.c */
+void indicator_values_list(struct request *rq);
+void school_indicators(struct request *rq);
+
 #endif

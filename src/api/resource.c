@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "csv_out.h"
 #include "cursor.h"
 
 /* The path ids of a request: the resource's own, and its school's. */
@@ -521,17 +522,29 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
   if (spec->keyed)
     params[n++] = page.cursor_key;
   params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
-  params[n++] = page.limit_plus_one;
+  /* A table for Excel holds the whole list from the cursor on, not a page. */
+  bool csv = request_wants_csv(rq);
+  char csv_limit[16];
+  snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
+  params[n++] = csv ? csv_limit : page.limit_plus_one;
   if (!spec->unscoped) {
     params[n++] = auth_scope_kind(rq);
     params[n++] = auth_scope_id(rq);
   }
   PGresult *r = db_exec(rq, spec->stmt, n, params);
   if (r != NULL && PQntuples(r) == 0 && spec->nested &&
-      school_missing(rq, params[0]))
+      school_missing(rq, params[0])) {
     PQclear(r);
-  else if (r != NULL)
+  } else if (r != NULL && csv && PQntuples(r) > CSV_MAX_ROWS) {
+    PQclear(r);
+    reply_problem(rq, ERR_BAD_REQUEST,
+                  "the list is too long for one table: narrow it with filters");
+  } else if (r != NULL && csv) {
+    reply_csv_docs(rq, r, 0, 3, CSV_MAX_ROWS);
+    PQclear(r);
+  } else if (r != NULL) {
     reply_page(rq, r, &page);
+  }
   page_end(&page);
   json_decref(query);
 }
