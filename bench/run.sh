@@ -17,6 +17,9 @@
 #    municipalities: wrk with ../shared/bench/paths.lua, requests/s.
 # 5. GET /api/v1/roadmaps/{id}?include=items over the 100 generated roadmaps
 #    (60 items each, with due dates and overdue flags): wrk, requests/s.
+# 6. GET /api/v1/indicators/{code}/aggregate over 30 indicators x 5 school
+#    years of 2,000 schools, and GET /api/v1/monitoring/campaigns/{id}/
+#    completeness of a campaign of 2,000 schools: requests/s and p99.
 # Builds nothing: it runs OPORA_BIN (default build/opora in the checkout).
 #
 # Environment: DATABASE_URL (required), OPORA_BIN, BENCH_DURATION (seconds per
@@ -78,7 +81,13 @@ psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
 roadmap_paths=$out/roadmaps.paths
 psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
   "SELECT '/api/v1/roadmaps/' || r.id || '?include=items' FROM roadmaps r JOIN schools s ON s.id = r.owner_school_id WHERE s.code ~ '^bench-[0-9]{5}\$' ORDER BY r.id" >"$roadmap_paths"
-echo "paths: $(wc -l <"$detail_paths") in $detail_paths, $(wc -l <"$list_paths") in $list_paths, $(wc -l <"$roadmap_paths") in $roadmap_paths"
+aggregate_paths=$out/aggregates.paths
+psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
+  "SELECT '/api/v1/indicators/' || ci.indicator_code || '/aggregate?period=' || replace(p, '/', '%2F') || '&group_by=municipality' FROM campaign_indicators ci JOIN campaigns c ON c.id = ci.campaign_id JOIN regions r ON r.id = c.region_id AND r.code = 'bench-52' CROSS JOIN unnest(ARRAY['2020/21','2021/22','2022/23','2023/24','2024/25']) p ORDER BY 1" >"$aggregate_paths"
+completeness_paths=$out/completeness.paths
+psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
+  "SELECT '/api/v1/monitoring/campaigns/' || c.id || '/completeness?limit=50' || q FROM campaigns c JOIN regions r ON r.id = c.region_id AND r.code = 'bench-52' CROSS JOIN unnest(ARRAY['', '&state=missing']) q" >"$completeness_paths"
+echo "paths: $(wc -l <"$detail_paths") in $detail_paths, $(wc -l <"$list_paths") in $list_paths, $(wc -l <"$roadmap_paths") in $roadmap_paths, $(wc -l <"$aggregate_paths") in $aggregate_paths, $(wc -l <"$completeness_paths") in $completeness_paths"
 
 # Every request carries a token, as real callers' do: a reader of the bench
 # region (its scope check runs in every statement), with a fresh token made
@@ -143,6 +152,21 @@ roadmap_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$roadmap_out")
 roadmap_latency=$(awk '/Latency/ {print $2; exit}' <<<"$roadmap_out")
 roadmap_errors=$(awk '/Non-2xx|Socket errors/' <<<"$roadmap_out")
 
+# wrk --latency: requests/s and the 99th percentile of latency.
+measure_latency() { # name paths
+  local cmd=(wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$paths_lua" "$base" -- "$2" "$token")
+  echo "== $1 (${duration}s, ${conns} connections)"
+  "${cmd[@]}" | tee "$out/$1.txt" || die "wrk failed: ${cmd[*]}"
+  printf '%s' "${cmd[*]/$token/<token>}" >"$out/$1.cmd"
+}
+measure_latency aggregate "$aggregate_paths"
+measure_latency completeness "$completeness_paths"
+latency_line() { # name
+  local f=$out/$1.txt
+  echo "  ${1}_rps=$(awk '/Requests\/sec/ {print $2}' "$f") p99=$(awk '$1 == "99%" {print $2}' "$f")$(awk '/Non-2xx|Socket errors/ {printf " (%s)", $0}' "$f")"
+  echo "  command: $(cat "$out/$1.cmd")"
+}
+
 stop_server
 # Every request is logged: a database failure in the middle of a measurement
 # would show up here as non-2xx answers, which wrk alone does not report.
@@ -162,6 +186,10 @@ GET /api/v1/schools?municipality=<id>&limit=50, 40 municipalities:
 GET /api/v1/roadmaps/{id}?include=items, 100 roadmaps of 60 items:
   roadmap_rps=${roadmap_rps:-?} mean_latency=${roadmap_latency:-?}${roadmap_errors:+ ($roadmap_errors)}
   command: ${roadmap_cmd[*]/$token/<token>}
+GET /api/v1/indicators/{code}/aggregate?period=&group_by=municipality, 30 indicators x 5 years over 2,000 schools:
+$(latency_line aggregate)
+GET /api/v1/monitoring/campaigns/{id}/completeness?limit=50 (and &state=missing), 2,000 schools:
+$(latency_line completeness)
 server: ${serve[*]} 2>$log
   (logging at info level to that file: $logged requests logged, $failed of them not 2xx; metrics on)
 EOF
