@@ -8,5 +8,6 @@ extern const char embedded_openapi_yaml[];
 extern const size_t embedded_openapi_yaml_len;
 extern const char embedded_demo_data_sql[];
 extern const char embedded_demo_plans_sql[];
+extern const char embedded_demo_monitoring_sql[];
 
 #endif

@@ -78,7 +78,9 @@ int demo_data_load(PGconn *conn, char *err, size_t err_len) {
           0 ||
       run_script(conn, embedded_demo_plans_sql, "demo_plans.sql", err,
                  err_len) != 0 ||
-      parse_schedules(conn, err, err_len) != 0) {
+      parse_schedules(conn, err, err_len) != 0 ||
+      run_script(conn, embedded_demo_monitoring_sql, "demo_monitoring.sql", err,
+                 err_len) != 0) {
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
   }

@@ -1,6 +1,7 @@
 /* `opora demo-data` on a fresh, migrated database: it loads the seeds'
- * territories and schools plus the generated ones and the seeds' plans as
- * roadmaps, and a second load changes nothing. */
+ * territories and schools plus the generated ones, the seeds' plans as
+ * roadmaps and two monitoring campaigns with submissions in every state, and
+ * a second load changes nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,7 +29,137 @@ static const char fingerprint_sql[] =
     " SELECT 'u' || row_to_json(x)::text FROM users x UNION ALL"
     " SELECT 'k' || row_to_json(x)::text FROM clients x UNION ALL"
     " SELECT 'rm' || row_to_json(x)::text FROM roadmaps x UNION ALL"
-    " SELECT 'ri' || row_to_json(x)::text FROM roadmap_items x) f";
+    " SELECT 'ri' || row_to_json(x)::text FROM roadmap_items x UNION ALL"
+    " SELECT 'mc' || row_to_json(x)::text FROM campaigns x UNION ALL"
+    " SELECT 'mci' || row_to_json(x)::text FROM campaign_indicators x UNION ALL"
+    " SELECT 'mcs' || row_to_json(x)::text FROM campaign_schools x UNION ALL"
+    " SELECT 'ms' || row_to_json(x)::text FROM submissions x UNION ALL"
+    " SELECT 'msv' || row_to_json(x)::text FROM submission_values x UNION ALL"
+    " SELECT 'mse' || row_to_json(x)::text FROM submission_events x UNION ALL"
+    " SELECT 'iv' || row_to_json(x)::text FROM indicator_values x) f";
+
+/* Asserts that a query's single value is the expected text. */
+static void assert_scalar(PGconn *c, const char *sql, const char *expected) {
+  char *value = testdb_scalar(c, sql);
+  assert_string_equal(value, expected);
+  free(value);
+}
+
+/* The monitoring demo: seed 001's campaign in Livny district with
+ * submissions in every state, the Kovrov district's open one, and the
+ * official values of the accepted submissions. */
+static void check_monitoring(PGconn *c) {
+  assert_scalar(c,
+                "SELECT string_agg(m.code || ' ' || c.period || ' ' || "
+                "c.status || ' ' || c.deadline, ',' ORDER BY m.code) "
+                "FROM campaigns c JOIN municipalities m "
+                "ON m.id = c.municipality_id",
+                "33-kovrov-r 2024/25 open 2026-12-15,"
+                "57-livny-r 2023/24 open 2023-10-01");
+  /* Seed 001's set: the catalogue's plan-schedule rows, never computed;
+   * the staffing ones required, the links optional. */
+  assert_scalar(
+      c,
+      "SELECT count(*) || ' ' || count(*) FILTER (WHERE ci.required) || ' ' "
+      "|| count(*) FILTER (WHERE i.form = 'link' AND ci.required) || ' ' || "
+      "count(*) FILTER (WHERE i.form = 'computed') "
+      "FROM campaign_indicators ci JOIN indicators i ON i.code = "
+      "ci.indicator_code JOIN campaigns c ON c.id = ci.campaign_id "
+      "WHERE c.period = '2023/24' AND i.source = 'seed 001 plan-schedule'",
+      "18 11 0 0");
+  assert_scalar(c,
+                "SELECT count(*) FROM indicators i WHERE i.source = 'seed 001 "
+                "plan-schedule' AND i.form IN ('form', 'link', 'report') AND "
+                "NOT EXISTS (SELECT 1 FROM campaign_indicators ci JOIN "
+                "campaigns c ON c.id = ci.campaign_id WHERE c.period = "
+                "'2023/24' AND ci.indicator_code = i.code)",
+                "0");
+  /* Every school of the Livny district is asked. */
+  assert_scalar(c,
+                "SELECT (SELECT count(*) FROM campaign_schools cs JOIN "
+                "campaigns c ON c.id = cs.campaign_id WHERE c.period = "
+                "'2023/24') = (SELECT count(*) FROM schools s JOIN "
+                "municipalities m ON m.id = s.municipality_id WHERE m.code = "
+                "'57-livny-r')",
+                "t");
+  assert_scalar(
+      c,
+      "SELECT string_agg(c.period || ' ' || x.state || ' ' || x.late || ' ' "
+      "|| x.n, ',' ORDER BY c.period, x.state, x.late) FROM (SELECT "
+      "campaign_id, state, late, count(*) AS n FROM submissions GROUP BY 1, "
+      "2, 3) x JOIN campaigns c ON c.id = x.campaign_id",
+      "2023/24 accepted false 5,2023/24 accepted true 1,"
+      "2023/24 draft false 3,2023/24 returned false 1,"
+      "2023/24 submitted false 1,2024/25 draft false 1,"
+      "2024/25 submitted false 1");
+  /* Some Livny schools have not started. */
+  assert_scalar(c,
+                "SELECT count(*) FROM campaign_schools cs JOIN campaigns c ON "
+                "c.id = cs.campaign_id WHERE c.period = '2023/24' AND NOT "
+                "EXISTS (SELECT 1 FROM submissions x WHERE x.campaign_id = "
+                "cs.campaign_id AND x.school_id = cs.school_id)",
+                "7");
+  assert_scalar(c,
+                "SELECT reviewer_comment FROM submissions WHERE state = "
+                "'returned'",
+                "Уточните долю педагогов высшей категории: сумма долей "
+                "превышает 100 %");
+  /* The late one was submitted after the deadline's day. */
+  assert_scalar(c,
+                "SELECT bool_and(x.late = (x.submitted_at >= (c.deadline + "
+                "1)::timestamp AT TIME ZONE 'Europe/Moscow')) FROM "
+                "submissions x JOIN campaigns c ON c.id = x.campaign_id "
+                "WHERE x.submitted_at IS "
+                "NOT NULL",
+                "t");
+  /* Submitted, returned and accepted ones hold every required value;
+   * percents are within 0..100 and URLs are http(s). */
+  assert_scalar(c,
+                "SELECT count(*) FROM submissions x JOIN campaign_indicators "
+                "ci ON ci.campaign_id = x.campaign_id AND ci.required WHERE "
+                "x.state <> 'draft' AND NOT EXISTS (SELECT 1 FROM "
+                "submission_values v WHERE v.submission_id = x.id AND "
+                "v.indicator_code = ci.indicator_code)",
+                "0");
+  assert_scalar(
+      c,
+      "SELECT count(*) FROM submission_values v JOIN indicators i ON i.code "
+      "= v.indicator_code WHERE NOT CASE i.value_type "
+      "WHEN 'percent' THEN jsonb_typeof(v.value) = 'number' AND "
+      "(v.value #>> '{}')::numeric BETWEEN 0 AND 100 "
+      "WHEN 'integer' THEN jsonb_typeof(v.value) = 'number' AND "
+      "(v.value #>> '{}')::numeric % 1 = 0 "
+      "WHEN 'boolean' THEN jsonb_typeof(v.value) = 'boolean' "
+      "WHEN 'url' THEN (v.value #>> '{}') ~ '^https?://' "
+      "ELSE jsonb_typeof(v.value) = 'string' END",
+      "0");
+  /* One event per version, the last one the submission's state. */
+  assert_scalar(c,
+                "SELECT count(*) FROM submissions x WHERE (SELECT "
+                "count(*) FROM submission_events e WHERE e.submission_id = "
+                "x.id) <> x.version OR (SELECT e.state FROM "
+                "submission_events e WHERE e.submission_id = x.id AND "
+                "e.version = x.version) <> x.state",
+                "0");
+  /* The accepted values are official, numbered in acceptance order. */
+  assert_scalar(c,
+                "SELECT (SELECT count(*) FROM indicator_values WHERE source = "
+                "'submission') = (SELECT count(*) FROM submission_values v "
+                "JOIN submissions x ON x.id = v.submission_id WHERE x.state "
+                "= 'accepted') AND (SELECT count(*) FROM indicator_values) > "
+                "0",
+                "t");
+  assert_scalar(
+      c,
+      "SELECT count(*) FROM (SELECT iv.change_no, row_number() OVER (ORDER "
+      "BY a.at, s.code, ci.position) AS n FROM indicator_values iv JOIN "
+      "submissions x ON x.id = iv.submission_id JOIN schools s ON s.id = "
+      "x.school_id JOIN submission_events a ON a.submission_id = x.id AND "
+      "a.action = 'accept' JOIN campaign_indicators ci ON ci.campaign_id = "
+      "x.campaign_id AND ci.indicator_code = iv.indicator_code) o "
+      "WHERE o.change_no <> o.n",
+      "0");
+}
 
 static void loads_once_and_only_once(void **state) {
   (void)state;
@@ -98,13 +229,20 @@ static void loads_once_and_only_once(void **state) {
                               "66-kushva-go=30,edu070101=19");
   free(counts);
 
+  check_monitoring(c);
+
   char *first = testdb_scalar(c, fingerprint_sql);
+  char *changes =
+      testdb_scalar(c, "SELECT last_value FROM indicator_change_seq");
   if (demo_data_load(c, err, sizeof err) != 0)
     fail_msg("%s", err);
   char *second = testdb_scalar(c, fingerprint_sql);
   assert_string_equal(first, second);
+  /* A second load draws no change numbers either. */
+  assert_scalar(c, "SELECT last_value FROM indicator_change_seq", changes);
   free(first);
   free(second);
+  free(changes);
   testdb_drop(c);
 }
 
