@@ -467,9 +467,9 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+#include "access_indicators.inc"
 #include "access_items.inc"
 #include "access_risk.inc"
-#include "access_indicators.inc"
 #include "access_roadmaps.inc"
 
 typedef struct http_reply *(*runner_fn)(const struct cell *c);

@@ -78,10 +78,10 @@ static void test_catalogue(void **state) {
   http_reply_free(r);
 }
 
-#define FIRST_CATEGORY_COUNT                                                   \
-  "{\"code\":\"TEACHERS_FIRST_CATEGORY_COUNT\",\"name\":\"Численность "        \
-  "педагогов первой квалификационной категории\",\"value_type\":\"integer\","  \
-  "\"periodicity\":\"school_year\",\"deadline\":\"10-01\",\"polarity\":"      \
+#define FIRST_CATEGORY_COUNT                                                                                          \
+  "{\"code\":\"TEACHERS_FIRST_CATEGORY_COUNT\",\"name\":\"Численность "                                    \
+  "педагогов первой квалификационной категории\",\"value_type\":\"integer\"," \
+  "\"periodicity\":\"school_year\",\"deadline\":\"10-01\",\"polarity\":"                                              \
   "\"higher\",\"unit\":\"чел.\",\"min_value\":0}"
 
 static void test_create(void **state) {
@@ -129,17 +129,17 @@ static void test_create(void **state) {
                             "\"quarter\",\"deadline\":\"1-10\"}");
   assert_validation(r, "$.code", "$.deadline");
   http_reply_free(r);
-  check_bad_bodies("POST", INDICATORS, NULL,
-                   "{\"code\":\"X_VALID\",\"name\":\"Показатель\","
-                   "\"value_type\":\"integer\",\"periodicity\":\"year\"}",
-                   ((const char *[]){"code", "name", "value_type",
-                                     "periodicity", NULL}));
+  check_bad_bodies(
+      "POST", INDICATORS, NULL,
+      "{\"code\":\"X_VALID\",\"name\":\"Показатель\","
+      "\"value_type\":\"integer\",\"periodicity\":\"year\"}",
+      ((const char *[]){"code", "name", "value_type", "periodicity", NULL}));
   assert_db_unchanged(before);
 }
 
-#define SHARE_BODY(code, type, formula)                                        \
-  "{\"code\":\"" code "\",\"name\":\"Доля педагогов первой квалификационной "  \
-  "категории (расчёт)\",\"value_type\":\"" type "\",\"periodicity\":"          \
+#define SHARE_BODY(code, type, formula)                                                                          \
+  "{\"code\":\"" code "\",\"name\":\"Доля педагогов первой квалификационной " \
+  "категории (расчёт)\",\"value_type\":\"" type "\",\"periodicity\":"                                            \
   "\"school_year\",\"formula\":\"" formula "\"}"
 
 /* A 422 invalid_formula naming the formula with this message and
@@ -182,9 +182,9 @@ static void test_formulas(void **state) {
       http_post(INDICATORS,
                 SHARE_BODY("X_CALC", "percent", "100 * TEACHERS_TOTAL)")),
       "unexpected ')'", 21);
-  expect_formula_error(http_post(INDICATORS, SHARE_BODY("X_CALC", "number",
-                                                        "«TEACHERS_TOTAL»")),
-                       "unknown character '«'", 1);
+  expect_formula_error(
+      http_post(INDICATORS, SHARE_BODY("X_CALC", "number", "«TEACHERS_TOTAL»")),
+      "unknown character '«'", 1);
   expect_formula_error(http_post(INDICATORS, SHARE_BODY("X_CALC", "number",
                                                         "TEACHERS_TOTAL + ")),
                        "expected a number, a code or '('", 18);
@@ -383,8 +383,8 @@ static void expect_stats(const json_t *g, long long schools, long long reported,
 static void test_aggregate(void **state) {
   (void)state;
   struct territory t = kovrov();
-  long long muromtsevo = create_municipality(t.region_id, uniq("m"),
-                                             "Судогодский район");
+  long long muromtsevo =
+      create_municipality(t.region_id, uniq("m"), "Судогодский район");
   long long orel = create_region("57", "Орловская область");
   long long orel_m = create_municipality(orel, uniq("m"), "Орловский округ");
   s[0] = create_school(t.municipality_id, NULL, "МБОУ СОШ № 1");
