@@ -193,3 +193,33 @@ LANGUAGE sql STABLE AS $$
     ELSE false
   END
 $$;
+
+-- Indicators as the API shows them (src/sql/indicators.def).
+ALTER TABLE indicators ADD CONSTRAINT indicators_percent_range
+  CHECK (value_type <> 'percent'
+         OR ((min_value IS NULL OR min_value BETWEEN 0 AND 100)
+             AND (max_value IS NULL OR max_value BETWEEN 0 AND 100)));
+
+CREATE VIEW indicator_docs AS
+SELECT i.code, i.value_type, i.periodicity, i.active,
+       i.formula IS NOT NULL AS computed,
+       json_build_object('code', i.code, 'name', i.name,
+                         'description', i.description,
+                         'value_type', i.value_type, 'unit', i.unit,
+                         'polarity', i.polarity,
+                         'periodicity', i.periodicity,
+                         'deadline', i.deadline, 'form', i.form,
+                         'min_value', i.min_value, 'max_value', i.max_value,
+                         'formula', i.formula, 'inputs', to_json(i.inputs),
+                         'source', i.source, 'active', i.active,
+                         'version', i.version, 'created_at', i.created_at,
+                         'updated_at', i.updated_at) AS doc,
+       i.version
+FROM indicators i;
+
+-- The school year (its first calendar year) a period falls in: '2024-H1'
+-- is in 2023/24.
+CREATE FUNCTION period_school_year(text) RETURNS integer
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT extract(year FROM period_start($1) - interval '8 months')::integer
+$$;

@@ -511,6 +511,10 @@ static void check_value(struct walk *w, const struct jspec_field *f,
   case JS_ARRAY:
     check_array(w, f, v);
     break;
+  case JS_NUMBER:
+    if (!json_is_number(v))
+      report(w, "must be a number");
+    break;
   }
 }
 

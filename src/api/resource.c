@@ -16,7 +16,7 @@
 /* The path ids of a request: the resource's own, and its school's. */
 struct ids {
   int64_t id, parent;
-  char id_text[24], parent_text[24];
+  char id_text[72], parent_text[24]; /* a code has up to 64 characters */
 };
 
 static bool read_ids(struct request *rq, const struct resource *res,

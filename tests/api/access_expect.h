@@ -67,6 +67,12 @@ static const struct access_expect access_expect[] = {
     {"updateRiskProfileFactor", RISK_IN, AUTH_OUT},
     {"listRiskProfiles", READ_IN, NONE},
     {"getRiskProfileSummary", READ_IN, NONE},
+    /* Indicators: a catalogue; aggregates over the caller's scope. */
+    {"listIndicators", READ_IN, NONE},
+    {"getIndicator", READ_IN, NONE},
+    {"createIndicator", ADMIN_IN(201), NONE},
+    {"updateIndicator", ADMIN_IN(200), NONE},
+    {"getIndicatorAggregate", READ_IN, NONE},
 
     {"getHealth", ALL(200), NONE},
     {"getReady", ALL(200), NONE},

@@ -467,6 +467,7 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+#include "access_indicators.inc"
 #include "access_items.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
@@ -488,6 +489,11 @@ static const struct {
     {"updateRiskProfileFactor", r_patch_risk_factor, 1, NULL},
     {"listRiskProfiles", r_risk_profiles, 0, NULL},
     {"getRiskProfileSummary", r_risk_summary, 0, NULL},
+    {"listIndicators", r_indicators, 0, NULL},
+    {"getIndicator", r_get_indicator, 0, NULL},
+    {"createIndicator", r_create_indicator, 0, NULL},
+    {"updateIndicator", r_update_indicator, 0, NULL},
+    {"getIndicatorAggregate", r_indicator_aggregate, 0, NULL},
 
     {"getHealth", r_health, 0, NULL},
     {"getReady", r_ready, 0, NULL},
