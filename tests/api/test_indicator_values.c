@@ -369,8 +369,9 @@ static void test_feed(void **state) {
   long long again = value_id(fx.s1, "TEACHERS_YOUNG_SHARE", "2021/22");
   long long fresh = value_id(fx.s3, "TEACHERS_YOUNG_SHARE", "2022/23");
   char *got = ids_of(rest);
-  assert_non_null(strstr(got, J("%lld", again)));
-  assert_non_null(strstr(got, J("%lld", fresh)));
+  const char *listed = J(",%s,", got);
+  assert_non_null(strstr(listed, J(",%lld,", again)));
+  assert_non_null(strstr(listed, J(",%lld,", fresh)));
   free(got);
   assert_feed(rest, first_change, end);
   items = sync_from(end, 50, &latest);
