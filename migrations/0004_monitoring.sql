@@ -169,7 +169,8 @@ CREATE TABLE indicator_values (
   updated_at      timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT indicator_values_one UNIQUE (school_id, indicator_code, period)
 );
-CREATE INDEX indicator_values_change_idx ON indicator_values (change_no);
+-- A change number names one change: the feed's cursor is a change number.
+CREATE UNIQUE INDEX indicator_values_change_idx ON indicator_values (change_no);
 CREATE INDEX indicator_values_indicator_idx ON indicator_values (indicator_code, period, school_id);
 
 -- Writers of official values take this lock for their transaction, so

@@ -2,6 +2,7 @@
 #include "csv_out.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -69,11 +70,25 @@ static void flatten(json_t *flat, const char *prefix, json_t *obj) {
   }
 }
 
+/* The shortest text that reads back as the same double: 12.3, not
+ * Jansson's 12.300000000000001. */
+static char *real_text(double x) {
+  char text[32];
+  for (int precision = 1; precision <= 17; precision++) {
+    snprintf(text, sizeof text, "%.*g", precision, x);
+    if (strtod(text, NULL) == x)
+      break;
+  }
+  return strdup(text);
+}
+
 static char *cell_text(const json_t *v) {
   if (v == NULL || json_is_null(v))
     return strdup("");
   if (json_is_string(v))
     return strdup(json_string_value(v));
+  if (json_is_real(v))
+    return real_text(json_real_value(v));
   return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 }
 

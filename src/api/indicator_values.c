@@ -1,13 +1,268 @@
 /* /api/v1/indicator-values and /api/v1/schools/{id}/indicators: the
  * official values integrators read, with the change feed (docs/MONITORING.md).
- */
+ *
+ * The feed: with `since=N` the list holds the values whose change number is
+ * above N, in change order, and its cursor carries the last change number
+ * shown (so paging a sync is following `since`). Writers take
+ * indicator_values_lock(), so change numbers become visible in the order
+ * they are drawn: `latest_change`, read in the page's own snapshot, covers
+ * every change the reader could have missed. */
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv_out.h"
+#include "cursor.h"
+#include "fields.h"
 #include "handlers.h"
-#include "request.h"
+#include "resource.h"
+
+static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
+
+#define PERIOD_PATTERN                                                         \
+  "^([0-9]{4}/[0-9]{2}|[0-9]{4}-H[12]|[0-9]{4}-Q[1-4]|[0-9]{4})$"
+#define CODE_PATTERN "^[A-Z][A-Z0-9_]{1,63}$"
+
+static const struct jspec_field list_params[] = {
+    PATTERN_FIELD("indicator", 0, 2, 64, CODE_PATTERN),
+    PATTERN_FIELD("period", 0, 4, 7, PERIOD_PATTERN),
+    FIELD("school", JS_ID, 0, 0, 0),
+    FIELD("municipality", JS_ID, 0, 0, 0),
+    ENUM_FIELD("category", 0, categories),
+    FIELD("year", JS_INTEGER, 0, 2000, 2100),
+    FIELD("since", JS_INTEGER, 0, 0, INT64_MAX),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+static const char *const list_filters[] = {"indicator",    "period",   "school",
+                                           "municipality", "category", "year",
+                                           "since",        NULL};
+
+/* A school year's second part is the next year: 2023/24, not 2023/25 (the
+ * pattern has passed). Appends to errors. */
+static void check_period(const json_t *query, const char *name,
+                         json_t *errors) {
+  const char *p = json_string_value(json_object_get(query, name));
+  if (p == NULL || strlen(p) != 7 || p[4] != '/')
+    return;
+  int first = atoi(p), second = atoi(p + 5);
+  if ((first + 1) % 100 != second) {
+    char path[32];
+    snprintf(path, sizeof path, "query.%s", name);
+    jspec_error(errors, path,
+                "a school year's second part is the next year (2023/24)");
+  }
+}
+
+/* Answers 400 when errors is not empty (and takes it); false then. */
+static bool no_errors(struct request *rq, json_t *errors) {
+  if (json_array_size(errors) == 0) {
+    json_decref(errors);
+    return true;
+  }
+  reply_validation_steal(rq, errors);
+  return false;
+}
+
+/* {"items": [...], "next_cursor": ..., "latest_change": N} from the list's
+ * rows (doc, key, id, latest_change; one row without doc when empty). */
+static void reply_values_page(struct request *rq, PGresult *rows,
+                              const struct page *page) {
+  int n = PQntuples(rows);
+  if (n == 1 && PQgetisnull(rows, 0, 0))
+    n = 0;
+  int shown = n > page->limit ? (int)page->limit : n;
+  size_t need = 96;
+  for (int i = 0; i < shown; i++)
+    need += (size_t)PQgetlength(rows, i, 0) + 1;
+  char *next = NULL;
+  if (n > shown) {
+    next = cursor_encode(
+        PQgetisnull(rows, shown - 1, 1) ? NULL : PQgetvalue(rows, shown - 1, 1),
+        strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10));
+    need += strlen(next);
+  }
+  char *text = malloc(need);
+  if (text == NULL)
+    abort();
+  size_t len = (size_t)sprintf(text, "{\"items\":[");
+  for (int i = 0; i < shown; i++) {
+    if (i > 0)
+      text[len++] = ',';
+    size_t doc_len = (size_t)PQgetlength(rows, i, 0);
+    memcpy(text + len, PQgetvalue(rows, i, 0), doc_len);
+    len += doc_len;
+  }
+  const char *latest = PQgetvalue(rows, 0, 3);
+  if (next != NULL)
+    len += (size_t)sprintf(text + len,
+                           "],\"next_cursor\":\"%s\",\"latest_change\":%s}",
+                           next, latest);
+  else
+    len += (size_t)sprintf(
+        text + len, "],\"next_cursor\":null,\"latest_change\":%s}", latest);
+  free(next);
+  reply_json_text_steal(rq, 200, text, len);
+}
+
+/* A cursor of the feed carries no key, one of the list does: a cursor of
+ * the other kind would start over silently. */
+static bool cursor_fits(struct request *rq, const json_t *query,
+                        const struct page *page) {
+  if (page->cursor_id[0] == '\0')
+    return true;
+  bool feed = json_object_get(query, "since") != NULL;
+  if (feed == (page->cursor_key == NULL))
+    return true;
+  json_t *errors = json_array();
+  jspec_error(errors, "query.cursor",
+              feed ? "is a cursor of the list without since: start the sync "
+                     "from since"
+                   : "is a cursor of the change feed: send since with it");
+  reply_validation_steal(rq, errors);
+  return false;
+}
+
+#define N_LIST_FILTERS (sizeof list_filters / sizeof list_filters[0] - 1)
 
 void indicator_values_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  json_t *query = request_query_checked(rq, list_params);
+  if (query == NULL)
+    return;
+  json_t *errors = json_array();
+  check_period(query, "period", errors);
+  struct page page;
+  if (!no_errors(rq, errors) || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  if (!cursor_fits(rq, query, &page)) {
+    page_end(&page);
+    json_decref(query);
+    return;
+  }
+  const char *params[N_LIST_FILTERS + 5];
+  char bufs[N_LIST_FILTERS][32];
+  size_t n = 0;
+  for (; n < N_LIST_FILTERS; n++)
+    params[n] = query_param(query, list_filters[n], bufs[n], sizeof bufs[n]);
+  params[n++] = page.cursor_key;
+  params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
+  /* A table for Excel holds the whole list from the cursor on. */
+  bool csv = request_wants_csv(rq);
+  char csv_limit[16];
+  snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
+  params[n++] = csv ? csv_limit : page.limit_plus_one;
+  params[n++] = auth_scope_kind(rq);
+  params[n++] = auth_scope_id(rq);
+  PGresult *r = db_exec(rq, STMT_INDICATOR_VALUES_LIST, (int)n, params);
+  if (r != NULL && csv && PQntuples(r) > CSV_MAX_ROWS) {
+    reply_problem(rq, ERR_BAD_REQUEST,
+                  "the list is too long for one table: narrow it with filters");
+  } else if (r != NULL && csv) {
+    bool empty = PQntuples(r) == 1 && PQgetisnull(r, 0, 0);
+    reply_csv_docs(rq, r, 0, PQnfields(r), empty ? 0 : CSV_MAX_ROWS);
+  } else if (r != NULL) {
+    reply_values_page(rq, r, &page);
+  }
+  PQclear(r);
+  page_end(&page);
+  json_decref(query);
+}
+
+static const struct jspec_field series_params[] = {
+    PATTERN_FIELD("from", 0, 4, 7, PERIOD_PATTERN),
+    PATTERN_FIELD("to", 0, 4, 7, PERIOD_PATTERN),
+    PATTERN_FIELD("indicator", 0, 2, 64, CODE_PATTERN),
+    END_FIELDS,
+};
+
+/* A valid period's first month, counted from year 0, to compare periods by
+ * their start as period_start() does. */
+static int period_month(const char *p) {
+  int year = atoi(p), month = 1;
+  if (p[4] == '/')
+    month = 9;
+  else if (p[4] == '-' && p[5] == 'H')
+    month = p[6] == '1' ? 1 : 7;
+  else if (p[4] == '-' && p[5] == 'Q')
+    month = (p[6] - '0') * 3 - 2;
+  return year * 12 + month;
+}
+
+static bool series_query_valid(struct request *rq, const json_t *query) {
+  json_t *errors = json_array();
+  check_period(query, "from", errors);
+  check_period(query, "to", errors);
+  const char *from = json_string_value(json_object_get(query, "from"));
+  const char *to = json_string_value(json_object_get(query, "to"));
+  if (json_array_size(errors) == 0 && from != NULL && to != NULL &&
+      period_month(from) > period_month(to))
+    jspec_error(errors, "query.to", "must not start before query.from");
+  return no_errors(rq, errors);
+}
+
+static bool school_seen(struct request *rq, const char *school) {
+  const char *params[] = {school, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_SCHOOL_VISIBLE, 3, params);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  PQclear(r);
+  if (!found) {
+    char detail[96];
+    snprintf(detail, sizeof detail, "no school has id %s", school);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+  }
+  return found;
+}
+
+/* The CSV of a time series: one row per value. */
+static void reply_series_csv(struct request *rq, const char *const *params) {
+  if (!school_seen(rq, params[0]))
+    return;
+  PGresult *r = db_exec(rq, STMT_SCHOOL_INDICATORS_ROWS, 4, params);
+  if (r != NULL)
+    reply_csv_docs(rq, r, 0, 3, CSV_MAX_ROWS);
+  PQclear(r);
 }
 
 void school_indicators(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  json_t *query = request_query_checked(rq, series_params);
+  if (query == NULL)
+    return;
+  if (!series_query_valid(rq, query)) {
+    json_decref(query);
+    return;
+  }
+  char school[24];
+  snprintf(school, sizeof school, "%lld", (long long)id);
+  const char *params[] = {
+      school,
+      json_string_value(json_object_get(query, "from")),
+      json_string_value(json_object_get(query, "to")),
+      json_string_value(json_object_get(query, "indicator")),
+      auth_scope_kind(rq),
+      auth_scope_id(rq),
+  };
+  if (request_wants_csv(rq)) {
+    reply_series_csv(rq, params);
+  } else {
+    PGresult *r = db_exec(rq, STMT_SCHOOL_INDICATORS, 6, params);
+    if (r != NULL && PQntuples(r) == 0) {
+      char detail[96];
+      snprintf(detail, sizeof detail, "no school has id %s", school);
+      reply_problem(rq, ERR_NOT_FOUND, detail);
+    } else if (r != NULL) {
+      reply_json_text(rq, 200, PQgetvalue(r, 0, 0),
+                      (size_t)PQgetlength(r, 0, 0));
+    }
+    PQclear(r);
+  }
+  json_decref(query);
 }

@@ -173,6 +173,10 @@ static const struct access_expect access_expect[] = {
     {"deleteRoadmapItem", {204, 204, 204, 403, 204, 403, 403}, AUTH_OUT},
     {"listItemReports", READ_IN, READ_OUT},
     {"createItemReport", {201, 201, 201, 201, 201, 403, 403}, AUTH_OUT},
+
+    /* Official values: every role but ingest, through the school. */
+    {"listIndicatorValues", READ_IN, NONE},
+    {"getSchoolIndicators", READ_IN, READ_OUT},
 };
 
 static const size_t access_expect_count =

@@ -471,6 +471,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_items.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
+#include "access_values.inc"
 
 typedef struct http_reply *(*runner_fn)(const struct cell *c);
 static const struct {
@@ -539,6 +540,7 @@ static const struct {
     {"updateSchoolPartner", r_update_partners, 1, NULL},
     {"deleteSchoolPartner", r_delete_partners, 1, NULL},
     ROADMAP_RUNNERS,
+    VALUES_RUNNERS,
     {"listRoadmapItems", r_list_items, 1, NULL},
     {"createRoadmapItem", r_create_item, 1, NULL},
     {"importRoadmapItems", r_import_items, 1, NULL},
