@@ -167,6 +167,17 @@ static const struct access_expect access_expect[] = {
     {"deleteRoadmapItem", {204, 204, 204, 403, 204, 403, 403}, AUTH_OUT},
     {"listItemReports", READ_IN, READ_OUT},
     {"createItemReport", {201, 201, 201, 201, 201, 403, 403}, AUTH_OUT},
+
+    /* Monitoring campaigns: in = a campaign of region A (every region-A
+     * caller reads it; writes: a draft of A2 for admins, of A1 for the
+     * municipal user), out = one of region B. A create out of scope names
+     * municipality_id (B1). */
+    {"listCampaigns", READ_IN, NONE},
+    {"createCampaign", AUTH_IN(201), {0, 403, 403, 403, 403, 403, 403}},
+    {"getCampaign", READ_IN, READ_OUT},
+    {"updateCampaign", AUTH_IN(200), AUTH_OUT},
+    {"getCampaignCompleteness", READ_IN, READ_OUT},
+    {"getMonitoringDue", READ_IN, NONE},
 };
 
 static const size_t access_expect_count =
