@@ -224,3 +224,49 @@ CREATE FUNCTION period_school_year(text) RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$
   SELECT extract(year FROM period_start($1) - interval '8 months')::integer
 $$;
+
+-- ($1 campaign owner region, $2 owner municipality, $3 scope kind, $4 scope
+-- id): who edits, opens and closes a campaign: admins of its region, the
+-- municipal users of its municipality.
+CREATE FUNCTION campaign_writable(bigint, bigint, text, bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE $3
+    WHEN 'global' THEN true
+    WHEN 'region' THEN $1 = $4
+    WHEN 'municipality' THEN coalesce($2 = $4, false)
+    ELSE false
+  END
+$$;
+
+-- Does a campaign's target ({"category", "year"}, {"municipality_ids"},
+-- {"school_ids"} or {}) take the school ($2) of the municipality ($3)?
+CREATE FUNCTION campaign_target_takes(jsonb, bigint, bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT CASE
+    WHEN $1 ? 'category' THEN EXISTS (
+      SELECT 1 FROM school_statuses st
+      WHERE st.school_id = $2 AND st.category = $1 ->> 'category'
+        AND st.school_year = ($1 ->> 'year')::int AND st.excluded_on IS NULL)
+    WHEN $1 ? 'municipality_ids' THEN
+      $1 -> 'municipality_ids' @> to_jsonb($3)
+    WHEN $1 ? 'school_ids' THEN $1 -> 'school_ids' @> to_jsonb($2)
+    ELSE true
+  END
+$$;
+
+-- A campaign as the API shows it.
+CREATE FUNCTION campaign_doc(c campaigns) RETURNS json
+LANGUAGE sql STABLE AS $$
+  SELECT row_to_json(d) FROM (
+    SELECT c.id, c.title, c.period, c.region_id, c.municipality_id,
+           coalesce((SELECT json_agg(json_build_object(
+                       'code', ci.indicator_code, 'required', ci.required)
+                       ORDER BY ci.position)
+                     FROM campaign_indicators ci WHERE ci.campaign_id = c.id),
+                    '[]') AS indicators,
+           c.target, c.opens_on, c.deadline, c.status,
+           CASE WHEN c.status <> 'draft' THEN
+             (SELECT count(*) FROM campaign_schools cs
+              WHERE cs.campaign_id = c.id) END AS schools_count,
+           c.version, c.created_at, c.updated_at) d
+$$;

@@ -8,11 +8,23 @@
 #include "request.h"
 #include "resource.h"
 
-static const char *const entities[] = {
-    "region",         "municipality",        "school",       "school_status",
-    "school_curator", "school_partnership",  "user",         "client",
-    "token",          "risk_factor",         "risk_profile", "roadmap",
-    "roadmap_item",   "roadmap_item_report", "indicator",    NULL};
+static const char *const entities[] = {"region",
+                                       "municipality",
+                                       "school",
+                                       "school_status",
+                                       "school_curator",
+                                       "school_partnership",
+                                       "user",
+                                       "client",
+                                       "token",
+                                       "risk_factor",
+                                       "risk_profile",
+                                       "roadmap",
+                                       "roadmap_item",
+                                       "roadmap_item_report",
+                                       "indicator",
+                                       "campaign",
+                                       NULL};
 static const char *const actions[] = {"create",
                                       "update",
                                       "delete",

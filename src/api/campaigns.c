@@ -1,28 +1,668 @@
 /* /api/v1/monitoring/campaigns: monitoring campaigns, their completeness,
- * and what is due (docs/MONITORING.md). */
-#include "handlers.h"
-#include "request.h"
+ * and what is due (docs/MONITORING.md). Reads go through campaign_visible,
+ * writes through campaign_writable (migrations/0004_monitoring.sql); a
+ * draft changes freely, then draft -> open (the target becomes a fixed list
+ * of schools) -> closed. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-void campaigns_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+#include "audit.h"
+#include "checks.h"
+#include "csv_out.h"
+#include "cursor.h"
+#include "fields.h"
+#include "handlers.h"
+#include "resource.h"
+
+static const char *const statuses[] = {"draft", "open", "closed", NULL};
+static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
+static const char *const states[] = {"not_started", "draft",    "submitted",
+                                     "returned",    "accepted", "missing",
+                                     NULL};
+
+#define PERIOD_PATTERN                                                         \
+  "^([0-9]{4}/[0-9]{2}|[0-9]{4}-H[12]|[0-9]{4}-Q[1-4]|[0-9]{4})$"
+
+static const struct jspec_field indicator_fields[] = {
+    PATTERN_FIELD("code", REQ, 2, 64, "^[A-Z][A-Z0-9_]{1,63}$"),
+    FIELD("required", JS_BOOLEAN, 0, 0, 0),
+    END_FIELDS,
+};
+static const struct jspec_field indicator_item = {
+    "indicator", JS_OBJECT, 0, 0, 0, NULL, indicator_fields, NULL, NULL};
+static const struct jspec_field id_item = FIELD("id", JS_ID, 0, 0, 0);
+
+static const struct jspec_field target_fields[] = {
+    ENUM_FIELD("category", 0, categories),
+    FIELD("year", JS_INTEGER, 0, 2000, 2100),
+    {"municipality_ids", JS_ARRAY, 0, 1, 500, NULL, NULL, &id_item, NULL},
+    {"school_ids", JS_ARRAY, 0, 1, 5000, NULL, NULL, &id_item, NULL},
+    END_FIELDS,
+};
+
+#define CAMPAIGN_FIELDS                                                        \
+  FIELD("title", JS_STRING, REQ, 1, 1000),                                     \
+      PATTERN_FIELD("period", REQ, 4, 7, PERIOD_PATTERN), {"indicators",       \
+                                                           JS_ARRAY,           \
+                                                           REQ,                \
+                                                           1,                  \
+                                                           200,                \
+                                                           NULL,               \
+                                                           NULL,               \
+                                                           &indicator_item,    \
+                                                           NULL},              \
+      {"target", JS_OBJECT, 0, 0, 0, NULL, target_fields, NULL, NULL},         \
+      FIELD("opens_on", JS_DATE, REQ, 0, 0),                                   \
+      FIELD("deadline", JS_DATE, REQ, 0, 0),                                   \
+      FIELD("schools_count", JS_INTEGER, JS_READONLY, 0, 0), READONLY_FIELDS
+
+static const struct jspec_field create_fields[] = {
+    CAMPAIGN_FIELDS,
+    FIELD("region_id", JS_ID, 0, 0, 0),
+    FIELD("municipality_id", JS_ID, 0, 0, 0),
+    ENUM_FIELD("status", JS_READONLY, statuses),
+    END_FIELDS,
+};
+
+/* The owner never changes: another owner is another campaign. */
+static const struct jspec_field update_fields[] = {
+    CAMPAIGN_FIELDS,
+    FIELD("region_id", JS_ID, JS_READONLY, 0, 0),
+    FIELD("municipality_id", JS_ID, JS_READONLY, 0, 0),
+    ENUM_FIELD("status", 0, statuses),
+    END_FIELDS,
+};
+
+/* A school year's second part is the next year: 2023/24, not 2023/25. */
+static void check_period(const json_t *body, json_t *errors) {
+  const char *p = json_string_value(json_object_get(body, "period"));
+  if (p == NULL || strlen(p) != 7 || p[4] != '/')
+    return;
+  int first = atoi(p), second = atoi(p + 5);
+  if ((first + 1) % 100 != second)
+    jspec_error(errors, "$.period",
+                "a school year's second part is the next year (2023/24)");
+}
+
+/* A target is one of {category, year}, {municipality_ids}, {school_ids}
+ * or {}. */
+static void check_target(const json_t *body, json_t *errors) {
+  const json_t *t = json_object_get(body, "target");
+  if (!json_is_object(t))
+    return;
+  bool category = json_object_get(t, "category") != NULL;
+  bool year = json_object_get(t, "year") != NULL;
+  int kinds = (category || year) +
+              (json_object_get(t, "municipality_ids") != NULL) +
+              (json_object_get(t, "school_ids") != NULL);
+  if (kinds > 1)
+    jspec_error(errors, "$.target",
+                "is one of {category, year}, {municipality_ids}, "
+                "{school_ids} or {}");
+  else if (category != year)
+    jspec_error(errors, category ? "$.target.year" : "$.target.category",
+                "category and year go together");
+}
+
+static void check_campaign(struct request *rq, const json_t *body,
+                           json_t *errors) {
+  (void)rq;
+  check_period(body, errors);
+  check_date_order(body, "opens_on", "deadline", errors);
+  check_target(body, errors);
+}
+
+/* Indicators that are unknown (422), computed or repeated (400); false
+ * after answering. */
+static bool indicators_valid(struct request *rq, const json_t *indicators) {
+  if (indicators == NULL)
+    return true;
+  char *text = json_dumps(indicators, JSON_COMPACT);
+  if (text == NULL)
+    abort();
+  const char *params[] = {text};
+  PGresult *r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_CHECK, 1, params);
+  free(text);
+  if (r == NULL)
+    return false;
+  json_t *unknown = json_array(), *bad = json_array();
+  for (int i = 0; i < PQntuples(r); i++) {
+    char path[64];
+    snprintf(path, sizeof path, "$.indicators[%s].code", PQgetvalue(r, i, 0));
+    if (PQgetvalue(r, i, 2)[0] != 't')
+      jspec_error(unknown, path, "no active indicator has this code");
+    else if (PQgetvalue(r, i, 3)[0] == 't')
+      jspec_error(bad, path,
+                  "is a computed indicator: schools do not submit it");
+    else if (PQgetvalue(r, i, 4)[0] == 't')
+      jspec_error(bad, path, "is already in the list");
+  }
+  PQclear(r);
+  if (json_array_size(unknown) > 0) {
+    json_decref(bad);
+    reply_problem_errors_steal(rq, ERR_REFERENCE_NOT_FOUND,
+                               "the campaign names unknown indicators",
+                               unknown);
+    return false;
+  }
+  json_decref(unknown);
+  if (json_array_size(bad) > 0) {
+    reply_validation_steal(rq, bad);
+    return false;
+  }
+  json_decref(bad);
+  return true;
+}
+
+/* Target ids outside the owner or the caller's scope: 403 naming each;
+ * false after answering. */
+static bool target_valid(struct request *rq, const json_t *target,
+                         const char *region, const char *municipality) {
+  if (target == NULL)
+    return true;
+  char *text = json_dumps(target, JSON_COMPACT);
+  if (text == NULL)
+    abort();
+  const char *params[] = {text, region, municipality, auth_scope_kind(rq),
+                          auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_CAMPAIGN_TARGET_CHECK, 5, params);
+  free(text);
+  if (r == NULL)
+    return false;
+  int n = PQntuples(r);
+  if (n == 0) {
+    PQclear(r);
+    return true;
+  }
+  json_t *errors = json_array();
+  for (int i = 0; i < n; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "$.target.%s[%s]", PQgetvalue(r, i, 0),
+             PQgetvalue(r, i, 1));
+    jspec_error(errors, path, "is outside the campaign's owner or your scope");
+  }
+  PQclear(r);
+  reply_problem_errors_steal(
+      rq, ERR_FORBIDDEN,
+      "the target names schools or municipalities you may not ask", errors);
+  return false;
+}
+
+/* Where the audit trail files a campaign: its municipality, else its
+ * region. */
+static bool audit_campaign(struct request *rq, const char *action,
+                           const char *id, const char *before,
+                           const char *after, const char *region,
+                           const char *municipality) {
+  struct audit_entry e = {
+      .action = action,
+      .entity = "campaign",
+      .entity_id = id,
+      .before = before,
+      .after = after,
+      .place =
+          municipality != NULL ? AUDIT_PLACE_SCHOOL : AUDIT_PLACE_REGION_ID,
+      .parent = municipality != NULL ? NULL : region,
+  };
+  return audit_write(rq, &e);
+}
+
+/* The campaign's document and version (owned), or NULL when it is not
+ * visible (answered 404 when `answer`) or the statement failed. */
+static char *campaign_doc(struct request *rq, const char *id, int32_t *version,
+                          bool answer) {
+  const char *params[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_CAMPAIGN_GET, 3, params);
+  if (r == NULL)
+    return NULL;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    if (answer) {
+      char detail[64];
+      snprintf(detail, sizeof detail, "no campaign has id %s", id);
+      reply_problem(rq, ERR_NOT_FOUND, detail);
+    }
+    return NULL;
+  }
+  *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  char *doc = strdup(PQgetvalue(r, 0, 1));
+  PQclear(r);
+  if (doc == NULL)
+    abort();
+  return doc;
+}
+
+static bool reply_written(struct request *rq, const char *id,
+                          const char *before, unsigned status,
+                          const char *region, const char *municipality,
+                          const char *action) {
+  int32_t version;
+  char *after = campaign_doc(rq, id, &version, true);
+  if (after == NULL)
+    return false;
+  bool ok = audit_campaign(rq, action, id, before, after, region, municipality);
+  if (ok) {
+    reply_json_text(rq, status, after, strlen(after));
+    reply_etag(rq, version);
+  }
+  free(after);
+  return ok;
+}
+
+/* --- create -------------------------------------------------------------- */
+
+struct create {
+  char *body;
+  char region[24], municipality[24], id[24];
+  bool has_municipality;
+};
+
+static bool forbid_owner(struct request *rq, const char *path) {
+  json_t *errors = json_array();
+  jspec_error(errors, path, "is outside what you may manage");
+  reply_problem_errors_steal(
+      rq, ERR_FORBIDDEN, "the campaign's owner is outside your scope", errors);
+  return false;
+}
+
+/* The owner from the body and the caller; false after answering. */
+static bool resolve_owner(struct request *rq, struct create *c) {
+  char rbuf[24], mbuf[24];
+  const json_t *region = json_object_get(rq->json, "region_id");
+  const json_t *muni = json_object_get(rq->json, "municipality_id");
+  const char *params[] = {
+      region ? (snprintf(rbuf, sizeof rbuf, "%lld",
+                         (long long)json_integer_value(region)),
+                rbuf)
+             : NULL,
+      muni ? (snprintf(mbuf, sizeof mbuf, "%lld",
+                       (long long)json_integer_value(muni)),
+              mbuf)
+           : NULL,
+      auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_CAMPAIGN_OWNER, 4, params);
+  if (r == NULL)
+    return false;
+  bool no_region = PQgetisnull(r, 0, 0),
+       m_exists = PQgetvalue(r, 0, 2)[0] == 't',
+       r_exists = PQgetvalue(r, 0, 3)[0] == 't',
+       mismatch = PQgetvalue(r, 0, 4)[0] == 't',
+       writable = PQgetvalue(r, 0, 5)[0] == 't';
+  snprintf(c->region, sizeof c->region, "%s", PQgetvalue(r, 0, 0));
+  snprintf(c->municipality, sizeof c->municipality, "%s", PQgetvalue(r, 0, 1));
+  c->has_municipality = !PQgetisnull(r, 0, 1);
+  PQclear(r);
+  const char *owner_path = muni != NULL ? "$.municipality_id" : "$.region_id";
+  if (mismatch) {
+    json_t *errors = json_array();
+    jspec_error(errors, "$.region_id", "is not the municipality's region");
+    reply_validation_steal(rq, errors);
+    return false;
+  }
+  if (!writable && (!m_exists || !r_exists) &&
+      strcmp(auth_scope_kind(rq), "global") == 0) {
+    reply_problem_at(rq, ERR_REFERENCE_NOT_FOUND, owner_path,
+                     !m_exists ? "no municipality has this id"
+                               : "no region has this id");
+    return false;
+  }
+  if (no_region) {
+    json_t *errors = json_array();
+    jspec_error(errors, "$.region_id",
+                "give region_id or municipality_id: the campaign's owner");
+    reply_validation_steal(rq, errors);
+    return false;
+  }
+  return writable || forbid_owner(rq, owner_path);
+}
+
+static bool create_work(struct request *rq, void *arg) {
+  struct create *c = arg;
+  if (!resolve_owner(rq, c) ||
+      !indicators_valid(rq, json_object_get(rq->json, "indicators")) ||
+      !target_valid(rq, json_object_get(rq->json, "target"), c->region,
+                    c->has_municipality ? c->municipality : NULL))
+    return false;
+  const char *muni = c->has_municipality ? c->municipality : NULL;
+  const char *params[] = {c->body, c->region, muni, auth_scope_kind(rq),
+                          auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_CAMPAIGN_INSERT, 5, params);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) != 1) {
+    PQclear(r);
+    return forbid_owner(rq, "$.region_id");
+  }
+  snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
+  PQclear(r);
+  char *indicators =
+      json_dumps(json_object_get(rq->json, "indicators"), JSON_COMPACT);
+  if (indicators == NULL)
+    abort();
+  const char *ins[] = {c->id, indicators};
+  r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_INSERT, 2, ins);
+  free(indicators);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  return reply_written(rq, c->id, NULL, 201, c->region, muni, "create");
+}
+
+static bool body_valid(struct request *rq, const struct jspec_field *fields,
+                       enum jspec_mode mode) {
+  json_t *errors = json_array();
+  if (jspec_check(rq->json, fields, mode, errors) == 0)
+    check_campaign(rq, rq->json, errors);
+  if (json_array_size(errors) == 0) {
+    json_decref(errors);
+    return true;
+  }
+  reply_validation_steal(rq, errors);
+  return false;
 }
 
 void campaigns_create(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  if (!body_valid(rq, create_fields, JSPEC_CREATE))
+    return;
+  struct create c = {0};
+  c.body = json_dumps(rq->json, JSON_COMPACT);
+  if (c.body == NULL)
+    abort();
+  if (db_txn(rq, create_work, &c))
+    reply_location_key(rq, "/api/v1/monitoring/campaigns", c.id);
+  free(c.body);
 }
 
-void campaign_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+/* --- update -------------------------------------------------------------- */
+
+struct update {
+  char id[24], version[16];
+  int32_t want;
+  char *body, *before;
+};
+
+static bool conflict(struct request *rq, const char *path,
+                     const char *message) {
+  json_t *errors = NULL;
+  if (path != NULL) {
+    errors = json_array();
+    jspec_error(errors, path, message);
+  }
+  reply_problem_errors_steal(rq, ERR_CONFLICT, message, errors);
+  return false;
+}
+
+/* draft -> open -> closed; false after answering 409. */
+static bool transition_valid(struct request *rq, const char *from,
+                             const char *to) {
+  bool others = json_object_size(rq->json) > (to != NULL ? 1u : 0u);
+  if (to != NULL && strcmp(from, to) != 0 &&
+      !((strcmp(from, "draft") == 0 && strcmp(to, "open") == 0) ||
+        (strcmp(from, "open") == 0 && strcmp(to, "closed") == 0))) {
+    char message[96];
+    snprintf(message, sizeof message, "a %s campaign cannot become %s", from,
+             to);
+    return conflict(rq, "$.status", message);
+  }
+  if (others && strcmp(from, "draft") != 0) {
+    char message[96];
+    snprintf(message, sizeof message,
+             "only a draft changes its fields; the campaign is %s", from);
+    return conflict(rq, NULL, message);
+  }
+  return true;
+}
+
+static bool update_work(struct request *rq, void *arg) {
+  struct update *u = arg;
+  free(u->before);
+  u->before = NULL;
+  const char *params[] = {u->id, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *st = db_exec(rq, STMT_CAMPAIGN_STATE, 3, params);
+  if (st == NULL)
+    return false;
+  if (PQntuples(st) == 0) {
+    PQclear(st);
+    char detail[64];
+    snprintf(detail, sizeof detail, "no campaign has id %s", u->id);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+    return false;
+  }
+  char status[16], region[24], muni[24];
+  snprintf(status, sizeof status, "%s", PQgetvalue(st, 0, 0));
+  int32_t now = (int32_t)strtol(PQgetvalue(st, 0, 1), NULL, 10);
+  bool writable = PQgetvalue(st, 0, 2)[0] == 't';
+  snprintf(region, sizeof region, "%s", PQgetvalue(st, 0, 3));
+  bool has_muni = !PQgetisnull(st, 0, 4);
+  snprintf(muni, sizeof muni, "%s", PQgetvalue(st, 0, 4));
+  PQclear(st);
+  const char *owner_muni = has_muni ? muni : NULL;
+  if (!writable) {
+    reply_problem(rq, ERR_FORBIDDEN,
+                  "you may read this campaign but not change it");
+    return false;
+  }
+  if (now != u->want) {
+    char detail[96];
+    snprintf(detail, sizeof detail,
+             "the campaign is at version %d, not %s: read it again", now,
+             u->version);
+    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+    reply_etag(rq, now);
+    return false;
+  }
+  const char *to = json_string_value(json_object_get(rq->json, "status"));
+  const json_t *indicators = json_object_get(rq->json, "indicators");
+  int32_t version;
+  if (!transition_valid(rq, status, to) || !indicators_valid(rq, indicators) ||
+      !target_valid(rq, json_object_get(rq->json, "target"), region,
+                    owner_muni) ||
+      (u->before = campaign_doc(rq, u->id, &version, true)) == NULL)
+    return false;
+  const char *upd[] = {u->id, u->version, u->body, auth_scope_kind(rq),
+                       auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_CAMPAIGN_UPDATE, 5, upd);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  if (indicators != NULL) {
+    char *text = json_dumps(indicators, JSON_COMPACT);
+    if (text == NULL)
+      abort();
+    const char *ins[] = {u->id, text};
+    r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_DELETE, 1, ins);
+    if (r != NULL) {
+      PQclear(r);
+      r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_INSERT, 2, ins);
+    }
+    free(text);
+    if (r == NULL)
+      return false;
+    PQclear(r);
+  }
+  if (to != NULL && strcmp(status, "draft") == 0 && strcmp(to, "open") == 0) {
+    if ((r = db_exec(rq, STMT_CAMPAIGN_OPEN, 3, params)) == NULL)
+      return false;
+    PQclear(r);
+  }
+  return reply_written(rq, u->id, u->before, 200, region, owner_muni, "update");
 }
 
 void campaign_update(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct update u = {0};
+  int64_t id;
+  if (!request_param_id(rq, "id", &id) ||
+      !body_valid(rq, update_fields, JSPEC_PATCH) ||
+      !request_if_match(rq, &u.want))
+    return;
+  snprintf(u.id, sizeof u.id, "%lld", (long long)id);
+  snprintf(u.version, sizeof u.version, "%d", u.want);
+  u.body = json_dumps(rq->json, JSON_COMPACT);
+  if (u.body == NULL)
+    abort();
+  db_txn(rq, update_work, &u);
+  free(u.body);
+  free(u.before);
+}
+
+/* --- reads --------------------------------------------------------------- */
+
+void campaign_get(struct request *rq) {
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  char text[24];
+  snprintf(text, sizeof text, "%lld", (long long)id);
+  const char *params[] = {text, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_CAMPAIGN_GET, 3, params);
+  if (r == NULL)
+    return;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    char detail[64];
+    snprintf(detail, sizeof detail, "no campaign has id %s", text);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+    return;
+  }
+  reply_doc(rq, r, 200);
+}
+
+static const struct jspec_field list_params[] = {
+    ENUM_FIELD("status", 0, statuses),
+    PATTERN_FIELD("period", 0, 4, 7, PERIOD_PATTERN),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+static const char *const list_filters[] = {"status", "period", NULL};
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_CAMPAIGNS_LIST,
+};
+
+void campaigns_list(struct request *rq) {
+  resource_list(rq, &list);
+}
+
+static const struct jspec_field due_params[] = {
+    FIELD("within_days", JS_INTEGER, 0, 0, 366),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+static const char *const due_filters[] = {"within_days", NULL};
+static const struct list_spec due = {
+    .params = due_params,
+    .filters = due_filters,
+    .stmt = STMT_MONITORING_DUE,
+    .keyed = true,
+};
+
+void monitoring_due(struct request *rq) {
+  resource_list(rq, &due);
+}
+
+/* --- completeness ------------------------------------------------------- */
+
+static const struct jspec_field completeness_params[] = {
+    ENUM_FIELD("state", 0, states),
+    FIELD("municipality", JS_ID, 0, 0, 0),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+/* {"items": [...], "next_cursor": ..., "counts": {...}}: the rows are doc,
+ * short name, school id; counts is JSON text. */
+static void reply_completeness(struct request *rq, PGresult *rows,
+                               const struct page *page, const char *counts) {
+  int n = PQntuples(rows);
+  int shown = n > page->limit ? (int)page->limit : n;
+  size_t cap = strlen(counts) + 128;
+  for (int i = 0; i < shown; i++)
+    cap += (size_t)PQgetlength(rows, i, 0) + 1;
+  char *next = NULL;
+  if (n > shown)
+    next = cursor_encode(PQgetvalue(rows, shown - 1, 1),
+                         strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10));
+  if (next != NULL)
+    cap += strlen(next);
+  char *text = malloc(cap);
+  if (text == NULL)
+    abort();
+  size_t len = (size_t)sprintf(text, "{\"items\":[");
+  for (int i = 0; i < shown; i++) {
+    if (i > 0)
+      text[len++] = ',';
+    size_t l = (size_t)PQgetlength(rows, i, 0);
+    memcpy(text + len, PQgetvalue(rows, i, 0), l);
+    len += l;
+  }
+  if (next != NULL)
+    len += (size_t)sprintf(text + len, "],\"next_cursor\":\"%s\"", next);
+  else
+    len += (size_t)sprintf(text + len, "],\"next_cursor\":null");
+  len += (size_t)sprintf(text + len, ",\"counts\":%s}", counts);
+  free(next);
+  reply_json_text_steal(rq, 200, text, len);
+}
+
+static void completeness(struct request *rq, const char *id,
+                         const json_t *query, const struct page *page) {
+  int32_t version;
+  char *doc = campaign_doc(rq, id, &version, true);
+  if (doc == NULL)
+    return;
+  free(doc);
+  char state_buf[16], muni_buf[24], csv_limit[16];
+  const char *state = query_param(query, "state", state_buf, sizeof state_buf);
+  const char *muni =
+      query_param(query, "municipality", muni_buf, sizeof muni_buf);
+  bool csv = request_wants_csv(rq);
+  snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
+  const char *kind = auth_scope_kind(rq), *scope = auth_scope_id(rq);
+  const char *params[] = {id,
+                          state,
+                          muni,
+                          page->cursor_key,
+                          page->cursor_id[0] ? page->cursor_id : NULL,
+                          csv ? csv_limit : page->limit_plus_one,
+                          kind,
+                          scope};
+  PGresult *rows = db_exec(rq, STMT_CAMPAIGN_COMPLETENESS, 8, params);
+  if (rows == NULL)
+    return;
+  if (csv) {
+    if (PQntuples(rows) > CSV_MAX_ROWS)
+      reply_problem(rq, ERR_BAD_REQUEST,
+                    "the list is too long for one table: "
+                    "narrow it with filters");
+    else
+      reply_csv_docs(rq, rows, 0, 3, CSV_MAX_ROWS);
+    PQclear(rows);
+    return;
+  }
+  const char *cparams[] = {id, muni, kind, scope};
+  PGresult *counts = db_exec(rq, STMT_CAMPAIGN_COUNTS, 4, cparams);
+  if (counts != NULL)
+    reply_completeness(rq, rows, page, PQgetvalue(counts, 0, 0));
+  PQclear(counts);
+  PQclear(rows);
 }
 
 void campaign_completeness(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
-}
-
-void monitoring_due(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  json_t *query = request_query_checked(rq, completeness_params);
+  struct page page;
+  if (query == NULL || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  char text[24];
+  snprintf(text, sizeof text, "%lld", (long long)id);
+  completeness(rq, text, query, &page);
+  page_end(&page);
+  json_decref(query);
 }

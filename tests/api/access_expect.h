@@ -177,6 +177,16 @@ static const struct access_expect access_expect[] = {
     /* Official values: every role but ingest, through the school. */
     {"listIndicatorValues", READ_IN, NONE},
     {"getSchoolIndicators", READ_IN, READ_OUT},
+    /* Monitoring campaigns: in = a campaign of region A (every region-A
+     * caller reads it; writes: a draft of A2 for admins, of A1 for the
+     * municipal user), out = one of region B. A create out of scope names
+     * municipality_id (B1). */
+    {"listCampaigns", READ_IN, NONE},
+    {"createCampaign", AUTH_IN(201), {0, 403, 403, 403, 403, 403, 403}},
+    {"getCampaign", READ_IN, READ_OUT},
+    {"updateCampaign", AUTH_IN(200), AUTH_OUT},
+    {"getCampaignCompleteness", READ_IN, READ_OUT},
+    {"getMonitoringDue", READ_IN, NONE},
 };
 
 static const size_t access_expect_count =

@@ -116,7 +116,8 @@ static long long make_named_user(long long region, const char *login) {
   return id;
 }
 
-static void setup_roadmap_fixtures(void); /* access_roadmaps.inc */
+static void setup_roadmap_fixtures(void);  /* access_roadmaps.inc */
+static void setup_campaign_fixtures(void); /* access_campaigns.inc */
 
 static void setup_fixtures(void) {
   snprintf(fx.admin, sizeof fx.admin, "%s", use_token(NULL));
@@ -166,6 +167,7 @@ static void setup_fixtures(void) {
   fx.cA = make_client(fx.rA, "mx-cA");
   fx.cB = make_client(fx.rB, "mx-cB");
   setup_roadmap_fixtures();
+  setup_campaign_fixtures();
   /* Something happened in region B for the audit trail to hold. */
   struct http_reply *r = http_patch(J("/api/v1/schools/%lld", fx.school[P_B]),
                                     "\"1\"", J("{'phone':'+7 900 000-00-01'}"));
@@ -467,6 +469,7 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+#include "access_campaigns.inc"
 #include "access_indicators.inc"
 #include "access_items.inc"
 #include "access_risk.inc"
@@ -550,6 +553,7 @@ static const struct {
     {"deleteRoadmapItem", r_delete_item, 1, NULL},
     {"listItemReports", r_list_reports, 1, NULL},
     {"createItemReport", r_create_report, 1, NULL},
+    CAMPAIGN_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
