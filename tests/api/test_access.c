@@ -470,6 +470,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_items.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
+#include "access_submissions.inc"
 
 typedef struct http_reply *(*runner_fn)(const struct cell *c);
 static const struct {
@@ -542,6 +543,7 @@ static const struct {
     {"deleteRoadmapItem", r_delete_item, 1, NULL},
     {"listItemReports", r_list_reports, 1, NULL},
     {"createItemReport", r_create_report, 1, NULL},
+    SUBMISSION_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
