@@ -346,6 +346,14 @@ static void test_every_bad_value_at_once(void **state) {
   assert_validation(r, "$.values", "$.state");
   http_reply_free(r);
   assert_db_unchanged(before);
+  /* The shapes every write refuses, and bad path ids. */
+  static const char *const required[] = {"values", NULL};
+  check_bad_bodies("PUT", subm(c, school_a, ""), "\"0\"", FULL, required);
+  check_bad_ids("PUT",
+                J("/api/v1/monitoring/campaigns/%lld/submissions/%%s", c),
+                "school_id", "\"0\"", FULL);
+  check_bad_ids("GET", "/api/v1/monitoring/campaigns/%s/submissions", "id",
+                NULL, NULL);
   /* A campaign's range: TEACHER_VACANCIES within 0..50 here. */
   db_exec("UPDATE indicators SET min_value = 0, max_value = 50 WHERE code ="
           " 'TEACHER_VACANCIES'");
