@@ -464,7 +464,8 @@ static void test_scope(void **state) {
   struct territory t = kovrov();
   /* A school: its own submission only. */
   const char *school = make_token("school", "school", school_a);
-  const char *admin = use_token(school);
+  char admin[128]; /* use_token's answer lives in a ring buffer */
+  snprintf(admin, sizeof admin, "%s", use_token(school));
   expect(put(c, school_a, "\"0\"", FULL), 200, "draft", 1);
   expect(act(c, school_a, "submit", "\"1\""), 200, "submitted", 2);
   expect_problem(put(c, school_b, "\"0\"", FULL), 404, "not_found");
