@@ -8,34 +8,20 @@
 #include "request.h"
 #include "resource.h"
 
-static const char *const entities[] = {"region",
-                                       "municipality",
-                                       "school",
-                                       "school_status",
-                                       "school_curator",
-                                       "school_partnership",
-                                       "user",
-                                       "client",
-                                       "token",
-                                       "risk_factor",
-                                       "risk_profile",
-                                       "roadmap",
-                                       "roadmap_item",
-                                       "roadmap_item_report",
-                                       "indicator",
-                                       "campaign",
-                                       NULL};
-static const char *const actions[] = {"create",
-                                      "update",
-                                      "delete",
-                                      "login",
-                                      "login_failed",
-                                      "token_issue",
-                                      "token_revoke",
-                                      "password_reset",
-                                      "secret_rotate",
-                                      "revise",
-                                      NULL};
+static const char *const entities[] = {"region",         "municipality",
+                                       "school",         "school_status",
+                                       "school_curator", "school_partnership",
+                                       "user",           "client",
+                                       "token",          "risk_factor",
+                                       "risk_profile",   "roadmap",
+                                       "roadmap_item",   "roadmap_item_report",
+                                       "indicator",      "campaign",
+                                       "submission",     NULL};
+static const char *const actions[] = {
+    "create",        "update",      "delete",       "login",
+    "login_failed",  "token_issue", "token_revoke", "password_reset",
+    "secret_rotate", "revise",      "submit",       "accept",
+    "return",        NULL};
 
 static const struct jspec_field list_params[] = {
     ENUM_FIELD("entity", 0, entities),

@@ -1,32 +1,461 @@
 /* /api/v1/monitoring/campaigns/{id}/submissions: a school's values for a
- * campaign, and their review (docs/MONITORING.md). */
-#include "handlers.h"
-#include "request.h"
+ * campaign, and their review (docs/MONITORING.md, "Submissions"). A
+ * submission's version is its ETag (0 before the first save); every save
+ * and transition takes If-Match, moves the version on, keeps the values as
+ * they were in submission_events and is audited. Accepting makes the values
+ * official (indicator_values). */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-void submissions_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+#include "audit.h"
+#include "csv_out.h"
+#include "fields.h"
+#include "handlers.h"
+#include "monitoring.h"
+#include "resource.h"
+#include "submissions.h"
+
+/* One change of a submission: what it does, from which states. */
+struct move {
+  const char *action; /* save, submit, accept, return */
+  const char *to;     /* the state it leaves the submission in */
+  const char *const *from;
+  bool open_only; /* a closed campaign refuses it */
+};
+
+static const char *const save_from[] = {"not_started", "draft", "returned",
+                                        NULL};
+static const char *const submit_from[] = {"draft", "returned", NULL};
+static const char *const accept_from[] = {"submitted", NULL};
+static const char *const return_from[] = {"submitted", "accepted", NULL};
+
+static const struct move save_move = {"save", "draft", save_from, true};
+static const struct move submit_move = {"submit", "submitted", submit_from,
+                                        true};
+static const struct move accept_move = {"accept", "accepted", accept_from,
+                                        false};
+static const struct move return_move = {"return", "returned", return_from,
+                                        false};
+
+struct call {
+  char campaign[24], school[24];
+  char status[16], period[24];
+  const struct move *move;
+  int32_t held;
+  char held_text[16];
+  char id[24];   /* the submission's, once it exists */
+  char *values;  /* PUT: the validated values (JSON text), owned */
+  char *comment; /* return: the reviewer's comment, owned */
+  char *before, *after;
+};
+
+static void call_end(struct call *c) {
+  free(c->values);
+  free(c->comment);
+  free(c->before);
+  free(c->after);
 }
 
+/* The path's campaign and school. False after answering 400. */
+static bool call_begin(struct request *rq, struct call *c, bool with_school) {
+  memset(c, 0, sizeof *c);
+  int64_t campaign, school;
+  if (!request_param_id(rq, "id", &campaign) ||
+      (with_school && !request_param_id(rq, "school_id", &school)))
+    return false;
+  snprintf(c->campaign, sizeof c->campaign, "%lld", (long long)campaign);
+  if (with_school)
+    snprintf(c->school, sizeof c->school, "%lld", (long long)school);
+  return true;
+}
+
+/* The campaign is visible and (with a school) asks that school, which is
+ * the caller's; else 404. Reads its status and period; `lock` share-locks
+ * the campaign for a write. */
+static bool context(struct request *rq, struct call *c, bool lock) {
+  const char *params[] = {c->campaign, c->school[0] ? c->school : NULL,
+                          auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r =
+      db_exec(rq, lock ? STMT_SUBM_CONTEXT_LOCK : STMT_SUBM_CONTEXT, 4, params);
+  if (r == NULL)
+    return false;
+  char detail[160];
+  bool found = PQntuples(r) == 1;
+  if (!found) {
+    snprintf(detail, sizeof detail, "no campaign has id %s", c->campaign);
+  } else {
+    snprintf(c->status, sizeof c->status, "%s", PQgetvalue(r, 0, 0));
+    snprintf(c->period, sizeof c->period, "%s", PQgetvalue(r, 0, 1));
+    if (c->school[0] && PQgetvalue(r, 0, 2)[0] != 't') {
+      found = false;
+      snprintf(detail, sizeof detail, "campaign %s asks no school with id %s",
+               c->campaign, c->school);
+    }
+  }
+  PQclear(r);
+  if (!found)
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+  return found;
+}
+
+/* A draft campaign takes no submissions; a closed one no saves or
+ * submits: 409. */
+static bool campaign_takes(struct request *rq, const struct call *c) {
+  const char *why = NULL;
+  if (strcmp(c->status, "draft") == 0)
+    why = "the campaign is a draft: it takes no submissions until it opens";
+  else if (strcmp(c->status, "closed") == 0 && c->move->open_only)
+    why = "the campaign is closed: it takes no more saves or submits";
+  if (why != NULL)
+    reply_problem(rq, ERR_CONFLICT, why);
+  return why == NULL;
+}
+
+/* The submission as the API shows it (owned), and its version. */
+static char *submission_doc(struct request *rq, const struct call *c,
+                            int32_t *version) {
+  const char *params[] = {c->campaign, c->school};
+  PGresult *r = db_exec(rq, STMT_SUBM_GET, 2, params);
+  if (r == NULL)
+    return NULL;
+  *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  char *doc = strdup(PQgetvalue(r, 0, 1));
+  PQclear(r);
+  if (doc == NULL)
+    abort();
+  return doc;
+}
+
+/* --- reads ------------------------------------------------------------- */
+
 void submission_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct call c;
+  if (!call_begin(rq, &c, true) || !context(rq, &c, false))
+    return;
+  const char *params[] = {c.campaign, c.school};
+  PGresult *r = db_exec(rq, STMT_SUBM_GET, 2, params);
+  if (r != NULL)
+    reply_doc(rq, r, 200);
+}
+
+static const char *const states[] = {"not_started", "draft",    "submitted",
+                                     "returned",    "accepted", NULL};
+static const struct jspec_field list_params[] = {
+    ENUM_FIELD("state", 0, states),
+    FIELD("municipality", JS_ID, 0, 0, 0),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+void submissions_list(struct request *rq) {
+  struct call c;
+  if (!call_begin(rq, &c, false))
+    return;
+  json_t *query = request_query_checked(rq, list_params);
+  struct page page;
+  if (query == NULL || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  if (context(rq, &c, false)) {
+    bool csv = request_wants_csv(rq);
+    char municipality[24], csv_limit[16];
+    snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
+    const char *params[] = {
+        c.campaign,
+        json_string_value(json_object_get(query, "state")),
+        query_param(query, "municipality", municipality, sizeof municipality),
+        page.cursor_key,
+        page.cursor_id[0] ? page.cursor_id : NULL,
+        csv ? csv_limit : page.limit_plus_one,
+        auth_scope_kind(rq),
+        auth_scope_id(rq)};
+    PGresult *r = db_exec(rq, STMT_SUBM_LIST, 8, params);
+    if (r != NULL && csv && PQntuples(r) > CSV_MAX_ROWS) {
+      PQclear(r);
+      reply_problem(rq, ERR_BAD_REQUEST, "the list is too long for one table");
+    } else if (r != NULL && csv) {
+      reply_csv_docs(rq, r, 0, 3, CSV_MAX_ROWS);
+      PQclear(r);
+    } else if (r != NULL) {
+      reply_page(rq, r, &page);
+    }
+  }
+  page_end(&page);
+  json_decref(query);
+}
+
+static const struct jspec_field history_params[] = {PAGE_PARAMS, END_FIELDS};
+
+void submission_history(struct request *rq) {
+  struct call c;
+  if (!call_begin(rq, &c, true))
+    return;
+  json_t *query = request_query_checked(rq, history_params);
+  struct page page;
+  if (query == NULL || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  if (context(rq, &c, false)) {
+    const char *params[] = {c.campaign, c.school,
+                            page.cursor_id[0] ? page.cursor_id : NULL,
+                            page.limit_plus_one};
+    PGresult *r = db_exec(rq, STMT_SUBM_HISTORY, 4, params);
+    if (r != NULL)
+      reply_page(rq, r, &page);
+  }
+  page_end(&page);
+  json_decref(query);
+}
+
+/* --- changes ----------------------------------------------------------- */
+
+static bool state_allows(const struct move *m, const char *state) {
+  for (const char *const *s = m->from; *s != NULL; s++)
+    if (strcmp(*s, state) == 0)
+      return true;
+  return false;
+}
+
+static void reply_illegal(struct request *rq, const struct call *c,
+                          const char *state) {
+  char detail[200];
+  if (strcmp(c->move->action, "save") == 0 && strcmp(state, "accepted") == 0)
+    snprintf(detail, sizeof detail,
+             "the submission is accepted: its values are locked until a "
+             "reviewer returns it");
+  else if (strcmp(c->move->action, "save") == 0)
+    snprintf(detail, sizeof detail,
+             "the submission is %s: a reviewer returns it before it changes",
+             state);
+  else
+    snprintf(detail, sizeof detail, "a submission that is %s cannot %s", state,
+             strcmp(c->move->action, "return") == 0   ? "be returned"
+             : strcmp(c->move->action, "accept") == 0 ? "be accepted"
+                                                      : "be submitted");
+  reply_problem(rq, ERR_CONFLICT, detail);
+}
+
+static void reply_stale(struct request *rq, const struct call *c, int32_t now) {
+  char detail[128];
+  snprintf(detail, sizeof detail,
+           "the submission is at version %d, not %s: read it again", now,
+           c->held_text);
+  reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+  reply_etag(rq, now);
+}
+
+/* Submitting needs a value for every required indicator: 400 naming each
+ * missing one. */
+static bool complete(struct request *rq, const struct call *c) {
+  const char *params[] = {c->id};
+  PGresult *r = db_exec(rq, STMT_SUBM_MISSING, 1, params);
+  if (r == NULL)
+    return false;
+  int n = PQntuples(r);
+  if (n > 0) {
+    json_t *errors = json_array();
+    for (int i = 0; i < n; i++) {
+      char message[128];
+      snprintf(message, sizeof message, "has no value for %s (required)",
+               PQgetvalue(r, i, 0));
+      jspec_error(errors, "$.values", message);
+    }
+    reply_problem_errors_steal(
+        rq, ERR_VALIDATION_FAILED,
+        "every required indicator needs a value before submitting", errors);
+  }
+  PQclear(r);
+  return n == 0;
+}
+
+static bool exec_ok(struct request *rq, enum stmt_id id, int n,
+                    const char *const *params) {
+  PGresult *r = db_exec(rq, id, n, params);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  return true;
+}
+
+/* The row for this school, locked: its state and version (not_started and
+ * 0 when there is none). False after a failed statement. */
+static bool lock_row(struct request *rq, struct call *c, char *state,
+                     size_t state_len, int32_t *version) {
+  const char *params[] = {c->campaign, c->school};
+  PGresult *r = db_exec(rq, STMT_SUBM_LOCK, 2, params);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) == 1) {
+    snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
+    snprintf(state, state_len, "%s", PQgetvalue(r, 0, 1));
+    *version = (int32_t)strtol(PQgetvalue(r, 0, 2), NULL, 10);
+  } else {
+    snprintf(state, state_len, "not_started");
+    *version = 0;
+  }
+  PQclear(r);
+  return true;
+}
+
+/* Moves the row to the move's state and the next version (creating it on
+ * the first save). False after answering 412 or a failed statement. */
+static bool advance(struct request *rq, struct call *c) {
+  PGresult *r;
+  if (!c->id[0]) {
+    const char *params[] = {c->campaign, c->school};
+    r = db_exec(rq, STMT_SUBM_CREATE, 2, params);
+  } else {
+    const char *params[] = {c->id, c->held_text, c->move->to, c->comment,
+                            c->move->action};
+    r = db_exec(rq, STMT_SUBM_MOVE, 5, params);
+  }
+  if (r == NULL)
+    return false;
+  bool moved = PQntuples(r) == 1;
+  if (moved && !c->id[0])
+    snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
+  PQclear(r);
+  if (!moved) /* another first save came in between */
+    reply_stale(rq, c, 1);
+  return moved;
+}
+
+/* What the move does besides changing the state. */
+static bool move_effects(struct request *rq, struct call *c) {
+  const char *id[] = {c->id};
+  if (strcmp(c->move->action, "save") == 0) {
+    const char *write[] = {c->id, c->values};
+    return exec_ok(rq, STMT_SUBM_VALUES_CLEAR, 1, id) &&
+           exec_ok(rq, STMT_SUBM_VALUES_WRITE, 2, write);
+  }
+  if (strcmp(c->move->action, "accept") == 0)
+    return exec_ok(rq, STMT_SUBM_VALUES_LOCK, 0, NULL) &&
+           exec_ok(rq, STMT_SUBM_OFFICIAL_WRITE, 1, id) &&
+           official_values_recompute(rq, c->school, c->period);
+  return true;
+}
+
+static bool record(struct request *rq, struct call *c, bool created) {
+  const char *event[] = {c->id, c->move->action, rq->principal.name,
+                         c->comment};
+  if (!exec_ok(rq, STMT_SUBM_EVENT, 4, event))
+    return false;
+  int32_t version;
+  c->after = submission_doc(rq, c, &version);
+  if (c->after == NULL)
+    return false;
+  const char *action = strcmp(c->move->action, "save") != 0 ? c->move->action
+                       : created                            ? "create"
+                                                            : "update";
+  struct audit_entry e = {.action = action,
+                          .entity = "submission",
+                          .entity_id = c->id,
+                          .before = created ? NULL : c->before,
+                          .after = c->after,
+                          .place = AUDIT_PLACE_PARENT,
+                          .parent = c->school};
+  if (!audit_write(rq, &e))
+    return false;
+  reply_json_text_steal(rq, 200, c->after, strlen(c->after));
+  c->after = NULL; /* the reply owns it */
+  reply_etag(rq, version);
+  return true;
+}
+
+static bool move_work(struct request *rq, void *arg) {
+  struct call *c = arg;
+  c->id[0] = '\0';
+  free(c->before);
+  c->before = NULL;
+  if (!context(rq, c, true) || !campaign_takes(rq, c))
+    return false;
+  char state[16];
+  int32_t version;
+  if (!lock_row(rq, c, state, sizeof state, &version))
+    return false;
+  if (version != c->held) {
+    reply_stale(rq, c, version);
+    return false;
+  }
+  if (!state_allows(c->move, state)) {
+    reply_illegal(rq, c, state);
+    return false;
+  }
+  bool created = !c->id[0];
+  if (!created) {
+    c->before = submission_doc(rq, c, &version);
+    if (c->before == NULL)
+      return false;
+  }
+  if (strcmp(c->move->action, "submit") == 0 && !complete(rq, c))
+    return false;
+  return advance(rq, c) && move_effects(rq, c) && record(rq, c, created);
+}
+
+/* The checks before the transaction: the campaign and school (404), the
+ * campaign's status (409), If-Match. */
+static bool move_begin(struct request *rq, struct call *c,
+                       const struct move *m) {
+  if (!call_begin(rq, c, true))
+    return false;
+  c->move = m;
+  if (!context(rq, c, false) || !campaign_takes(rq, c))
+    return false;
+  return true;
+}
+
+static void move_run(struct request *rq, struct call *c) {
+  snprintf(c->held_text, sizeof c->held_text, "%d", c->held);
+  db_txn(rq, move_work, c);
 }
 
 void submission_put(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct call c;
+  if (move_begin(rq, &c, &save_move) &&
+      submission_values_valid(rq, c.campaign) &&
+      request_if_match(rq, &c.held)) {
+    /* 15 digits: 41.2 stays 41.2 (as a double it is 41.200000000000003). */
+    c.values = json_dumps(json_object_get(rq->json, "values"),
+                          JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (c.values == NULL)
+      abort();
+    move_run(rq, &c);
+  }
+  call_end(&c);
 }
 
 void submission_submit(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct call c;
+  if (move_begin(rq, &c, &submit_move) && request_if_match(rq, &c.held))
+    move_run(rq, &c);
+  call_end(&c);
 }
 
 void submission_accept(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct call c;
+  if (move_begin(rq, &c, &accept_move) && request_if_match(rq, &c.held))
+    move_run(rq, &c);
+  call_end(&c);
 }
+
+static const struct jspec_field return_fields[] = {
+    FIELD("comment", JS_TEXT, REQ, 1, 2000),
+    END_FIELDS,
+};
 
 void submission_return(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
-}
-
-void submission_history(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, "not implemented yet");
+  struct call c;
+  if (move_begin(rq, &c, &return_move) &&
+      request_body_checked(rq, return_fields, JSPEC_CREATE) &&
+      request_if_match(rq, &c.held)) {
+    c.comment = strdup(json_string_value(json_object_get(rq->json, "comment")));
+    if (c.comment == NULL)
+      abort();
+    move_run(rq, &c);
+  }
+  call_end(&c);
 }

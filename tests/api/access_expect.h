@@ -54,6 +54,16 @@ struct access_expect {
 #define RISK_IN                                                                \
   { 200, 200, 200, 200, 200, 403, 403 }
 
+/* Monitoring: every role but ingest reads; writes by permission. */
+#define MON_READ_IN                                                            \
+  { 200, 200, 200, 200, 200, 403, 200 }
+#define MON_READ_OUT                                                           \
+  { 0, 404, 404, 404, 404, 403, 404 }
+#define MON_SUBMIT_OUT                                                         \
+  { 0, 404, 404, 403, 404, 403, 403 }
+#define MON_REVIEW_OUT                                                         \
+  { 0, 404, 404, 404, 403, 403, 403 }
+
 static const struct access_expect access_expect[] = {
     /* Risk factors: a catalogue, the same for every reader. */
     {"listRiskFactors", READ_IN, NONE},
@@ -187,6 +197,18 @@ static const struct access_expect access_expect[] = {
     {"updateCampaign", AUTH_IN(200), AUTH_OUT},
     {"getCampaignCompleteness", READ_IN, READ_OUT},
     {"getMonitoringDue", READ_IN, NONE},
+    /* Monitoring submissions: on a campaign of the caller's region asking
+     * its in-scope school (sA2 for region roles, sA1 for the others); out =
+     * the out-of-scope schools (a campaign of region B for sB). Ingest has
+     * no monitoring permission. Saves and submits: admins, municipal and a
+     * school its own; accept and return: admins, municipal, curators. */
+    {"listSubmissions", MON_READ_IN, {0, 404, 404, 404, 404, 403, 404}},
+    {"getSubmission", MON_READ_IN, MON_READ_OUT},
+    {"putSubmission", {200, 200, 200, 403, 200, 403, 403}, MON_SUBMIT_OUT},
+    {"submitSubmission", {200, 200, 200, 403, 200, 403, 403}, MON_SUBMIT_OUT},
+    {"acceptSubmission", {200, 200, 200, 200, 403, 403, 403}, MON_REVIEW_OUT},
+    {"returnSubmission", {200, 200, 200, 200, 403, 403, 403}, MON_REVIEW_OUT},
+    {"getSubmissionHistory", MON_READ_IN, MON_READ_OUT},
 };
 
 static const size_t access_expect_count =
@@ -201,5 +223,9 @@ static const size_t access_expect_count =
 #undef AUTH_IN
 #undef AUTH_OUT
 #undef RISK_IN
+#undef MON_READ_IN
+#undef MON_READ_OUT
+#undef MON_SUBMIT_OUT
+#undef MON_REVIEW_OUT
 
 #endif

@@ -474,6 +474,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_items.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
+#include "access_submissions.inc"
 #include "access_values.inc"
 
 typedef struct http_reply *(*runner_fn)(const struct cell *c);
@@ -554,6 +555,7 @@ static const struct {
     {"listItemReports", r_list_reports, 1, NULL},
     {"createItemReport", r_create_report, 1, NULL},
     CAMPAIGN_RUNNERS,
+    SUBMISSION_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
