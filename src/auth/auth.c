@@ -202,27 +202,46 @@ static bool object_statement(const char *path, enum stmt_id *stmt) {
   return false;
 }
 
+static bool route_has_param(const struct route_match *m, const char *name) {
+  for (size_t i = 0; i < m->n_params; i++)
+    if (m->names_len[i] == strlen(name) &&
+        strncmp(m->names[i], name, m->names_len[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Is the object the path parameter `param` names visible to the caller?
+ * False after answering (400 for a bad id, 404 when not visible, or a
+ * database failure). */
+static bool param_visible(struct request *rq, const char *param,
+                          enum stmt_id stmt) {
+  int64_t id;
+  if (!request_param_id(rq, param, &id))
+    return false;
+  char id_text[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, stmt, 3, params);
+  if (r == NULL)
+    return false;
+  bool visible = PQntuples(r) == 1;
+  PQclear(r);
+  if (!visible)
+    reply_problem(rq, ERR_NOT_FOUND, "nothing with this id");
+  return visible;
+}
+
 /* The role may not do this. Outside the scope that is 404, as for a missing
- * object; on a visible object, 403. */
+ * object (or a school, for what hangs off one: a campaign's submissions);
+ * on a visible object, 403. */
 static void reply_denied(struct request *rq) {
   enum stmt_id stmt;
-  int64_t id;
-  if (object_statement(rq->match.route->path, &stmt)) {
-    if (!request_param_id(rq, "id", &id))
-      return;
-    char id_text[24];
-    snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-    const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-    PGresult *r = db_exec(rq, stmt, 3, params);
-    if (r == NULL)
-      return;
-    bool visible = PQntuples(r) == 1;
-    PQclear(r);
-    if (!visible) {
-      reply_problem(rq, ERR_NOT_FOUND, "nothing with this id");
-      return;
-    }
-  }
+  if (object_statement(rq->match.route->path, &stmt) &&
+      !param_visible(rq, "id", stmt))
+    return;
+  if (route_has_param(&rq->match, "school_id") &&
+      !param_visible(rq, "school_id", STMT_SCHOOL_VISIBLE))
+    return;
   char detail[160];
   snprintf(detail, sizeof detail, "the %s role does not have %s",
            role_name(rq->principal.role),

@@ -57,12 +57,11 @@ struct access_expect {
 /* Monitoring: every role but ingest reads; writes by permission. */
 #define MON_READ_IN                                                            \
   { 200, 200, 200, 200, 200, 403, 200 }
+/* Outside the scope every caller gets 404, whatever its permissions. */
 #define MON_READ_OUT                                                           \
-  { 0, 404, 404, 404, 404, 403, 404 }
-#define MON_SUBMIT_OUT                                                         \
-  { 0, 404, 404, 403, 404, 403, 403 }
-#define MON_REVIEW_OUT                                                         \
-  { 0, 404, 404, 404, 403, 403, 403 }
+  { 0, 404, 404, 404, 404, 404, 404 }
+#define MON_SUBMIT_OUT MON_READ_OUT
+#define MON_REVIEW_OUT MON_READ_OUT
 
 static const struct access_expect access_expect[] = {
     /* Risk factors: a catalogue, the same for every reader. */
@@ -202,7 +201,7 @@ static const struct access_expect access_expect[] = {
      * the out-of-scope schools (a campaign of region B for sB). Ingest has
      * no monitoring permission. Saves and submits: admins, municipal and a
      * school its own; accept and return: admins, municipal, curators. */
-    {"listSubmissions", MON_READ_IN, {0, 404, 404, 404, 404, 403, 404}},
+    {"listSubmissions", MON_READ_IN, MON_READ_OUT},
     {"getSubmission", MON_READ_IN, MON_READ_OUT},
     {"putSubmission", {200, 200, 200, 403, 200, 403, 403}, MON_SUBMIT_OUT},
     {"submitSubmission", {200, 200, 200, 403, 200, 403, 403}, MON_SUBMIT_OUT},
