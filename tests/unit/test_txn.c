@@ -30,12 +30,17 @@ static void sql(PGconn *c, const char *text) {
   PQclear(r);
 }
 
-/* Renames one region, waits, then the other: run in opposite orders by two
- * threads, the second statements deadlock. */
+/* Renames one region, then the other: run in opposite orders by two
+ * threads, the second statements deadlock. On the first attempt both wait
+ * at a barrier between the two, so they cross whatever the machine's load;
+ * the retry runs straight through. */
 struct crossing {
   const char *first, *second;
-  int changed; /* rows renamed by the last attempt */
+  int changed;     /* rows renamed by the last attempt */
+  bool first_done; /* the first attempt is over: no more barrier */
 };
+
+static pthread_barrier_t both_renamed_once;
 
 static bool rename_region(struct request *rq, const char *id, int *changed) {
   const char *get[] = {id, "global", NULL};
@@ -61,8 +66,10 @@ static bool cross_work(struct request *rq, void *arg) {
   x->changed = 0;
   if (!rename_region(rq, x->first, &x->changed))
     return false;
-  struct timespec pause = {0, 300 * 1000000};
-  nanosleep(&pause, NULL);
+  if (!x->first_done) {
+    x->first_done = true;
+    pthread_barrier_wait(&both_renamed_once);
+  }
   return rename_region(rq, x->second, &x->changed);
 }
 
@@ -87,12 +94,15 @@ static void *writer(void *arg) {
 static void a_deadlock_is_retried(void **state) {
   (void)state;
   atomic_store(&attempts, 0);
-  struct outcome a = {{"1", "2", 0}, false, 0}, b = {{"2", "1", 0}, false, 0};
+  struct outcome a = {{"1", "2", 0, false}, false, 0},
+                 b = {{"2", "1", 0, false}, false, 0};
+  pthread_barrier_init(&both_renamed_once, NULL, 2);
   pthread_t ta, tb;
   pthread_create(&ta, NULL, writer, &a);
   pthread_create(&tb, NULL, writer, &b);
   pthread_join(ta, NULL);
   pthread_join(tb, NULL);
+  pthread_barrier_destroy(&both_renamed_once);
   assert_true(a.committed);
   assert_true(b.committed);
   assert_int_equal(atomic_load(&attempts), 3); /* one of them ran twice */
