@@ -105,7 +105,9 @@ static void a_deadlock_is_retried(void **state) {
   pthread_barrier_destroy(&both_renamed_once);
   assert_true(a.committed);
   assert_true(b.committed);
-  assert_int_equal(atomic_load(&attempts), 3); /* one of them ran twice */
+  /* At least one deadlock, retried: under load PostgreSQL may abort a
+   * retry too before the two settle; both still commit, once each. */
+  assert_true(atomic_load(&attempts) >= 3);
   /* Every committed rename, and only those, moved a version on. */
   char *moves =
       testdb_scalar(setup_conn, "SELECT sum(version - 1) FROM regions");
