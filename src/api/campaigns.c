@@ -572,13 +572,14 @@ static const struct jspec_field completeness_params[] = {
     END_FIELDS,
 };
 
-/* {"items": [...], "next_cursor": ..., "counts": {...}}: the rows are doc,
- * short name, school id; counts is JSON text. */
+/* {"campaign_id": ..., "items": [...], "next_cursor": ..., "counts": {...}}:
+ * the rows are doc, short name, school id; counts is JSON text. */
 static void reply_completeness(struct request *rq, PGresult *rows,
-                               const struct page *page, const char *counts) {
+                               const struct page *page, const char *id,
+                               const char *counts) {
   int n = PQntuples(rows);
   int shown = n > page->limit ? (int)page->limit : n;
-  size_t cap = strlen(counts) + 128;
+  size_t cap = strlen(counts) + strlen(id) + 160;
   for (int i = 0; i < shown; i++)
     cap += (size_t)PQgetlength(rows, i, 0) + 1;
   char *next = NULL;
@@ -590,7 +591,7 @@ static void reply_completeness(struct request *rq, PGresult *rows,
   char *text = malloc(cap);
   if (text == NULL)
     abort();
-  size_t len = (size_t)sprintf(text, "{\"items\":[");
+  size_t len = (size_t)sprintf(text, "{\"campaign_id\":%s,\"items\":[", id);
   for (int i = 0; i < shown; i++) {
     if (i > 0)
       text[len++] = ',';
@@ -645,7 +646,7 @@ static void completeness(struct request *rq, const char *id,
   const char *cparams[] = {id, muni, kind, scope};
   PGresult *counts = db_exec(rq, STMT_CAMPAIGN_COUNTS, 4, cparams);
   if (counts != NULL)
-    reply_completeness(rq, rows, page, PQgetvalue(counts, 0, 0));
+    reply_completeness(rq, rows, page, id, PQgetvalue(counts, 0, 0));
   PQclear(counts);
   PQclear(rows);
 }

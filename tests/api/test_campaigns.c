@@ -407,7 +407,9 @@ static void test_completeness(void **state) {
   assert_int_equal(json_array_size(munis), 1);
   assert_json_int(json_array_get(munis, 0), "id", m);
   assert_json_str(json_array_get(munis, 0), "name", "Киржачский район");
-  assert_json_int(json_array_get(munis, 0), "accepted", 2);
+  assert_json_int(json_object_get(json_array_get(munis, 0), "counts"),
+                  "accepted", 2);
+  assert_json_int(r->json, "campaign_id", id);
   http_reply_free(r);
 
   r = http_get("%s/completeness?state=missing", path_of(id));

@@ -375,7 +375,7 @@ static void expect_stats(const json_t *g, long long schools, long long reported,
   assert_true(fabs(jnum(g, "median") - median) < 1e-9);
   assert_true(fabs(jnum(g, "min") - min) < 1e-9);
   assert_true(fabs(jnum(g, "max") - max) < 1e-9);
-  assert_null(json_object_get(g, "share_true"));
+  assert_json_null(g, "share_true");
 }
 
 #define AGG INDICATORS "/TEACHERS_YOUNG_SHARE/aggregate?period=2023%%2F24"
@@ -435,15 +435,15 @@ static void test_aggregate(void **state) {
   assert_json_int(group(r, 0), "id", t.municipality_id);
   assert_json_int(group(r, 0), "reported", 2);
   assert_true(fabs(jnum(group(r, 0), "share_true") - 0.5) < 1e-9);
-  assert_null(json_object_get(group(r, 0), "mean"));
+  assert_json_null(group(r, 0), "mean");
   http_reply_free(r);
   r = http_get(INDICATORS "/ASSESSMENT_RESULTS_REPORT/aggregate"
                           "?period=2023%%2F24");
   assert_status(r, 200);
   assert_json_int(group(r, 0), "reported", 1);
   assert_json_int(group(r, 0), "schools", 2);
-  assert_null(json_object_get(group(r, 0), "mean"));
-  assert_null(json_object_get(group(r, 0), "share_true"));
+  assert_json_null(group(r, 0), "mean");
+  assert_json_null(group(r, 0), "share_true");
   http_reply_free(r);
   use_token(admin);
 
