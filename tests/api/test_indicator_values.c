@@ -607,7 +607,7 @@ static void test_time_series(void **state) {
   assert_status(r, 200);
   assert_string_equal(r->content_type, "text/csv; charset=utf-8");
   const char *want[] = {
-      BOM "indicator;name;period;value;source;reason;updated_at",
+      BOM "indicator;name;period;value;source;reason;change_no;updated_at",
       "PARENT_SATISFACTION_SHARE;" PARENT_NAME ";2022-H2;70;submission;;",
       "TEACHERS_TOTAL;" TOTAL_NAME ";2021/22;40;submission;;",
       "TEACHERS_TOTAL;" TOTAL_NAME ";2022/23;42;submission;;", NULL};
