@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -391,9 +392,13 @@ static struct MHD_Daemon *start_daemon(bool metrics_listener) {
 /* Stop accepting, let requests in flight finish (bounded), then stop. */
 static void drain_and_stop(struct MHD_Daemon *daemon) {
   atomic_store(&stopping, true);
+  /* New connections are refused from now on. The socket itself is closed
+   * only after MHD_stop_daemon: its pool threads may still hold it in their
+   * epoll sets, and closing it under them makes libmicrohttpd abort
+   * ("Failed to remove listen FD from epoll set"). */
   MHD_socket listener = MHD_quiesce_daemon(daemon);
   if (listener != MHD_INVALID_SOCKET)
-    close(listener); /* new connections are refused from now on */
+    shutdown(listener, SHUT_RDWR);
   uint64_t deadline =
       clock_ns() + (uint64_t)cfg->shutdown_timeout * 1000000000u;
   while (atomic_load(&in_flight) > 0 && clock_ns() < deadline) {
@@ -404,6 +409,8 @@ static void drain_and_stop(struct MHD_Daemon *daemon) {
   if (left > 0)
     log_msg(LOG_WARN, "stopping with %ld requests still in flight", left);
   MHD_stop_daemon(daemon);
+  if (listener != MHD_INVALID_SOCKET)
+    close(listener);
 }
 
 int server_run(const struct config *config) {
