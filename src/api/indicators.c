@@ -103,6 +103,37 @@ static void check_indicator(struct request *rq, const json_t *body,
   json_object_set_new(rq->json, "inputs", inputs);
 }
 
+/* An indicator that formulas use stays numeric: otherwise every value
+ * computed from it would turn into "missing". 422 invalid_formula naming
+ * the formulas; checked in the update's transaction. (Deactivating it is
+ * allowed: its values stay, and campaigns stop asking for it.) */
+static bool keep_formula_inputs(struct request *rq, int64_t id,
+                                int64_t parent) {
+  (void)id;
+  (void)parent;
+  const char *type = json_string_value(json_object_get(rq->json, "value_type"));
+  char code[CODE_MAX];
+  if (type == NULL || is_numeric_type(type) ||
+      !request_param_key(rq, "code", code, sizeof code))
+    return true;
+  const char *params[] = {code};
+  PGresult *r = db_exec(rq, STMT_INDICATOR_DEPENDENTS, 1, params);
+  if (r == NULL)
+    return false;
+  bool used = !PQgetisnull(r, 0, 0);
+  if (used) {
+    char message[512];
+    snprintf(message, sizeof message,
+             "the formulas of %.400s use this indicator: change them first",
+             PQgetvalue(r, 0, 0));
+    json_t *errors = json_array();
+    jspec_error(errors, "$.value_type", message);
+    reply_problem_errors_steal(rq, ERR_INVALID_FORMULA, message, errors);
+  }
+  PQclear(r);
+  return !used;
+}
+
 static const struct resource indicators = {
     .what = "indicator",
     .collection = "/api/v1/indicators",
@@ -112,6 +143,7 @@ static const struct resource indicators = {
     .fields = create_fields,
     .update_fields = update_fields,
     .check = check_indicator,
+    .before_update = keep_formula_inputs,
     .get = STMT_INDICATOR_GET,
     .insert = STMT_INDICATOR_INSERT,
     .update = STMT_INDICATOR_UPDATE,

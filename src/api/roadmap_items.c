@@ -30,7 +30,7 @@ static const struct jspec_field item_fields[] = {
     FIELD("expected_result", JS_TEXT, OPT_NULL, 1, 4000),
     PATTERN_FIELD("risk_factor", OPT_NULL, 4, 5, "^RF[0-9]{2,3}$"),
     FIELD("indicator_code", JS_STRING, OPT_NULL, 1, 100),
-    FIELD("indicator_target", JS_INTEGER, OPT_NULL, 0, 1000000000),
+    FIELD("indicator_target", JS_NUMBER, OPT_NULL, 0, 0), /* 41.5 (%) as well */
     ENUM_FIELD("status", 0, statuses),
     FIELD("completed_on", JS_DATE, OPT_NULL, 0, 0),
     FIELD("roadmap_id", JS_ID, JS_READONLY, 0, 0),

@@ -309,6 +309,29 @@ static void test_update(void **state) {
   http_reply_free(r);
 }
 
+/* An indicator that a formula uses stays numeric. */
+static void test_formula_inputs_kept(void **state) {
+  (void)state;
+  const char *path = INDICATORS "/TEACHERS_TOTAL";
+  char *etag = etag_of(path);
+  char *before = db_fingerprint();
+  struct http_reply *r = http_patch(path, etag, "{\"value_type\":\"text\"}");
+  assert_problem(r, 422, "invalid_formula");
+  assert_error_path(r, "$.value_type");
+  assert_non_null(
+      strstr(jstr(r->json, "detail"), "TEACHERS_FIRST_CATEGORY_SHARE_CALC"));
+  http_reply_free(r);
+  r = http_patch(path, etag, "{\"value_type\":\"boolean\"}");
+  assert_problem(r, 422, "invalid_formula");
+  http_reply_free(r);
+  assert_db_unchanged(before);
+  /* Another numeric type, or any other field, is fine. */
+  r = http_patch(path, etag, "{\"value_type\":\"number\"}");
+  assert_status(r, 200);
+  http_reply_free(r);
+  free(etag);
+}
+
 static void test_non_admins(void **state) {
   (void)state;
   struct territory t = kovrov();
@@ -495,9 +518,13 @@ static void test_aggregate(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_catalogue),  cmocka_unit_test(test_create),
-      cmocka_unit_test(test_formulas),   cmocka_unit_test(test_update),
-      cmocka_unit_test(test_non_admins), cmocka_unit_test(test_aggregate),
+      cmocka_unit_test(test_catalogue),
+      cmocka_unit_test(test_create),
+      cmocka_unit_test(test_formulas),
+      cmocka_unit_test(test_update),
+      cmocka_unit_test(test_formula_inputs_kept),
+      cmocka_unit_test(test_non_admins),
+      cmocka_unit_test(test_aggregate),
   };
   harness_start("indicators");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));

@@ -120,10 +120,14 @@ static void test_create_and_read(void **state) {
   http_reply_free(r);
   r = http_post(items_of(roadmap),
                 J("{'activity':'последнее','position':99,'risk_factor':'RF03',"
-                  "'indicator_code':'I1','indicator_target':95}"));
+                  "'indicator_code':'TEACHERS_FIRST_CATEGORY_SHARE',"
+                  "'indicator_target':41.5}"));
   assert_status(r, 201);
   assert_json_int(r->json, "position", 4);
   assert_json_str(r->json, "risk_factor", "RF03");
+  /* A target share keeps its fraction. */
+  assert_true(json_real_value(json_object_get(r->json, "indicator_target")) ==
+              41.5);
   http_reply_free(r);
   char *p = positions(roadmap);
   assert_string_equal(p, "первое@1," ACTIVITY "@2,второе@3,последнее@4");
