@@ -51,6 +51,11 @@ struct request {
 
 /* --- reading the request ------------------------------------------------ */
 
+/* The raw text of path parameter `name` (not terminated: *len bytes);
+ * false when the route has no such parameter. Answers nothing. */
+bool request_param_raw(const struct request *rq, const char *name,
+                       const char **text, size_t *len);
+
 /* Path parameter `name` as a positive id. On failure answers 400 naming the
  * parameter and returns false. */
 bool request_param_id(struct request *rq, const char *name, int64_t *out);

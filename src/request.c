@@ -25,53 +25,59 @@ static bool parse_positive_id(const char *text, size_t len, int64_t *out) {
   return true;
 }
 
-bool request_param_id(struct request *rq, const char *name, int64_t *out) {
+bool request_param_raw(const struct request *rq, const char *name,
+                       const char **text, size_t *len) {
   const struct route_match *m = &rq->match;
-  for (size_t i = 0; i < m->n_params; i++) {
-    if (strlen(name) != m->names_len[i] ||
-        strncmp(m->names[i], name, m->names_len[i]) != 0)
-      continue;
-    if (parse_positive_id(m->values_start[i], m->values_len[i], out))
+  for (size_t i = 0; i < m->n_params; i++)
+    if (strlen(name) == m->names_len[i] &&
+        strncmp(m->names[i], name, m->names_len[i]) == 0) {
+      *text = m->values_start[i];
+      *len = m->values_len[i];
       return true;
-    char path[64];
-    snprintf(path, sizeof path, "path.%s", name);
-    json_t *errors = json_array();
-    jspec_error(errors, path, "must be a positive integer id");
-    reply_validation_steal(rq, errors);
+    }
+  return false;
+}
+
+/* Answers 400 naming path.<name>; returns false for the caller to return. */
+static bool reply_bad_param(struct request *rq, const char *name,
+                            const char *message) {
+  char path[64];
+  snprintf(path, sizeof path, "path.%s", name);
+  json_t *errors = json_array();
+  jspec_error(errors, path, message);
+  reply_validation_steal(rq, errors);
+  return false;
+}
+
+bool request_param_id(struct request *rq, const char *name, int64_t *out) {
+  const char *v;
+  size_t n;
+  if (!request_param_raw(rq, name, &v, &n)) {
+    reply_problem(rq, ERR_INTERNAL, NULL); /* the route has no such parameter */
     return false;
   }
-  reply_problem(rq, ERR_INTERNAL, NULL); /* the route has no such parameter */
-  return false;
+  return parse_positive_id(v, n, out) ||
+         reply_bad_param(rq, name, "must be a positive integer id");
 }
 
 bool request_param_key(struct request *rq, const char *name, char *buf,
                        size_t len) {
-  const struct route_match *m = &rq->match;
-  for (size_t i = 0; i < m->n_params; i++) {
-    if (strlen(name) != m->names_len[i] ||
-        strncmp(m->names[i], name, m->names_len[i]) != 0)
-      continue;
-    const char *v = m->values_start[i];
-    size_t n = m->values_len[i];
-    bool ok = n > 0 && n < len;
-    for (size_t k = 0; ok && k < n; k++)
-      ok = (v[k] >= 'a' && v[k] <= 'z') || (v[k] >= 'A' && v[k] <= 'Z') ||
-           (v[k] >= '0' && v[k] <= '9') || v[k] == '-' || v[k] == '_' ||
-           v[k] == '.';
-    if (ok) {
-      memcpy(buf, v, n);
-      buf[n] = '\0';
-      return true;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "path.%s", name);
-    json_t *errors = json_array();
-    jspec_error(errors, path, "is not a code");
-    reply_validation_steal(rq, errors);
+  const char *v;
+  size_t n;
+  if (!request_param_raw(rq, name, &v, &n)) {
+    reply_problem(rq, ERR_INTERNAL, NULL); /* the route has no such parameter */
     return false;
   }
-  reply_problem(rq, ERR_INTERNAL, NULL); /* the route has no such parameter */
-  return false;
+  bool ok = n > 0 && n < len;
+  for (size_t k = 0; ok && k < n; k++)
+    ok = (v[k] >= 'a' && v[k] <= 'z') || (v[k] >= 'A' && v[k] <= 'Z') ||
+         (v[k] >= '0' && v[k] <= '9') || v[k] == '-' || v[k] == '_' ||
+         v[k] == '.';
+  if (!ok)
+    return reply_bad_param(rq, name, "is not a code");
+  memcpy(buf, v, n);
+  buf[n] = '\0';
+  return true;
 }
 
 const char *request_query(struct request *rq, const char *name) {

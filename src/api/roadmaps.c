@@ -333,13 +333,9 @@ void roadmap_revisions_list(struct request *rq) {
 
 /* {revision}: 0 is the first one kept. */
 static bool read_revision(struct request *rq, int *out) {
-  const struct route_match *m = &rq->match;
-  for (size_t i = 0; i < m->n_params; i++) {
-    if (m->names_len[i] != strlen("revision") ||
-        strncmp(m->names[i], "revision", m->names_len[i]) != 0)
-      continue;
-    size_t len = m->values_len[i];
-    const char *v = m->values_start[i];
+  const char *v;
+  size_t len;
+  if (request_param_raw(rq, "revision", &v, &len)) {
     bool ok = len > 0 && len <= 9;
     long n = 0;
     for (size_t k = 0; ok && k < len; k++) {
@@ -350,7 +346,6 @@ static bool read_revision(struct request *rq, int *out) {
       *out = (int)n;
       return true;
     }
-    break;
   }
   json_t *errors = json_array();
   jspec_error(errors, "path.revision", "must be a non-negative integer");

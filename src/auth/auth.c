@@ -202,14 +202,6 @@ static bool object_statement(const char *path, enum stmt_id *stmt) {
   return false;
 }
 
-static bool route_has_param(const struct route_match *m, const char *name) {
-  for (size_t i = 0; i < m->n_params; i++)
-    if (m->names_len[i] == strlen(name) &&
-        strncmp(m->names[i], name, m->names_len[i]) == 0)
-      return true;
-  return false;
-}
-
 /* Is the object the path parameter `param` names visible to the caller?
  * False after answering (400 for a bad id, 404 when not visible, or a
  * database failure). */
@@ -239,7 +231,9 @@ static void reply_denied(struct request *rq) {
   if (object_statement(rq->match.route->path, &stmt) &&
       !param_visible(rq, "id", stmt))
     return;
-  if (route_has_param(&rq->match, "school_id") &&
+  const char *school;
+  size_t school_len;
+  if (request_param_raw(rq, "school_id", &school, &school_len) &&
       !param_visible(rq, "school_id", STMT_SCHOOL_VISIBLE))
     return;
   char detail[160];
