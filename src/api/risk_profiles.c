@@ -61,20 +61,27 @@ static bool call_begin(struct request *rq, struct profile_call *c) {
   return true;
 }
 
-/* The profile as the API shows it, or NULL (404 answered when the school is
- * not visible). *version gets its version. */
-static char *profile_doc(struct request *rq, const struct profile_call *c,
-                         int32_t *version) {
+/* The profile's row (version, doc), or NULL (404 answered when the school
+ * is not visible). */
+static PGresult *profile_row(struct request *rq, const struct profile_call *c) {
   const char *params[] = {c->school, c->year, auth_scope_kind(rq),
                           auth_scope_id(rq)};
   PGresult *r = db_exec(rq, STMT_RISK_PROFILE_GET, 4, params);
-  if (r == NULL)
-    return NULL;
-  if (PQntuples(r) == 0) {
+  if (r != NULL && PQntuples(r) == 0) {
     PQclear(r);
     reply_problem(rq, ERR_NOT_FOUND, "no school has this id");
     return NULL;
   }
+  return r;
+}
+
+/* The profile as the API shows it, or NULL (after answering, as
+ * profile_row). *version gets its version. */
+static char *profile_doc(struct request *rq, const struct profile_call *c,
+                         int32_t *version) {
+  PGresult *r = profile_row(rq, c);
+  if (r == NULL)
+    return NULL;
   *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
   char *doc = strdup(PQgetvalue(r, 0, 1));
   PQclear(r);
@@ -93,20 +100,9 @@ void risk_profile_get(struct request *rq) {
   struct profile_call c;
   if (!call_begin(rq, &c))
     return;
-  int32_t version;
-  char *doc = profile_doc(rq, &c, &version);
-  if (doc == NULL)
-    return;
-  const char *held = request_header(rq, "If-None-Match");
-  char etag[24];
-  snprintf(etag, sizeof etag, "\"%d\"", version);
-  if (held != NULL && strcmp(held, etag) == 0) {
-    free(doc);
-    reply_empty(rq, 304);
-    reply_etag(rq, version);
-    return;
-  }
-  reply_profile_steal(rq, doc, version);
+  PGresult *r = profile_row(rq, &c);
+  if (r != NULL)
+    reply_doc(rq, r, 200); /* with its ETag, or 304 to If-None-Match */
 }
 
 /* The profile's version moves from the one the client holds to the next:
