@@ -12,6 +12,17 @@ struct request;
 /* At most this many rows in one table. */
 #define CSV_MAX_ROWS 100000
 
+/* A growing text, for writing tables. */
+struct csv_buffer {
+  char *data;
+  size_t len, cap;
+};
+
+void csv_put(struct csv_buffer *b, const char *s, size_t n);
+/* A field, quoted when it holds a separator, a quote, a line break or
+ * leading or trailing spaces. */
+void csv_put_field(struct csv_buffer *b, const char *s);
+
 /* True when the request's Accept names text/csv. */
 bool request_wants_csv(struct request *rq);
 

@@ -14,12 +14,7 @@ bool request_wants_csv(struct request *rq) {
   return accept != NULL && strstr(accept, "text/csv") != NULL;
 }
 
-struct buffer {
-  char *data;
-  size_t len, cap;
-};
-
-static void put(struct buffer *b, const char *s, size_t n) {
+void csv_put(struct csv_buffer *b, const char *s, size_t n) {
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < b->len + n + 1)
@@ -34,23 +29,21 @@ static void put(struct buffer *b, const char *s, size_t n) {
   b->len += n;
 }
 
-/* A field, quoted when it holds a separator, a quote, a line break or
- * leading or trailing spaces. */
-static void put_field(struct buffer *b, const char *s) {
+void csv_put_field(struct csv_buffer *b, const char *s) {
   size_t n = strlen(s);
   bool quote = n > 0 && (strpbrk(s, ";\"\r\n") != NULL || s[0] == ' ' ||
                          s[n - 1] == ' ');
   if (!quote) {
-    put(b, s, n);
+    csv_put(b, s, n);
     return;
   }
-  put(b, "\"", 1);
+  csv_put(b, "\"", 1);
   for (const char *p = s; *p != '\0'; p++) {
     if (*p == '"')
-      put(b, "\"", 1);
-    put(b, p, 1);
+      csv_put(b, "\"", 1);
+    csv_put(b, p, 1);
   }
-  put(b, "\"", 1);
+  csv_put(b, "\"", 1);
 }
 
 /* Flattens obj into flat ("a.b" keys, scalar values), in member order. */
@@ -128,27 +121,27 @@ void reply_csv_docs(struct request *rq, const PGresult *rows, int doc_col,
     }
     json_array_append_new(flats, flat);
   }
-  struct buffer b = {0};
-  put(&b, "\xEF\xBB\xBF", 3); /* BOM: Excel then reads UTF-8 */
+  struct csv_buffer b = {0};
+  csv_put(&b, "\xEF\xBB\xBF", 3); /* BOM: Excel then reads UTF-8 */
   size_t c;
   json_t *column;
   json_array_foreach(columns, c, column) {
     if (c > 0)
-      put(&b, ";", 1);
-    put_field(&b, json_string_value(column));
+      csv_put(&b, ";", 1);
+    csv_put_field(&b, json_string_value(column));
   }
-  put(&b, "\r\n", 2);
+  csv_put(&b, "\r\n", 2);
   size_t r;
   json_t *flat;
   json_array_foreach(flats, r, flat) {
     json_array_foreach(columns, c, column) {
       if (c > 0)
-        put(&b, ";", 1);
+        csv_put(&b, ";", 1);
       char *text = cell_text(json_object_get(flat, json_string_value(column)));
-      put_field(&b, text);
+      csv_put_field(&b, text);
       free(text);
     }
-    put(&b, "\r\n", 2);
+    csv_put(&b, "\r\n", 2);
   }
   json_decref(flats);
   json_decref(columns);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_out.h"
+
 #define N_COLUMNS 7
 
 /* The columns an import may have: the key of the item, the name in errors
@@ -452,45 +454,19 @@ done:
 
 /* --- writing ------------------------------------------------------------- */
 
-static void out_add(struct buf *o, const char *s, size_t n) {
-  if (o->len + n + 1 > o->cap) {
-    o->cap = (o->len + n + 1) * 2;
-    char *grown = realloc(o->p, o->cap);
-    if (grown == NULL)
-      abort();
-    o->p = grown;
-  }
-  memcpy(o->p + o->len, s, n);
-  o->len += n;
-}
-
-static void out_field(struct buf *o, const char *s) {
-  if (strpbrk(s, ";\"\r\n") == NULL) {
-    out_add(o, s, strlen(s));
-    return;
-  }
-  out_add(o, "\"", 1);
-  for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
-    out_add(o, s, (size_t)(q - s));
-    out_add(o, "\"\"", 2);
-  }
-  out_add(o, s, strlen(s));
-  out_add(o, "\"", 1);
-}
-
 char *roadmap_csv_export(const PGresult *rows, size_t *len) {
-  struct buf o = {0};
-  out_add(&o, "\xEF\xBB\xBF", 3);
-  out_add(&o, export_header, strlen(export_header));
+  struct csv_buffer o = {0};
+  csv_put(&o, "\xEF\xBB\xBF", 3);
+  csv_put(&o, export_header, strlen(export_header));
   for (int r = 0; r < PQntuples(rows); r++) {
     for (int c = 0; c < N_COLUMNS; c++) {
       if (c > 0)
-        out_add(&o, ";", 1);
+        csv_put(&o, ";", 1);
       if (!PQgetisnull(rows, r, c))
-        out_field(&o, PQgetvalue(rows, r, c));
+        csv_put_field(&o, PQgetvalue(rows, r, c));
     }
-    out_add(&o, "\r\n", 2);
+    csv_put(&o, "\r\n", 2);
   }
   *len = o.len;
-  return o.p;
+  return o.data;
 }
