@@ -2,6 +2,9 @@
 #ifndef OPORA_HANDLERS_H
 #define OPORA_HANDLERS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct request;
 
 /* src/api/ops.c */
@@ -130,5 +133,25 @@ void submission_history(struct request *rq);
 /* src/api/indicator_values.c */
 void indicator_values_list(struct request *rq);
 void school_indicators(struct request *rq);
+
+/* src/api/assessments.c: the instruments */
+void assessments_list(struct request *rq);
+void assessments_create(struct request *rq);
+void assessment_get(struct request *rq);
+void assessment_update(struct request *rq);
+void assessment_delete(struct request *rq);
+
+/* src/api/assessment_stats.c: what authorities read */
+void assessment_schools(struct request *rq);
+void assessment_distribution(struct request *rq);
+void school_assessments(struct request *rq);
+
+/* src/api/assessment_push.c: the bulk push (a streaming route) */
+void assessment_results_push(struct request *rq);
+bool assessment_results_chunk(struct request *rq, const char *data, size_t len);
+
+/* src/api/imports.c: the pushes' records */
+void imports_list(struct request *rq);
+void import_get(struct request *rq);
 
 #endif

@@ -10,6 +10,9 @@
 /* method, path, handler, operationId, permission, flags */
 #define ROUTE(m, path, handler, op, perm, flags)                               \
   { m, path, handler, op, PERM_##perm, flags, NULL }
+/* A route whose body is handed to `chunk` as it arrives (bulk pushes). */
+#define STREAM_ROUTE(m, path, handler, chunk, op, perm)                        \
+  { m, path, handler, op, PERM_##perm, ROUTE_BODY_STREAM, chunk }
 
 const struct route routes[] = {
     ROUTE(HTTP_GET, "/health", health_get, "getHealth", PUBLIC, 0),
@@ -204,6 +207,31 @@ const struct route routes[] = {
           "listIndicatorValues", INDICATORS_READ, 0),
     ROUTE(HTTP_GET, API "/schools/{id}/indicators", school_indicators,
           "getSchoolIndicators", INDICATORS_READ, 0),
+
+    ROUTE(HTTP_GET, API "/assessments", assessments_list, "listAssessments",
+          ASSESSMENTS_READ, 0),
+    ROUTE(HTTP_POST, API "/assessments", assessments_create, "createAssessment",
+          ASSESSMENTS_WRITE, JSON),
+    ROUTE(HTTP_GET, API "/assessments/{id}", assessment_get, "getAssessment",
+          ASSESSMENTS_READ, 0),
+    ROUTE(HTTP_PATCH, API "/assessments/{id}", assessment_update,
+          "updateAssessment", ASSESSMENTS_WRITE, JSON),
+    ROUTE(HTTP_DELETE, API "/assessments/{id}", assessment_delete,
+          "deleteAssessment", ASSESSMENTS_WRITE, 0),
+    STREAM_ROUTE(HTTP_POST, API "/assessments/{id}/results",
+                 assessment_results_push, assessment_results_chunk,
+                 "pushAssessmentResults", INGEST_WRITE),
+    ROUTE(HTTP_GET, API "/assessments/{id}/schools", assessment_schools,
+          "listAssessmentSchools", ASSESSMENTS_READ, 0),
+    ROUTE(HTTP_GET, API "/assessments/{id}/distribution",
+          assessment_distribution, "getAssessmentDistribution",
+          ASSESSMENTS_READ, 0),
+    ROUTE(HTTP_GET, API "/schools/{id}/assessments", school_assessments,
+          "listSchoolAssessments", ASSESSMENTS_READ, 0),
+    ROUTE(HTTP_GET, API "/imports", imports_list, "listImports", INGEST_WRITE,
+          0),
+    ROUTE(HTTP_GET, API "/imports/{id}", import_get, "getImport", INGEST_WRITE,
+          0),
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0];
