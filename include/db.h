@@ -29,6 +29,12 @@ void db_close_all(void);
  * be reached. */
 PGconn *db_connection(void);
 
+/* A connection of a request's own, outside the thread's (a bulk push keeps
+ * a transaction open across many calls of its thread), without a statement
+ * timeout. NULL when the database cannot be reached. */
+PGconn *db_connect_own(void);
+void db_disconnect_own(PGconn *pg);
+
 /* Runs a prepared statement. Returns its result on success (caller PQclears
  * it). On failure returns NULL: outside a transaction it has answered the
  * request (503 when the database is down, a mapped problem otherwise);

@@ -137,11 +137,13 @@ CREATE TABLE imports (
   rows_inserted     integer NOT NULL,
   rows_updated      integer NOT NULL,
   rows_unchanged    integer NOT NULL,
+  -- ?replace=school: stored rows of the pushed schools the push left out.
+  rows_deleted      integer NOT NULL,
   rows_rejected     integer NOT NULL,
   problems_count    integer NOT NULL,
   duration_ms       integer NOT NULL,
   status            integer NOT NULL,
-  answer            jsonb NOT NULL,
+  answer            json NOT NULL, -- verbatim, so a replay is byte for byte
   request_id        text NOT NULL,
   created_at        timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT imports_idempotency_key UNIQUE (actor_kind, actor_id, idempotency_key)

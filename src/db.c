@@ -47,6 +47,7 @@ struct db_conn {
 
 static char conninfo[1024];
 static char options[64];
+static char own_options[96];
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct db_conn *thread_conn;
@@ -88,6 +89,11 @@ void db_configure(const struct config *cfg) {
   snprintf(conninfo, sizeof conninfo, "%s", cfg->database_url);
   snprintf(options, sizeof options, "-c statement_timeout=%u",
            cfg->statement_timeout_ms);
+  /* A push's statements last as long as its upload; a push abandoned in
+   * between is ended by the server, and by PostgreSQL as a last resort. */
+  snprintf(own_options, sizeof own_options,
+           "-c statement_timeout=0 -c idle_in_transaction_session_timeout=%u",
+           (cfg->connection_timeout + 60) * 1000);
   pthread_once(&key_once, make_key);
 }
 
@@ -129,6 +135,27 @@ static struct db_conn *conn_get(void) {
   if (c->pg == NULL && !conn_open(c))
     return NULL;
   return c;
+}
+
+PGconn *db_connect_own(void) {
+  const char *keys[] = {"dbname", "options", "application_name",
+                        "client_encoding", NULL};
+  const char *values[] = {conninfo, own_options, "opora-push", "UTF8", NULL};
+  PGconn *pg = PQconnectdbParams(keys, values, 1);
+  if (PQstatus(pg) != CONNECTION_OK) {
+    log_msg(LOG_WARN, "database connection failed: %s", PQerrorMessage(pg));
+    PQfinish(pg);
+    return NULL;
+  }
+  atomic_fetch_add(&open_connections, 1);
+  return pg;
+}
+
+void db_disconnect_own(PGconn *pg) {
+  if (pg != NULL) {
+    PQfinish(pg);
+    atomic_fetch_sub(&open_connections, 1);
+  }
 }
 
 PGconn *db_connection(void) {

@@ -1,5 +1,6 @@
 /* The request path, in the order a request takes it:
- *   on_request (first call)  -> request_begin: id, route, CORS
+ *   on_request (first call)  -> request_begin: id, route, CORS; a streaming
+ *                               route's auth_check (before its body)
  *   on_request (body chunks) -> body_take: bounded buffer or stream consumer
  *   on_request (last call)   -> dispatch: 404/405/OPTIONS, auth_check
  *                               (401/403/404), JSON parse, handler,
@@ -158,6 +159,8 @@ static bool body_headers_acceptable(struct request *rq) {
                   "send the body as application/json");
     return false;
   }
+  if (rq->match.route->flags & ROUTE_BODY_STREAM)
+    return true; /* streamed: any size, its consumer checks the type */
   const char *cl = request_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
   if (cl != NULL && strtoull(cl, NULL, 10) > cfg->max_body) {
     reply_too_large(rq);
@@ -270,8 +273,8 @@ static void dispatch(struct request *rq) {
     reply_no_route(rq);
     return;
   }
-  if (!auth_check(rq))
-    return;
+  if (!(r->flags & ROUTE_BODY_STREAM) && !auth_check(rq))
+    return; /* a streaming route was checked before its body */
   if ((r->flags & ROUTE_BODY_JSON) && !body_parse(rq))
     return;
   r->handler(rq);
@@ -297,6 +300,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         (r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM | ROUTE_BODY_RAW));
     if (takes_body && !body_headers_acceptable(rq))
       return send_reply(rq); /* 415 or 413 before reading the body */
+    /* A streamed body is consumed as it arrives, so its caller must be
+     * known first; a refusal is sent once the body has been drained. */
+    if (r != NULL && (r->flags & ROUTE_BODY_STREAM))
+      (void)auth_check(rq);
     return MHD_YES;
   }
   if (*upload_size > 0) {
@@ -306,7 +313,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
      * last call. Reading stays bounded: nothing more is kept. */
     if (rq->status == 0)
       (void)body_take(rq, upload_data, *upload_size);
-    else if ((rq->body_dropped += *upload_size) > drop_limit())
+    else if ((rq->body_dropped += *upload_size) > drop_limit() &&
+             !(rq->match.route->flags & ROUTE_BODY_STREAM))
       return MHD_NO; /* too much to drain for a polite 413: hang up */
     *upload_size = 0;
     return MHD_YES;

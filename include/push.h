@@ -1,0 +1,52 @@
+/* A bulk push of assessment results (docs/ASSESSMENTS.md): the body is
+ * parsed as it arrives (src/results_parse.c), each good row is COPYed at
+ * once, and everything happens in one transaction on a connection of the
+ * push's own, so that nothing is seen before the answer says it is
+ * committed and a dropped connection leaves nothing behind.
+ *
+ *   push_begin  -> connection, BEGIN, locks, Idempotency-Key, the import
+ *                  record, the school codes of the caller's scope
+ *   push_feed   -> parser -> row checks -> COPY, batch by batch
+ *   push_finish -> last batch, statistics, problems, record, COMMIT, answer
+ *   push_free   -> closes the connection (ROLLBACK when not finished) */
+#ifndef OPORA_PUSH_H
+#define OPORA_PUSH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "results_parse.h"
+
+struct request;
+
+struct push_options {
+  enum results_format format;
+  bool partial;             /* ?mode=partial: keep the good rows */
+  bool dry_run;             /* ?dry_run=true: check and report, write nothing */
+  bool replace_school;      /* ?replace=school */
+  const char *content_type; /* as sent */
+  const char *idempotency_key; /* NULL when none */
+};
+
+/* How many problems the answer shows (all are kept in the record). */
+#define PUSH_PROBLEMS_SHOWN 20
+
+struct push;
+
+/* Starts a push of rows of `ins` (copied). NULL after answering the request
+ * (503, 409 when another push holds the instrument or the key). */
+struct push *push_begin(struct request *rq, const struct instrument *ins,
+                        const struct push_options *opt);
+
+/* The next piece of the body. False once the push has answered the request
+ * (a database failure): the rest of the body is to be dropped. */
+bool push_feed(struct push *p, struct request *rq, const char *data,
+               size_t len);
+
+/* The end of the body: completes the push and answers the request. */
+void push_finish(struct push *p, struct request *rq);
+
+/* Frees the push; a push not finished is rolled back. */
+void push_free(struct push *p);
+
+#endif

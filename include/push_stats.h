@@ -1,0 +1,53 @@
+/* Per-school statistics of one instrument, as a push keeps them
+ * (docs/ASSESSMENTS.md). Rows the push inserts are added here as they are
+ * parsed; a school whose stored rows the push changed ("dirty": updates,
+ * replacements, a batch that met existing rows) is recomputed from its rows
+ * instead. Both use stats_add, so both give the same numbers. */
+#ifndef OPORA_PUSH_STATS_H
+#define OPORA_PUSH_STATS_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "results_parse.h"
+
+struct school_stats {
+  int64_t school_id;
+  bool dirty;    /* recompute from the stored rows */
+  bool in_batch; /* has a row in the batch being written */
+  bool seen;     /* has a row in this push */
+  int64_t participants, marks[4], failed, primary_sum;
+  int64_t test_scored, test_score_sum;
+  int64_t journal_known, confirmed, lowered, raised;
+  int64_t *task_sums;    /* n_tasks */
+  int64_t *score_counts; /* max_primary_score + 1 */
+};
+
+struct stats_table {
+  const struct instrument *ins;
+  struct school_stats *items;
+  size_t n, cap;
+  uint32_t *slots; /* open addressing by school id: index + 1, 0 = empty */
+  size_t n_slots;
+};
+
+void stats_table_init(struct stats_table *t, const struct instrument *ins);
+void stats_table_free(struct stats_table *t);
+
+/* The school's entry, made (empty) when missing. */
+struct school_stats *stats_school(struct stats_table *t, int64_t school_id);
+
+/* Adds one participant's result. */
+void stats_add(const struct instrument *ins, struct school_stats *s,
+               const int *task_score, int primary_score, int mark,
+               int test_score, int journal_mark);
+
+/* Writes the statistics of every school the push touched, inside the
+ * push's transaction on `pg`: dirty schools recomputed from their rows,
+ * the others added to what is stored. False on a database error (the
+ * result is left in *failed_result for the caller to report, or NULL). */
+bool stats_table_store(struct stats_table *t, PGconn *pg,
+                       PGresult **failed_result);
+
+#endif

@@ -1,0 +1,334 @@
+/* Statistics a push keeps per school (include/push_stats.h). */
+#include "push_stats.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+static void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size);
+  if (p == NULL)
+    abort();
+  return p;
+}
+
+void stats_table_init(struct stats_table *t, const struct instrument *ins) {
+  memset(t, 0, sizeof *t);
+  t->ins = ins;
+}
+
+void stats_table_free(struct stats_table *t) {
+  for (size_t i = 0; i < t->n; i++) {
+    free(t->items[i].task_sums);
+    free(t->items[i].score_counts);
+  }
+  free(t->items);
+  free(t->slots);
+  memset(t, 0, sizeof *t);
+}
+
+static size_t slot_of(int64_t id, size_t n_slots) {
+  uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+  return (size_t)(h >> 17) & (n_slots - 1);
+}
+
+static void rehash(struct stats_table *t) {
+  size_t n_slots = t->n_slots ? t->n_slots * 2 : 1024;
+  free(t->slots);
+  t->slots = xcalloc(n_slots, sizeof *t->slots);
+  t->n_slots = n_slots;
+  for (size_t i = 0; i < t->n; i++) {
+    size_t s = slot_of(t->items[i].school_id, n_slots);
+    while (t->slots[s] != 0)
+      s = (s + 1) & (n_slots - 1);
+    t->slots[s] = (uint32_t)(i + 1);
+  }
+}
+
+static void reset_counts(const struct instrument *ins, struct school_stats *s) {
+  int64_t *tasks = s->task_sums, *scores = s->score_counts;
+  int64_t id = s->school_id;
+  bool dirty = s->dirty, in_batch = s->in_batch, seen = s->seen;
+  memset(s, 0, sizeof *s);
+  s->school_id = id;
+  s->dirty = dirty;
+  s->in_batch = in_batch;
+  s->seen = seen;
+  s->task_sums = tasks;
+  s->score_counts = scores;
+  memset(tasks, 0, ins->n_tasks * sizeof *tasks);
+  memset(scores, 0, ((size_t)ins->max_primary_score + 1) * sizeof *scores);
+}
+
+struct school_stats *stats_school(struct stats_table *t, int64_t school_id) {
+  if (t->n_slots != 0) {
+    size_t s = slot_of(school_id, t->n_slots);
+    for (; t->slots[s] != 0; s = (s + 1) & (t->n_slots - 1))
+      if (t->items[t->slots[s] - 1].school_id == school_id)
+        return &t->items[t->slots[s] - 1];
+  }
+  if (t->n == t->cap) {
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->items = realloc(t->items, t->cap * sizeof *t->items);
+    if (t->items == NULL)
+      abort();
+  }
+  struct school_stats *st = &t->items[t->n++];
+  memset(st, 0, sizeof *st);
+  st->school_id = school_id;
+  st->task_sums = xcalloc(t->ins->n_tasks, sizeof *st->task_sums);
+  st->score_counts =
+      xcalloc((size_t)t->ins->max_primary_score + 1, sizeof *st->score_counts);
+  if (2 * t->n > t->n_slots) {
+    rehash(t);
+  } else {
+    size_t s = slot_of(school_id, t->n_slots);
+    while (t->slots[s] != 0)
+      s = (s + 1) & (t->n_slots - 1);
+    t->slots[s] = (uint32_t)t->n;
+  }
+  return st;
+}
+
+void stats_add(const struct instrument *ins, struct school_stats *s,
+               const int *task_score, int primary_score, int mark,
+               int test_score, int journal_mark) {
+  s->participants++;
+  for (size_t i = 0; i < ins->n_tasks; i++)
+    s->task_sums[i] += task_score[i];
+  if (primary_score >= 0 && primary_score <= ins->max_primary_score)
+    s->score_counts[primary_score]++;
+  s->primary_sum += primary_score;
+  if (mark >= 2 && mark <= 5)
+    s->marks[mark - 2]++;
+  if (test_score >= 0) {
+    s->test_scored++;
+    s->test_score_sum += test_score;
+  }
+  /* Failed: a "2", or (ЕГЭ on the 100 scale) under the minimum. */
+  if (mark == 2 || (mark == 0 && test_score >= 0 && ins->min_test_score >= 0 &&
+                    test_score < ins->min_test_score))
+    s->failed++;
+  if (mark >= 2 && journal_mark >= 2) {
+    s->journal_known++;
+    if (mark == journal_mark)
+      s->confirmed++;
+    else if (mark < journal_mark)
+      s->lowered++;
+    else
+      s->raised++;
+  }
+}
+
+/* --- reading what PostgreSQL returns -------------------------------------- */
+
+/* "{1,2,3}" into out[0..n); false when it does not have n numbers. */
+static bool parse_int_array(const char *text, int64_t *out, size_t n) {
+  if (*text++ != '{')
+    return false;
+  size_t i = 0;
+  while (*text != '}' && *text != '\0') {
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || i >= n)
+      return false;
+    out[i++] = v;
+    text = *end == ',' ? end + 1 : end;
+  }
+  return i == n;
+}
+
+static int int_or(const PGresult *r, int row, int col, int none) {
+  return PQgetisnull(r, row, col) ? none : atoi(PQgetvalue(r, row, col));
+}
+
+static int64_t int64_at(const PGresult *r, int row, int col) {
+  return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* The '{1,2}' text of the ids of the schools matching `dirty`. */
+static char *school_ids_text(const struct stats_table *t, bool dirty) {
+  size_t cap = 16 + t->n * 21, len = 0;
+  char *text = xcalloc(cap, 1);
+  text[len++] = '{';
+  for (size_t i = 0; i < t->n; i++)
+    if (t->items[i].dirty == dirty)
+      len +=
+          (size_t)snprintf(text + len, cap - len, "%s%lld", len > 1 ? "," : "",
+                           (long long)t->items[i].school_id);
+  text[len++] = '}';
+  text[len] = '\0';
+  return text;
+}
+
+static bool exec_ok(PGresult *r, PGresult **failed) {
+  ExecStatusType s = PQresultStatus(r);
+  if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK || s == PGRES_SINGLE_TUPLE)
+    return true;
+  *failed = r;
+  return false;
+}
+
+/* Dirty schools: counts from nothing, then every stored row, read one row
+ * at a time so that memory stays flat. */
+static bool recompute_dirty(struct stats_table *t, PGconn *pg,
+                            PGresult **failed) {
+  const struct instrument *ins = t->ins;
+  for (size_t i = 0; i < t->n; i++)
+    if (t->items[i].dirty)
+      reset_counts(ins, &t->items[i]);
+  char year[16], assessment[24];
+  snprintf(year, sizeof year, "%d", ins->year);
+  snprintf(assessment, sizeof assessment, "%lld", (long long)ins->id);
+  char *ids = school_ids_text(t, true);
+  const char *params[] = {year, assessment, ids};
+  int sent = PQsendQueryParams(pg, db_stmt_sql(STMT_PUSH_ROWS_OF_SCHOOLS), 3,
+                               NULL, params, NULL, NULL, 0);
+  free(ids);
+  if (!sent || !PQsetSingleRowMode(pg))
+    return false;
+  bool ok = true;
+  int64_t scores64[RESULTS_MAX_TASKS];
+  int scores[RESULTS_MAX_TASKS];
+  PGresult *r;
+  while ((r = PQgetResult(pg)) != NULL) {
+    if (PQresultStatus(r) == PGRES_SINGLE_TUPLE && ok) {
+      struct school_stats *s = stats_school(t, int64_at(r, 0, 0));
+      if (!parse_int_array(PQgetvalue(r, 0, 1), scores64, ins->n_tasks)) {
+        ok = false; /* a row not of this instrument's shape: a bug */
+        PQclear(r);
+        continue;
+      }
+      for (size_t k = 0; k < ins->n_tasks; k++)
+        scores[k] = (int)scores64[k];
+      stats_add(ins, s, scores, int_or(r, 0, 2, 0), int_or(r, 0, 3, 0),
+                int_or(r, 0, 4, -1), int_or(r, 0, 5, 0));
+      PQclear(r);
+    } else if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+      PQclear(r); /* the end of the rows */
+    } else if (ok && !exec_ok(r, failed)) {
+      ok = false; /* keep *failed; drain the rest */
+    } else {
+      PQclear(r);
+    }
+  }
+  return ok;
+}
+
+/* Clean schools: what this push added, plus what was stored. */
+static bool add_stored(struct stats_table *t, PGconn *pg, PGresult **failed) {
+  const struct instrument *ins = t->ins;
+  char assessment[24];
+  snprintf(assessment, sizeof assessment, "%lld", (long long)ins->id);
+  char *ids = school_ids_text(t, false);
+  const char *params[] = {assessment, ids};
+  PGresult *r = PQexecParams(pg, db_stmt_sql(STMT_PUSH_STATS_READ), 2, NULL,
+                             params, NULL, NULL, 0);
+  free(ids);
+  if (!exec_ok(r, failed))
+    return false;
+  size_t n_scores = (size_t)ins->max_primary_score + 1;
+  int64_t *tasks = xcalloc(ins->n_tasks, sizeof *tasks);
+  int64_t *scores = xcalloc(n_scores, sizeof *scores);
+  int64_t marks[4];
+  bool ok = true;
+  for (int row = 0; row < PQntuples(r) && ok; row++) {
+    struct school_stats *s = stats_school(t, int64_at(r, row, 0));
+    ok = parse_int_array(PQgetvalue(r, row, 2), marks, 4) &&
+         parse_int_array(PQgetvalue(r, row, 7), tasks, ins->n_tasks) &&
+         parse_int_array(PQgetvalue(r, row, 8), scores, n_scores);
+    if (!ok)
+      break;
+    s->participants += int64_at(r, row, 1);
+    for (int k = 0; k < 4; k++)
+      s->marks[k] += marks[k];
+    s->failed += int64_at(r, row, 3);
+    s->primary_sum += int64_at(r, row, 4);
+    s->test_scored += int64_at(r, row, 5);
+    s->test_score_sum += int64_at(r, row, 6);
+    for (size_t k = 0; k < ins->n_tasks; k++)
+      s->task_sums[k] += tasks[k];
+    for (size_t k = 0; k < n_scores; k++)
+      s->score_counts[k] += scores[k];
+    s->journal_known += int64_at(r, row, 9);
+    s->confirmed += int64_at(r, row, 10);
+    s->lowered += int64_at(r, row, 11);
+    s->raised += int64_at(r, row, 12);
+  }
+  free(tasks);
+  free(scores);
+  PQclear(r);
+  return ok;
+}
+
+static json_t *int_array_json(const int64_t *v, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(a, json_integer(v[i]));
+  return a;
+}
+
+static json_t *school_json(const struct instrument *ins,
+                           const struct school_stats *s) {
+  return json_pack(
+      "{sI sI so sI sI sI sI so so sI sI sI sI}", "school_id",
+      (json_int_t)s->school_id, "participants", (json_int_t)s->participants,
+      "marks", int_array_json(s->marks, 4), "failed", (json_int_t)s->failed,
+      "primary_sum", (json_int_t)s->primary_sum, "test_scored",
+      (json_int_t)s->test_scored, "test_score_sum",
+      (json_int_t)s->test_score_sum, "task_sums",
+      int_array_json(s->task_sums, ins->n_tasks), "score_counts",
+      int_array_json(s->score_counts, (size_t)ins->max_primary_score + 1),
+      "journal_known", (json_int_t)s->journal_known, "confirmed",
+      (json_int_t)s->confirmed, "lowered", (json_int_t)s->lowered, "raised",
+      (json_int_t)s->raised);
+}
+
+static bool write_all(struct stats_table *t, PGconn *pg, PGresult **failed) {
+  json_t *rows = json_array();
+  size_t cap = 16 + t->n * 21, len = 0;
+  char *empty = xcalloc(cap, 1);
+  empty[len++] = '{';
+  for (size_t i = 0; i < t->n; i++) {
+    const struct school_stats *s = &t->items[i];
+    if (s->participants > 0)
+      json_array_append_new(rows, school_json(t->ins, s));
+    else
+      len += (size_t)snprintf(empty + len, cap - len, "%s%lld",
+                              len > 1 ? "," : "", (long long)s->school_id);
+  }
+  empty[len++] = '}';
+  empty[len] = '\0';
+  char *rows_text = json_dumps(rows, JSON_COMPACT);
+  json_decref(rows);
+  char assessment[24];
+  snprintf(assessment, sizeof assessment, "%lld", (long long)t->ins->id);
+  const char *write_params[] = {assessment, rows_text};
+  PGresult *r = PQexecParams(pg, db_stmt_sql(STMT_PUSH_STATS_WRITE), 2, NULL,
+                             write_params, NULL, NULL, 0);
+  free(rows_text);
+  bool ok = exec_ok(r, failed);
+  if (ok) {
+    PQclear(r);
+    const char *drop_params[] = {assessment, empty};
+    r = PQexecParams(pg, db_stmt_sql(STMT_PUSH_STATS_DROP), 2, NULL,
+                     drop_params, NULL, NULL, 0);
+    ok = exec_ok(r, failed);
+    if (ok)
+      PQclear(r);
+  }
+  free(empty);
+  return ok;
+}
+
+bool stats_table_store(struct stats_table *t, PGconn *pg,
+                       PGresult **failed_result) {
+  *failed_result = NULL;
+  if (t->n == 0)
+    return true;
+  return recompute_dirty(t, pg, failed_result) &&
+         add_stored(t, pg, failed_result) && write_all(t, pg, failed_result);
+}
