@@ -1,10 +1,127 @@
-/* STUB: replaced by the real handlers. */
+/* /api/v1/imports: the records of pushes of assessment results, with every
+ * problem they met (the push's answer shows only the first ones). Readable
+ * by the pusher and by the admins and ingest clients of its region. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cursor.h"
+#include "fields.h"
 #include "handlers.h"
 #include "request.h"
+#include "resource.h"
+
+static const char *const outcomes[] = {"committed", "rejected", "dry_run",
+                                       NULL};
+
+static const struct jspec_field list_params[] = {
+    FIELD("assessment", JS_ID, 0, 0, 0),
+    ENUM_FIELD("outcome", 0, outcomes),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+/* Problems come 1,000 to a page at most. */
+static const struct jspec_field get_params[] = {
+    FIELD("limit", JS_INTEGER, 0, 1, 1000),
+    FIELD("cursor", JS_STRING, 0, 1, 2000),
+    END_FIELDS,
+};
+
+static const char *actor_kind(const struct request *rq) {
+  return rq->principal.kind == PRINCIPAL_CLIENT ? "client" : "user";
+}
 
 void imports_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  json_t *query = request_query_checked(rq, list_params);
+  struct page page;
+  if (query == NULL || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  char assessment[32], actor[24];
+  snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
+  const char *params[8] = {
+      query_param(query, "assessment", assessment, sizeof assessment),
+      json_string_value(json_object_get(query, "outcome")),
+      page.cursor_id[0] ? page.cursor_id : NULL,
+      page.limit_plus_one,
+      actor_kind(rq),
+      actor,
+      auth_scope_kind(rq),
+      auth_scope_id(rq),
+  };
+  PGresult *r = db_exec(rq, STMT_IMPORTS_LIST, 8, params);
+  if (r != NULL)
+    reply_page(rq, r, &page);
+  page_end(&page);
+  json_decref(query);
 }
+
+/* The problems after `after` (a seq), at most `limit`, into doc. */
+static bool problems_add(struct request *rq, json_t *doc, const char *id,
+                         long long after, long limit) {
+  char after_text[24], limit_text[24];
+  snprintf(after_text, sizeof after_text, "%lld", after);
+  snprintf(limit_text, sizeof limit_text, "%ld", limit + 1);
+  const char *params[] = {id, after_text, limit_text};
+  PGresult *r = db_exec(rq, STMT_IMPORT_PROBLEMS, 3, params);
+  if (r == NULL)
+    return false;
+  int n = PQntuples(r), shown = n > limit ? (int)limit : n;
+  json_t *problems = json_array();
+  for (int i = 0; i < shown; i++)
+    json_array_append_new(problems, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+  json_object_set_new(doc, "problems", problems);
+  char *next =
+      n > shown
+          ? cursor_encode(NULL, strtoll(PQgetvalue(r, shown - 1, 1), NULL, 10))
+          : NULL;
+  json_object_set_new(doc, "next_cursor",
+                      next ? json_string(next) : json_null());
+  free(next);
+  PQclear(r);
+  return true;
+}
+
 void import_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  json_t *query = request_query_checked(rq, get_params);
+  if (query == NULL)
+    return;
+  long limit = 1000;
+  if (json_object_get(query, "limit") != NULL)
+    limit = (long)json_integer_value(json_object_get(query, "limit"));
+  long long after = 0;
+  const char *cursor = json_string_value(json_object_get(query, "cursor"));
+  char *key = NULL;
+  if (cursor != NULL && !cursor_decode(cursor, &key, &after)) {
+    reply_problem_at(rq, ERR_BAD_REQUEST, "query.cursor",
+                     "is not a cursor this list gave");
+    json_decref(query);
+    return;
+  }
+  free(key);
+  json_decref(query);
+
+  char id_text[24], actor[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
+  const char *params[] = {id_text, actor_kind(rq), actor, auth_scope_kind(rq),
+                          auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_IMPORT_GET, 5, params);
+  if (r == NULL)
+    return;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    reply_problem(rq, ERR_NOT_FOUND, "no such import");
+    return;
+  }
+  json_t *doc = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+  PQclear(r);
+  if (problems_add(rq, doc, id_text, after, limit))
+    reply_json_steal(rq, 200, doc);
+  else
+    json_decref(doc);
 }
