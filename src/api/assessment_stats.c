@@ -1,13 +1,168 @@
-/* STUB: replaced by the real handlers. */
+/* What authorities read of assessment results: the per-school statistics
+ * that pushes keep (assessment_school_stats), never participants' rows.
+ * Every statement filters by the caller's scope (docs/ASSESSMENTS.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
 #include "handlers.h"
-#include "request.h"
+#include "resource.h"
+
+static const char *const kinds[] = {"VPR", "OGE", "EGE", "REGIONAL", NULL};
+static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
+static const char *const sorts[] = {"school",
+                                    "share_fail",
+                                    "-share_fail",
+                                    "mean_primary_score",
+                                    "-mean_primary_score",
+                                    NULL};
+
+/* --- GET /schools/{id}/assessments -----------------------------------------
+ */
+
+static const struct jspec_field school_params[] = {
+    FIELD("year", JS_INTEGER, 0, 2000, 2100),
+    ENUM_FIELD("kind", 0, kinds),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+static const char *const school_filters[] = {"year", "kind", NULL};
+static const struct list_spec school_list = {
+    .params = school_params,
+    .filters = school_filters,
+    .stmt = STMT_SCHOOL_ASSESSMENTS,
+    .nested = true,
+    .keyed = true,
+};
+
+void school_assessments(struct request *rq) {
+  resource_list(rq, &school_list);
+}
+
+/* The instrument exists (a catalogue: anyone who reads statistics sees
+ * it); false after answering 404 or a failed statement. */
+static bool instrument_exists(struct request *rq, const char *id) {
+  const char *params[] = {id};
+  PGresult *r = db_exec(rq, STMT_ASSESSMENT_GET, 1, params);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  PQclear(r);
+  if (!found) {
+    char detail[64];
+    snprintf(detail, sizeof detail, "no assessment has id %s", id);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+  }
+  return found;
+}
+
+/* --- GET /assessments/{id}/schools ---------------------------------------- */
+
+static const struct jspec_field schools_params[] = {
+    FIELD("municipality", JS_ID, 0, 0, 0),
+    ENUM_FIELD("category", 0, categories),
+    ENUM_FIELD("sort", 0, sorts),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+/* A cursor's key is "<number>|<text>" (src/sql/assessments.def). */
+static bool cursor_key_valid(const char *key) {
+  if (key == NULL)
+    return true;
+  const char *bar = strchr(key, '|');
+  if (bar == NULL || bar == key)
+    return false;
+  char *end;
+  strtod(key, &end);
+  return end == bar;
+}
 
 void assessment_schools(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  json_t *query = request_query_checked(rq, schools_params);
+  struct page page;
+  if (query == NULL || !page_begin(rq, query, &page)) {
+    json_decref(query);
+    return;
+  }
+  char id_text[24], muni[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  const char *sort = json_string_value(json_object_get(query, "sort"));
+  if (!cursor_key_valid(page.cursor_key)) {
+    json_t *errors = json_array();
+    jspec_error(
+        errors, "query.cursor",
+        "is not a cursor this list returned: start from the first page");
+    reply_validation_steal(rq, errors);
+  } else if (instrument_exists(rq, id_text)) {
+    const char *params[] = {
+        id_text,
+        query_param(query, "municipality", muni, sizeof muni),
+        json_string_value(json_object_get(query, "category")),
+        sort != NULL ? sort : "school",
+        page.cursor_key,
+        page.cursor_id[0] ? page.cursor_id : NULL,
+        page.limit_plus_one,
+        auth_scope_kind(rq),
+        auth_scope_id(rq)};
+    PGresult *r = db_exec(rq, STMT_ASSESSMENT_SCHOOLS, 9, params);
+    if (r != NULL)
+      reply_page(rq, r, &page);
+  }
+  page_end(&page);
+  json_decref(query);
 }
+
+/* --- GET /assessments/{id}/distribution ----------------------------------- */
+
+static const struct jspec_field distribution_params[] = {
+    FIELD("school", JS_ID, 0, 0, 0),
+    END_FIELDS,
+};
+
+static bool school_visible(struct request *rq, const char *school) {
+  const char *params[] = {school, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = db_exec(rq, STMT_SCHOOL_VISIBLE, 3, params);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  PQclear(r);
+  if (!found) {
+    char detail[64];
+    snprintf(detail, sizeof detail, "no school has id %s", school);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+  }
+  return found;
+}
+
 void assessment_distribution(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
-}
-void school_assessments(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  json_t *query = request_query_checked(rq, distribution_params);
+  if (query == NULL)
+    return;
+  char id_text[24], school_buf[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  const char *school =
+      query_param(query, "school", school_buf, sizeof school_buf);
+  if (school == NULL || school_visible(rq, school)) {
+    const char *params[] = {id_text, school, auth_scope_kind(rq),
+                            auth_scope_id(rq)};
+    PGresult *r = db_exec(rq, STMT_ASSESSMENT_DISTRIBUTION, 4, params);
+    if (r != NULL && PQntuples(r) == 0) {
+      char detail[64];
+      snprintf(detail, sizeof detail, "no assessment has id %s", id_text);
+      reply_problem(rq, ERR_NOT_FOUND, detail);
+    } else if (r != NULL) {
+      reply_json_text(rq, 200, PQgetvalue(r, 0, 0),
+                      (size_t)PQgetlength(r, 0, 0));
+    }
+    PQclear(r);
+  }
+  json_decref(query);
 }

@@ -1,26 +1,390 @@
-/* STUB: replaced by the real handlers. */
+/* /api/v1/assessments: the instruments (ВПР, ОГЭ, ЕГЭ, regional
+ * diagnostics) that results are pushed against (docs/ASSESSMENTS.md). A
+ * global catalogue: its statements take no scope. Once participants'
+ * results exist, what they were checked against stays as it is. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assessments.h"
+#include "audit.h"
+#include "fields.h"
 #include "handlers.h"
-#include "request.h"
+#include "resource.h"
+
+static const char *const kinds[] = {"VPR", "OGE", "EGE", "REGIONAL", NULL};
+static const char *const levels[] = {"basic", "advanced", NULL};
+
+#define SUBJECT_PATTERN "^[a-z][a-z0-9_]{0,31}$"
+#define VARIANT_SET_PATTERN "^[a-z0-9_]{0,32}$"
+#define TASK_NUMBER_PATTERN "^[0-9]+(\\.[0-9]+)*$"
+
+static const struct jspec_field task_fields[] = {
+    PATTERN_FIELD("number", REQ, 1, RESULTS_TASK_NUMBER_MAX,
+                  TASK_NUMBER_PATTERN),
+    FIELD("max_score", JS_INTEGER, REQ, 1, 100),
+    ENUM_FIELD("level", REQ, levels),
+    FIELD("element", JS_TEXT, OPT_NULL, 1, 1000),
+    END_FIELDS,
+};
+static const struct jspec_field task_item = {"task", JS_OBJECT,   0,    0,   0,
+                                             NULL,   task_fields, NULL, NULL};
+
+static const struct jspec_field fields[] = {
+    ENUM_FIELD("kind", REQ, kinds),
+    FIELD("year", JS_INTEGER, REQ, 2000, 2100),
+    FIELD("grade", JS_INTEGER, REQ, 1, 11),
+    PATTERN_FIELD("subject_code", REQ, 1, 32, SUBJECT_PATTERN),
+    FIELD("subject_name", JS_STRING, REQ, 1, 200),
+    PATTERN_FIELD("variant_set", 0, 0, 32, VARIANT_SET_PATTERN),
+    FIELD("held_on", JS_DATE, OPT_NULL, 0, 0),
+    FIELD("max_primary_score", JS_INTEGER, REQ, 1, 1000),
+    FIELD("mark3_from", JS_INTEGER, OPT_NULL, 1, 1000),
+    FIELD("mark4_from", JS_INTEGER, OPT_NULL, 1, 1000),
+    FIELD("mark5_from", JS_INTEGER, OPT_NULL, 1, 1000),
+    FIELD("min_test_score", JS_INTEGER, OPT_NULL, 0, 100),
+    {"tasks", JS_ARRAY, REQ, 1, RESULTS_MAX_TASKS, NULL, NULL, &task_item,
+     NULL},
+    READONLY_FIELDS,
+    END_FIELDS,
+};
+
+/* What participants' results were checked against: fixed once they exist. */
+static const char *const locked[] = {"kind",
+                                     "year",
+                                     "grade",
+                                     "subject_code",
+                                     "variant_set",
+                                     "tasks",
+                                     "max_primary_score",
+                                     NULL};
+
+static json_int_t int_of(const json_t *doc, const char *name, bool *given) {
+  const json_t *v = json_object_get(doc, name);
+  *given = json_is_integer(v);
+  return *given ? json_integer_value(v) : 0;
+}
+
+/* The rules across fields, on a whole instrument (a create's body, or the
+ * stored one with a patch applied); appends every problem. */
+static void check_whole(const json_t *doc, json_t *errors) {
+  const json_t *tasks = json_object_get(doc, "tasks");
+  json_int_t sum = 0;
+  for (size_t i = 0; i < json_array_size(tasks); i++) {
+    const json_t *t = json_array_get(tasks, i);
+    sum += json_integer_value(json_object_get(t, "max_score"));
+    const char *number = json_string_value(json_object_get(t, "number"));
+    for (size_t j = 0; number != NULL && j < i; j++) {
+      const char *earlier = json_string_value(
+          json_object_get(json_array_get(tasks, j), "number"));
+      if (earlier != NULL && strcmp(earlier, number) == 0) {
+        char path[48], message[96];
+        snprintf(path, sizeof path, "$.tasks[%zu].number", i);
+        snprintf(message, sizeof message, "repeats the number of $.tasks[%zu]",
+                 j);
+        jspec_error(errors, path, message);
+        break;
+      }
+    }
+  }
+  bool has_max, has3, has4, has5;
+  json_int_t max = int_of(doc, "max_primary_score", &has_max);
+  if (has_max && json_array_size(tasks) > 0 && sum != max) {
+    char message[128];
+    snprintf(message, sizeof message,
+             "must equal the sum of the tasks' max_score (%lld)",
+             (long long)sum);
+    jspec_error(errors, "$.max_primary_score", message);
+  }
+  json_int_t m3 = int_of(doc, "mark3_from", &has3);
+  json_int_t m4 = int_of(doc, "mark4_from", &has4);
+  json_int_t m5 = int_of(doc, "mark5_from", &has5);
+  if (has3 || has4 || has5) {
+    static const char *const names[] = {"$.mark3_from", "$.mark4_from",
+                                        "$.mark5_from"};
+    const bool has[] = {has3, has4, has5};
+    for (int i = 0; i < 3; i++)
+      if (!has[i])
+        jspec_error(errors, names[i],
+                    "mark3_from, mark4_from and mark5_from go together");
+  }
+  if (has3 && has4 && m4 <= m3)
+    jspec_error(errors, "$.mark4_from", "must be greater than mark3_from");
+  if (has4 && has5 && m5 <= m4)
+    jspec_error(errors, "$.mark5_from", "must be greater than mark4_from");
+  if (has5 && has_max && m5 > max)
+    jspec_error(errors, "$.mark5_from",
+                "must not be greater than max_primary_score");
+  const char *kind = json_string_value(json_object_get(doc, "kind"));
+  if (json_is_integer(json_object_get(doc, "min_test_score")) && kind != NULL &&
+      strcmp(kind, "EGE") != 0)
+    jspec_error(errors, "$.min_test_score",
+                "only an EGE instrument has a minimum test score");
+}
+
+/* A create's body as a whole; a patch is checked with the stored row in
+ * the update's transaction (check_update). */
+static void check_assessment(struct request *rq, const json_t *body,
+                             json_t *errors) {
+  if (rq->method != HTTP_PATCH)
+    check_whole(body, errors);
+}
+
+static json_t *stored_doc(struct request *rq, const char *id) {
+  const char *params[] = {id};
+  PGresult *r = db_exec(rq, STMT_ASSESSMENT_GET, 1, params);
+  if (r == NULL)
+    return NULL;
+  json_t *doc = PQntuples(r) == 1
+                    ? json_loads(PQgetvalue(r, 0, 1), JSON_DECODE_ANY, NULL)
+                    : NULL;
+  PQclear(r);
+  if (doc == NULL)
+    abort(); /* read before by resource.c: it is there */
+  return doc;
+}
+
+static bool has_results(struct request *rq, const char *id, bool *out) {
+  const char *params[] = {id};
+  PGresult *r = db_exec(rq, STMT_ASSESSMENT_HAS_RESULTS, 1, params);
+  if (r == NULL)
+    return false;
+  *out = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  PQclear(r);
+  return true;
+}
+
+/* In the update's transaction, after the row was read: the patched
+ * instrument as a whole (400), the fields that results fix (409), and the
+ * partition of a new year. */
+static bool check_update(struct request *rq, int64_t id, int64_t parent) {
+  (void)parent;
+  char id_text[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  json_t *now = stored_doc(rq, id_text);
+  if (now == NULL)
+    return false;
+  json_t *merged = json_deep_copy(now);
+  json_object_update(merged, rq->json);
+  json_t *errors = json_array();
+  check_whole(merged, errors);
+  json_decref(merged);
+  if (json_array_size(errors) > 0) {
+    json_decref(now);
+    reply_validation_steal(rq, errors);
+    return false;
+  }
+  bool results = false;
+  if (!has_results(rq, id_text, &results)) {
+    json_decref(now);
+    json_decref(errors);
+    return false;
+  }
+  for (size_t i = 0; results && locked[i] != NULL; i++) {
+    const json_t *want = json_object_get(rq->json, locked[i]);
+    if (want != NULL && !json_equal(want, json_object_get(now, locked[i]))) {
+      char path[48];
+      snprintf(path, sizeof path, "$.%s", locked[i]);
+      jspec_error(errors, path,
+                  "participants' results were checked against it: it cannot "
+                  "change while they exist");
+    }
+  }
+  const json_t *year = json_object_get(rq->json, "year");
+  bool new_year =
+      json_is_integer(year) && !json_equal(year, json_object_get(now, "year"));
+  json_decref(now);
+  if (json_array_size(errors) > 0) {
+    reply_problem_errors_steal(
+        rq, ERR_CONFLICT,
+        "the instrument has participants' results: its kind, year, grade, "
+        "subject, variant set, tasks and maximum score cannot change",
+        errors);
+    return false;
+  }
+  json_decref(errors);
+  if (!new_year)
+    return true;
+  char year_text[24];
+  snprintf(year_text, sizeof year_text, "%lld",
+           (long long)json_integer_value(year));
+  const char *params[] = {year_text};
+  PGresult *r = db_exec(rq, STMT_ASSESSMENT_PARTITION, 1, params);
+  PQclear(r);
+  return r != NULL;
+}
+
+static const struct resource assessments = {
+    .what = "assessment",
+    .collection = "/api/v1/assessments",
+    .id_param = "id",
+    .unscoped = true,
+    .fields = fields,
+    .check = check_assessment,
+    .before_update = check_update,
+    .get = STMT_ASSESSMENT_GET,
+    .insert = STMT_ASSESSMENT_INSERT,
+    .update = STMT_ASSESSMENT_UPDATE,
+    .remove = STMT_ASSESSMENT_DELETE,
+    .entity = "assessment",
+    .audit_place = AUDIT_PLACE_NONE,
+};
+
+static const struct jspec_field list_params[] = {
+    ENUM_FIELD("kind", 0, kinds),
+    FIELD("year", JS_INTEGER, 0, 2000, 2100),
+    FIELD("grade", JS_INTEGER, 0, 1, 11),
+    PATTERN_FIELD("subject_code", 0, 1, 32, SUBJECT_PATTERN),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+
+static const char *const list_filters[] = {"kind", "year", "grade",
+                                           "subject_code", NULL};
+
+static const struct list_spec list = {
+    .params = list_params,
+    .filters = list_filters,
+    .stmt = STMT_ASSESSMENTS_LIST,
+    .keyed = true,
+    .unscoped = true,
+};
 
 void assessments_list(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  resource_list(rq, &list);
 }
+
 void assessments_create(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  resource_create(rq, &assessments);
 }
+
 void assessment_get(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  resource_get(rq, &assessments);
 }
+
 void assessment_update(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  resource_update(rq, &assessments);
 }
+
+/* --- delete: not while participants' results exist ----------------------- */
+
+struct removal {
+  char id[24];
+  int32_t version;
+  char version_text[16];
+};
+
+static bool delete_work(struct request *rq, void *arg) {
+  struct removal *d = arg;
+  const char *params[] = {d->id, d->version_text};
+  PGresult *r = db_exec(rq, STMT_ASSESSMENT_GET, 1, params);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    char detail[64];
+    snprintf(detail, sizeof detail, "no assessment has id %s", d->id);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+    return false;
+  }
+  int32_t now = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  char *before = strdup(PQgetvalue(r, 0, 1));
+  PQclear(r);
+  if (before == NULL)
+    abort();
+  bool ok = false, results = false;
+  if (now != d->version) {
+    char detail[128];
+    snprintf(detail, sizeof detail,
+             "the assessment is at version %d, not %s: read it again", now,
+             d->version_text);
+    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+    reply_etag(rq, now);
+  } else if (!has_results(rq, d->id, &results)) {
+  } else if (results) {
+    reply_problem(rq, ERR_CONFLICT,
+                  "participants' results of this instrument exist: it cannot "
+                  "be deleted");
+  } else if ((r = db_exec(rq, STMT_ASSESSMENT_DELETE, 2, params)) != NULL) {
+    bool deleted = PQntuples(r) == 1;
+    PQclear(r);
+    struct audit_entry e = {.action = "delete",
+                            .entity = "assessment",
+                            .entity_id = d->id,
+                            .before = before,
+                            .place = AUDIT_PLACE_NONE};
+    if (!deleted)
+      reply_problem(rq, ERR_PRECONDITION_FAILED,
+                    "the assessment changed meanwhile: read it again");
+    else if (audit_write(rq, &e)) {
+      reply_empty(rq, 204);
+      ok = true;
+    }
+  }
+  free(before);
+  return ok;
+}
+
 void assessment_delete(struct request *rq) {
-  reply_problem(rq, ERR_INTERNAL, NULL);
+  int64_t id;
+  struct removal d;
+  if (!request_param_id(rq, "id", &id) || !request_if_match(rq, &d.version))
+    return;
+  snprintf(d.id, sizeof d.id, "%lld", (long long)id);
+  snprintf(d.version_text, sizeof d.version_text, "%d", d.version);
+  db_txn(rq, delete_work, &d);
 }
-#include "assessments.h"
+
+/* --- for the push ----------------------------------------------------------
+ */
+
+static enum assessment_kind kind_of(const char *text) {
+  if (strcmp(text, "OGE") == 0)
+    return ASSESSMENT_OGE;
+  if (strcmp(text, "EGE") == 0)
+    return ASSESSMENT_EGE;
+  if (strcmp(text, "REGIONAL") == 0)
+    return ASSESSMENT_REGIONAL;
+  return ASSESSMENT_VPR;
+}
+
+static int int_at(const PGresult *r, int col) {
+  return (int)strtol(PQgetvalue(r, 0, col), NULL, 10);
+}
+
 bool assessment_load(struct request *rq, int64_t id, struct instrument *out) {
-  (void)id;
-  (void)out;
-  reply_problem(rq, ERR_NOT_FOUND, NULL);
-  return false;
+  char id_text[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  const char *params[] = {id_text};
+  PGresult *r = db_exec(rq, STMT_ASSESSMENT_LOAD, 1, params);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    char detail[64];
+    snprintf(detail, sizeof detail, "no assessment has id %s", id_text);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+    return false;
+  }
+  memset(out, 0, sizeof *out);
+  out->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  out->year = int_at(r, 1);
+  out->kind = kind_of(PQgetvalue(r, 0, 2));
+  out->max_primary_score = int_at(r, 3);
+  out->mark3_from = int_at(r, 4);
+  out->mark4_from = int_at(r, 5);
+  out->mark5_from = int_at(r, 6);
+  out->min_test_score = int_at(r, 7);
+  json_t *tasks = json_loads(PQgetvalue(r, 0, 8), 0, NULL);
+  PQclear(r);
+  for (size_t i = 0; i < json_array_size(tasks) && i < RESULTS_MAX_TASKS; i++) {
+    const json_t *t = json_array_get(tasks, i);
+    const char *number = json_string_value(json_object_get(t, "number"));
+    snprintf(out->task_number[i], sizeof out->task_number[i], "%s",
+             number != NULL ? number : "");
+    out->task_max[i] = (int)json_integer_value(json_object_get(t, "max_score"));
+    out->n_tasks = i + 1;
+  }
+  json_decref(tasks);
+  return true;
 }

@@ -8,15 +8,25 @@
 #include "request.h"
 #include "resource.h"
 
-static const char *const entities[] = {"region",         "municipality",
-                                       "school",         "school_status",
-                                       "school_curator", "school_partnership",
-                                       "user",           "client",
-                                       "token",          "risk_factor",
-                                       "risk_profile",   "roadmap",
-                                       "roadmap_item",   "roadmap_item_report",
-                                       "indicator",      "campaign",
-                                       "submission",     NULL};
+static const char *const entities[] = {"region",
+                                       "municipality",
+                                       "school",
+                                       "school_status",
+                                       "school_curator",
+                                       "school_partnership",
+                                       "user",
+                                       "client",
+                                       "token",
+                                       "risk_factor",
+                                       "risk_profile",
+                                       "roadmap",
+                                       "roadmap_item",
+                                       "roadmap_item_report",
+                                       "indicator",
+                                       "campaign",
+                                       "submission",
+                                       "assessment",
+                                       NULL};
 static const char *const actions[] = {
     "create",        "update",      "delete",       "login",
     "login_failed",  "token_issue", "token_revoke", "password_reset",

@@ -208,6 +208,17 @@ static const struct access_expect access_expect[] = {
     {"acceptSubmission", {200, 200, 200, 200, 403, 403, 403}, MON_REVIEW_OUT},
     {"returnSubmission", {200, 200, 200, 200, 403, 403, 403}, MON_REVIEW_OUT},
     {"getSubmissionHistory", MON_READ_IN, MON_READ_OUT},
+    /* Assessment instruments: a global catalogue every role reads; admins
+     * and ingest write it. Statistics: every role, within its scope (in =
+     * the caller's in-scope school, out = each out-of-scope one: 404). */
+    {"listAssessments", ALL(200), NONE},
+    {"createAssessment", {201, 201, 403, 403, 403, 201, 403}, NONE},
+    {"getAssessment", ALL(200), NONE},
+    {"updateAssessment", {200, 200, 403, 403, 403, 200, 403}, NONE},
+    {"deleteAssessment", {204, 204, 403, 403, 403, 204, 403}, NONE},
+    {"listAssessmentSchools", ALL(200), NONE},
+    {"getAssessmentDistribution", ALL(200), READ_OUT},
+    {"listSchoolAssessments", ALL(200), READ_OUT},
 };
 
 static const size_t access_expect_count =

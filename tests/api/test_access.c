@@ -469,6 +469,7 @@ CHILD_RUNNERS(statuses, STATUSES)
 CHILD_RUNNERS(curators, CURATORS)
 CHILD_RUNNERS(partners, PARTNERS)
 
+#include "access_assessments.inc"
 #include "access_campaigns.inc"
 #include "access_indicators.inc"
 #include "access_items.inc"
@@ -556,6 +557,7 @@ static const struct {
     {"createItemReport", r_create_report, 1, NULL},
     CAMPAIGN_RUNNERS,
     SUBMISSION_RUNNERS,
+    ASSESSMENT_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
