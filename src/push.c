@@ -503,11 +503,10 @@ static void on_row(void *ctx, long row_no, const struct result_row *row) {
     return;
   int64_t school_id = code_find(p, row->school_code);
   if (school_id == 0) {
-    char message[160];
-    snprintf(message, sizeof message,
-             "no school with code %s in the caller's scope", row->school_code);
+    /* The code is not repeated: the answer must not tell a school outside
+     * the caller's scope from one that does not exist. */
     problem_add(p, row_no, "school_code", RESULTS_PROBLEM_UNKNOWN_SCHOOL,
-                message);
+                "no school with this code in the caller's scope");
     return;
   }
   if (!p->copy_open && !batch_open(p, rq))

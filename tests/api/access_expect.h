@@ -219,6 +219,16 @@ static const struct access_expect access_expect[] = {
     {"listAssessmentSchools", ALL(200), NONE},
     {"getAssessmentDistribution", ALL(200), READ_OUT},
     {"listSchoolAssessments", ALL(200), READ_OUT},
+    /* Pushes: admins and ingest clients, for schools in their scope (one
+     * outside it is an unknown school: the push is rejected). Records:
+     * the pusher's region. */
+    {"pushAssessmentResults",
+     {201, 201, 403, 403, 403, 201, 403},
+     {0, 422, 403, 403, 403, 422, 403}},
+    {"listImports", {200, 200, 403, 403, 403, 200, 403}, NONE},
+    {"getImport",
+     {200, 200, 403, 403, 403, 200, 403},
+     {0, 404, 403, 403, 403, 404, 403}},
 };
 
 static const size_t access_expect_count =

@@ -558,6 +558,7 @@ static const struct {
     CAMPAIGN_RUNNERS,
     SUBMISSION_RUNNERS,
     ASSESSMENT_RUNNERS,
+    PUSH_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
