@@ -168,6 +168,22 @@ static void json_row(struct results_parser *p, json_t *row) {
   results_check_row(p, &in);
 }
 
+/* The repeated member of Jansson's "duplicate object key near '"key"'". */
+static const char *duplicate_key(struct results_parser *p,
+                                 const json_error_t *err) {
+  const char *k = strstr(err->text, "near '\"");
+  if (!k)
+    return NULL;
+  k += 7;
+  const char *e = strstr(k, "\"'");
+  size_t n = e ? (size_t)(e - k) : strlen(k);
+  if (n >= sizeof p->column)
+    n = sizeof p->column - 1;
+  memcpy(p->column, k, n);
+  p->column[n] = '\0';
+  return p->column;
+}
+
 /* --- JSON array ---------------------------------------------------------- */
 
 static void element_begin(struct results_parser *p, char c) {
@@ -195,11 +211,12 @@ static void element_end(struct results_parser *p) {
     return;
   }
   json_error_t err;
-  json_t *row = json_loadb(p->buf, p->len,
-                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+  json_t *row = json_loadb(
+      p->buf, p->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL,
+      &err);
   if (!row) {
     if (json_error_code(&err) == json_error_duplicate_key)
-      results_reject_row(p, NULL, "%s", err.text);
+      results_reject_row(p, duplicate_key(p, &err), "the member is repeated");
     else
       results_fatal(p, RESULTS_PROBLEM_MALFORMED_BODY, NULL,
                     "row %ld is not valid JSON: %s", p->row_no, err.text);
@@ -312,8 +329,9 @@ static void line_end(struct results_parser *p) {
                        RESULTS_ROW_MAX);
   } else {
     json_error_t err;
-    json_t *row = json_loadb(p->buf, p->len,
-                             JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+    json_t *row = json_loadb(
+        p->buf, p->len,
+        JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
     if (!row) {
       results_reject_row(p, NULL, "not valid JSON: %s (column %d)", err.text,
                          err.column);
