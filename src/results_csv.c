@@ -95,8 +95,6 @@ static void field_byte(struct results_parser *p, char c) {
 static bool row_blank(const struct results_parser *p) {
   if (p->overflow)
     return false;
-  if (p->csv.n_fields == 1 && p->csv.quoted)
-    return false;
   for (size_t i = 0; i < p->len; i++)
     if (p->buf[i])
       return false;
@@ -213,10 +211,15 @@ static void header_line(struct results_parser *p) {
     problems++;
   }
   for (size_t i = 0; i < s->n_cols; i++) {
+    /* Surrounding spaces are no part of a name, even inside quotes. */
     char *name = s->names + s->field_start[i];
+    name += strspn(name, " \t");
+    size_t n = strlen(name);
+    while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+      name[--n] = '\0';
     s->col_name[i] = name;
     s->col_what[i] = -1;
-    const char *h = name + strspn(name, " \t");
+    const char *h = name;
     const char *num;
     size_t num_len;
     int max;

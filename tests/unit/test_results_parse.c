@@ -168,7 +168,7 @@ static void csv_delimiter_detection(void **state) {
   struct instrument ins = vpr();
   /* ';' delimits; the comma lives inside a quoted header and a cell. */
   expect(RESULTS_CSV, &ins,
-         "school_code;\"participant_code\";task_1;task_2;task_9.1;task_9.2;"
+         "school_code;\" participant_code \";task_1;task_2;task_9.1;task_9.2;"
          "primary_score;mark;variant\n"
          "edu1;p1;1;1;0;0;2;3;\"вариант 1, резерв\"\n",
          true,
