@@ -2,7 +2,8 @@
 # Shared helpers for scripts/run.sh and scripts/test.sh. Source it, don't run it:
 #   . scripts/lib.sh
 # Functions: install_missing PKG..., build DIR [CMAKE_ARGS...],
-#            start_private_pg, stop_private_pg, say, die.
+#            run_fuzz_briefly [SECONDS], start_private_pg, stop_private_pg,
+#            say, die.
 set -euo pipefail
 
 OPORA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -15,7 +16,9 @@ OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansso
   libpq-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev postgresql-15 postgresql-contrib-15
   curl ca-certificates)
 # shellcheck disable=SC2034 # used by scripts/test.sh
-OPORA_TEST_PACKAGES=("${OPORA_RUN_PACKAGES[@]}" clang-format nodejs npm git)
+# clang and libclang-rt-14-dev (the libFuzzer runtime) build the fuzz target.
+OPORA_TEST_PACKAGES=("${OPORA_RUN_PACKAGES[@]}" clang-format nodejs npm git
+  clang libclang-rt-14-dev)
 
 say() { printf 'opora: %s\n' "$*" >&2; }
 die() {
@@ -75,6 +78,35 @@ build() {
   cmake -S "$OPORA_ROOT" -B "$dir" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" ||
     die "cmake configure of $dir failed"
   cmake --build "$dir" -j "${OPORA_JOBS:-2}" || die "build in $dir failed"
+}
+
+# --- fuzzing -----------------------------------------------------------------
+
+# run_fuzz_briefly [SECONDS]: builds build-fuzz/ (CC=clang, -DOPORA_FUZZ=ON)
+# and runs the libFuzzer target of the CSV row parser for SECONDS
+# ($OPORA_FUZZ_SECONDS, 20) on a copy of tests/fuzz/corpus_results_csv/.
+# Returns 1 when the build fails or the fuzzer finds a crash (libFuzzer
+# leaves the input as build-fuzz/crash-*; the log is build-fuzz/fuzz.log).
+run_fuzz_briefly() {
+  local seconds=${1:-${OPORA_FUZZ_SECONDS:-20}} dir=$OPORA_ROOT/build-fuzz corpus rc=0
+  CC=clang cmake -S "$OPORA_ROOT" -B "$dir" -G "Unix Makefiles" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPORA_FUZZ=ON >/dev/null || return 1
+  cmake --build "$dir" -j "${OPORA_JOBS:-2}" --target fuzz_results_csv || return 1
+  corpus=$(mktemp -d) || return 1
+  cp "$OPORA_ROOT"/tests/fuzz/corpus_results_csv/* "$corpus"/ || rc=1
+  if ((rc == 0)); then
+    say "fuzzing the CSV row parser for ${seconds}s"
+    (cd "$dir" && ./fuzz_results_csv -max_total_time="$seconds" -rss_limit_mb=512 \
+      -print_final_stats=1 "$corpus") >"$dir/fuzz.log" 2>&1 || rc=1
+  fi
+  rm -rf "$corpus"
+  if ((rc)); then
+    tail -n 60 "$dir/fuzz.log" >&2 2>/dev/null
+    say "the fuzzer failed (log: build-fuzz/fuzz.log; crash inputs: build-fuzz/crash-*)"
+    return 1
+  fi
+  grep -E '^(Done|stat::(number_of_executed_units|peak_rss_mb))' "$dir/fuzz.log" >&2 || true
+  return 0
 }
 
 # --- private PostgreSQL --------------------------------------------------------
