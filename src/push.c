@@ -687,17 +687,27 @@ static void replay_answer(struct push *p, struct request *rq, const char *sha) {
                   "new key for a new push");
     return;
   }
+  json_t *first = json_loads(p->replay_answer, 0, NULL);
+  if (first == NULL) {
+    reply_problem(rq, ERR_INTERNAL, NULL);
+    return;
+  }
+  json_int_t import_id =
+      json_integer_value(json_object_get(first, "import_id"));
+  /* The same answer, but a refusal names this request, as every problem
+   * does: it is the id to quote. */
+  if (json_object_get(first, "request_id") != NULL)
+    json_object_set_new(first, "request_id", json_string(rq->id));
+  char *text = json_dumps(first, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(first);
   reply_text(rq, (unsigned)p->replay_status,
              p->replay_status >= 400 ? "application/problem+json"
                                      : "application/json",
-             p->replay_answer, strlen(p->replay_answer));
+             text, strlen(text));
+  free(text);
   reply_header(rq, "Idempotent-Replayed", "true");
-  json_t *first = json_loads(p->replay_answer, 0, NULL);
-  json_int_t import_id =
-      json_integer_value(json_object_get(first, "import_id"));
   if (p->replay_status == 201 && import_id > 0)
     reply_location(rq, "/api/v1/imports", (long long)import_id);
-  json_decref(first);
 }
 
 static bool problems_store(struct push *p, struct request *rq) {
@@ -731,7 +741,7 @@ static json_t *summary(struct push *p, const char *outcome, long ms) {
   snprintf(link, sizeof link, "/api/v1/imports/%s", p->import);
   json_t *shown = json_deep_copy(p->shown);
   return json_pack(
-      "{sI sI ss ss sb s? si si si si si si si so si ss}", "import_id",
+      "{sI sI ss ss sb ss? si si si si si si si so si ss}", "import_id",
       (json_int_t)p->import_id, "assessment_id", (json_int_t)p->ins.id,
       "outcome", outcome, "mode", p->opt.partial ? "partial" : "strict",
       "dry_run", p->opt.dry_run, "replace",

@@ -118,6 +118,8 @@ static void f1_rows(struct text *t, const char *code, const char *prefix,
         i % 7 == 0 ? 0 : mark_for(primary) + (i % 5 == 0) - (i % 11 == 0);
     if (journal > 5)
       journal = 5;
+    if (journal == 1)
+      journal = 2;
     f1_row(t, code, participant, s, journal);
   }
 }
@@ -182,7 +184,7 @@ static long long stats_mismatches(long long id) {
       "  (c.participants, c.marks, c.failed, c.primary_sum, t.task_sums,"
       "   h.score_counts, c.journal_known, c.confirmed, c.lowered, c.raised)"
       "  IS DISTINCT FROM (k.participants::bigint, k.marks, k.failed::bigint,"
-      "   k.primary_sum::numeric, k.task_sums::numeric[], k.score_counts,"
+      "   k.primary_sum, k.task_sums, k.score_counts,"
       "   k.journal_known::bigint, k.confirmed::bigint, k.lowered::bigint,"
       "   k.raised::bigint)",
       id, id);
@@ -549,7 +551,9 @@ static void test_push_idempotency_key(void **state) {
   assert_problem(b1, 422, "import_rejected");
   struct http_reply *b2 = push(id, NULL, "text/csv", bad, strlen(bad), key2);
   assert_problem(b2, 422, "import_rejected");
-  assert_string_equal(b1->body, b2->body);
+  assert_true(json_equal(json_object_get(b1->json, "import"),
+                         json_object_get(b2->json, "import")));
+  assert_non_null(http_header(b2, "Idempotent-Replayed"));
   http_reply_free(b1);
   http_reply_free(b2);
   struct http_reply *badkey =
