@@ -642,7 +642,15 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
   p->started_ns = clock_ns();
   snprintf(p->year, sizeof p->year, "%d", ins->year);
   snprintf(p->assessment, sizeof p->assessment, "%lld", (long long)ins->id);
+  /* What the key stands for is the body and what was asked of it: the same
+   * body as a dry run and as a real push are different requests. */
+  char asked[96];
+  int n =
+      snprintf(asked, sizeof asked, "format=%d mode=%s dry_run=%d replace=%d\n",
+               (int)opt->format, opt->partial ? "partial" : "strict",
+               (int)opt->dry_run, (int)opt->replace_school);
   crypto_hash_sha256_init(&p->sha);
+  crypto_hash_sha256_update(&p->sha, (const unsigned char *)asked, (size_t)n);
   stats_table_init(&p->stats, &p->ins);
   p->shown = json_array();
   p->problems = tmpfile();
@@ -683,8 +691,9 @@ static void sha_hex(struct push *p, char out[65]) {
 static void replay_answer(struct push *p, struct request *rq, const char *sha) {
   if (strcmp(sha, p->replay_sha) != 0) {
     reply_problem(rq, ERR_IDEMPOTENCY_KEY_REUSED,
-                  "this Idempotency-Key was used with another body; use a "
-                  "new key for a new push");
+                  "this Idempotency-Key was used with another body or other "
+                  "options (mode, dry_run, replace); use a new key for a new "
+                  "push");
     return;
   }
   json_t *first = json_loads(p->replay_answer, 0, NULL);

@@ -303,8 +303,8 @@ static bool delete_work(struct request *rq, void *arg) {
   } else if (!has_results(rq, d->id, &results)) {
   } else if (results) {
     reply_problem(rq, ERR_CONFLICT,
-                  "participants' results of this instrument exist: it cannot "
-                  "be deleted");
+                  "participants' results of this instrument exist (or are "
+                  "being pushed): it cannot be deleted");
   } else if ((r = db_exec(rq, STMT_ASSESSMENT_DELETE, 2, params)) != NULL) {
     bool deleted = PQntuples(r) == 1;
     PQclear(r);

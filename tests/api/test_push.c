@@ -537,6 +537,11 @@ static void test_push_idempotency_key(void **state) {
   assert_string_equal(again->location, first->location);
   http_reply_free(again);
   assert_db_unchanged(fingerprint);
+  /* Same key and body as a dry run: another request. */
+  struct http_reply *dry =
+      push(id, "?dry_run=true", "text/csv", t.s, t.len, key);
+  assert_problem(dry, 422, "idempotency_key_reused");
+  http_reply_free(dry);
   /* Same key, another body. */
   add(&t, "%s;;;k-99;5А;1;0;0;0;0;0;0;2;\r\n", p.code[0]);
   fingerprint = db_fingerprint();
