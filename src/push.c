@@ -1,95 +1,30 @@
-/* A bulk push of assessment results (include/push.h, docs/ASSESSMENTS.md).
+/* A bulk push of assessment results: its life from the first piece of the
+ * body to the answer (include/push.h, docs/ASSESSMENTS.md). Where each row
+ * goes is src/push_rows.c.
  *
- * Rows go to PostgreSQL in batches, each COPYed as it is parsed:
- *   fast path: COPY straight into assessment_results under a savepoint.
- *     The first push of an instrument takes it for every batch.
- *   slow path: when a batch meets stored rows (a unique violation), it is
- *     sent again into a temporary table, its duplicates are taken out and
- *     the rest upserted; the schools it touched are recomputed at the end.
- * The batch's COPY text is kept until the batch is done, for the resend,
- * so memory stays within a batch whatever the size of the body. */
+ * Everything happens in one transaction on the push's own connection. The
+ * record (imports) is written at the end: in that transaction when the push
+ * commits, or, after a rollback (a refusal, a dry run), in a short one of
+ * its own, so that the record and all its problems stay and no row does. */
 #include "push.h"
 
-#include <jansson.h>
-#include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
-#include "db.h"
 #include "log.h"
-#include "push_stats.h"
+#include "push_internal.h"
 #include "request.h"
-
-#define BATCH_ROWS 50000
-#define BATCH_BYTES (4u << 20)
-#define SEND_BYTES (256u << 10)
-
-struct school_code {
-  char *code;
-  int64_t id;
-};
-
-struct push {
-  struct request *rq; /* the request the push answers (outlives the push) */
-  struct instrument ins;
-  struct push_options opt;
-  char key[256];
-  PGconn *pg;
-  int64_t import_id;
-  char year[16], assessment[24], import[24];
-  uint64_t started_ns;
-  crypto_hash_sha256_state sha;
-
-  /* Idempotency-Key seen before: the body is only hashed, then the first
-   * answer is replayed (same body) or refused (another body). */
-  bool replay;
-  char replay_sha[65];
-  int replay_status;
-  char *replay_answer;
-
-  struct results_parser *parser;
-  bool body_fatal; /* the body cannot be read on (its header, its syntax) */
-  bool db_failed;  /* answered: the rest is dropped */
-
-  struct school_code *codes; /* open addressing, n_codes a power of two */
-  size_t n_codes;
-  struct stats_table stats;
-
-  /* The batch being written. */
-  char *buf;
-  size_t len, cap, sent;
-  long batch_rows;
-  bool copy_open, fast, batch_fast;
-  int fallbacks;
-  int64_t *batch_schools; /* schools first seen in this batch (replace) */
-  size_t n_batch_schools, cap_batch_schools;
-
-  long received, inserted, updated, unchanged, deleted, rejected;
-  long last_bad_row;
-
-  FILE *problems; /* every problem, as COPY text */
-  long problems_count;
-  json_t *shown; /* the first PUSH_PROBLEMS_SHOWN */
-};
 
 /* --- small helpers ------------------------------------------------------- */
 
-static void *xrealloc(void *p, size_t n) {
-  p = realloc(p, n);
-  if (p == NULL)
-    abort();
-  return p;
-}
-
-static bool result_ok(const PGresult *r) {
+bool push_result_ok(const PGresult *r) {
   ExecStatusType s = PQresultStatus(r);
   return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
 }
 
-/* Logs a database failure and answers 503 or 500; the push is over. */
-static void fail_db(struct push *p, struct request *rq, const PGresult *r) {
+void push_fail_db(struct push *p, const PGresult *r) {
+  struct request *rq = p->rq;
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
   bool lost = PQstatus(p->pg) != CONNECTION_OK ||
               (state != NULL && strncmp(state, "08", 2) == 0);
@@ -108,29 +43,56 @@ static void fail_db(struct push *p, struct request *rq, const PGresult *r) {
   }
 }
 
-static PGresult *run(struct push *p, enum stmt_id id, int n,
-                     const char *const *params) {
+PGresult *push_run(struct push *p, enum stmt_id id, int n,
+                   const char *const *params) {
   return PQexecParams(p->pg, db_stmt_sql(id), n, NULL, params, NULL, NULL, 0);
 }
 
-/* A statement whose result is not needed; false after answering. */
-static bool run_ok(struct push *p, struct request *rq, enum stmt_id id, int n,
-                   const char *const *params) {
-  PGresult *r = run(p, id, n, params);
-  bool ok = result_ok(r);
+bool push_run_ok(struct push *p, enum stmt_id id, int n,
+                 const char *const *params) {
+  PGresult *r = push_run(p, id, n, params);
+  bool ok = push_result_ok(r);
   if (!ok)
-    fail_db(p, rq, r);
+    push_fail_db(p, r);
   PQclear(r);
   return ok;
 }
 
-static bool simple(struct push *p, struct request *rq, const char *sql) {
+static bool simple(struct push *p, const char *sql) {
   PGresult *r = PQexec(p->pg, sql);
-  bool ok = result_ok(r);
+  bool ok = push_result_ok(r);
   if (!ok)
-    fail_db(p, rq, r);
+    push_fail_db(p, r);
   PQclear(r);
   return ok;
+}
+
+bool push_copy_start(struct push *p, enum stmt_id id) {
+  PGresult *r = PQexec(p->pg, db_stmt_sql(id));
+  bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+  if (!ok)
+    push_fail_db(p, r);
+  PQclear(r);
+  p->copy_open = ok;
+  return ok;
+}
+
+bool push_copy_send(struct push *p, const char *data, size_t len) {
+  if (len > 0 && PQputCopyData(p->pg, data, (int)len) != 1) {
+    push_fail_db(p, NULL);
+    return false;
+  }
+  return true;
+}
+
+PGresult *push_copy_end(struct push *p) {
+  p->copy_open = false;
+  if (PQputCopyEnd(p->pg, NULL) != 1)
+    return NULL;
+  PGresult *r = PQgetResult(p->pg), *more;
+  while ((more = PQgetResult(p->pg)) != NULL)
+    PQclear(more);
+  return r;
 }
 
 /* --- problems ------------------------------------------------------------ */
@@ -155,8 +117,8 @@ static void copy_text(FILE *f, const char *s) {
   }
 }
 
-static void problem_add(struct push *p, long row_no, const char *column,
-                        const char *code, const char *message) {
+void push_problem(struct push *p, long row_no, const char *column,
+                  const char *code, const char *message) {
   p->problems_count++;
   if (row_no > 0 && row_no != p->last_bad_row) {
     p->rejected++;
@@ -190,7 +152,7 @@ static void on_problem(void *ctx, const struct results_problem *pr) {
   struct push *p = ctx;
   if (pr->row_no == 0)
     p->body_fatal = true;
-  problem_add(p, pr->row_no, pr->column, pr->code, pr->message);
+  push_problem(p, pr->row_no, pr->column, pr->code, pr->message);
 }
 
 /* --- school codes of the caller's scope ----------------------------------- */
@@ -202,11 +164,11 @@ static size_t code_slot(const char *code, size_t n) {
   return (size_t)h & (n - 1);
 }
 
-static bool codes_load(struct push *p, struct request *rq) {
-  const char *scope[] = {auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(p, STMT_PUSH_SCHOOL_CODES, 2, scope);
-  if (!result_ok(r)) {
-    fail_db(p, rq, r);
+static bool codes_load(struct push *p) {
+  const char *scope[] = {auth_scope_kind(p->rq), auth_scope_id(p->rq)};
+  PGresult *r = push_run(p, STMT_PUSH_SCHOOL_CODES, 2, scope);
+  if (!push_result_ok(r)) {
+    push_fail_db(p, r);
     PQclear(r);
     return false;
   }
@@ -236,268 +198,8 @@ static int64_t code_find(const struct push *p, const char *code) {
   return 0;
 }
 
-/* --- batches ------------------------------------------------------------- */
-
-static bool copy_start(struct push *p, struct request *rq, enum stmt_id id) {
-  PGresult *r = PQexec(p->pg, db_stmt_sql(id));
-  bool ok = PQresultStatus(r) == PGRES_COPY_IN;
-  if (!ok)
-    fail_db(p, rq, r);
-  PQclear(r);
-  p->copy_open = ok;
-  return ok;
-}
-
-static bool copy_send(struct push *p, struct request *rq, const char *data,
-                      size_t len) {
-  if (len > 0 && PQputCopyData(p->pg, data, (int)len) != 1) {
-    fail_db(p, rq, NULL);
-    return false;
-  }
-  return true;
-}
-
-/* Ends the COPY; the result is the caller's (NULL when it could not end). */
-static PGresult *copy_end(struct push *p) {
-  p->copy_open = false;
-  if (PQputCopyEnd(p->pg, NULL) != 1)
-    return NULL;
-  PGresult *r = PQgetResult(p->pg), *more;
-  while ((more = PQgetResult(p->pg)) != NULL)
-    PQclear(more);
-  return r;
-}
-
-/* The first row of a batch opens its COPY: straight into the results, or
- * into the temporary table on the slow path. */
-static bool batch_open(struct push *p, struct request *rq) {
-  p->batch_fast = p->fast;
-  if (p->batch_fast)
-    return simple(p, rq, "SAVEPOINT batch") &&
-           copy_start(p, rq, STMT_PUSH_COPY_RESULTS);
-  return run_ok(p, rq, STMT_PUSH_STAGING_CREATE, 0, NULL) &&
-         run_ok(p, rq, STMT_PUSH_STAGING_CLEAR, 0, NULL) &&
-         copy_start(p, rq, STMT_PUSH_COPY_STAGING);
-}
-
-static void mark_batch_dirty(struct push *p) {
-  for (size_t i = 0; i < p->stats.n; i++)
-    if (p->stats.items[i].in_batch)
-      p->stats.items[i].dirty = true;
-}
-
-/* "{1,2,3}" of the ids in a PostgreSQL array text, marked dirty. */
-static void mark_listed_dirty(struct push *p, const char *ids) {
-  for (const char *s = ids; *s;) {
-    char *end;
-    long long id = strtoll(s, &end, 10);
-    if (end == s) {
-      s++;
-      continue;
-    }
-    stats_school(&p->stats, id)->dirty = true;
-    s = end;
-  }
-}
-
-static char *batch_schools_text(const struct push *p) {
-  size_t cap = 4 + p->n_batch_schools * 21, len = 0;
-  char *t = malloc(cap);
-  if (t == NULL)
-    abort();
-  t[len++] = '{';
-  for (size_t i = 0; i < p->n_batch_schools; i++)
-    len += (size_t)snprintf(t + len, cap - len, "%s%lld", i ? "," : "",
-                            (long long)p->batch_schools[i]);
-  t[len++] = '}';
-  t[len] = '\0';
-  return t;
-}
-
-/* The slow path's work once the batch is in the temporary table. */
-static bool batch_merge(struct push *p, struct request *rq) {
-  const char *params[] = {p->year, p->assessment, p->import};
-  PGresult *r = run(p, STMT_PUSH_STAGING_DUPLICATES, 3, params);
-  if (!result_ok(r)) {
-    fail_db(p, rq, r);
-    PQclear(r);
-    return false;
-  }
-  long rows = p->batch_rows - PQntuples(r);
-  for (int i = 0; i < PQntuples(r); i++) {
-    char message[200];
-    snprintf(message, sizeof message,
-             "participant %s is already in row %s of this push",
-             PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-    problem_add(p, strtol(PQgetvalue(r, i, 0), NULL, 10), "participant_code",
-                RESULTS_PROBLEM_DUPLICATE, message);
-  }
-  PQclear(r);
-  if (p->opt.replace_school && p->n_batch_schools > 0) {
-    char *ids = batch_schools_text(p);
-    const char *rp[] = {p->year, p->assessment, ids};
-    r = run(p, STMT_PUSH_REPLACE_SCHOOLS, 3, rp);
-    free(ids);
-    if (!result_ok(r)) {
-      fail_db(p, rq, r);
-      PQclear(r);
-      return false;
-    }
-    p->deleted += strtol(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-  }
-  r = run(p, STMT_PUSH_STAGING_COMPARE, 2, params);
-  if (!result_ok(r)) {
-    fail_db(p, rq, r);
-    PQclear(r);
-    return false;
-  }
-  long existing = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-  long same = strtol(PQgetvalue(r, 0, 1), NULL, 10);
-  mark_listed_dirty(p, PQgetvalue(r, 0, 2));
-  PQclear(r);
-  if (!run_ok(p, rq, STMT_PUSH_STAGING_UPSERT, 0, NULL))
-    return false;
-  p->inserted += rows - existing;
-  p->updated += existing - same;
-  p->unchanged += same;
-  mark_batch_dirty(p);
-  return true;
-}
-
-/* After two batches in a row met stored rows, the rest goes the slow way
- * from the start instead of twice. */
-static bool batch_close(struct push *p, struct request *rq) {
-  if (!p->copy_open)
-    return true;
-  bool ok = copy_send(p, rq, p->buf + p->sent, p->len - p->sent);
-  PGresult *r = ok ? copy_end(p) : NULL;
-  if (!ok || r == NULL) {
-    PQclear(r);
-    fail_db(p, rq, NULL);
-    return false;
-  }
-  if (p->batch_fast) {
-    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    bool unique = state != NULL && strcmp(state, "23505") == 0;
-    if (result_ok(r)) {
-      PQclear(r);
-      ok = simple(p, rq, "RELEASE SAVEPOINT batch");
-      p->inserted += p->batch_rows;
-      p->fallbacks = 0;
-    } else if (!unique) {
-      fail_db(p, rq, r);
-      PQclear(r);
-      return false;
-    } else {
-      PQclear(r);
-      if (++p->fallbacks >= 2)
-        p->fast = false;
-      ok = simple(p, rq, "ROLLBACK TO SAVEPOINT batch") &&
-           run_ok(p, rq, STMT_PUSH_STAGING_CREATE, 0, NULL) &&
-           run_ok(p, rq, STMT_PUSH_STAGING_CLEAR, 0, NULL) &&
-           copy_start(p, rq, STMT_PUSH_COPY_STAGING) &&
-           copy_send(p, rq, p->buf, p->len);
-      PGresult *again = ok ? copy_end(p) : NULL;
-      ok = ok && again != NULL && result_ok(again);
-      if (!ok && again != NULL)
-        fail_db(p, rq, again);
-      PQclear(again);
-      ok = ok && batch_merge(p, rq);
-    }
-  } else {
-    ok = result_ok(r);
-    if (!ok)
-      fail_db(p, rq, r);
-    PQclear(r);
-    ok = ok && batch_merge(p, rq);
-  }
-  for (size_t i = 0; i < p->stats.n; i++)
-    p->stats.items[i].in_batch = false;
-  p->len = p->sent = 0;
-  p->batch_rows = 0;
-  p->n_batch_schools = 0;
-  return ok;
-}
-
-/* --- rows ---------------------------------------------------------------- */
-
-static void buf_reserve(struct push *p, size_t more) {
-  if (p->len + more <= p->cap)
-    return;
-  while (p->cap < p->len + more)
-    p->cap = p->cap ? p->cap * 2 : 1u << 16;
-  p->buf = xrealloc(p->buf, p->cap);
-}
-
-static void buf_text(struct push *p, const char *s) {
-  if (*s == '\0') {
-    memcpy(p->buf + p->len, "\\N", 2);
-    p->len += 2;
-    return;
-  }
-  for (; *s; s++) {
-    if (*s == '\\')
-      p->buf[p->len++] = '\\';
-    p->buf[p->len++] = *s;
-  }
-}
-
-static void buf_int(struct push *p, int v, bool given) {
-  if (given)
-    p->len += (size_t)sprintf(p->buf + p->len, "%d", v);
-  else {
-    memcpy(p->buf + p->len, "\\N", 2);
-    p->len += 2;
-  }
-}
-
-/* One good row: its COPY line, and its place in the statistics. */
-static void row_write(struct push *p, const struct result_row *row,
-                      int64_t school_id) {
-  size_t worst =
-      128 + 2 * (RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX) + 12 * p->ins.n_tasks;
-  buf_reserve(p, worst);
-  p->len += (size_t)sprintf(p->buf + p->len, "%s\t%s\t%s\t%lld\t", p->year,
-                            p->assessment, row->participant_code,
-                            (long long)school_id);
-  buf_text(p, row->class_name);
-  p->buf[p->len++] = '\t';
-  buf_text(p, row->variant);
-  p->buf[p->len++] = '\t';
-  p->buf[p->len++] = '{';
-  for (size_t i = 0; i < p->ins.n_tasks; i++)
-    p->len += (size_t)sprintf(p->buf + p->len, "%s%d", i ? "," : "",
-                              row->task_score[i]);
-  p->len += (size_t)sprintf(p->buf + p->len, "}\t%d\t", row->primary_score);
-  buf_int(p, row->mark, row->mark > 0);
-  p->buf[p->len++] = '\t';
-  buf_int(p, row->test_score, row->test_score >= 0);
-  p->buf[p->len++] = '\t';
-  buf_int(p, row->journal_mark, row->journal_mark > 0);
-  p->len +=
-      (size_t)sprintf(p->buf + p->len, "\t%s\t%ld\n", p->import, row->row_no);
-  p->batch_rows++;
-
-  struct school_stats *s = stats_school(&p->stats, school_id);
-  if (!s->seen && p->opt.replace_school) {
-    if (p->n_batch_schools == p->cap_batch_schools) {
-      p->cap_batch_schools =
-          p->cap_batch_schools ? 2 * p->cap_batch_schools : 64;
-      p->batch_schools = xrealloc(
-          p->batch_schools, p->cap_batch_schools * sizeof *p->batch_schools);
-    }
-    p->batch_schools[p->n_batch_schools++] = school_id;
-    s->dirty = true;
-  }
-  s->seen = s->in_batch = true;
-  stats_add(&p->ins, s, row->task_score, row->primary_score, row->mark,
-            row->test_score, row->journal_mark);
-}
-
 static void on_row(void *ctx, long row_no, const struct result_row *row) {
   struct push *p = ctx;
-  struct request *rq = p->rq;
   p->received++;
   if (row == NULL || p->db_failed)
     return;
@@ -505,39 +207,30 @@ static void on_row(void *ctx, long row_no, const struct result_row *row) {
   if (school_id == 0) {
     /* The code is not repeated: the answer must not tell a school outside
      * the caller's scope from one that does not exist. */
-    problem_add(p, row_no, "school_code", RESULTS_PROBLEM_UNKNOWN_SCHOOL,
-                "no school with this code in the caller's scope");
+    push_problem(p, row_no, "school_code", RESULTS_PROBLEM_UNKNOWN_SCHOOL,
+                 "no school with this code in the caller's scope");
     return;
   }
-  if (!p->copy_open && !batch_open(p, rq))
-    return;
-  row_write(p, row, school_id);
-  if (p->len - p->sent >= SEND_BYTES) {
-    if (!copy_send(p, rq, p->buf + p->sent, p->len - p->sent))
-      return;
-    p->sent = p->len;
-  }
-  if (p->batch_rows >= BATCH_ROWS || p->len >= BATCH_BYTES)
-    (void)batch_close(p, rq);
+  (void)push_rows_add(p, row, school_id);
 }
 
 /* --- beginning ----------------------------------------------------------- */
 
 /* Takes a try-lock; a held one answers 409: a push waiting here would hold
  * its server thread, and with it the uploads of other clients. */
-static bool try_lock(struct push *p, struct request *rq, enum stmt_id id, int n,
+static bool try_lock(struct push *p, enum stmt_id id, int n,
                      const char *const *params, const char *busy) {
-  PGresult *r = run(p, id, n, params);
-  if (!result_ok(r)) {
-    fail_db(p, rq, r);
+  PGresult *r = push_run(p, id, n, params);
+  if (!push_result_ok(r)) {
+    push_fail_db(p, r);
     PQclear(r);
     return false;
   }
   bool got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
   PQclear(r);
   if (!got) {
-    reply_problem(rq, ERR_CONFLICT, busy);
-    reply_header(rq, "Retry-After", "5");
+    reply_problem(p->rq, ERR_CONFLICT, busy);
+    reply_header(p->rq, "Retry-After", "5");
   }
   return got;
 }
@@ -547,16 +240,17 @@ static const char *actor_kind(const struct request *rq) {
 }
 
 /* An Idempotency-Key used before: the push turns into a replay. */
-static bool key_check(struct push *p, struct request *rq) {
+static bool key_check(struct push *p) {
+  struct request *rq = p->rq;
   char actor[24];
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
   const char *params[] = {actor_kind(rq), actor, p->key};
-  if (!try_lock(p, rq, STMT_PUSH_LOCK_KEY, 3, params,
+  if (!try_lock(p, STMT_PUSH_LOCK_KEY, 3, params,
                 "a push with this Idempotency-Key is in progress"))
     return false;
-  PGresult *r = run(p, STMT_PUSH_KEY_FIND, 3, params);
-  if (!result_ok(r)) {
-    fail_db(p, rq, r);
+  PGresult *r = push_run(p, STMT_PUSH_KEY_FIND, 3, params);
+  if (!push_result_ok(r)) {
+    push_fail_db(p, r);
     PQclear(r);
     return false;
   }
@@ -570,25 +264,11 @@ static bool key_check(struct push *p, struct request *rq) {
   return true;
 }
 
-static bool import_insert(struct push *p, struct request *rq) {
-  char actor[24], dry[8];
-  snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
-  snprintf(dry, sizeof dry, "%s", p->opt.dry_run ? "true" : "false");
-  const char *params[] = {p->assessment,
-                          actor_kind(rq),
-                          actor,
-                          rq->principal.name,
-                          rq->principal.scope_kind,
-                          auth_scope_id(rq),
-                          p->key[0] ? p->key : NULL,
-                          p->opt.content_type,
-                          p->opt.partial ? "partial" : "strict",
-                          dry,
-                          p->opt.replace_school ? "school" : NULL,
-                          rq->id};
-  PGresult *r = run(p, STMT_PUSH_IMPORT_INSERT, 12, params);
-  if (!result_ok(r)) {
-    fail_db(p, rq, r);
+/* The push's id, drawn now: its rows carry it. */
+static bool import_id_draw(struct push *p) {
+  PGresult *r = push_run(p, STMT_PUSH_IMPORT_ID, 0, NULL);
+  if (!push_result_ok(r)) {
+    push_fail_db(p, r);
     PQclear(r);
     return false;
   }
@@ -598,34 +278,42 @@ static bool import_insert(struct push *p, struct request *rq) {
   return true;
 }
 
-static bool push_start(struct push *p, struct request *rq) {
+/* About how many rows the body holds (a Ф1 row is 60 to 200 bytes), to
+ * size the filter; a million when the length is not sent. */
+static long rows_expected(struct request *rq) {
+  const char *length = request_header(rq, "Content-Length");
+  long long bytes = length ? strtoll(length, NULL, 10) : 0;
+  return bytes > 0 ? (long)(bytes / 60 + 1) : 1000000;
+}
+
+static bool push_start(struct push *p) {
   p->pg = db_connect_own();
   if (p->pg == NULL) {
-    reply_problem(rq, ERR_DATABASE_UNAVAILABLE,
+    reply_problem(p->rq, ERR_DATABASE_UNAVAILABLE,
                   "the database cannot be reached; try again shortly");
-    reply_header(rq, "Retry-After", "5");
+    reply_header(p->rq, "Retry-After", "5");
     return false;
   }
   const char *id[] = {p->assessment};
-  if (!simple(p, rq, "BEGIN") ||
-      !try_lock(p, rq, STMT_PUSH_LOCK_ASSESSMENT, 1, id,
+  if (!simple(p, "BEGIN") ||
+      !try_lock(p, STMT_PUSH_LOCK_ASSESSMENT, 1, id,
                 "another push into this instrument is in progress"))
     return false;
-  if (p->key[0] && !key_check(p, rq))
+  if (p->key[0] && !key_check(p))
     return false;
   if (p->replay)
     return true;
   const char *rows[] = {p->year, p->assessment};
-  PGresult *r = run(p, STMT_PUSH_HAS_ROWS, 2, rows);
-  if (!result_ok(r)) {
-    fail_db(p, rq, r);
+  PGresult *r = push_run(p, STMT_PUSH_HAS_ROWS, 2, rows);
+  if (!push_result_ok(r)) {
+    push_fail_db(p, r);
     PQclear(r);
     return false;
   }
-  p->fast = strcmp(PQgetvalue(r, 0, 0), "f") == 0 && !p->opt.replace_school;
+  bool has_rows = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
   PQclear(r);
-  return codes_load(p, rq) && import_insert(p, rq) &&
-         simple(p, rq, "SAVEPOINT results");
+  return codes_load(p) && import_id_draw(p) &&
+         push_rows_prepare(p, has_rows, rows_expected(p->rq));
 }
 
 struct push *push_begin(struct request *rq, const struct instrument *ins,
@@ -661,7 +349,7 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
     push_free(p);
     return NULL;
   }
-  if (!push_start(p, rq)) {
+  if (!push_start(p)) {
     push_free(p);
     return NULL;
   }
@@ -719,21 +407,21 @@ static void replay_answer(struct push *p, struct request *rq, const char *sha) {
     reply_location(rq, "/api/v1/imports", (long long)import_id);
 }
 
-static bool problems_store(struct push *p, struct request *rq) {
+static bool problems_store(struct push *p) {
   if (p->problems_count == 0)
     return true;
-  if (!copy_start(p, rq, STMT_PUSH_COPY_PROBLEMS))
+  if (!push_copy_start(p, STMT_PUSH_COPY_PROBLEMS))
     return false;
   rewind(p->problems);
   char chunk[1u << 16];
   size_t n;
   bool ok = true;
   while (ok && (n = fread(chunk, 1, sizeof chunk, p->problems)) > 0)
-    ok = copy_send(p, rq, chunk, n);
-  PGresult *r = ok ? copy_end(p) : NULL;
-  ok = ok && r != NULL && result_ok(r);
+    ok = push_copy_send(p, chunk, n);
+  PGresult *r = ok ? push_copy_end(p) : NULL;
+  ok = ok && r != NULL && push_result_ok(r);
   if (!ok && r != NULL)
-    fail_db(p, rq, r);
+    push_fail_db(p, r);
   PQclear(r);
   return ok;
 }
@@ -796,6 +484,46 @@ static json_t *refusal(struct push *p, json_t *import_steal) {
   return body;
 }
 
+/* The record, complete, with the answer it gave. */
+static bool import_store(struct push *p, const char *sha, const char *outcome,
+                         int status, const char *answer, long ms) {
+  struct request *rq = p->rq;
+  char actor[24], numbers[9][24];
+  snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
+  long values[] = {p->received,       p->inserted, p->updated,
+                   p->unchanged,      p->deleted,  p->rejected,
+                   p->problems_count, ms,          status};
+  for (int i = 0; i < 9; i++)
+    snprintf(numbers[i], sizeof numbers[i], "%ld", values[i]);
+  const char *params[] = {p->import,
+                          p->assessment,
+                          actor_kind(rq),
+                          actor,
+                          rq->principal.name,
+                          rq->principal.scope_kind,
+                          auth_scope_id(rq),
+                          p->key[0] ? p->key : NULL,
+                          sha,
+                          p->opt.content_type,
+                          p->opt.partial ? "partial" : "strict",
+                          p->opt.dry_run ? "true" : "false",
+                          p->opt.replace_school ? "school" : NULL,
+                          outcome,
+                          numbers[0],
+                          numbers[1],
+                          numbers[2],
+                          numbers[3],
+                          numbers[4],
+                          numbers[5],
+                          numbers[6],
+                          numbers[7],
+                          numbers[8],
+                          answer,
+                          rq->id};
+  return push_run_ok(p, STMT_PUSH_IMPORT_INSERT, 25, params) &&
+         problems_store(p);
+}
+
 void push_finish(struct push *p, struct request *rq) {
   char sha[65];
   sha_hex(p, sha);
@@ -805,30 +533,25 @@ void push_finish(struct push *p, struct request *rq) {
   }
   if (!p->body_fatal && !results_parser_finish(p->parser))
     p->body_fatal = true;
-  if (!p->body_fatal && !p->db_failed && !batch_close(p, rq))
+  if (p->db_failed || (!p->body_fatal && !push_rows_flush(p)))
     return;
-  if (p->db_failed)
-    return;
-  if (p->copy_open) { /* a fatal body problem left a batch open */
-    PQclear(copy_end(p));
-  }
+  if (p->copy_open) /* a body that could not be read left a COPY open */
+    PQclear(push_copy_end(p));
   const char *outcome = outcome_of(p);
   bool keep = strcmp(outcome, "committed") == 0;
-  if (!keep) {
-    if (!simple(p, rq, "ROLLBACK TO SAVEPOINT results"))
-      return;
-    if (strcmp(outcome, "rejected") == 0)
-      p->inserted = p->updated = p->unchanged = p->deleted = 0;
-  } else {
+  if (keep) {
     PGresult *failed = NULL;
     if (!stats_table_store(&p->stats, p->pg, &failed)) {
-      fail_db(p, rq, failed);
+      push_fail_db(p, failed);
       PQclear(failed);
       return;
     }
+  } else {
+    if (!simple(p, "ROLLBACK") || !simple(p, "BEGIN"))
+      return;
+    if (strcmp(outcome, "rejected") == 0)
+      p->inserted = p->updated = p->unchanged = p->deleted = 0;
   }
-  if (!problems_store(p, rq))
-    return;
   long ms = (long)((clock_ns() - p->started_ns) / 1000000u);
   json_t *answer = summary(p, outcome, ms);
   int status = 201;
@@ -840,17 +563,8 @@ void push_finish(struct push *p, struct request *rq) {
   }
   char *text = json_dumps(answer, JSON_COMPACT);
   json_decref(answer);
-  char counts[9][24];
-  long values[] = {p->received,       p->inserted, p->updated,
-                   p->unchanged,      p->deleted,  p->rejected,
-                   p->problems_count, ms,          status};
-  for (int i = 0; i < 9; i++)
-    snprintf(counts[i], sizeof counts[i], "%ld", values[i]);
-  const char *params[] = {p->import, sha,       outcome,   counts[0], counts[1],
-                          counts[2], counts[3], counts[4], counts[5], counts[6],
-                          counts[7], counts[8], text};
-  if (!run_ok(p, rq, STMT_PUSH_IMPORT_COMPLETE, 13, params) ||
-      !simple(p, rq, "COMMIT")) {
+  if (!import_store(p, sha, outcome, status, text, ms) ||
+      !simple(p, "COMMIT")) {
     free(text);
     return;
   }
@@ -870,14 +584,13 @@ void push_finish(struct push *p, struct request *rq) {
 void push_free(struct push *p) {
   if (p == NULL)
     return;
+  push_rows_free(p);        /* first: its thread may use the connection */
   db_disconnect_own(p->pg); /* an open transaction ends with it */
   results_parser_free(p->parser);
   stats_table_free(&p->stats);
   for (size_t i = 0; i < p->n_codes; i++)
     free(p->codes[i].code);
   free(p->codes);
-  free(p->buf);
-  free(p->batch_schools);
   free(p->replay_answer);
   if (p->problems != NULL)
     fclose(p->problems);

@@ -177,6 +177,11 @@ static bool exec_ok(PGresult *r, PGresult **failed) {
 static bool recompute_dirty(struct stats_table *t, PGconn *pg,
                             PGresult **failed) {
   const struct instrument *ins = t->ins;
+  bool any = false;
+  for (size_t i = 0; i < t->n && !any; i++)
+    any = t->items[i].dirty;
+  if (!any)
+    return true; /* and no scan of the instrument's rows */
   for (size_t i = 0; i < t->n; i++)
     if (t->items[i].dirty)
       reset_counts(ins, &t->items[i]);

@@ -1,0 +1,114 @@
+/* What src/push.c (the push's life) and src/push_rows.c (where each row
+ * goes) share. Not for other files: include/push.h is the interface. */
+#ifndef OPORA_PUSH_INTERNAL_H
+#define OPORA_PUSH_INTERNAL_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sodium.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "copy_pipe.h"
+#include "db.h"
+#include "push.h"
+#include "push_stats.h"
+
+struct request;
+
+struct school_code {
+  char *code;
+  int64_t id;
+};
+
+/* A growing text of COPY lines. */
+struct lines {
+  char *text;
+  size_t len, cap;
+  long rows;
+};
+
+/* A Bloom filter of the participant codes the push has seen (and, for an
+ * instrument with rows, those stored): "no" is certain, "maybe" is checked
+ * by the database. Its size is fixed when the push starts. */
+struct seen_filter {
+  uint64_t *bits;
+  uint64_t n_bits; /* a power of two */
+};
+
+struct push {
+  struct request *rq; /* the request the push answers (outlives the push) */
+  struct instrument ins;
+  struct push_options opt;
+  char key[256];
+  PGconn *pg;
+  int64_t import_id;
+  char year[16], assessment[24], import[24];
+  uint64_t started_ns;
+  crypto_hash_sha256_state sha;
+
+  /* Idempotency-Key seen before: the body is only hashed, then the first
+   * answer is replayed (same body) or refused (another body). */
+  bool replay;
+  char replay_sha[65];
+  int replay_status;
+  char *replay_answer;
+
+  struct results_parser *parser;
+  bool body_fatal; /* the body cannot be read on (its header, its syntax) */
+  bool db_failed;  /* answered: the rest is dropped */
+
+  struct school_code *codes; /* open addressing, n_codes a power of two */
+  size_t n_codes;
+  struct stats_table stats;
+
+  /* Rows new to the instrument: one COPY straight into the results. */
+  struct lines fresh;
+  bool copy_open;
+  struct copy_pipe *pipe; /* sends the new rows while parsing goes on */
+  long fresh_sent;        /* rows sent since the COPY opened */
+  /* Rows that may meet a stored or an earlier row: merged in batches
+   * through a temporary table. */
+  struct lines suspect;
+  struct seen_filter seen;
+  int64_t *batch_schools; /* replace=school: schools new in this batch */
+  size_t n_batch_schools, cap_batch_schools;
+
+  long received, inserted, updated, unchanged, deleted, rejected;
+  long last_bad_row;
+
+  FILE *problems; /* every problem, as COPY text */
+  long problems_count;
+  json_t *shown; /* the first PUSH_PROBLEMS_SHOWN */
+};
+
+/* src/push.c */
+bool push_result_ok(const PGresult *r);
+/* Logs a database failure and answers 503 or 500; the push is over. */
+void push_fail_db(struct push *p, const PGresult *r);
+PGresult *push_run(struct push *p, enum stmt_id id, int n,
+                   const char *const *params);
+/* A statement whose result is not needed; false after answering. */
+bool push_run_ok(struct push *p, enum stmt_id id, int n,
+                 const char *const *params);
+void push_problem(struct push *p, long row_no, const char *column,
+                  const char *code, const char *message);
+bool push_copy_start(struct push *p, enum stmt_id id);
+bool push_copy_send(struct push *p, const char *data, size_t len);
+/* Ends the COPY; the result is the caller's (NULL when it could not end). */
+PGresult *push_copy_end(struct push *p);
+
+/* src/push_rows.c */
+/* Sizes the filter for about `rows` codes and, for an instrument that has
+ * rows, loads their codes. False after answering. */
+bool push_rows_prepare(struct push *p, bool has_rows, long rows);
+/* One good row of a known school. False after answering. */
+bool push_rows_add(struct push *p, const struct result_row *row,
+                   int64_t school_id);
+/* Everything still held is written. False after answering. */
+bool push_rows_flush(struct push *p);
+/* Stops the sending thread: before the connection is closed. */
+void push_rows_free(struct push *p);
+
+#endif

@@ -1,0 +1,423 @@
+/* Where each good row of a push goes (include/push_internal.h,
+ * docs/ASSESSMENTS.md "The push").
+ *
+ * A Bloom filter remembers the participant codes of the push (and, for an
+ * instrument that already has rows, the stored ones). A row whose code the
+ * filter has never seen cannot meet any stored row nor an earlier row of
+ * the push: it goes straight into assessment_results through one COPY that
+ * stays open as long as such rows come, and its school's statistics are
+ * counted in memory. A row the filter may have seen (an update, a
+ * duplicate, or a false alarm) waits in the suspect batch; a batch goes
+ * into a temporary table, where the duplicates are taken out and the rest
+ * upserted, and its schools are recomputed from their rows at the end.
+ *
+ * No savepoints: inside a subtransaction PostgreSQL's COPY runs about 1.7
+ * times slower, and nothing here needs one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "push_internal.h"
+#include "request.h"
+
+#define SEND_BYTES (256u << 10) /* under COPY_PIPE_SLOT_BYTES, less a row */
+#define SUSPECT_ROWS 50000
+#define SUSPECT_BYTES (4u << 20)
+/* The filter: 16 bits per expected code, 128 KB to 8 MB. */
+#define FILTER_MIN_BITS (1ull << 20)
+#define FILTER_MAX_BITS (1ull << 26)
+#define FILTER_HASHES 4
+
+/* --- the filter ----------------------------------------------------------- */
+
+static uint64_t code_hash(const char *code) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a finaliser */
+  for (; *code; code++)
+    h = (h ^ (unsigned char)*code) * 1099511628211ULL;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+static void filter_size(struct seen_filter *f, long expected) {
+  uint64_t want = (uint64_t)(expected > 0 ? expected : 0) * 16;
+  uint64_t bits = FILTER_MIN_BITS;
+  while (bits < want && bits < FILTER_MAX_BITS)
+    bits <<= 1;
+  f->n_bits = bits;
+  f->bits = calloc(bits / 64, sizeof *f->bits);
+  if (f->bits == NULL)
+    abort();
+}
+
+/* Adds the code; true when it may have been there before. */
+static bool filter_test_and_add(struct seen_filter *f, const char *code) {
+  uint64_t h = code_hash(code);
+  uint64_t h1 = h, h2 = (h >> 32) | (h << 32) | 1;
+  bool maybe = true;
+  for (int i = 0; i < FILTER_HASHES; i++) {
+    uint64_t bit = (h1 + (uint64_t)i * h2) & (f->n_bits - 1);
+    uint64_t mask = 1ull << (bit & 63);
+    if (!(f->bits[bit >> 6] & mask)) {
+      maybe = false;
+      f->bits[bit >> 6] |= mask;
+    }
+  }
+  return maybe;
+}
+
+/* The stored codes of the instrument, read one row at a time. */
+static bool filter_load(struct push *p) {
+  const char *params[] = {p->year, p->assessment};
+  if (!PQsendQueryParams(p->pg, db_stmt_sql(STMT_PUSH_STORED_CODES), 2, NULL,
+                         params, NULL, NULL, 0) ||
+      !PQsetSingleRowMode(p->pg)) {
+    push_fail_db(p, NULL);
+    return false;
+  }
+  bool ok = true;
+  PGresult *r;
+  while ((r = PQgetResult(p->pg)) != NULL) {
+    ExecStatusType s = PQresultStatus(r);
+    if (s == PGRES_SINGLE_TUPLE)
+      (void)filter_test_and_add(&p->seen, PQgetvalue(r, 0, 0));
+    else if (s != PGRES_TUPLES_OK && ok) {
+      push_fail_db(p, r);
+      ok = false;
+    }
+    PQclear(r);
+  }
+  return ok;
+}
+
+bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
+  long stored = 0;
+  if (has_rows) {
+    const char *params[] = {p->year, p->assessment};
+    PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, 2, params);
+    if (!push_result_ok(r)) {
+      push_fail_db(p, r);
+      PQclear(r);
+      return false;
+    }
+    stored = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+  }
+  filter_size(&p->seen, stored + rows);
+  return !has_rows || filter_load(p);
+}
+
+/* --- COPY lines ----------------------------------------------------------- */
+
+static void lines_reserve(struct lines *l, size_t more) {
+  if (l->len + more <= l->cap)
+    return;
+  size_t cap = l->cap ? l->cap : 1u << 16;
+  while (cap < l->len + more)
+    cap *= 2;
+  l->text = realloc(l->text, cap);
+  if (l->text == NULL)
+    abort();
+  l->cap = cap;
+}
+
+static void put_char(struct lines *l, char c) {
+  l->text[l->len++] = c;
+}
+
+static void put_str(struct lines *l, const char *s) {
+  size_t n = strlen(s);
+  memcpy(l->text + l->len, s, n);
+  l->len += n;
+}
+
+/* Decimal digits without printf: a push formats millions of numbers. */
+static void put_long(struct lines *l, long long v) {
+  char digits[24];
+  size_t n = 0;
+  unsigned long long u =
+      v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+  do {
+    digits[n++] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (v < 0)
+    put_char(l, '-');
+  while (n > 0)
+    put_char(l, digits[--n]);
+}
+
+/* Text (no control characters: the parser saw to it), or NULL when empty. */
+static void put_text(struct lines *l, const char *s) {
+  if (*s == '\0') {
+    put_str(l, "\\N");
+    return;
+  }
+  for (; *s; s++) {
+    if (*s == '\\')
+      put_char(l, '\\');
+    put_char(l, *s);
+  }
+}
+
+static void put_int_or_null(struct lines *l, int v, bool given) {
+  if (given)
+    put_long(l, v);
+  else
+    put_str(l, "\\N");
+}
+
+/* The row as a line of COPY text, in the order of PUSH_RESULT_COLUMNS. */
+static void put_row(struct push *p, struct lines *l,
+                    const struct result_row *row, int64_t school_id) {
+  lines_reserve(l, 128 + 2 * (RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX) +
+                       12 * p->ins.n_tasks);
+  put_str(l, p->year);
+  put_char(l, '\t');
+  put_str(l, p->assessment);
+  put_char(l, '\t');
+  put_str(l, row->participant_code); /* letters, digits, '-', '_', '.' */
+  put_char(l, '\t');
+  put_long(l, school_id);
+  put_char(l, '\t');
+  put_text(l, row->class_name);
+  put_char(l, '\t');
+  put_text(l, row->variant);
+  put_char(l, '\t');
+  put_char(l, '{');
+  for (size_t i = 0; i < p->ins.n_tasks; i++) {
+    if (i > 0)
+      put_char(l, ',');
+    put_long(l, row->task_score[i]);
+  }
+  put_char(l, '}');
+  put_char(l, '\t');
+  put_long(l, row->primary_score);
+  put_char(l, '\t');
+  put_int_or_null(l, row->mark, row->mark > 0);
+  put_char(l, '\t');
+  put_int_or_null(l, row->test_score, row->test_score >= 0);
+  put_char(l, '\t');
+  put_int_or_null(l, row->journal_mark, row->journal_mark > 0);
+  put_char(l, '\t');
+  put_str(l, p->import);
+  put_char(l, '\t');
+  put_long(l, row->row_no);
+  put_char(l, '\n');
+  l->rows++;
+}
+
+/* --- new rows: one open COPY ------------------------------------------------
+ */
+
+static bool fresh_send(struct push *p) {
+  if (p->fresh.len == 0)
+    return true;
+  if (!p->copy_open) {
+    if (!push_copy_start(p, STMT_PUSH_COPY_RESULTS))
+      return false;
+    p->pipe = copy_pipe_open(p->pg); /* NULL: this thread sends */
+  }
+  if (p->pipe != NULL ? !copy_pipe_write(p->pipe, p->fresh.text, p->fresh.len)
+                      : !push_copy_send(p, p->fresh.text, p->fresh.len)) {
+    if (p->pipe != NULL) {
+      (void)copy_pipe_close(p->pipe);
+      p->pipe = NULL;
+      push_fail_db(p, NULL);
+    }
+    return false;
+  }
+  p->fresh_sent += p->fresh.rows;
+  p->fresh.len = 0;
+  p->fresh.rows = 0;
+  return true;
+}
+
+/* Ends the open COPY: its rows are in (or the push fails). */
+static bool fresh_close(struct push *p) {
+  if (!fresh_send(p))
+    return false;
+  if (!p->copy_open)
+    return true;
+  bool sent = p->pipe == NULL || copy_pipe_close(p->pipe);
+  p->pipe = NULL;
+  PGresult *r = push_copy_end(p);
+  if (!sent) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
+  }
+  bool ok = r != NULL && push_result_ok(r);
+  if (!ok)
+    push_fail_db(p, r); /* a unique violation here would be a bug */
+  PQclear(r);
+  if (ok)
+    p->inserted += p->fresh_sent;
+  p->fresh_sent = 0;
+  return ok;
+}
+
+/* --- rows that may meet others: batches through a temporary table -----------
+ */
+
+static void mark_listed_dirty(struct push *p, const char *ids) {
+  for (const char *s = ids; *s;) {
+    char *end;
+    long long id = strtoll(s, &end, 10);
+    if (end == s) {
+      s++;
+      continue;
+    }
+    stats_school(&p->stats, id)->dirty = true;
+    s = end;
+  }
+}
+
+static char *batch_schools_text(const struct push *p) {
+  size_t cap = 4 + p->n_batch_schools * 21;
+  struct lines t = {0};
+  lines_reserve(&t, cap);
+  put_char(&t, '{');
+  for (size_t i = 0; i < p->n_batch_schools; i++) {
+    if (i > 0)
+      put_char(&t, ',');
+    put_long(&t, p->batch_schools[i]);
+  }
+  put_char(&t, '}');
+  put_char(&t, '\0');
+  return t.text;
+}
+
+static bool duplicates_out(struct push *p, long *left) {
+  const char *params[] = {p->year, p->assessment, p->import};
+  PGresult *r = push_run(p, STMT_PUSH_STAGING_DUPLICATES, 3, params);
+  if (!push_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
+  }
+  *left = p->suspect.rows - PQntuples(r);
+  for (int i = 0; i < PQntuples(r); i++) {
+    char message[200];
+    snprintf(message, sizeof message,
+             "participant %s is already in row %s of this push",
+             PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
+    push_problem(p, strtol(PQgetvalue(r, i, 0), NULL, 10), "participant_code",
+                 RESULTS_PROBLEM_DUPLICATE, message);
+  }
+  PQclear(r);
+  return true;
+}
+
+static bool replace_schools(struct push *p) {
+  if (!p->opt.replace_school || p->n_batch_schools == 0)
+    return true;
+  char *ids = batch_schools_text(p);
+  const char *params[] = {p->year, p->assessment, ids};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, 3, params);
+  free(ids);
+  bool ok = push_result_ok(r);
+  if (ok)
+    p->deleted += strtol(PQcmdTuples(r), NULL, 10);
+  else
+    push_fail_db(p, r);
+  PQclear(r);
+  return ok;
+}
+
+/* The batch against the stored rows, then into them. */
+static bool upsert(struct push *p, long rows) {
+  const char *params[] = {p->year, p->assessment};
+  PGresult *r = push_run(p, STMT_PUSH_STAGING_COMPARE, 2, params);
+  if (!push_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
+  }
+  long existing = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  long same = strtol(PQgetvalue(r, 0, 1), NULL, 10);
+  mark_listed_dirty(p, PQgetvalue(r, 0, 2));
+  PQclear(r);
+  if (!push_run_ok(p, STMT_PUSH_STAGING_UPSERT, 0, NULL))
+    return false;
+  p->inserted += rows - existing;
+  p->updated += existing - same;
+  p->unchanged += same;
+  return true;
+}
+
+static bool suspect_merge(struct push *p) {
+  if (p->suspect.rows == 0)
+    return true;
+  /* New rows first: a suspect may repeat one of them. */
+  if (!fresh_close(p) || !push_run_ok(p, STMT_PUSH_STAGING_CREATE, 0, NULL) ||
+      !push_run_ok(p, STMT_PUSH_STAGING_CLEAR, 0, NULL) ||
+      !push_copy_start(p, STMT_PUSH_COPY_STAGING) ||
+      !push_copy_send(p, p->suspect.text, p->suspect.len))
+    return false;
+  PGresult *r = push_copy_end(p);
+  bool ok = r != NULL && push_result_ok(r);
+  if (!ok)
+    push_fail_db(p, r);
+  PQclear(r);
+  long rows = 0;
+  ok = ok && push_run_ok(p, STMT_PUSH_STAGING_ANALYZE, 0, NULL) &&
+       duplicates_out(p, &rows) && replace_schools(p) && upsert(p, rows);
+  p->suspect.len = 0;
+  p->suspect.rows = 0;
+  p->n_batch_schools = 0;
+  return ok;
+}
+
+/* --- one row ------------------------------------------------------------- */
+
+static void batch_school_add(struct push *p, int64_t school_id) {
+  if (p->n_batch_schools == p->cap_batch_schools) {
+    p->cap_batch_schools = p->cap_batch_schools ? 2 * p->cap_batch_schools : 64;
+    p->batch_schools = realloc(p->batch_schools,
+                               p->cap_batch_schools * sizeof *p->batch_schools);
+    if (p->batch_schools == NULL)
+      abort();
+  }
+  p->batch_schools[p->n_batch_schools++] = school_id;
+}
+
+bool push_rows_add(struct push *p, const struct result_row *row,
+                   int64_t school_id) {
+  struct school_stats *s = stats_school(&p->stats, school_id);
+  bool first_of_school = !s->seen;
+  s->seen = true;
+  /* replace=school sends every row through the merge, which deletes what
+   * the school's rows leave out. */
+  bool maybe_seen = filter_test_and_add(&p->seen, row->participant_code) ||
+                    p->opt.replace_school;
+  if (!maybe_seen) {
+    put_row(p, &p->fresh, row, school_id);
+    stats_add(&p->ins, s, row->task_score, row->primary_score, row->mark,
+              row->test_score, row->journal_mark);
+    return p->fresh.len < SEND_BYTES || fresh_send(p);
+  }
+  s->dirty = true; /* recomputed from its rows at the end */
+  if (first_of_school && p->opt.replace_school)
+    batch_school_add(p, school_id);
+  put_row(p, &p->suspect, row, school_id);
+  if (p->suspect.rows < SUSPECT_ROWS && p->suspect.len < SUSPECT_BYTES)
+    return true;
+  return suspect_merge(p);
+}
+
+bool push_rows_flush(struct push *p) {
+  return suspect_merge(p) && fresh_close(p);
+}
+
+void push_rows_free(struct push *p) {
+  if (p->pipe != NULL)
+    (void)copy_pipe_close(p->pipe);
+  p->pipe = NULL;
+  free(p->fresh.text);
+  free(p->suspect.text);
+  free(p->seen.bits);
+  free(p->batch_schools);
+}
