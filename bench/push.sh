@@ -21,7 +21,7 @@
 #    the participant code (reported separately). A CHECKPOINT before every
 #    round, of the floor and of the push.
 # 3. Push: starts `opora serve` on 127.0.0.1:18081 (--threads $(nproc),
-#    --log-level info to a file, --max-body just over the file's size), makes
+#    --log-level info to a file; a streamed push has no body limit), makes
 #    an ingest client of the bench region (`opora client add`; on later runs
 #    its secret is renewed in the database) and gets a token
 #    (client_credentials), creates the instrument (POST /api/v1/assessments;
@@ -39,8 +39,7 @@
 # Environment: DATABASE_URL (required), OPORA_BIN (default build/opora),
 # BENCH_OUT (default a new /tmp/opora-push-bench.* folder, kept), BENCH_ROWS
 # (1000000), BENCH_SCHOOLS (1500), BENCH_ROUNDS (3), BENCH_PUSH_QUERY (the
-# push's query string, default mode=strict), BENCH_MAX_BODY (--max-body of
-# the server, default the file's size rounded up to MB, plus 1M),
+# push's query string, default mode=strict),
 # BENCH_SERVE_ARGS (more arguments for `opora serve`, split on spaces).
 # Options override the environment. --floor-only measures the data and the
 # floor and starts no server. Needs psql, curl, jq and awk. The floor tables
@@ -253,10 +252,9 @@ fi
 
 # --- the server, a token, the instrument -------------------------------------
 say "== server"
-max_body=${BENCH_MAX_BODY:-$((bytes / 1048576 + 2))M}
 log=$out/opora.log
 # shellcheck disable=SC2206 # BENCH_SERVE_ARGS is split on spaces on purpose
-serve=("$opora" serve --listen "$listen" --threads "$(nproc)" --log-level info --max-body "$max_body" ${BENCH_SERVE_ARGS:-})
+serve=("$opora" serve --listen "$listen" --threads "$(nproc)" --log-level info ${BENCH_SERVE_ARGS:-})
 "${serve[@]}" 2>"$log" &
 server_pid=$!
 for _ in $(seq 100); do

@@ -1,6 +1,7 @@
 /* opora: the command line. `serve` runs the API, `migrate` brings the schema
  * up to date, `demo-data` loads the demo region, `version` prints it. */
 #include <libpq-fe.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,5 +153,10 @@ int main(int argc, char **argv) {
     return cmd_migrate(&cfg);
   if (strcmp(command, "demo-data") == 0)
     return cmd_demo_data(&cfg);
+  /* Large blocks (a push's filter and send buffers) are mapped and given
+   * back when freed. glibc would otherwise raise this threshold after the
+   * first such free and keep later ones in its heaps, and the server's
+   * memory would grow by a push's buffers with each push. */
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   return server_run(&cfg);
 }
