@@ -4,11 +4,14 @@
  * push's own, so that nothing is seen before the answer says it is
  * committed and a dropped connection leaves nothing behind.
  *
- *   push_begin  -> connection, BEGIN, locks, Idempotency-Key, the import
- *                  record, the school codes of the caller's scope
- *   push_feed   -> parser -> row checks -> COPY, batch by batch
- *   push_finish -> last batch, statistics, problems, record, COMMIT, answer
- *   push_free   -> closes the connection (ROLLBACK when not finished) */
+ *   push_begin  -> connection, BEGIN, locks, Idempotency-Key, the school
+ *                  codes of the caller's scope, the push's id, the filter
+ *   push_feed   -> parser -> row checks -> new rows to the open COPY,
+ *                  possible repeats to a batch merged through a temp table
+ *   push_finish -> last rows, statistics, record and problems, COMMIT,
+ *                  answer
+ *   push_free   -> stops the sending thread, closes the connection
+ *                  (ROLLBACK when not finished) */
 #ifndef OPORA_PUSH_H
 #define OPORA_PUSH_H
 
