@@ -227,6 +227,21 @@ static void test_push_f1_csv(void **state) {
                             " WHERE assessment_id = %lld AND school_id = %lld",
                             id, p.school[0]),
                    30);
+  /* What authorities read agrees with the rows. */
+  struct http_reply *read =
+      http_get("/api/v1/schools/%lld/assessments?year=2025", p.school[0]);
+  assert_status(read, 200);
+  const json_t *items = json_object_get(read->json, "items");
+  assert_int_equal(json_array_size(items), 1);
+  const json_t *stats = json_object_get(json_array_get(items, 0), "stats");
+  assert_json_int(stats, "participants", 30);
+  assert_json_int(json_object_get(stats, "marks"), "2",
+                  db_count("SELECT count(*) FROM assessment_results WHERE"
+                           " assessment_id = %lld AND school_id = %lld AND"
+                           " mark = 2",
+                           id, p.school[0]));
+  assert_json_int(stats, "failed", jint(json_object_get(stats, "marks"), "2"));
+  http_reply_free(read);
   /* The record says the same, and has no problems. */
   struct http_reply *rec = http_get("%s", r->location);
   assert_status(rec, 200);
