@@ -78,6 +78,10 @@ void page_end(struct page *page);
  * doc, sort key, id, then extra members. */
 void reply_page(struct request *rq, PGresult *rows, const struct page *page);
 
+/* The school (id as text) exists and is in the caller's scope; otherwise
+ * answers 404 (or the failed statement) and returns false. */
+bool school_in_sight(struct request *rq, const char *school_id);
+
 /* A query value as statement parameter text (into buf), NULL when absent. */
 const char *query_param(const json_t *query, const char *name, char *buf,
                         size_t len);

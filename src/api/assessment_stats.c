@@ -124,21 +124,6 @@ static const struct jspec_field distribution_params[] = {
     END_FIELDS,
 };
 
-static bool school_visible(struct request *rq, const char *school) {
-  const char *params[] = {school, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_SCHOOL_VISIBLE, 3, params);
-  if (r == NULL)
-    return false;
-  bool found = PQntuples(r) == 1;
-  PQclear(r);
-  if (!found) {
-    char detail[64];
-    snprintf(detail, sizeof detail, "no school has id %s", school);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
-  }
-  return found;
-}
-
 void assessment_distribution(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
@@ -150,7 +135,7 @@ void assessment_distribution(struct request *rq) {
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   const char *school =
       query_param(query, "school", school_buf, sizeof school_buf);
-  if (school == NULL || school_visible(rq, school)) {
+  if (school == NULL || school_in_sight(rq, school)) {
     const char *params[] = {id_text, school, auth_scope_kind(rq),
                             auth_scope_id(rq)};
     PGresult *r = db_exec(rq, STMT_ASSESSMENT_DISTRIBUTION, 4, params);

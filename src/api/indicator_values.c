@@ -204,24 +204,9 @@ static bool series_query_valid(struct request *rq, const json_t *query) {
   return no_errors(rq, errors);
 }
 
-static bool school_seen(struct request *rq, const char *school) {
-  const char *params[] = {school, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_SCHOOL_VISIBLE, 3, params);
-  if (r == NULL)
-    return false;
-  bool found = PQntuples(r) == 1;
-  PQclear(r);
-  if (!found) {
-    char detail[96];
-    snprintf(detail, sizeof detail, "no school has id %s", school);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
-  }
-  return found;
-}
-
 /* The CSV of a time series: one row per value. */
 static void reply_series_csv(struct request *rq, const char *const *params) {
-  if (!school_seen(rq, params[0]))
+  if (!school_in_sight(rq, params[0]))
     return;
   PGresult *r = db_exec(rq, STMT_SCHOOL_INDICATORS_ROWS, 4, params);
   if (r != NULL)

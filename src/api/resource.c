@@ -246,7 +246,7 @@ static bool finish_write(struct request *rq, struct write *w,
   return true;
 }
 
-static bool parent_visible(struct request *rq, const char *school_id) {
+bool school_in_sight(struct request *rq, const char *school_id) {
   const char *params[] = {school_id, auth_scope_kind(rq), auth_scope_id(rq)};
   PGresult *r = db_exec(rq, STMT_SCHOOL_VISIBLE, 3, params);
   if (r == NULL)
@@ -263,7 +263,7 @@ static bool parent_visible(struct request *rq, const char *school_id) {
 
 static bool create_work(struct request *rq, void *arg) {
   struct write *w = arg;
-  if (w->res->nested && !parent_visible(rq, w->ids.parent_text))
+  if (w->res->nested && !school_in_sight(rq, w->ids.parent_text))
     return false;
   struct params p = {.n = 0};
   push(&p, w->body);
@@ -496,7 +496,7 @@ void reply_page(struct request *rq, PGresult *rows, const struct page *page) {
 /* An empty page of a school's sub-list: is it the school that is missing
  * (or out of the caller's sight)? */
 static bool school_missing(struct request *rq, const char *school_id) {
-  return !parent_visible(rq, school_id);
+  return !school_in_sight(rq, school_id);
 }
 
 void resource_list(struct request *rq, const struct list_spec *spec) {
