@@ -62,6 +62,8 @@ struct principal {
 
 const char *permission_name(enum permission p);
 const char *role_name(enum role r);
+/* "user" or "client", as audit rows and push records store it. */
+const char *principal_kind_name(enum principal_kind k);
 /* -1 when name is no role. */
 int role_parse(const char *name);
 const char *scope_kind_name(enum scope_kind k);

@@ -12,7 +12,7 @@ bool audit_write(struct request *rq, const struct audit_entry *e) {
   const char *kind = "anonymous", *name = e->anonymous_name, *role = NULL;
   if (rq->authenticated && e->anonymous_name == NULL) {
     const struct principal *p = &rq->principal;
-    kind = p->kind == PRINCIPAL_USER ? "user" : "client";
+    kind = principal_kind_name(p->kind);
     snprintf(actor_id, sizeof actor_id, "%lld", (long long)p->id);
     name = p->name;
     role = role_name(p->role);

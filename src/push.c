@@ -235,16 +235,13 @@ static bool try_lock(struct push *p, enum stmt_id id, int n,
   return got;
 }
 
-static const char *actor_kind(const struct request *rq) {
-  return rq->principal.kind == PRINCIPAL_CLIENT ? "client" : "user";
-}
-
 /* An Idempotency-Key used before: the push turns into a replay. */
 static bool key_check(struct push *p) {
   struct request *rq = p->rq;
   char actor[24];
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
-  const char *params[] = {actor_kind(rq), actor, p->key};
+  const char *params[] = {principal_kind_name(rq->principal.kind), actor,
+                          p->key};
   if (!try_lock(p, STMT_PUSH_LOCK_KEY, 3, params,
                 "a push with this Idempotency-Key is in progress"))
     return false;
@@ -497,7 +494,7 @@ static bool import_store(struct push *p, const char *sha, const char *outcome,
     snprintf(numbers[i], sizeof numbers[i], "%ld", values[i]);
   const char *params[] = {p->import,
                           p->assessment,
-                          actor_kind(rq),
+                          principal_kind_name(rq->principal.kind),
                           actor,
                           rq->principal.name,
                           rq->principal.scope_kind,

@@ -27,10 +27,6 @@ static const struct jspec_field get_params[] = {
     END_FIELDS,
 };
 
-static const char *actor_kind(const struct request *rq) {
-  return rq->principal.kind == PRINCIPAL_CLIENT ? "client" : "user";
-}
-
 void imports_list(struct request *rq) {
   json_t *query = request_query_checked(rq, list_params);
   struct page page;
@@ -45,7 +41,7 @@ void imports_list(struct request *rq) {
       json_string_value(json_object_get(query, "outcome")),
       page.cursor_id[0] ? page.cursor_id : NULL,
       page.limit_plus_one,
-      actor_kind(rq),
+      principal_kind_name(rq->principal.kind),
       actor,
       auth_scope_kind(rq),
       auth_scope_id(rq),
@@ -108,8 +104,8 @@ void import_get(struct request *rq) {
   char id_text[24], actor[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
-  const char *params[] = {id_text, actor_kind(rq), actor, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
+  const char *params[] = {id_text, principal_kind_name(rq->principal.kind),
+                          actor, auth_scope_kind(rq), auth_scope_id(rq)};
   PGresult *r = db_exec(rq, STMT_IMPORT_GET, 5, params);
   if (r == NULL)
     return;

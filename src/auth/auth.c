@@ -51,6 +51,9 @@ const char *permission_name(enum permission p) {
 const char *role_name(enum role r) {
   return r < ROLE_COUNT ? roles[r].name : "?";
 }
+const char *principal_kind_name(enum principal_kind k) {
+  return k == PRINCIPAL_CLIENT ? "client" : "user";
+}
 int role_parse(const char *name) {
   for (int r = 0; r < ROLE_COUNT; r++)
     if (strcmp(roles[r].name, name) == 0)
