@@ -8,6 +8,8 @@
 
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -53,6 +55,9 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg);
 /* Metrics: open connections and failed statements so far. */
 long db_open_connections(void);
 unsigned long long db_error_count(void);
+
+/* Ids as the text of a bigint[] parameter: "{1,2,3}". Caller frees. */
+char *db_id_array(const int64_t *ids, size_t n);
 
 /* Statement registry (for tests and tools). */
 const char *db_stmt_name(enum stmt_id id);

@@ -54,6 +54,20 @@ static _Thread_local struct db_conn *thread_conn;
 static atomic_long open_connections;
 static atomic_ullong failed_statements;
 
+char *db_id_array(const int64_t *ids, size_t n) {
+  size_t cap = 3 + n * 21, len = 0;
+  char *text = malloc(cap);
+  if (text == NULL)
+    abort();
+  text[len++] = '{';
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(text + len, cap - len, "%s%lld", i ? "," : "",
+                            (long long)ids[i]);
+  text[len++] = '}';
+  text[len] = '\0';
+  return text;
+}
+
 const char *db_stmt_name(enum stmt_id id) {
   return statements[id].name;
 }

@@ -275,21 +275,6 @@ static void mark_listed_dirty(struct push *p, const char *ids) {
   }
 }
 
-static char *batch_schools_text(const struct push *p) {
-  size_t cap = 4 + p->n_batch_schools * 21;
-  struct lines t = {0};
-  lines_reserve(&t, cap);
-  put_char(&t, '{');
-  for (size_t i = 0; i < p->n_batch_schools; i++) {
-    if (i > 0)
-      put_char(&t, ',');
-    put_long(&t, p->batch_schools[i]);
-  }
-  put_char(&t, '}');
-  put_char(&t, '\0');
-  return t.text;
-}
-
 static bool duplicates_out(struct push *p, long *left) {
   const char *params[] = {p->year, p->assessment, p->import};
   PGresult *r = push_run(p, STMT_PUSH_STAGING_DUPLICATES, 3, params);
@@ -314,7 +299,7 @@ static bool duplicates_out(struct push *p, long *left) {
 static bool replace_schools(struct push *p) {
   if (!p->opt.replace_school || p->n_batch_schools == 0)
     return true;
-  char *ids = batch_schools_text(p);
+  char *ids = db_id_array(p->batch_schools, p->n_batch_schools);
   const char *params[] = {p->year, p->assessment, ids};
   PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, 3, params);
   free(ids);

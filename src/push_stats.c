@@ -149,18 +149,26 @@ static int64_t int64_at(const PGresult *r, int row, int col) {
   return strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-/* The '{1,2}' text of the ids of the schools matching `dirty`. */
-static char *school_ids_text(const struct stats_table *t, bool dirty) {
-  size_t cap = 16 + t->n * 21, len = 0;
-  char *text = xcalloc(cap, 1);
-  text[len++] = '{';
+static bool is_dirty(const struct school_stats *s) {
+  return s->dirty;
+}
+static bool is_clean(const struct school_stats *s) {
+  return !s->dirty;
+}
+static bool is_empty(const struct school_stats *s) {
+  return s->participants == 0;
+}
+
+/* The ids of the schools `pick` takes, as a bigint[] parameter. */
+static char *school_ids_where(const struct stats_table *t,
+                              bool (*pick)(const struct school_stats *)) {
+  int64_t *ids = xcalloc(t->n, sizeof *ids);
+  size_t n = 0;
   for (size_t i = 0; i < t->n; i++)
-    if (t->items[i].dirty == dirty)
-      len +=
-          (size_t)snprintf(text + len, cap - len, "%s%lld", len > 1 ? "," : "",
-                           (long long)t->items[i].school_id);
-  text[len++] = '}';
-  text[len] = '\0';
+    if (pick(&t->items[i]))
+      ids[n++] = t->items[i].school_id;
+  char *text = db_id_array(ids, n);
+  free(ids);
   return text;
 }
 
@@ -188,7 +196,7 @@ static bool recompute_dirty(struct stats_table *t, PGconn *pg,
   char year[16], assessment[24];
   snprintf(year, sizeof year, "%d", ins->year);
   snprintf(assessment, sizeof assessment, "%lld", (long long)ins->id);
-  char *ids = school_ids_text(t, true);
+  char *ids = school_ids_where(t, is_dirty);
   const char *params[] = {year, assessment, ids};
   int sent = PQsendQueryParams(pg, db_stmt_sql(STMT_PUSH_ROWS_OF_SCHOOLS), 3,
                                NULL, params, NULL, NULL, 0);
@@ -228,7 +236,7 @@ static bool add_stored(struct stats_table *t, PGconn *pg, PGresult **failed) {
   const struct instrument *ins = t->ins;
   char assessment[24];
   snprintf(assessment, sizeof assessment, "%lld", (long long)ins->id);
-  char *ids = school_ids_text(t, false);
+  char *ids = school_ids_where(t, is_clean);
   const char *params[] = {assessment, ids};
   PGresult *r = PQexecParams(pg, db_stmt_sql(STMT_PUSH_STATS_READ), 2, NULL,
                              params, NULL, NULL, 0);
@@ -294,19 +302,10 @@ static json_t *school_json(const struct instrument *ins,
 
 static bool write_all(struct stats_table *t, PGconn *pg, PGresult **failed) {
   json_t *rows = json_array();
-  size_t cap = 16 + t->n * 21, len = 0;
-  char *empty = xcalloc(cap, 1);
-  empty[len++] = '{';
-  for (size_t i = 0; i < t->n; i++) {
-    const struct school_stats *s = &t->items[i];
-    if (s->participants > 0)
-      json_array_append_new(rows, school_json(t->ins, s));
-    else
-      len += (size_t)snprintf(empty + len, cap - len, "%s%lld",
-                              len > 1 ? "," : "", (long long)s->school_id);
-  }
-  empty[len++] = '}';
-  empty[len] = '\0';
+  for (size_t i = 0; i < t->n; i++)
+    if (!is_empty(&t->items[i]))
+      json_array_append_new(rows, school_json(t->ins, &t->items[i]));
+  char *empty = school_ids_where(t, is_empty);
   char *rows_text = json_dumps(rows, JSON_COMPACT);
   json_decref(rows);
   char assessment[24];
