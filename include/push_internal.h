@@ -100,6 +100,8 @@ bool push_copy_send(struct push *p, const char *data, size_t len);
 PGresult *push_copy_end(struct push *p);
 
 /* src/push_rows.c */
+/* A well-mixed 64-bit hash of a code (school or participant). */
+uint64_t push_code_hash(const char *code);
 /* Sizes the filter for about `rows` codes and, for an instrument that has
  * rows, loads their codes. False after answering. */
 bool push_rows_prepare(struct push *p, bool has_rows, long rows);

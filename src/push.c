@@ -158,10 +158,7 @@ static void on_problem(void *ctx, const struct results_problem *pr) {
 /* --- school codes of the caller's scope ----------------------------------- */
 
 static size_t code_slot(const char *code, size_t n) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-  for (; *code; code++)
-    h = (h ^ (unsigned char)*code) * 1099511628211ULL;
-  return (size_t)h & (n - 1);
+  return (size_t)push_code_hash(code) & (n - 1);
 }
 
 static bool codes_load(struct push *p) {

@@ -29,7 +29,7 @@
 
 /* --- the filter ----------------------------------------------------------- */
 
-static uint64_t code_hash(const char *code) {
+uint64_t push_code_hash(const char *code) {
   uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a finaliser */
   for (; *code; code++)
     h = (h ^ (unsigned char)*code) * 1099511628211ULL;
@@ -54,7 +54,7 @@ static void filter_size(struct seen_filter *f, long expected) {
 
 /* Adds the code; true when it may have been there before. */
 static bool filter_test_and_add(struct seen_filter *f, const char *code) {
-  uint64_t h = code_hash(code);
+  uint64_t h = push_code_hash(code);
   uint64_t h1 = h, h2 = (h >> 32) | (h << 32) | 1;
   bool maybe = true;
   for (int i = 0; i < FILTER_HASHES; i++) {
@@ -95,8 +95,8 @@ static bool filter_load(struct push *p) {
 bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   long stored = 0;
   if (has_rows) {
-    const char *params[] = {p->year, p->assessment};
-    PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, 2, params);
+    const char *params[] = {p->assessment};
+    PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, 1, params);
     if (!push_result_ok(r)) {
       push_fail_db(p, r);
       PQclear(r);
