@@ -56,6 +56,9 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg);
 long db_open_connections(void);
 unsigned long long db_error_count(void);
 
+/* A statement or query that succeeded (command or rows). */
+bool db_result_ok(const PGresult *r);
+
 /* Ids as the text of a bigint[] parameter: "{1,2,3}". Caller frees. */
 char *db_id_array(const int64_t *ids, size_t n);
 

@@ -84,7 +84,6 @@ struct push {
 };
 
 /* src/push.c */
-bool push_result_ok(const PGresult *r);
 /* Logs a database failure and answers 503 or 500; the push is over. */
 void push_fail_db(struct push *p, const PGresult *r);
 PGresult *push_run(struct push *p, enum stmt_id id, int n,

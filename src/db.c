@@ -250,7 +250,7 @@ static PGresult *exec_prepared(struct db_conn *c, enum stmt_id id, int n,
   return PQexecPrepared(c->pg, statements[id].name, n, params, NULL, NULL, 0);
 }
 
-static bool result_ok(const PGresult *r) {
+bool db_result_ok(const PGresult *r) {
   ExecStatusType s = PQresultStatus(r);
   return s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK;
 }
@@ -264,7 +264,7 @@ static PGresult *exec_in_txn(struct db_conn *c, enum stmt_id id, int n,
     return NULL;
   }
   PGresult *r = exec_prepared(c, id, n, params);
-  if (result_ok(r))
+  if (db_result_ok(r))
     return r;
   failure_record(c, r, id);
   PQclear(r);
@@ -284,7 +284,7 @@ PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
       return NULL;
     }
     PGresult *r = exec_prepared(c, id, n_params, params);
-    if (result_ok(r))
+    if (db_result_ok(r))
       return r;
     failure_record(c, r, id);
     PQclear(r);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
+
 /* Any constant shared by all instances; "opor" in ASCII. */
 #define MIGRATION_LOCK "1869573234"
 
@@ -33,8 +35,7 @@ static void set_err(char *err, size_t len, const char *fmt, ...) {
 
 static bool exec_ok(PGconn *conn, const char *sql, char *err, size_t len) {
   PGresult *r = PQexec(conn, sql);
-  ExecStatusType s = PQresultStatus(r);
-  bool ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+  bool ok = db_result_ok(r);
   if (!ok)
     set_err(err, len, "%s", PQerrorMessage(conn));
   PQclear(r);

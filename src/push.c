@@ -18,11 +18,6 @@
 
 /* --- small helpers ------------------------------------------------------- */
 
-bool push_result_ok(const PGresult *r) {
-  ExecStatusType s = PQresultStatus(r);
-  return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-}
-
 void push_fail_db(struct push *p, const PGresult *r) {
   struct request *rq = p->rq;
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -51,7 +46,7 @@ PGresult *push_run(struct push *p, enum stmt_id id, int n,
 bool push_run_ok(struct push *p, enum stmt_id id, int n,
                  const char *const *params) {
   PGresult *r = push_run(p, id, n, params);
-  bool ok = push_result_ok(r);
+  bool ok = db_result_ok(r);
   if (!ok)
     push_fail_db(p, r);
   PQclear(r);
@@ -60,7 +55,7 @@ bool push_run_ok(struct push *p, enum stmt_id id, int n,
 
 static bool simple(struct push *p, const char *sql) {
   PGresult *r = PQexec(p->pg, sql);
-  bool ok = push_result_ok(r);
+  bool ok = db_result_ok(r);
   if (!ok)
     push_fail_db(p, r);
   PQclear(r);
@@ -164,7 +159,7 @@ static size_t code_slot(const char *code, size_t n) {
 static bool codes_load(struct push *p) {
   const char *scope[] = {auth_scope_kind(p->rq), auth_scope_id(p->rq)};
   PGresult *r = push_run(p, STMT_PUSH_SCHOOL_CODES, 2, scope);
-  if (!push_result_ok(r)) {
+  if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
@@ -218,7 +213,7 @@ static void on_row(void *ctx, long row_no, const struct result_row *row) {
 static bool try_lock(struct push *p, enum stmt_id id, int n,
                      const char *const *params, const char *busy) {
   PGresult *r = push_run(p, id, n, params);
-  if (!push_result_ok(r)) {
+  if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
@@ -243,7 +238,7 @@ static bool key_check(struct push *p) {
                 "a push with this Idempotency-Key is in progress"))
     return false;
   PGresult *r = push_run(p, STMT_PUSH_KEY_FIND, 3, params);
-  if (!push_result_ok(r)) {
+  if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
@@ -261,7 +256,7 @@ static bool key_check(struct push *p) {
 /* The push's id, drawn now: its rows carry it. */
 static bool import_id_draw(struct push *p) {
   PGresult *r = push_run(p, STMT_PUSH_IMPORT_ID, 0, NULL);
-  if (!push_result_ok(r)) {
+  if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
@@ -299,7 +294,7 @@ static bool push_start(struct push *p) {
     return true;
   const char *rows[] = {p->year, p->assessment};
   PGresult *r = push_run(p, STMT_PUSH_HAS_ROWS, 2, rows);
-  if (!push_result_ok(r)) {
+  if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
@@ -413,7 +408,7 @@ static bool problems_store(struct push *p) {
   while (ok && (n = fread(chunk, 1, sizeof chunk, p->problems)) > 0)
     ok = push_copy_send(p, chunk, n);
   PGresult *r = ok ? push_copy_end(p) : NULL;
-  ok = ok && r != NULL && push_result_ok(r);
+  ok = ok && r != NULL && db_result_ok(r);
   if (!ok && r != NULL)
     push_fail_db(p, r);
   PQclear(r);

@@ -97,7 +97,7 @@ bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   if (has_rows) {
     const char *params[] = {p->assessment};
     PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, 1, params);
-    if (!push_result_ok(r)) {
+    if (!db_result_ok(r)) {
       push_fail_db(p, r);
       PQclear(r);
       return false;
@@ -249,7 +249,7 @@ static bool fresh_close(struct push *p) {
     PQclear(r);
     return false;
   }
-  bool ok = r != NULL && push_result_ok(r);
+  bool ok = r != NULL && db_result_ok(r);
   if (!ok)
     push_fail_db(p, r); /* a unique violation here would be a bug */
   PQclear(r);
@@ -278,7 +278,7 @@ static void mark_listed_dirty(struct push *p, const char *ids) {
 static bool duplicates_out(struct push *p, long *left) {
   const char *params[] = {p->year, p->assessment, p->import};
   PGresult *r = push_run(p, STMT_PUSH_STAGING_DUPLICATES, 3, params);
-  if (!push_result_ok(r)) {
+  if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
@@ -303,7 +303,7 @@ static bool replace_schools(struct push *p) {
   const char *params[] = {p->year, p->assessment, ids};
   PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, 3, params);
   free(ids);
-  bool ok = push_result_ok(r);
+  bool ok = db_result_ok(r);
   if (ok)
     p->deleted += strtol(PQcmdTuples(r), NULL, 10);
   else
@@ -316,7 +316,7 @@ static bool replace_schools(struct push *p) {
 static bool upsert(struct push *p, long rows) {
   const char *params[] = {p->year, p->assessment};
   PGresult *r = push_run(p, STMT_PUSH_STAGING_COMPARE, 2, params);
-  if (!push_result_ok(r)) {
+  if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
@@ -343,7 +343,7 @@ static bool suspect_merge(struct push *p) {
       !push_copy_send(p, p->suspect.text, p->suspect.len))
     return false;
   PGresult *r = push_copy_end(p);
-  bool ok = r != NULL && push_result_ok(r);
+  bool ok = r != NULL && db_result_ok(r);
   if (!ok)
     push_fail_db(p, r);
   PQclear(r);

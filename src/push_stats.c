@@ -173,8 +173,7 @@ static char *school_ids_where(const struct stats_table *t,
 }
 
 static bool exec_ok(PGresult *r, PGresult **failed) {
-  ExecStatusType s = PQresultStatus(r);
-  if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK || s == PGRES_SINGLE_TUPLE)
+  if (db_result_ok(r) || PQresultStatus(r) == PGRES_SINGLE_TUPLE)
     return true;
   *failed = r;
   return false;
