@@ -14,8 +14,6 @@
 
 enum { MAX_TOKENS = 48, MAX_ITEMS = 12 };
 
-static json_t *match_recurring(struct cur *c);
-
 /* ---- Periods and deadlines ---- */
 
 /* One point; a year not written is the default year. */
@@ -115,10 +113,10 @@ static json_t *yearly_tail(struct cur *c, int need_current) {
   if (p.y || (need_current && !p.current) ||
       (!deadline && !p.current && p.kind != P_DATE) || !cur_at_end(&sub))
     return NULL;
-  c->i = sub.i;
   p.y = 2001; /* a year of 365 days: never 29 February */
   if (!point_valid(&p))
     return NULL;
+  c->i = sub.i;
   return json_pack("{s:s,s:i,s:i}", "kind", "yearly_deadline", "month", p.m2,
                    "day", point_last_day(&p));
 }
