@@ -44,10 +44,13 @@ static int is_letter(unsigned cp) {
          (cp >= 0x400 && cp <= 0x4FF);
 }
 
-/* The punctuation a code point stands for (dashes are '-'), or 0. */
+/* The punctuation a code point stands for (dashes are '-', quotes '"'), or
+ * 0. */
 static char punct_of(unsigned cp) {
   if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212)
     return '-';
+  if (cp == '"' || cp == 0xAB || cp == 0xBB || (cp >= 0x201C && cp <= 0x201E))
+    return '"';
   if (cp < 0x80 && strchr("-,./();:", (int)cp) && cp != 0)
     return (char)cp;
   return 0;
@@ -130,11 +133,23 @@ int schedule_is_year_num(const struct token *t) {
          t->num <= MAX_YEAR;
 }
 
-/* Drops dots (but those of «15.03.2021»), «г.», «года»... after a year, and
- * trailing commas, semicolons and colons. Returns the new number. */
+static int is_quote(const struct token *t) {
+  return t->type == T_PUNCT && t->punct == '"';
+}
+
+/* Drops dots (but those of «15.03.2021»), «г.», «года»... after a year, the
+ * quotes of «"15" сентября», and trailing commas, semicolons and colons.
+ * Returns the new number. */
 int schedule_normalize(struct token *t, int n) {
   int out = 0, after_year = 0;
   for (int k = 0; k < n; k++) {
+    if (is_quote(&t[k]) && k + 2 < n && t[k + 1].type == T_NUM &&
+        is_quote(&t[k + 2])) {
+      t[out++] = t[k + 1];
+      after_year = schedule_is_year_num(&t[k + 1]);
+      k += 2;
+      continue;
+    }
     if (t[k].type == T_PUNCT && t[k].punct == '.') {
       int in_date = out > 0 && t[out - 1].type == T_NUM && k + 1 < n &&
                     t[k + 1].type == T_NUM && t[out - 1].end == t[k].start &&

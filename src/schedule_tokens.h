@@ -14,7 +14,7 @@ struct token {
   char word[WORD_MAX]; /* T_WORD: lower case, «ё» as «е»; "" when too long */
   long num;            /* T_NUM: the value of the first 9 digits */
   int ndig;            /* T_NUM: the number of digits */
-  char punct;          /* T_PUNCT: - , . / ( ) ; : (dashes are '-') */
+  char punct;          /* T_PUNCT: - , . / ( ) ; : " (dashes '-', quotes '"') */
   size_t start, end; /* bytes of the text */
 };
 
@@ -27,8 +27,9 @@ int schedule_is_year_num(const struct token *t);
 /* Cuts `text` into at most `max` tokens: their number, or -1 when the text
  * is not UTF-8 or has too many tokens. */
 int schedule_tokenize(const char *text, struct token *toks, int max);
-/* Drops dots (but those of «15.03.2021»), «г.», «года»... after a year, and
- * trailing commas, semicolons and colons. Returns the new number. */
+/* Drops dots (but those of «15.03.2021»), «г.», «года»... after a year, the
+ * quotes of «"15" сентября», and trailing commas, semicolons and colons.
+ * Returns the new number. */
 int schedule_normalize(struct token *t, int n);
 
 #endif

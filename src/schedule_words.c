@@ -53,6 +53,86 @@ static int in_list(const char *word, const char *const *list) {
   return 0;
 }
 
+/* Endings of ordinal adjectives: «первый», «первого», «первое»... */
+static const char *const adjective[] = {"ый",  "ой",  "ая", "ое", "ую",
+                                        "ого", "ому", "ым", "ом", "ые",
+                                        "ых",  "ыми", NULL};
+static const char *const third[] = {"ий",  "ья",  "ье",  "ью", "ьего", "ьему",
+                                    "ьим", "ьем", "ьей", "ьи", "ьих",  NULL};
+
+static const struct {
+  const char *stem;
+  const char *const *endings;
+  int value;
+} ordinals[] = {
+    {"перв", adjective, 1},
+    {"втор", adjective, 2},
+    {"трет", third, 3},
+    {"четверт", adjective, 4}, /* not «четверть»: no such ending */
+};
+
+static int has_ending(const char *word, const char *stem,
+                      const char *const *endings) {
+  size_t sl = strlen(stem);
+  if (strncmp(word, stem, sl) != 0)
+    return 0;
+  for (; *endings; endings++)
+    if (strcmp(word + sl, *endings) == 0)
+      return 1;
+  return 0;
+}
+
+/* I..IV in Latin letters, or with the Cyrillic «і» (U+0456). */
+static int roman(const char *word) {
+  static const char *const numerals[] = {"i", "ii", "iii", "iv"};
+  char latin[8];
+  size_t n = 0;
+  for (const char *p = word; *p; n++) {
+    if (n + 1 == sizeof latin)
+      return 0;
+    if (strncmp(p, "\xd1\x96", 2) == 0) {
+      latin[n] = 'i';
+      p += 2;
+    } else {
+      latin[n] = *p++;
+    }
+  }
+  latin[n] = '\0';
+  for (int k = 0; k < 4; k++)
+    if (strcmp(latin, numerals[k]) == 0)
+      return k + 1;
+  return 0;
+}
+
+int schedule_ordinal(const char *word) {
+  for (size_t i = 0; i < sizeof ordinals / sizeof ordinals[0]; i++)
+    if (has_ending(word, ordinals[i].stem, ordinals[i].endings))
+      return ordinals[i].value;
+  return roman(word);
+}
+
+int schedule_ordinal_suffix(const char *word) {
+  static const char *const words[] = {
+      "й",  "ый",  "ий",  "ой", "е",   "ое",  "ее", "я",  "ая",
+      "го", "ого", "его", "му", "ому", "ему", "м",  "ом", "ем",
+      "ым", "им",  "х",   "ых", "их",  "ые",  "ю",  "ую", NULL};
+  return in_list(word, words);
+}
+
+int schedule_unit(const char *word) {
+  static const char *const quarter[] = {"",   "а",  "е",  "у",   "ом", "ы",
+                                        "ов", "ах", "ам", "ами", NULL};
+  static const char *const half[] = {"е", "я",  "и",  "ю",   "ем",
+                                     "й", "ям", "ях", "ями", NULL};
+  static const char *const halves[] = {"а", "ы", "е", "у", "ой", "ою", NULL};
+  if (has_ending(word, "квартал", quarter) || strcmp(word, "кв") == 0)
+    return 'q';
+  if (has_ending(word, "полугоди", half) ||
+      has_ending(word, "полугодь", half) || has_ending(word, "половин", halves))
+    return 'h';
+  return 0;
+}
+
 int schedule_year_word(const char *word) {
   static const char *const words[] = {"г",     "гг",    "года",  "год",
                                       "году",  "годы",  "годов", "годах",
@@ -119,6 +199,75 @@ const struct schedule_phrase schedule_every[] = {
     {"ежеквартально", "quarter"},
     {"ежеполугодно", "half_year"},
     {"ежегодно", "year"},
+    {"каждый день", "day"},
+    {"каждую неделю", "week"},
+    {"каждой недели", "week"},
+    {"каждый месяц", "month"},
+    {"каждого месяца", "month"},
+    {"каждый квартал", "quarter"},
+    {"каждого квартала", "quarter"},
+    {"каждое полугодие", "half_year"},
+    {"каждого полугодия", "half_year"},
+    {"каждый учебный год", "year"},
+    {"каждого учебного года", "year"},
+    {"каждый год", "year"},
+    {"каждого года", "year"},
+    {NULL, NULL},
+};
+
+const struct schedule_phrase schedule_until[] = {
+    {"в срок не позднее", NULL},
+    {"в срок до", NULL},
+    {"не позднее", NULL},
+    {"не позже", NULL},
+    {"до", NULL},
+    {"к", NULL},
+    {NULL, NULL},
+};
+
+const struct schedule_phrase schedule_end[] = {
+    {"конца", NULL},     {"концу", NULL},      {"окончания", NULL},
+    {"окончанию", NULL}, {"завершения", NULL}, {NULL, NULL},
+};
+
+const struct schedule_phrase schedule_start[] = {
+    {"начала", NULL},
+    {"началу", NULL},
+    {NULL, NULL},
+};
+
+const struct schedule_phrase schedule_at_end[] = {
+    {"в конце", NULL},
+    {"на конец", NULL},
+    {"конец", NULL},
+    {NULL, NULL},
+};
+
+const struct schedule_phrase schedule_within[] = {
+    {"в течение всего", NULL},
+    {"в течение", NULL},
+    {"на протяжении", NULL},
+    {"в период", NULL},
+    {"на период", NULL},
+    {"во", NULL},
+    {"в", NULL},
+    {"на", NULL},
+    {NULL, NULL},
+};
+
+const struct schedule_phrase schedule_reported[] = {
+    {"за отчетным периодом", NULL},
+    {"за отчетным месяцем", NULL},
+    {"за отчетным кварталом", NULL},
+    {"за отчетным полугодием", NULL},
+    {"за отчетным годом", NULL},
+    {"за отчетным", NULL},
+    {"за истекшим периодом", NULL},
+    {"за истекшим месяцем", NULL},
+    {"за истекшим кварталом", NULL},
+    {"за истекшим полугодием", NULL},
+    {"за истекшим годом", NULL},
+    {"за истекшим", NULL},
     {NULL, NULL},
 };
 

@@ -363,6 +363,72 @@ static void test_overdue(void **state) {
   json_decref(all);
 }
 
+/* An item with a schedule as written: its answer (caller frees it). */
+static struct http_reply *item_scheduled(long long roadmap, const char *text) {
+  struct http_reply *r =
+      http_post(items_of(roadmap),
+                J("{'activity':'мониторинг','schedule_text':'%s'}", text));
+  assert_status(r, 201);
+  return r;
+}
+
+/* Schedules as people write them drive overdue (issue 11): «I полугодие
+ * 2021 г.», five years late, is in ?overdue=true; «ежегодно, до 15
+ * сентября» (comma or not) is a yearly deadline, due on this year's 15
+ * September, not once in the roadmap's first year; a monthly day and the
+ * end of every year are never overdue. */
+static void test_schedule_wordings(void **state) {
+  (void)state;
+  long long roadmap = school_roadmap(new_school(), "draft");
+  struct http_reply *r = item_scheduled(roadmap, "I полугодие 2021 г.");
+  long long half = jint(r->json, "id");
+  assert_json_str(json_object_get(r->json, "schedule"), "kind", "month_range");
+  assert_json_str(r->json, "due_on", "2021-06-30");
+  assert_true(json_is_true(json_object_get(r->json, "overdue")));
+  http_reply_free(r);
+
+  char *this_year = db_text("SELECT make_date(extract(year FROM current_date)"
+                            "::int, 9, 15)::text");
+  int passed =
+      (int)db_count("SELECT (make_date(extract(year FROM"
+                    " current_date)::int, 9, 15) < current_date)::int");
+  r = item_scheduled(roadmap, "ежегодно, до 15 сентября");
+  long long yearly = jint(r->json, "id");
+  json_t *comma = json_incref(json_object_get(r->json, "schedule"));
+  assert_json_str(comma, "kind", "yearly_deadline");
+  assert_json_int(comma, "month", 9);
+  assert_json_int(comma, "day", 15);
+  assert_json_str(r->json, "due_on", this_year);
+  assert_int_equal(json_is_true(json_object_get(r->json, "overdue")), passed);
+  http_reply_free(r);
+  r = item_scheduled(roadmap, "Ежегодно до 15 сентября");
+  assert_true(json_equal(comma, json_object_get(r->json, "schedule")));
+  assert_json_str(r->json, "due_on", this_year);
+  long long plain = jint(r->json, "id");
+  http_reply_free(r);
+  json_decref(comma);
+  free(this_year);
+
+  r = item_scheduled(roadmap, "до конца текущего года");
+  assert_json_str(json_object_get(r->json, "schedule"), "kind",
+                  "yearly_deadline");
+  assert_true(json_is_false(json_object_get(r->json, "overdue")));
+  http_reply_free(r);
+  r = item_scheduled(roadmap, "Ежемесячно, до 5 числа");
+  assert_json_int(json_object_get(r->json, "schedule"), "day", 5);
+  assert_json_null(r->json, "due_on");
+  assert_true(json_is_false(json_object_get(r->json, "overdue")));
+  http_reply_free(r);
+
+  json_t *all = list_all(
+      J("/api/v1/roadmap-items?overdue=true&roadmap=%lld", roadmap), 10);
+  char *ids = ids_of(all);
+  assert_string_equal(ids, passed ? J("%lld,%lld,%lld", half, yearly, plain)
+                                  : J("%lld", half));
+  free(ids);
+  json_decref(all);
+}
+
 static void test_reports(void **state) {
   (void)state;
   long long school = new_school();
@@ -436,6 +502,7 @@ int main(void) {
       cmocka_unit_test(test_scope),
       cmocka_unit_test(test_non_draft),
       cmocka_unit_test(test_overdue),
+      cmocka_unit_test(test_schedule_wordings),
       cmocka_unit_test(test_reports),
   };
   harness_start("roadmap_items");

@@ -1,6 +1,7 @@
 /* Schedule texts: every schedule of the five seeds' plan tables with its
- * structured result, the rules of docs/PLANS.md ("Schedules"), and that no
- * text (random bytes, truncations, invalid UTF-8) crashes the parser. */
+ * structured result, the rules of docs/PLANS.md ("Schedules"), the wordings
+ * of issue 11 and their families, texts that must mean the same, and that
+ * no text (random bytes, truncations, invalid UTF-8) crashes the parser. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -254,6 +255,231 @@ static const struct example rules[] = {
     {"...", 2020, "{'kind':'unparsed'}"},
 };
 
+/* Issue 11: real wordings that were unparsed (or, with a comma, read as one
+ * date of the default year), and the families they belong to. */
+static const struct example wordings[] = {
+    /* as reported */
+    {"I полугодие 2023 г.", 2023,
+     "{'kind':'month_range','from':{'year':2023,'month':1},"
+     "'to':{'year':2023,'month':6},'due':'2023-06-30'}"},
+    {"до конца 2021 года", 2021,
+     "{'kind':'date','date':'2021-12-31','due':'2021-12-31'}"},
+    {"до конца года", 2021,
+     "{'kind':'date','date':'2021-12-31','due':'2021-12-31'}"},
+    {"первое полугодие 2023 года", 2021,
+     "{'kind':'month_range','from':{'year':2023,'month':1},"
+     "'to':{'year':2023,'month':6},'due':'2023-06-30'}"},
+    {"в течение I полугодия 2023", 2021,
+     "{'kind':'month_range','from':{'year':2023,'month':1},"
+     "'to':{'year':2023,'month':6},'due':'2023-06-30'}"},
+    {"Ежемесячно, до 5 числа", 2021,
+     "{'kind':'recurring','every':'month','day':5}"},
+    {"ежемесячно до 5 числа", 2021,
+     "{'kind':'recurring','every':'month','day':5}"},
+    {"ежегодно, до 15 сентября", 2021,
+     "{'kind':'yearly_deadline','month':9,'day':15}"},
+    {"Ежегодно до 15 сентября", 2021,
+     "{'kind':'yearly_deadline','month':9,'day':15}"},
+    {"ежеквартально до 5 числа месяца, следующего за отчётным", 2021,
+     "{'kind':'recurring','every':'quarter','day':5,'following_month':true}"},
+    /* halves and quarters: Roman numerals, ordinals in their case forms */
+    {"II полугодие 2023 г.", 2021,
+     "{'kind':'month_range','from':{'year':2023,'month':7},"
+     "'to':{'year':2023,'month':12},'due':'2023-12-31'}"},
+    {"\xd0\x86 полугодие 2023", 2021, /* a Cyrillic «І» */
+     "{'kind':'month_range','from':{'year':2023,'month':1},"
+     "'to':{'year':2023,'month':6},'due':'2023-06-30'}"},
+    {"во втором полугодии 2022 г.", 2021,
+     "{'kind':'month_range','from':{'year':2022,'month':7},"
+     "'to':{'year':2022,'month':12},'due':'2022-12-31'}"},
+    {"2-ое полугодие", 2022,
+     "{'kind':'month_range','from':{'year':2022,'month':7},"
+     "'to':{'year':2022,'month':12},'due':'2022-12-31'}"},
+    {"первая половина 2023 года", 2021,
+     "{'kind':'month_range','from':{'year':2023,'month':1},"
+     "'to':{'year':2023,'month':6},'due':'2023-06-30'}"},
+    {"первый квартал 2022", 2021,
+     "{'kind':'quarter','year':2022,'quarter':1,'due':'2022-03-31'}"},
+    {"в третьем квартале 2022 г.", 2021,
+     "{'kind':'quarter','year':2022,'quarter':3,'due':'2022-09-30'}"},
+    {"в течение четвертого квартала 2021 года", 2021,
+     "{'kind':'quarter','year':2021,'quarter':4,'due':'2021-12-31'}"},
+    {"1-й квартал 2022", 2021,
+     "{'kind':'quarter','year':2022,'quarter':1,'due':'2022-03-31'}"},
+    {"IV квартал 2021", 2021,
+     "{'kind':'quarter','year':2021,'quarter':4,'due':'2021-12-31'}"},
+    {"I-II кв. 2022", 2021,
+     "{'kind':'month_range','from':{'year':2022,'month':1},"
+     "'to':{'year':2022,'month':6},'due':'2022-06-30'}"},
+    {"III - IV кварталы 2021 года", 2021,
+     "{'kind':'month_range','from':{'year':2021,'month':7},"
+     "'to':{'year':2021,'month':12},'due':'2021-12-31'}"},
+    {"с I квартала 2021 по II полугодие 2022", 2021,
+     "{'kind':'month_range','from':{'year':2021,'month':1},"
+     "'to':{'year':2022,'month':12},'due':'2022-12-31'}"},
+    {"III полугодие 2023", 2021, "{'kind':'unparsed'}"},
+    {"V квартал 2023", 2021, "{'kind':'unparsed'}"},
+    {"IV-I квартал 2023", 2021, "{'kind':'unparsed'}"},
+    {"I четверть", 2021, "{'kind':'unparsed'}"},
+    /* half-years of a school year: September-December, January-May */
+    {"I полугодие 2023/24 учебного года", 2021,
+     "{'kind':'month_range','from':{'year':2023,'month':9},"
+     "'to':{'year':2023,'month':12},'due':'2023-12-31'}"},
+    {"II полугодие 2023-2024 учебного года", 2021,
+     "{'kind':'month_range','from':{'year':2024,'month':1},"
+     "'to':{'year':2024,'month':5},'due':'2024-05-31'}"},
+    {"второе полугодие учебного года", 2021,
+     "{'kind':'month_range','from':{'year':2022,'month':1},"
+     "'to':{'year':2022,'month':5},'due':'2022-05-31'}"},
+    /* «до конца <period>»: its last day; «до начала»: the day before */
+    {"до конца года", 0, "{'kind':'unparsed'}"},
+    {"до конца текущего года", 2021,
+     "{'kind':'yearly_deadline','month':12,'day':31}"},
+    {"Ежегодно до конца года", 2021,
+     "{'kind':'yearly_deadline','month':12,'day':31}"},
+    {"до конца I квартала 2022 г.", 2021,
+     "{'kind':'date','date':'2022-03-31','due':'2022-03-31'}"},
+    {"до конца первого полугодия", 2021,
+     "{'kind':'date','date':'2021-06-30','due':'2021-06-30'}"},
+    {"к концу 2022 года", 2021,
+     "{'kind':'date','date':'2022-12-31','due':'2022-12-31'}"},
+    {"до окончания 2021 года", 2021,
+     "{'kind':'date','date':'2021-12-31','due':'2021-12-31'}"},
+    {"в конце 2021 года", 2021,
+     "{'kind':'date','date':'2021-12-31','due':'2021-12-31'}"},
+    {"до конца февраля 2024 года", 2021,
+     "{'kind':'date','date':'2024-02-29','due':'2024-02-29'}"},
+    {"до конца марта", 2021,
+     "{'kind':'date','date':'2021-03-31','due':'2021-03-31'}"},
+    {"до конца учебного года", 2021,
+     "{'kind':'date','date':'2022-08-31','due':'2022-08-31'}"},
+    {"до конца 2020/21 учебного года", 2021,
+     "{'kind':'date','date':'2021-08-31','due':'2021-08-31'}"},
+    {"ежегодно до конца учебного года", 2021,
+     "{'kind':'yearly_deadline','month':8,'day':31}"},
+    {"до конца месяца", 2021, "{'kind':'unparsed'}"},
+    {"до конца полугодия", 2021, "{'kind':'unparsed'}"},
+    {"до начала 2022 года", 2021,
+     "{'kind':'date','date':'2021-12-31','due':'2021-12-31'}"},
+    {"к началу 2021/22 учебного года", 2021,
+     "{'kind':'date','date':'2021-08-31','due':'2021-08-31'}"},
+    {"до начала марта 2024", 2021,
+     "{'kind':'date','date':'2024-02-29','due':'2024-02-29'}"},
+    {"ежегодно к началу учебного года", 2021,
+     "{'kind':'yearly_deadline','month':8,'day':31}"},
+    {"до начала года", 2021, "{'kind':'unparsed'}"},
+    /* «до 2024 года»: before 2024 or through it? Left unparsed. */
+    {"до 2024 года", 2021, "{'kind':'unparsed'}"},
+    /* other deadlines and periods */
+    {"к 1 сентября 2021 года", 2021,
+     "{'kind':'date','date':'2021-09-01','due':'2021-09-01'}"},
+    {"не позже 1 марта 2022", 2021,
+     "{'kind':'date','date':'2022-03-01','due':'2022-03-01'}"},
+    {"в срок до 15.03.2021", 2021,
+     "{'kind':'date','date':'2021-03-15','due':'2021-03-15'}"},
+    {"до 15 марта 2021 г. включительно", 2021,
+     "{'kind':'date','date':'2021-03-15','due':'2021-03-15'}"},
+    {"до 1-го октября 2021 года", 2021,
+     "{'kind':'date','date':'2021-10-01','due':'2021-10-01'}"},
+    {"«16» февраля  2023 г.", 2023, /* seed 001 */
+     "{'kind':'date','date':'2023-02-16','due':'2023-02-16'}"},
+    {"на 2021-2023 годы", 2021, /* seed 000 */
+     "{'kind':'date_range','from':'2021-01-01','to':'2023-12-31',"
+     "'due':'2023-12-31'}"},
+    {"на 2022-2023 г.г.", 2022, /* seed 001 */
+     "{'kind':'date_range','from':'2022-01-01','to':'2023-12-31',"
+     "'due':'2023-12-31'}"},
+    {"01.06. – 31.08.2023", 2023, /* seed 004, the stages */
+     "{'kind':'date_range','from':'2023-06-01','to':'2023-08-31',"
+     "'due':'2023-08-31'}"},
+    {"01.09.2023 – 31.12.2024", 2023,
+     "{'kind':'date_range','from':'2023-09-01','to':'2024-12-31',"
+     "'due':'2024-12-31'}"},
+    {"в 2020-2021 учебном году", 2020, /* seed 003 */
+     "{'kind':'school_year','year':2020,'due':'2021-08-31'}"},
+    {"в период с 01.02 по 15.03.2021", 2021,
+     "{'kind':'date_range','from':'2021-02-01','to':'2021-03-15',"
+     "'due':'2021-03-15'}"},
+    {"с 1 по 15 марта 2021", 2021,
+     "{'kind':'date_range','from':'2021-03-01','to':'2021-03-15',"
+     "'due':'2021-03-15'}"},
+    {"1-15 марта", 2021,
+     "{'kind':'date_range','from':'2021-03-01','to':'2021-03-15',"
+     "'due':'2021-03-15'}"},
+    {"с 1 февраля до конца 2021 года", 2021,
+     "{'kind':'date_range','from':'2021-02-01','to':'2021-12-31',"
+     "'due':'2021-12-31'}"},
+    {"I полугодие 2023 (по графику КГИРО)", 2021,
+     "{'kind':'month_range','from':{'year':2023,'month':1},"
+     "'to':{'year':2023,'month':6},'of':'КГИРО','due':'2023-06-30'}"},
+    /* a day of every month */
+    {"ежемесячно, до 5-го числа следующего месяца", 2021,
+     "{'kind':'recurring','every':'month','day':5,'following_month':true}"},
+    {"каждый месяц до 10 числа", 2021,
+     "{'kind':'recurring','every':'month','day':10}"},
+    {"Ежеквартально, до 10 числа месяца, следующего за отчетным кварталом",
+     2021,
+     "{'kind':'recurring','every':'quarter','day':10,'following_month':true}"},
+    {"ежеполугодно до 10 числа следующего за отчетным периодом месяца", 2021,
+     "{'kind':'recurring','every':'half_year','day':10,"
+     "'following_month':true}"},
+    {"ежемесячно до 5 числа, в течение 2021 года", 2021,
+     "{'kind':'recurring','every':'month','day':5,'due':'2021-12-31'}"},
+    {"По плану работы школы, ежемесячно до 5 числа", 2021,
+     "{'kind':'recurring','every':'month','day':5,'of':'работы школы'}"},
+    {"ежегодно до 5 числа", 2021, "{'kind':'unparsed'}"},
+    {"еженедельно до 5 числа", 2021, "{'kind':'unparsed'}"},
+    {"ежемесячно до 32 числа", 2021, "{'kind':'unparsed'}"},
+    {"ежемесячно до 5", 2021, "{'kind':'unparsed'}"},
+    /* a date of every year */
+    {"1 раз в год, до 15 сентября", 2021,
+     "{'kind':'yearly_deadline','month':9,'day':15}"},
+    {"ежегодно до конца сентября", 2021,
+     "{'kind':'yearly_deadline','month':9,'day':30}"},
+    {"I квартал текущего года", 2021,
+     "{'kind':'yearly_deadline','month':3,'day':31}"},
+    {"до 15.09 текущего года", 2021,
+     "{'kind':'yearly_deadline','month':9,'day':15}"},
+    {"ежегодно до 29 февраля", 2021, "{'kind':'unparsed'}"},
+    /* a year written bounds the repeat instead */
+    {"ежегодно до 15 сентября 2023 года", 2021,
+     "{'kind':'recurring','every':'year','due':'2023-09-15'}"},
+    /* months named after the repeat */
+    {"ежегодно в I квартале", 2021,
+     "{'kind':'recurring','every':'year','months':[1,2,3]}"},
+    {"2 раза в год: май, декабрь", 2021,
+     "{'kind':'recurring','every':'year','times':2,'months':[5,12]}"},
+    {"каждый год в сентябре", 2021,
+     "{'kind':'recurring','every':'year','months':[9]}"},
+};
+
+/* Texts that must mean the same: punctuation, case, word order and the
+ * ways of writing a number do not change the meaning. */
+static const char *const same[][13] = {
+    {"ежегодно до 15 сентября", "Ежегодно, до 15 сентября",
+     "ЕЖЕГОДНО; ДО 15 СЕНТЯБРЯ.", "ежегодно – до 15 сентября",
+     "ежегодно: до 15 сентября", "Ежегодно (до 15 сентября)",
+     "до 15 сентября, ежегодно", "До 15 сентября ежегодно",
+     "до 15 сентября каждого года", "ежегодно до 15.09",
+     "ежегодно, не позднее 15 сентября", "каждый год до «15» сентября", NULL},
+    {"ежемесячно до 5 числа", "Ежемесячно, до 5 числа",
+     "ЕЖЕМЕСЯЧНО: ДО 5-ГО ЧИСЛА.", "ежемесячно (до 5 числа)",
+     "до 5 числа каждого месяца", "до 5 числа, ежемесячно",
+     "каждый месяц, не позднее 5 числа", NULL},
+    {"I полугодие 2023 г.", "1 полугодие 2023 года",
+     "первое полугодие 2023 года", "I полугодие, 2023 г.",
+     "1-е полугодие 2023г.", "в течение I полугодия 2023",
+     "В ПЕРВОМ ПОЛУГОДИИ 2023 ГОДА", "I полугодие (2023 г.)",
+     "январь - июнь 2023", "первая половина 2023 года", NULL},
+    {"до конца 2021 года", "До конца 2021 г.", "до окончания 2021 года",
+     "к концу 2021 года.", "до 31.12.2021", "до 31 декабря 2021 года",
+     "не позднее 31.12.2021 г.", "до конца года", "до конца IV квартала 2021",
+     "до конца декабря 2021", "до начала 2022 года", NULL},
+    {"II квартал 2021 г.", "2 квартал 2021", "второй квартал 2021 года",
+     "во втором квартале 2021 г.", "2-й квартал, 2021",
+     "в течение II квартала 2021 года", NULL},
+};
+
 static json_t *expected(const char *single_quoted) {
   char *s = strdup(single_quoted);
   for (char *p = s; *p; p++)
@@ -294,6 +520,36 @@ static void test_rules(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
     check(&rules[i]);
+}
+
+static void test_wordings(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof wordings / sizeof wordings[0]; i++)
+    check(&wordings[i]);
+}
+
+static void test_same_meaning(void **state) {
+  (void)state;
+  for (size_t g = 0; g < sizeof same / sizeof same[0]; g++) {
+    json_t *first = schedule_parse(same[g][0], 2021);
+    assert_string_not_equal(json_string_value(json_object_get(first, "kind")),
+                            "unparsed");
+    char *want = json_dumps(first, JSON_SORT_KEYS);
+    for (size_t k = 1; same[g][k]; k++) {
+      struct example e = {same[g][k], 2021, NULL};
+      json_t *got = schedule_parse(e.text, e.year);
+      if (!json_equal(first, got)) {
+        char *g_text = json_dumps(got, JSON_SORT_KEYS);
+        print_message("«%s»\n  got  %s\n  want %s (as «%s»)\n", e.text, g_text,
+                      want, same[g][0]);
+        free(g_text);
+        fail();
+      }
+      json_decref(got);
+    }
+    free(want);
+    json_decref(first);
+  }
 }
 
 static void test_null(void **state) {
@@ -347,6 +603,8 @@ static void test_truncations(void **state) {
     check_truncations(seeds[i].text);
   for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
     check_truncations(rules[i].text);
+  for (size_t i = 0; i < sizeof wordings / sizeof wordings[0]; i++)
+    check_truncations(wordings[i].text);
 }
 
 static void test_invalid_utf8(void **state) {
@@ -380,17 +638,23 @@ static void test_random_bytes(void **state) {
 static void test_random_words(void **state) {
   (void)state;
   static const char *const words[] = {
-      "январь",    "декабря", "2021",     "2020",
-      "года",      "г.",      "-",        "–",
-      ",",         ".",       "(",        ")",
-      "/",         "21",      "15",       "03",
-      "15.03",     "квартал", "2",        "раза",
-      "раз",       "в",       "год",      "до",
-      "с",         "по",      "текущего", "графику",
-      "плану",     "течение", "учебного", "ежегодно",
-      "постоянно", "и",       "мая",      "99999999999999",
-      "полугодие", "II",      "29",       "февраля",
-      ";",         NBSP};
+      "январь",     "декабря", "2021",      "2020",
+      "года",       "г.",      "-",         "–",
+      ",",          ".",       "(",         ")",
+      "/",          "21",      "15",        "03",
+      "15.03",      "квартал", "2",         "раза",
+      "раз",        "в",       "год",       "до",
+      "с",          "по",      "текущего",  "графику",
+      "плану",      "течение", "учебного",  "ежегодно",
+      "постоянно",  "и",       "мая",       "99999999999999",
+      "полугодие",  "II",      "29",        "февраля",
+      ";",          NBSP,      "I",         "IV",
+      "первое",     "второго", "полугодия", "кварталы",
+      "конца",      "начала",  "числа",     "-го",
+      "следующего", "за",      "отчетным",  "месяца",
+      "ежемесячно", "каждого", "к",         "включительно",
+      "на",         "«",       "»",         "учебного",
+      "половина",   "5",       ":"};
   char buf[512];
   for (int i = 0; i < 20000; i++) {
     size_t len = 0, n = next_random() % 10;
@@ -422,6 +686,7 @@ static void test_long_texts(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_seed_texts),   cmocka_unit_test(test_rules),
+      cmocka_unit_test(test_wordings),     cmocka_unit_test(test_same_meaning),
       cmocka_unit_test(test_null),         cmocka_unit_test(test_truncations),
       cmocka_unit_test(test_invalid_utf8), cmocka_unit_test(test_random_bytes),
       cmocka_unit_test(test_random_words), cmocka_unit_test(test_long_texts),
