@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "log.h"
 #include "migrate.h"
+#include "schedule_store.h"
 #include "server.h"
 
 static const char usage[] =
@@ -60,16 +61,39 @@ static PGconn *connect_or_exit(const struct config *cfg) {
   return conn;
 }
 
+/* A new release may read schedules better than the one that stored them:
+ * every migrate brings the stored forms up to date, in one transaction. */
+static int reread_schedules(PGconn *conn, int *changed, char *err,
+                            size_t err_len) {
+  PQclear(PQexec(conn, "BEGIN"));
+  if (schedules_reparse(conn, changed, err, err_len) != 0) {
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return -1;
+  }
+  PGresult *r = PQexec(conn, "COMMIT");
+  int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+  PQclear(r);
+  if (rc != 0)
+    snprintf(err, err_len, "schedules: %s", PQerrorMessage(conn));
+  return rc;
+}
+
 static int cmd_migrate(const struct config *cfg) {
   PGconn *conn = connect_or_exit(cfg);
   char err[1024];
   int applied =
       migrate_apply(conn, migrations, migrations_count, err, sizeof err);
+  int reparsed = 0;
+  if (applied >= 0 && reread_schedules(conn, &reparsed, err, sizeof err) != 0)
+    applied = -1;
   PQfinish(conn);
   if (applied < 0) {
     fprintf(stderr, "opora: migrate: %s\n", err);
     return 1;
   }
+  if (reparsed > 0)
+    printf("opora: %d schedule(s) read again with the current grammar\n",
+           reparsed);
   printf("opora: %d migration(s) applied, schema at version %d\n", applied,
          migrations_count ? migrations[migrations_count - 1].version : 0);
   return 0;
