@@ -1,12 +1,25 @@
 /* JSON in and out, whatever the resource: ids no bigger than 2^53 - 1 in
- * paths, queries and bodies alike. */
+ * paths, queries and bodies alike; bodies saved with a UTF-8 BOM; \u0000
+ * and numbers too large named by their member. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 
-#define ID_MAX "9007199254740991"  /* 2^53 - 1 */
-#define ID_OVER "9007199254740992" /* 2^53 */
+#define ID_MAX "9007199254740991"      /* 2^53 - 1 */
+#define ID_OVER "9007199254740992"     /* 2^53 */
+#define INT_OVER "9223372036854775808" /* 2^63 */
+
+/* The message of the error naming `path`, or NULL. */
+static const char *message_at(const struct http_reply *r, const char *path) {
+  json_t *errors = json_object_get(r->json, "errors");
+  for (size_t i = 0; i < json_array_size(errors); i++) {
+    json_t *e = json_array_get(errors, i);
+    if (strcmp(jstr(e, "path"), path) == 0)
+      return jstr(e, "message");
+  }
+  return NULL;
+}
 
 static void test_ids_stop_at_2_53(void **state) {
   (void)state;
@@ -52,9 +65,79 @@ static void test_ids_stop_at_2_53(void **state) {
   http_reply_free(r);
 }
 
+static void test_bom_is_read(void **state) {
+  (void)state;
+  const char *code = uniq("bom");
+  struct http_reply *r = http_post(
+      "/api/v1/regions",
+      J("\xEF\xBB\xBF{'code':'%s','name':'Ивановская область'}", code));
+  assert_status(r, 201);
+  assert_json_str(r->json, "code", code);
+  long long id = jint(r->json, "id");
+  http_reply_free(r);
+  r = http_patch(J("/api/v1/regions/%lld", id), "\"1\"",
+                 "\xEF\xBB\xBF\r\n{\"name\":\"Ивановская обл.\"}");
+  assert_status(r, 200);
+  assert_json_str(r->json, "name", "Ивановская обл.");
+  http_reply_free(r);
+  /* A BOM alone is no body; a BOM in the middle is no JSON. */
+  r = http_post("/api/v1/regions", "\xEF\xBB\xBF");
+  assert_problem(r, 400, "invalid_json");
+  http_reply_free(r);
+  r = http_post("/api/v1/regions",
+                "{\"code\":\"x\",\xEF\xBB\xBF\"name\":\"y\"}");
+  assert_problem(r, 400, "invalid_json");
+  http_reply_free(r);
+}
+
+/* Bodies Jansson refuses member by member: each named, in our words. */
+static void test_faults_name_the_member(void **state) {
+  (void)state;
+  char *before = db_fingerprint();
+  struct http_reply *r =
+      http_post("/api/v1/regions", "{\"code\":\"n1\",\"name\":\"a\\u0000b\"}");
+  assert_validation(r, "$.name");
+  assert_string_equal(message_at(r, "$.name"),
+                      "must not hold the character \\u0000");
+  assert_null(strstr(r->body, "JSON_ALLOW_NUL"));
+  http_reply_free(r);
+
+  r = http_post("/api/v1/regions",
+                "{\"code\":\"n1\",\"name\":\"x\",\"n\\u0000m\":1}");
+  assert_validation(r, "$['n\\u0000m']");
+  http_reply_free(r);
+
+  r = http_post("/api/v1/regions",
+                "{\"code\":\"n1\",\"name\":\"x\",\"n\":" INT_OVER "}");
+  assert_validation(r, "$.n");
+  assert_non_null(strstr(message_at(r, "$.n"), "integer too large"));
+  assert_null(strstr(r->body, "too big integer"));
+  http_reply_free(r);
+
+  /* Every fault at once, nested ones by their whole path. */
+  r = http_post("/api/v1/roadmaps",
+                "{\"owner\":{\"kind\":\"school\",\"id\":-" INT_OVER "1},"
+                "\"title\":\"\\u0000\",\"period_from\":\"2021-09-01\","
+                "\"tags\":[1,2,1e400],\"note\":\"ok\"}");
+  assert_validation(r, "$.owner.id", "$.title", "$.tags[2]");
+  http_reply_free(r);
+  assert_db_unchanged(before);
+
+  /* The token endpoint reads JSON the same way. */
+  const char *h[] = {"Authorization:", NULL};
+  r = http_request("POST", "/api/v1/auth/token",
+                   "\xEF\xBB\xBF{\"grant_type\":\"client_credentials\","
+                   "\"client_id\":\"a\\u0000\",\"client_secret\":\"s\"}",
+                   h);
+  assert_validation(r, "$.client_id");
+  http_reply_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ids_stop_at_2_53),
+      cmocka_unit_test(test_bom_is_read),
+      cmocka_unit_test(test_faults_name_the_member),
   };
   harness_start("json");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));
