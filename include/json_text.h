@@ -1,5 +1,6 @@
-/* JSON as text: reading a request body (a UTF-8 BOM skipped, faults named
- * by field). */
+/* JSON as text, on the way in and on the way out: reading a request body
+ * (a UTF-8 BOM skipped, faults named by field), and the one compact form
+ * of every JSON answer, whoever built it (Jansson or PostgreSQL). */
 #ifndef OPORA_JSON_TEXT_H
 #define OPORA_JSON_TEXT_H
 
@@ -20,5 +21,10 @@ struct json_text_fault {
  * cannot, with *fault filled in. */
 json_t *json_text_load(const char *text, size_t len,
                        struct json_text_fault *fault);
+
+/* Takes the whitespace between the tokens of a valid JSON text out, in
+ * place: {"a" : [1, 2]} becomes {"a":[1,2]}, strings untouched. Returns the
+ * new length. */
+size_t json_text_compact(char *text, size_t len);
 
 #endif

@@ -1,4 +1,4 @@
-/* JSON text (include/json_text.h). Jansson reads the body; when
+/* JSON text in and out (include/json_text.h). Jansson reads the body; when
  * it refuses a \u0000 or a number too large, it says so in its own terms
  * and without the member's name, so a second, tolerant walk over the text
  * finds every such member and names it by its path. That walk only runs on
@@ -305,4 +305,23 @@ json_t *json_text_load(const char *text, size_t len,
   snprintf(fault->detail, sizeof fault->detail, "%s (at byte %lld)", why,
            (long long)error.position + (long long)skip);
   return NULL;
+}
+
+size_t json_text_compact(char *text, size_t len) {
+  size_t out = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if (in_string) {
+      text[out++] = c;
+      if (c == '\\' && i + 1 < len)
+        text[out++] = text[++i];
+      else if (c == '"')
+        in_string = false;
+    } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      in_string = c == '"';
+      text[out++] = c;
+    }
+  }
+  return out;
 }

@@ -1,6 +1,8 @@
 /* JSON in and out, whatever the resource: ids no bigger than 2^53 - 1 in
  * paths, queries and bodies alike; bodies saved with a UTF-8 BOM; \u0000
- * and numbers too large named by their member. */
+ * and numbers too large named by their member; and one compact form of
+ * every JSON answer, whether Jansson or PostgreSQL wrote it. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,15 @@
 #define ID_MAX "9007199254740991"      /* 2^53 - 1 */
 #define ID_OVER "9007199254740992"     /* 2^53 */
 #define INT_OVER "9223372036854775808" /* 2^63 */
+
+static long long school_id;
+
+static long long a_school(void) {
+  if (school_id == 0)
+    school_id = create_school(kovrov().municipality_id, NULL,
+                              "МБОУ «Иваново-Эсинская СОШ»");
+  return school_id;
+}
 
 /* The message of the error naming `path`, or NULL. */
 static const char *message_at(const struct http_reply *r, const char *path) {
@@ -133,11 +144,68 @@ static void test_faults_name_the_member(void **state) {
   http_reply_free(r);
 }
 
+/* Offset of the first whitespace outside a string, or -1. */
+static long outer_space(const char *text, size_t len) {
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if (in_string && c == '\\')
+      i++;
+    else if (c == '"')
+      in_string = !in_string;
+    else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t'))
+      return (long)i;
+  }
+  return -1;
+}
+
+static void expect_compact(struct http_reply *r, long status) {
+  assert_status(r, status);
+  long at = outer_space(r->body, r->len);
+  if (at >= 0)
+    fail_msg("%s %s: whitespace at byte %ld: %.60s", r->method, r->path, at,
+             r->body + (at > 20 ? at - 20 : 0));
+  http_reply_free(r);
+}
+
+static void test_answers_are_compact(void **state) {
+  (void)state;
+  long long school = a_school();
+  long long roadmap = api_create(
+      "/api/v1/roadmaps",
+      J("{'owner':{'kind':'school','id':%lld},'kind':'school_roadmap',"
+        "'title':'Дорожная карта','period_from':'2021-09-01',"
+        "'period_to':'2022-08-31'}",
+        school));
+  /* A item with a parsed schedule: jsonb inside json_build_object. */
+  struct http_reply *r =
+      http_post(J("/api/v1/roadmaps/%lld/items", roadmap),
+                J("{'activity':'Совещание, итоги: «1 : 2»',"
+                  "'schedule_text':'ежегодно до 15 сентября'}"));
+  long long item = jint(r->json, "id");
+  expect_compact(r, 201);
+  expect_compact(http_get("/api/v1/roadmap-items/%lld", item), 200);
+  expect_compact(http_get("/api/v1/roadmaps/%lld?include=items", roadmap), 200);
+  expect_compact(http_get("/api/v1/roadmaps/%lld/items", roadmap), 200);
+  expect_compact(http_get("/api/v1/roadmap-items?roadmap=%lld", roadmap), 200);
+  expect_compact(http_get("/api/v1/roadmaps?owner_school=%lld", school), 200);
+  expect_compact(http_get("/api/v1/schools/%lld", school), 200);
+  expect_compact(http_get("/api/v1/schools?limit=2"), 200);
+  expect_compact(
+      http_get("/api/v1/schools/%lld/risk-profile?year=2024", school), 200);
+  expect_compact(http_get("/api/v1/risk-factors/RF01"), 200);
+  expect_compact(http_get("/api/v1/audit?limit=5"), 200);
+  expect_compact(http_get("/api/v1/me"), 200);
+  expect_compact(http_get("/api/v1/roadmaps/" ID_MAX), 404);
+  expect_compact(http_post("/api/v1/regions", "{}"), 400);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ids_stop_at_2_53),
       cmocka_unit_test(test_bom_is_read),
       cmocka_unit_test(test_faults_name_the_member),
+      cmocka_unit_test(test_answers_are_compact),
   };
   harness_start("json");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));

@@ -1,5 +1,5 @@
-/* JSON text (src/json_text.c): bodies with a BOM, faults named by
- * member. */
+/* JSON text in and out (src/json_text.c): bodies with a BOM, faults named
+ * by member, and the compact form of answers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,12 +113,36 @@ static void test_other_faults_keep_detail(void **state) {
   free(deep);
 }
 
+static void expect_compact(const char *text, const char *want) {
+  char *copy = strdup(text);
+  size_t n = json_text_compact(copy, strlen(copy));
+  assert_int_equal(n, strlen(want));
+  assert_memory_equal(copy, want, n);
+  free(copy);
+}
+
+static void test_compact(void **state) {
+  (void)state;
+  /* As PostgreSQL writes them: json_build_object, json_agg, jsonb. */
+  expect_compact("{\"a\" : 1, \"b\" : [1, 2]}", "{\"a\":1,\"b\":[1,2]}");
+  expect_compact("[{\"a\":1}, \n {\"a\":2}]", "[{\"a\":1},{\"a\":2}]");
+  expect_compact("{\"kind\": \"yearly\", \"day\": 15}",
+                 "{\"kind\":\"yearly\",\"day\":15}");
+  /* Strings keep their spaces, escaped quotes and backslashes included. */
+  expect_compact("{\"a b\" : \"x : y, \\\" z\\\\\" , \"c\":\"\\\\\"}",
+                 "{\"a b\":\"x : y, \\\" z\\\\\",\"c\":\"\\\\\"}");
+  expect_compact("\t{ }\r\n", "{}");
+  expect_compact("{\"a\":\"Совещание , итоги\"}",
+                 "{\"a\":\"Совещание , итоги\"}");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bom),
       cmocka_unit_test(test_nul_named),
       cmocka_unit_test(test_numbers_named),
       cmocka_unit_test(test_other_faults_keep_detail),
+      cmocka_unit_test(test_compact),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
