@@ -129,6 +129,7 @@ void submission_submit(struct request *rq);
 void submission_accept(struct request *rq);
 void submission_return(struct request *rq);
 void submission_history(struct request *rq);
+void school_submissions_list(struct request *rq);
 
 /* src/api/indicator_values.c */
 void indicator_values_list(struct request *rq);

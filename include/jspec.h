@@ -59,6 +59,21 @@ size_t jspec_check(const json_t *value, const struct jspec_field *fields,
 /* Appends {"path": path, "message": message} to errors. */
 void jspec_error(json_t *errors, const char *path, const char *message);
 
+/* A normalized path as it is built during a walk: "$", then $.a, $.b[2],
+ * $['odd key'] (src/json_text.c walks a JSON text with it). `text` is NULL
+ * only when memory ran out. */
+struct jspec_path {
+  char *text;
+  size_t len, cap;
+};
+void jspec_path_init(struct jspec_path *p); /* "$" */
+void jspec_path_free(struct jspec_path *p);
+/* Appends member `key` (n bytes, which may include NUL) or index i; returns
+ * the length to give jspec_path_pop to take it off again. */
+size_t jspec_path_push_key(struct jspec_path *p, const char *key, size_t n);
+size_t jspec_path_push_index(struct jspec_path *p, size_t i);
+void jspec_path_pop(struct jspec_path *p, size_t saved);
+
 /* True when text is a valid "YYYY-MM-DD" calendar date. */
 bool jspec_is_date(const char *text);
 

@@ -17,15 +17,8 @@
 #define YEAR_MIN 1900
 #define YEAR_MAX 2200
 
-/* The path of the value being checked, grown and shrunk as the walk moves.
- * If it cannot grow, errors are still reported at the shorter path. */
-struct path {
-  char *text;
-  size_t len, cap;
-};
-
 struct walk {
-  struct path path;
+  struct jspec_path path;
   json_t *errors;
 };
 
@@ -34,7 +27,8 @@ static void check_value(struct walk *w, const struct jspec_field *f,
 
 /* --- paths ------------------------------------------------------------- */
 
-static bool path_append(struct path *p, const char *s, size_t n) {
+/* If the path cannot grow, errors are still reported at the shorter path. */
+static bool path_append(struct jspec_path *p, const char *s, size_t n) {
   if (p->len + n + 1 > p->cap) {
     size_t cap = (p->len + n + 1) * 2;
     char *text = realloc(p->text, cap);
@@ -49,11 +43,21 @@ static bool path_append(struct path *p, const char *s, size_t n) {
   return true;
 }
 
-static void path_pop(struct path *p, size_t saved) {
+void jspec_path_pop(struct jspec_path *p, size_t saved) {
   if (p->text && saved <= p->len) {
     p->len = saved;
     p->text[saved] = '\0';
   }
+}
+
+void jspec_path_init(struct jspec_path *p) {
+  *p = (struct jspec_path){NULL, 0, 0};
+  path_append(p, "$", 1);
+}
+
+void jspec_path_free(struct jspec_path *p) {
+  free(p->text);
+  *p = (struct jspec_path){NULL, 0, 0};
 }
 
 static bool name_first(unsigned char c) {
@@ -62,44 +66,46 @@ static bool name_first(unsigned char c) {
 }
 
 /* RFC 9535 member-name-shorthand: such keys may follow a dot. */
-static bool is_shorthand(const char *key) {
+static bool is_shorthand(const char *key, size_t n) {
   const unsigned char *k = (const unsigned char *)key;
-  if (!name_first(*k))
+  if (n == 0 || !name_first(k[0]))
     return false;
-  for (k++; *k; k++)
-    if (!name_first(*k) && !(*k >= '0' && *k <= '9'))
+  for (size_t i = 1; i < n; i++)
+    if (!name_first(k[i]) && !(k[i] >= '0' && k[i] <= '9'))
       return false;
   return true;
 }
 
-static void path_append_escaped(struct path *p, const char *key) {
-  for (const unsigned char *k = (const unsigned char *)key; *k; k++) {
+static void path_append_escaped(struct jspec_path *p, const char *key,
+                                size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)key[i];
     char buf[8];
-    int n;
-    if (*k == '\'' || *k == '\\')
-      n = snprintf(buf, sizeof buf, "\\%c", *k);
-    else if (*k < 0x20)
-      n = snprintf(buf, sizeof buf, "\\u%04x", *k);
+    int len;
+    if (c == '\'' || c == '\\')
+      len = snprintf(buf, sizeof buf, "\\%c", c);
+    else if (c < 0x20)
+      len = snprintf(buf, sizeof buf, "\\u%04x", c);
     else
-      n = snprintf(buf, sizeof buf, "%c", *k);
-    path_append(p, buf, (size_t)n);
+      len = snprintf(buf, sizeof buf, "%c", c);
+    path_append(p, buf, (size_t)len);
   }
 }
 
-static size_t path_push_key(struct path *p, const char *key) {
+size_t jspec_path_push_key(struct jspec_path *p, const char *key, size_t n) {
   size_t saved = p->len;
-  if (is_shorthand(key)) {
+  if (is_shorthand(key, n)) {
     if (path_append(p, ".", 1))
-      path_append(p, key, strlen(key));
+      path_append(p, key, n);
     return saved;
   }
   path_append(p, "['", 2);
-  path_append_escaped(p, key);
+  path_append_escaped(p, key, n);
   path_append(p, "']", 2);
   return saved;
 }
 
-static size_t path_push_index(struct path *p, size_t i) {
+size_t jspec_path_push_index(struct jspec_path *p, size_t i) {
   size_t saved = p->len;
   char buf[32];
   int n = snprintf(buf, sizeof buf, "[%zu]", i);
@@ -416,9 +422,9 @@ static void check_fields(struct walk *w, const json_t *obj,
                          const struct jspec_field *fields,
                          enum jspec_mode mode) {
   for (const struct jspec_field *f = fields; f && f->name; f++) {
-    size_t saved = path_push_key(&w->path, f->name);
+    size_t saved = jspec_path_push_key(&w->path, f->name, strlen(f->name));
     check_member(w, f, json_object_get(obj, f->name), mode);
-    path_pop(&w->path, saved);
+    jspec_path_pop(&w->path, saved);
   }
   /* Jansson's iterator takes a non-const object; iterating changes nothing. */
   for (void *it = json_object_iter((json_t *)obj); it;
@@ -426,9 +432,9 @@ static void check_fields(struct walk *w, const json_t *obj,
     const char *key = json_object_iter_key(it);
     if (find_field(fields, key))
       continue;
-    size_t saved = path_push_key(&w->path, key);
+    size_t saved = jspec_path_push_key(&w->path, key, strlen(key));
     report(w, "is not a known field");
-    path_pop(&w->path, saved);
+    jspec_path_pop(&w->path, saved);
   }
 }
 
@@ -467,9 +473,9 @@ static void check_array(struct walk *w, const struct jspec_field *f,
   }
   check_count(w, f, json_array_size(v));
   for (size_t i = 0; f->items && i < json_array_size(v); i++) {
-    size_t saved = path_push_index(&w->path, i);
+    size_t saved = jspec_path_push_index(&w->path, i);
     check_value(w, f->items, json_array_get(v, i));
-    path_pop(&w->path, saved);
+    jspec_path_pop(&w->path, saved);
   }
 }
 
@@ -524,14 +530,14 @@ size_t jspec_check(const json_t *value, const struct jspec_field *fields,
                    enum jspec_mode mode, json_t *errors) {
   size_t before = json_array_size(errors);
   struct walk w = {{NULL, 0, 0}, errors};
-  path_append(&w.path, "$", 1);
+  jspec_path_init(&w.path);
   if (!json_is_object(value))
     report(&w, "must be an object");
   else if (mode == JSPEC_PATCH && json_object_size(value) == 0)
     report(&w, "must change at least one field");
   else
     check_fields(&w, value, fields, mode);
-  free(w.path.text);
+  jspec_path_free(&w.path);
   return json_array_size(errors) - before;
 }
 

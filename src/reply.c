@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_text.h"
 #include "log.h"
 #include "request.h"
 
@@ -29,9 +30,13 @@ static void reply_owned(struct request *rq, unsigned status,
   rq->bytes_out = len;
 }
 
+/* Text that PostgreSQL built has spaces of its own (json_build_object
+ * gives {"a" : 1}, jsonb {"a": 1}); every answer leaves in the compact form
+ * that Jansson writes. */
 void reply_json_text_steal(struct request *rq, unsigned status, char *text,
                            size_t len) {
-  reply_owned(rq, status, "application/json", text, len);
+  reply_owned(rq, status, "application/json", text,
+              json_text_compact(text, len));
 }
 
 void reply_text(struct request *rq, unsigned status, const char *content_type,
@@ -45,7 +50,12 @@ void reply_text(struct request *rq, unsigned status, const char *content_type,
 
 void reply_json_text(struct request *rq, unsigned status, const char *text,
                      size_t len) {
-  reply_text(rq, status, "application/json", text, len);
+  char *copy = malloc(len + 1);
+  if (copy == NULL)
+    abort();
+  memcpy(copy, text, len);
+  copy[len] = '\0';
+  reply_json_text_steal(rq, status, copy, len);
 }
 
 static void reply_json_typed_steal(struct request *rq, unsigned status,

@@ -202,6 +202,8 @@ const struct route routes[] = {
     ROUTE(HTTP_GET,
           API "/monitoring/campaigns/{id}/submissions/{school_id}/history",
           submission_history, "getSubmissionHistory", MONITORING_READ, 0),
+    ROUTE(HTTP_GET, API "/schools/{id}/submissions", school_submissions_list,
+          "listSchoolSubmissions", MONITORING_READ, 0),
 
     ROUTE(HTTP_GET, API "/indicator-values", indicator_values_list,
           "listIndicatorValues", INDICATORS_READ, 0),

@@ -30,6 +30,7 @@
 #include "auth.h"
 #include "db.h"
 #include "handlers.h"
+#include "json_text.h"
 #include "log.h"
 #include "metrics.h"
 #include "request.h"
@@ -203,19 +204,20 @@ static bool body_take(struct request *rq, const char *data, size_t len) {
   return true;
 }
 
-/* The body of a JSON route: one object, strict UTF-8, no duplicate keys. */
+/* The body of a JSON route: one object, strict UTF-8, no duplicate keys
+ * (src/json_text.c). */
 static bool body_parse(struct request *rq) {
   if (rq->body_len == 0) {
     reply_problem(rq, ERR_INVALID_JSON, "the request needs a JSON body");
     return false;
   }
-  json_error_t error;
-  rq->json = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &error);
+  struct json_text_fault fault;
+  rq->json = json_text_load(rq->body, rq->body_len, &fault);
   if (rq->json == NULL) {
-    char detail[256];
-    snprintf(detail, sizeof detail, "%s (at byte %d)", error.text,
-             error.position);
-    reply_problem(rq, ERR_INVALID_JSON, detail);
+    if (fault.errors != NULL)
+      reply_validation_steal(rq, fault.errors);
+    else
+      reply_problem(rq, ERR_INVALID_JSON, fault.detail);
     return false;
   }
   if (!json_is_object(rq->json)) {

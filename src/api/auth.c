@@ -14,6 +14,7 @@
 #include "db.h"
 #include "fields.h"
 #include "handlers.h"
+#include "json_text.h"
 #include "request.h"
 
 #define CLIENT_TOKEN_TTL 3600
@@ -327,10 +328,12 @@ static char *json_string_dup(const json_t *obj, const char *key) {
 
 static void json_read(struct request *rq, struct client_credentials *c,
                       json_t *errors) {
-  json_error_t error;
-  json_t *body =
-      json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &error);
-  if (!json_is_object(body)) {
+  struct json_text_fault fault;
+  json_t *body = json_text_load(rq->body, rq->body_len, &fault);
+  if (fault.errors != NULL) {
+    json_array_extend(errors, fault.errors);
+    json_decref(fault.errors);
+  } else if (!json_is_object(body)) {
     jspec_error(errors, "$", "must be a JSON object");
   } else if (jspec_check(body, token_fields, JSPEC_CREATE, errors) == 0) {
     c->grant_type = json_string_dup(body, "grant_type");

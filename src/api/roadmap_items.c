@@ -238,6 +238,14 @@ static bool shift(struct request *rq, const char *roadmap, long from, long to,
   return r != NULL;
 }
 
+/* The roadmap's version moves with every change of its items. */
+static bool roadmap_changed(struct request *rq, const char *roadmap) {
+  const char *p[] = {roadmap, auth_scope_kind(rq), auth_scope_id(rq)};
+  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_CHANGED, 3, p);
+  PQclear(r);
+  return r != NULL;
+}
+
 /* Answers the item as it is now, with its ETag. */
 static bool reply_item(struct request *rq, const char *id, unsigned status) {
   const char *p[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
@@ -308,7 +316,8 @@ static bool create_work(struct request *rq, void *arg) {
   PQclear(r);
   if (!inserted)
     return reply_not_writable(rq);
-  return finish_item(rq, w, "create", 201);
+  return roadmap_changed(rq, w->roadmap_text) &&
+         finish_item(rq, w, "create", 201);
 }
 
 void roadmap_items_create(struct request *rq) {
@@ -399,7 +408,7 @@ static bool update_work(struct request *rq, void *arg) {
   PQclear(r);
   if (!changed)
     return reply_not_writable(rq);
-  return finish_item(rq, w, "update", 200);
+  return roadmap_changed(rq, ctx.roadmap) && finish_item(rq, w, "update", 200);
 }
 
 void roadmap_item_update(struct request *rq) {
@@ -431,6 +440,7 @@ static bool delete_work(struct request *rq, void *arg) {
   if (!deleted)
     return reply_not_writable(rq);
   if (!shift(rq, ctx.roadmap, ctx.position + 1, 1000000000, -1, NULL) ||
+      !roadmap_changed(rq, ctx.roadmap) ||
       !audit_item(rq, "delete", "roadmap_item", w->id_text, w->before, NULL))
     return false;
   reply_empty(rq, 204);
@@ -583,7 +593,8 @@ static bool report_work(struct request *rq, void *arg) {
                        auth_scope_id(rq)};
     PGresult *u = run(rq, STMT_ITEM_REPORT_STATUS, 5, q);
     char *after = NULL;
-    ok = u != NULL && item_audit_doc(rq, w->id_text, &after) &&
+    ok = u != NULL && roadmap_changed(rq, ctx.roadmap) &&
+         item_audit_doc(rq, w->id_text, &after) &&
          audit_item(rq, "update", "roadmap_item", w->id_text, w->before, after);
     PQclear(u);
     free(after);
@@ -656,8 +667,10 @@ static bool import_work(struct request *rq, void *arg) {
     ok = r != NULL;
   }
   free(rows_text);
-  if (!ok)
+  if (!ok || !roadmap_changed(rq, w->roadmap_text)) {
+    PQclear(r);
     return false;
+  }
   int n = PQntuples(r);
   size_t len = 64;
   for (int k = 0; k < n; k++)

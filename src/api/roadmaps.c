@@ -42,6 +42,7 @@ static const struct jspec_field owner_fields[] = {
       FIELD("approved_on", JS_DATE, OPT_NULL, 0, 0),                           \
       FIELD("revision", JS_INTEGER, JS_READONLY, 0, 0),                        \
       FIELD("items_count", JS_INTEGER, JS_READONLY, 0, 0),                     \
+      FIELD("done_count", JS_INTEGER, JS_READONLY, 0, 0),                      \
       FIELD("overdue_count", JS_INTEGER, JS_READONLY, 0, 0),                   \
       FIELD("items", JS_ARRAY, JS_READONLY, 0, 0), READONLY_FIELDS
 

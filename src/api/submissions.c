@@ -211,6 +211,27 @@ void submission_history(struct request *rq) {
   json_decref(query);
 }
 
+/* GET /schools/{id}/submissions: one school's submissions across
+ * campaigns, newest campaign first (404 when the school is not the
+ * caller's). */
+static const struct jspec_field school_list_params[] = {
+    ENUM_FIELD("state", 0, states),
+    FIELD("campaign", JS_ID, 0, 0, 0),
+    PAGE_PARAMS,
+    END_FIELDS,
+};
+static const char *const school_list_filters[] = {"state", "campaign", NULL};
+static const struct list_spec school_list = {
+    .params = school_list_params,
+    .filters = school_list_filters,
+    .stmt = STMT_SUBM_SCHOOL_LIST,
+    .nested = true,
+};
+
+void school_submissions_list(struct request *rq) {
+  resource_list(rq, &school_list);
+}
+
 /* --- changes ----------------------------------------------------------- */
 
 static bool state_allows(const struct move *m, const char *state) {

@@ -208,6 +208,9 @@ static const struct access_expect access_expect[] = {
     {"acceptSubmission", {200, 200, 200, 200, 403, 403, 403}, MON_REVIEW_OUT},
     {"returnSubmission", {200, 200, 200, 200, 403, 403, 403}, MON_REVIEW_OUT},
     {"getSubmissionHistory", MON_READ_IN, MON_READ_OUT},
+    /* A school's submissions across campaigns: in = the caller's school,
+     * out = each of its out-of-scope schools (404). */
+    {"listSchoolSubmissions", MON_READ_IN, MON_READ_OUT},
     /* Assessment instruments: a global catalogue every role reads; admins
      * and ingest write it. Statistics: every role, within its scope (in =
      * the caller's in-scope school, out = each out-of-scope one: 404). */

@@ -557,6 +557,7 @@ static const struct {
     {"createItemReport", r_create_report, 1, NULL},
     CAMPAIGN_RUNNERS,
     SUBMISSION_RUNNERS,
+    {"listSchoolSubmissions", r_list_school_submissions, 1, NULL},
     ASSESSMENT_RUNNERS,
     PUSH_RUNNERS,
 };

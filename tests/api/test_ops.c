@@ -393,17 +393,15 @@ static void test_content_type_parameters(void **state) {
   assert_db_unchanged(before);
 }
 
-/* JSON that parsers commonly get wrong: each a 400 invalid_json. */
+/* JSON that parsers commonly get wrong: each a 400 invalid_json. (A
+ * \u0000, a number too large and a BOM: tests/api/test_json.c.) */
 static void test_json_edge_cases(void **state) {
   (void)state;
   static const char *const bodies[] = {
-      "{\"code\":\"n1\",\"name\":\"a\\u0000b\"}",     /* NUL escape */
-      "{\"code\":\"n1\",\"name\":\"a\\ud800b\"}",     /* lone surrogate */
-      "{\"code\":\"n1\",\"name\":\"a\\x41\"}",        /* bad escape */
-      "{\"code\":\"n1\",\"name\":\"tab\there\"}",     /* raw control */
-      "{\"code\":\"n1\",\"name\":\"x\",\"n\":1e400}", /* overflow */
-      "{'code':'n1'}",                                /* single quotes */
-      "\xEF\xBB\xBF{\"code\":\"n1\",\"name\":\"x\"}", /* BOM */
+      "{\"code\":\"n1\",\"name\":\"a\\ud800b\"}", /* lone surrogate */
+      "{\"code\":\"n1\",\"name\":\"a\\x41\"}",    /* bad escape */
+      "{\"code\":\"n1\",\"name\":\"tab\there\"}", /* raw control */
+      "{'code':'n1'}",                            /* single quotes */
   };
   for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
     char *before = db_fingerprint();

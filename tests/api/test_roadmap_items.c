@@ -494,6 +494,116 @@ static void test_reports(void **state) {
   assert_db_unchanged(before);
 }
 
+/* The roadmap's version, its ETag, for the roadmap as read. */
+static long long roadmap_version(long long roadmap) {
+  struct http_reply *r = http_get("/api/v1/roadmaps/%lld", roadmap);
+  assert_status(r, 200);
+  long long v = jint(r->json, "version");
+  assert_string_equal(r->etag, J("\"%lld\"", v));
+  http_reply_free(r);
+  return v;
+}
+
+/* Each write on its items moves the roadmap's ETag by one: a client that
+ * caches the roadmap (its counts, ?include=items) revalidates on it. */
+static void expect_moved(long long roadmap, long long *version) {
+  long long now = roadmap_version(roadmap);
+  assert_int_equal(now, *version + 1);
+  *version = now;
+}
+
+static void test_roadmap_etag_follows_items(void **state) {
+  (void)state;
+  long long roadmap = school_roadmap(new_school(), "draft");
+  const char *path = J("/api/v1/roadmaps/%lld", roadmap);
+  long long v = roadmap_version(roadmap);
+  char *first = etag_of(path);
+
+  long long a = add_item(roadmap, "Анализ результатов ВПР");
+  expect_moved(roadmap, &v);
+  /* The ETag read before the item answers 200 to a reader, 412 to a
+   * writer; the current one 304 and 200. */
+  const char *stale[] = {J("If-None-Match: %s", first), NULL};
+  struct http_reply *r = http_request("GET", path, NULL, stale);
+  assert_status(r, 200);
+  assert_json_int(r->json, "items_count", 1);
+  http_reply_free(r);
+  r = http_patch(path, first, J("{'title':'Дорожная карта 2021/22'}"));
+  assert_problem(r, 412, "precondition_failed");
+  http_reply_free(r);
+  free(first);
+  char *etag = etag_of(path);
+  const char *current[] = {J("If-None-Match: %s", etag), NULL};
+  r = http_request("GET", path, NULL, current);
+  assert_status(r, 304);
+  http_reply_free(r);
+  r = http_patch(path, etag, J("{'title':'Дорожная карта 2021/22'}"));
+  assert_status(r, 200);
+  http_reply_free(r);
+  free(etag);
+  v++;
+
+  long long b = add_item(roadmap, "Семинар для учителей");
+  expect_moved(roadmap, &v);
+  r = http_patch(item_path(b), "\"1\"", J("{'position':1}")); /* a move */
+  assert_status(r, 200);
+  http_reply_free(r);
+  expect_moved(roadmap, &v);
+  r = http_patch(item_path(a), "\"2\"", J("{'status':'done'}"));
+  assert_status(r, 200);
+  http_reply_free(r);
+  expect_moved(roadmap, &v);
+  r = http_get("%s", path);
+  assert_json_int(r->json, "items_count", 2);
+  assert_json_int(r->json, "done_count", 1);
+  http_reply_free(r);
+  r = http_delete(item_path(b), "\"2\"");
+  assert_status(r, 204);
+  http_reply_free(r);
+  expect_moved(roadmap, &v);
+  const char *csv[] = {"Content-Type: text/csv; charset=utf-8", NULL};
+  r = http_request("POST", J("/api/v1/roadmaps/%lld/items:import", roadmap),
+                   "Мероприятие\r\nСовещание\r\nПриказ\r\n", csv);
+  assert_status(r, 201);
+  http_reply_free(r);
+  expect_moved(roadmap, &v);
+
+  /* Past its draft: a report that changes an item's status moves it, one
+   * that only reports does not (reports are no part of the roadmap). */
+  db_exec("UPDATE roadmaps SET status = 'in_progress', approval_document ="
+          " 'приказ № 36 от 16.02.2023', approved_on = '2023-02-16',"
+          " version = version + 1 WHERE id = %lld",
+          roadmap);
+  v++;
+  r = http_post(J("/api/v1/roadmap-items/%lld/reports", a),
+                J("{'reported_on':'2023-03-01','text':'Проведён анализ',"
+                  "'status':'in_progress'}"));
+  assert_status(r, 201);
+  http_reply_free(r);
+  expect_moved(roadmap, &v);
+  r = http_post(J("/api/v1/roadmap-items/%lld/reports", a),
+                J("{'reported_on':'2023-03-02','text':'Без изменений'}"));
+  assert_status(r, 201);
+  http_reply_free(r);
+  assert_int_equal(roadmap_version(roadmap), v);
+
+  /* A failed write moves nothing. */
+  r = http_patch(item_path(a), "\"1\"", J("{'status':'done'}"));
+  assert_problem(r, 412, "precondition_failed");
+  http_reply_free(r);
+  assert_int_equal(roadmap_version(roadmap), v);
+
+  /* The counts in the list as well. */
+  r = http_get("/api/v1/roadmaps?owner_school=%lld",
+               db_count("SELECT owner_school_id FROM roadmaps WHERE id = %lld",
+                        roadmap));
+  json_t *listed = json_array_get(json_object_get(r->json, "items"), 0);
+  assert_json_int(listed, "items_count", 3);
+  assert_json_int(listed, "done_count", 0);
+  assert_json_int(listed, "version", v);
+  http_reply_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_create_and_read),
@@ -504,6 +614,7 @@ int main(void) {
       cmocka_unit_test(test_overdue),
       cmocka_unit_test(test_schedule_wordings),
       cmocka_unit_test(test_reports),
+      cmocka_unit_test(test_roadmap_etag_follows_items),
   };
   harness_start("roadmap_items");
   snprintf(admin, sizeof admin, "%s", use_token(NULL));

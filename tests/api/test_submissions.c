@@ -544,6 +544,84 @@ static void test_list(void **state) {
       "not_found");
 }
 
+/* GET /schools/{id}/submissions: one school across campaigns, newest
+ * first, each as getSubmission answers it plus its campaign. */
+static void test_school_card(void **state) {
+  (void)state;
+  setup_schools();
+  long long card = create_school(kovrov().municipality_id, NULL,
+                                 "МБОУ «Иваново-Эсинская СОШ»");
+  long long c1 = campaign(), c2 = campaign(), c3 = campaign();
+  db_exec("INSERT INTO campaign_schools (campaign_id, school_id)"
+          " VALUES (%lld, %lld), (%lld, %lld), (%lld, %lld)",
+          c1, card, c2, card, c3, card);
+  campaign(); /* one that does not ask it */
+  expect(put(c1, card, "\"0\"", FULL), 200, "draft", 1);
+  expect(put(c2, card, "\"0\"", FULL), 200, "draft", 1);
+  expect(act(c2, card, "submit", "\"1\""), 200, "submitted", 2);
+
+  const char *base = J("/api/v1/schools/%lld/submissions", card);
+  json_t *all = pages(base, 1);
+  assert_int_equal(json_array_size(all), 3);
+  json_t *newest = json_array_get(all, 0);
+  assert_json_int(newest, "campaign_id", c3);
+  assert_json_int(newest, "school_id", card);
+  assert_json_str(newest, "state", "not_started");
+  assert_json_int(newest, "version", 0);
+  json_t *camp = json_object_get(newest, "campaign");
+  assert_json_int(camp, "id", c3);
+  assert_json_str(camp, "title", "Мониторинг кадров 2024/25");
+  assert_json_str(camp, "period", "2024/25");
+  assert_json_str(camp, "status", "open");
+  assert_non_null(jstr(camp, "opens_on"));
+  assert_non_null(jstr(camp, "deadline"));
+  assert_json_int(json_array_get(all, 2), "campaign_id", c1);
+  assert_json_str(json_array_get(all, 2), "state", "draft");
+  /* The same submission getSubmission answers, and its campaign. */
+  json_t *listed = json_deep_copy(json_array_get(all, 1));
+  json_object_del(listed, "campaign");
+  struct http_reply *r = http_get("%s", subm(c2, card, ""));
+  assert_status(r, 200);
+  assert_true(json_equal(listed, r->json));
+  http_reply_free(r);
+  json_decref(listed);
+  json_decref(all);
+
+  r = http_get("%s?state=submitted", base);
+  assert_status(r, 200);
+  json_t *items = json_object_get(r->json, "items");
+  assert_int_equal(json_array_size(items), 1);
+  assert_json_int(json_array_get(items, 0), "campaign_id", c2);
+  http_reply_free(r);
+  r = http_get("%s?campaign=%lld&state=draft", base, c1);
+  items = json_object_get(r->json, "items");
+  assert_int_equal(json_array_size(items), 1);
+  assert_json_int(json_array_get(items, 0), "campaign_id", c1);
+  http_reply_free(r);
+  r = http_get("%s?state=lost&campaign=0&school=1", base);
+  assert_validation(r, "query.state", "query.campaign", "query.school");
+  http_reply_free(r);
+
+  /* The school itself; no other school, nor another municipality's user;
+   * a school that is not there answers the same. */
+  char admin[128];
+  snprintf(admin, sizeof admin, "%s",
+           use_token(make_token("school", "school", card)));
+  all = pages(base, 50);
+  assert_int_equal(json_array_size(all), 3);
+  json_decref(all);
+  use_token(make_token("school", "school", school_a));
+  expect_problem(http_get("%s", base), 404, "not_found");
+  use_token(make_token("municipal", "municipality", muni_far));
+  expect_problem(http_get("%s", base), 404, "not_found");
+  use_token(admin);
+  r = http_get("/api/v1/schools/%lld/submissions", card + 100000);
+  assert_problem(r, 404, "not_found");
+  assert_string_equal(jstr(r->json, "detail"),
+                      J("no school has id %lld", card + 100000));
+  http_reply_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_not_started),
@@ -555,6 +633,7 @@ int main(void) {
       cmocka_unit_test(test_campaign_status),
       cmocka_unit_test(test_scope),
       cmocka_unit_test(test_list),
+      cmocka_unit_test(test_school_card),
   };
   harness_start("submissions");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));

@@ -235,6 +235,68 @@ static void permissions_match_the_registry(void **state) {
                         permission_name((enum permission)p));
 }
 
+/* --- ids ----------------------------------------------------------------- */
+
+#define ID_MAXIMUM "maximum: 9007199254740991" /* 2^53 - 1, src/jspec.c */
+
+static char **read_lines(size_t *n) {
+  FILE *f = fopen(OPORA_SOURCE_DIR "/openapi.yaml", "r");
+  assert_non_null(f);
+  size_t cap = 16384;
+  char **lines = malloc(cap * sizeof *lines);
+  char line[1024];
+  *n = 0;
+  while (lines != NULL && fgets(line, sizeof line, f)) {
+    chomp(line);
+    if (*n == cap)
+      fail_msg("openapi.yaml has more than %zu lines", cap);
+    lines[(*n)++] = strdup(line);
+  }
+  fclose(f);
+  return lines;
+}
+
+/* `id`, `school_id` and the like, or the Id schema. */
+static bool names_an_id(const char *text) {
+  size_t n = strlen(text);
+  return n >= 3 && text[n - 1] == ':' &&
+         (strcmp(text, "id:") == 0 || strcmp(text, "Id:") == 0 ||
+          (n > 4 && strcmp(text + n - 4, "_id:") == 0));
+}
+
+/* The server takes no id above 2^53 - 1: every id the spec describes with a
+ * type of its own says so (the others refer to the Id schema). */
+static void every_id_states_its_maximum(void **state) {
+  (void)state;
+  size_t n;
+  char **lines = read_lines(&n);
+  assert_non_null(lines);
+  size_t checked = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t ind = indent_of(lines[i]);
+    if (!names_an_id(lines[i] + ind))
+      continue;
+    bool integer = false, maximum = false;
+    for (size_t j = i + 1;
+         j < n && (lines[j][0] == '\0' || indent_of(lines[j]) > ind); j++) {
+      const char *text = lines[j] + ind + 2;
+      if (indent_of(lines[j]) != ind + 2)
+        continue;
+      integer = integer || (strncmp(text, "type:", 5) == 0 &&
+                            strstr(text, "integer") != NULL);
+      maximum = maximum || strcmp(text, ID_MAXIMUM) == 0;
+    }
+    if (integer && !maximum)
+      fail_msg("openapi.yaml line %zu: %s is an integer id without %s", i + 1,
+               lines[i] + ind, ID_MAXIMUM);
+    checked += integer;
+  }
+  assert_true(checked > 5); /* the Id schema and the ids of their own */
+  for (size_t i = 0; i < n; i++)
+    free(lines[i]);
+  free(lines);
+}
+
 static int setup(void **state) {
   (void)state;
   read_spec();
@@ -248,6 +310,7 @@ int main(void) {
       cmocka_unit_test(problem_codes_match_the_registry),
       cmocka_unit_test(permissions_match_the_registry),
       cmocka_unit_test(every_route_names_its_permission),
+      cmocka_unit_test(every_id_states_its_maximum),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }
