@@ -659,6 +659,8 @@ static void play(int op_row, int caller, int in, enum place p) {
     if (!named)
       cell_fail(what, r, "the 403 does not name %s", runners[ri].out_field);
   }
+  if (!in && r->status == 404 && !detail_neutral(r))
+    cell_fail(what, r, "the 404 says more than that the caller sees nothing");
   check_leaks(what, caller, r);
   if (fx.failed == failed_before)
     fx.passed++;
@@ -776,6 +778,7 @@ int main(void) {
       cmocka_unit_test(test_every_operation_has_expectations),
       cmocka_unit_test(test_matrix),
       cmocka_unit_test(test_references_outside_answer_as_missing),
+      cmocka_unit_test(test_unseen_answers_as_missing),
   };
   harness_start("access");
   setup_fixtures();
