@@ -39,7 +39,8 @@ static bool read_ids(struct request *rq, const struct resource *res,
   return true;
 }
 
-/* A catalogue is the same for everyone: what is not there is missing. */
+/* 404: what the caller does not see; a catalogue, the same for everyone,
+ * says the row is missing. */
 static void reply_missing(struct request *rq, const struct resource *res,
                           const struct ids *ids) {
   if (res->nested) {
