@@ -107,6 +107,10 @@ void reply_problem_errors_steal(struct request *rq, enum error_id err,
                                 const char *detail, json_t *errors_steal);
 /* A 400 validation problem listing `errors` ([{"path","message"}]). */
 void reply_validation_steal(struct request *rq, json_t *errors);
+/* 404 for what the caller does not see: "no <what> is within your scope",
+ * true whether it is missing or outside the scope (docs/ACCESS.md). */
+void reply_unseen(struct request *rq, const char *what_fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Problem with one error naming `path`: unique/foreign key violations. */
 void reply_problem_at(struct request *rq, enum error_id err, const char *path,
                       const char *message);

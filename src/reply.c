@@ -2,6 +2,7 @@
  * server (src/server.c) adds the headers every response carries and sends
  * the response a handler left in rq->response. */
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,16 @@ void reply_problem_errors_steal(struct request *rq, enum error_id err,
 
 void reply_problem(struct request *rq, enum error_id err, const char *detail) {
   reply_problem_errors_steal(rq, err, detail, NULL);
+}
+
+void reply_unseen(struct request *rq, const char *what_fmt, ...) {
+  char what[160], detail[200];
+  va_list ap;
+  va_start(ap, what_fmt);
+  vsnprintf(what, sizeof what, what_fmt, ap);
+  va_end(ap);
+  snprintf(detail, sizeof detail, "no %s is within your scope", what);
+  reply_problem(rq, ERR_NOT_FOUND, detail);
 }
 
 void reply_validation_steal(struct request *rq, json_t *errors) {

@@ -237,10 +237,7 @@ static bool secret_work(struct request *rq, void *arg) {
   bool found = PQntuples(r) == 1;
   PQclear(r);
   if (!found) {
-    char detail[96];
-    snprintf(detail, sizeof detail, "no %s has id %s", k->res->what,
-             n->id_text);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
+    reply_unseen(rq, "%s with id %s", k->res->what, n->id_text);
     return false;
   }
   const char *revoke[] = {n->id_text, auth_scope_kind(rq), auth_scope_id(rq)};

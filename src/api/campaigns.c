@@ -219,11 +219,8 @@ static char *campaign_doc(struct request *rq, const char *id, int32_t *version,
     return NULL;
   if (PQntuples(r) == 0) {
     PQclear(r);
-    if (answer) {
-      char detail[64];
-      snprintf(detail, sizeof detail, "no campaign has id %s", id);
-      reply_problem(rq, ERR_NOT_FOUND, detail);
-    }
+    if (answer)
+      reply_unseen(rq, "campaign with id %s", id);
     return NULL;
   }
   *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
@@ -425,9 +422,7 @@ static bool update_work(struct request *rq, void *arg) {
     return false;
   if (PQntuples(st) == 0) {
     PQclear(st);
-    char detail[64];
-    snprintf(detail, sizeof detail, "no campaign has id %s", u->id);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
+    reply_unseen(rq, "campaign with id %s", u->id);
     return false;
   }
   char status[16], region[24], muni[24];
@@ -521,9 +516,7 @@ void campaign_get(struct request *rq) {
     return;
   if (PQntuples(r) == 0) {
     PQclear(r);
-    char detail[64];
-    snprintf(detail, sizeof detail, "no campaign has id %s", text);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
+    reply_unseen(rq, "campaign with id %s", text);
     return;
   }
   reply_doc(rq, r, 200);

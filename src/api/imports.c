@@ -111,7 +111,7 @@ void import_get(struct request *rq) {
     return;
   if (PQntuples(r) == 0) {
     PQclear(r);
-    reply_problem(rq, ERR_NOT_FOUND, "no such import");
+    reply_unseen(rq, "import with id %s", id_text);
     return;
   }
   json_t *doc = json_loads(PQgetvalue(r, 0, 0), 0, NULL);

@@ -240,9 +240,7 @@ void school_indicators(struct request *rq) {
   } else {
     PGresult *r = db_exec(rq, STMT_SCHOOL_INDICATORS, 6, params);
     if (r != NULL && PQntuples(r) == 0) {
-      char detail[96];
-      snprintf(detail, sizeof detail, "no school has id %s", school);
-      reply_problem(rq, ERR_NOT_FOUND, detail);
+      reply_unseen(rq, "school with id %s", school);
     } else if (r != NULL) {
       reply_json_text(rq, 200, PQgetvalue(r, 0, 0),
                       (size_t)PQgetlength(r, 0, 0));

@@ -39,15 +39,20 @@ static bool read_ids(struct request *rq, const struct resource *res,
   return true;
 }
 
+/* 404: what the caller does not see; a catalogue, the same for everyone,
+ * says the row is missing. */
 static void reply_missing(struct request *rq, const struct resource *res,
                           const struct ids *ids) {
-  char detail[160];
-  if (res->nested)
-    snprintf(detail, sizeof detail, "school %s has no %s with id %s",
-             ids->parent_text, res->what, ids->id_text);
-  else
+  if (res->nested) {
+    reply_unseen(rq, "%s with id %s of school %s", res->what, ids->id_text,
+                 ids->parent_text);
+  } else if (!res->unscoped) {
+    reply_unseen(rq, "%s with id %s", res->what, ids->id_text);
+  } else {
+    char detail[160];
     snprintf(detail, sizeof detail, "no %s has id %s", res->what, ids->id_text);
-  reply_problem(rq, ERR_NOT_FOUND, detail);
+    reply_problem(rq, ERR_NOT_FOUND, detail);
+  }
 }
 
 /* Appends the extra columns of a row (col >= first) as members of the JSON
@@ -253,11 +258,8 @@ bool school_in_sight(struct request *rq, const char *school_id) {
     return false;
   bool found = PQntuples(r) == 1;
   PQclear(r);
-  if (!found) {
-    char detail[96];
-    snprintf(detail, sizeof detail, "no school has id %s", school_id);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
-  }
+  if (!found)
+    reply_unseen(rq, "school with id %s", school_id);
   return found;
 }
 

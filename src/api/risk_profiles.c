@@ -69,7 +69,7 @@ static PGresult *profile_row(struct request *rq, const struct profile_call *c) {
   PGresult *r = db_exec(rq, STMT_RISK_PROFILE_GET, 4, params);
   if (r != NULL && PQntuples(r) == 0) {
     PQclear(r);
-    reply_problem(rq, ERR_NOT_FOUND, "no school has this id");
+    reply_unseen(rq, "school with id %s", c->school);
     return NULL;
   }
   return r;

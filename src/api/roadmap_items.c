@@ -95,16 +95,12 @@ static bool audit_item(struct request *rq, const char *action,
 }
 
 static bool reply_roadmap_missing(struct request *rq, const char *id) {
-  char detail[96];
-  snprintf(detail, sizeof detail, "no roadmap has id %s", id);
-  reply_problem(rq, ERR_NOT_FOUND, detail);
+  reply_unseen(rq, "roadmap with id %s", id);
   return false;
 }
 
 static bool reply_item_missing(struct request *rq, const char *id) {
-  char detail[96];
-  snprintf(detail, sizeof detail, "no roadmap item has id %s", id);
-  reply_problem(rq, ERR_NOT_FOUND, detail);
+  reply_unseen(rq, "roadmap item with id %s", id);
   return false;
 }
 

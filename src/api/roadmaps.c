@@ -115,9 +115,7 @@ static PGresult *lock_state(struct request *rq, const char *id_text) {
   PGresult *r = db_exec(rq, STMT_ROADMAP_STATE, 3, params);
   if (r != NULL && PQntuples(r) == 0) {
     PQclear(r);
-    char detail[64];
-    snprintf(detail, sizeof detail, "no roadmap has id %s", id_text);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
+    reply_unseen(rq, "roadmap with id %s", id_text);
     return NULL;
   }
   if (r != NULL && PQgetvalue(r, 0, 1)[0] != 't') {
@@ -246,9 +244,7 @@ void roadmap_update(struct request *rq) {
 }
 
 static void reply_no_roadmap(struct request *rq, int64_t id) {
-  char detail[64];
-  snprintf(detail, sizeof detail, "no roadmap has id %lld", (long long)id);
-  reply_problem(rq, ERR_NOT_FOUND, detail);
+  reply_unseen(rq, "roadmap with id %lld", (long long)id);
 }
 
 /* The roadmap's id as statement text, with the caller's scope after it. */

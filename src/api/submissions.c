@@ -81,22 +81,19 @@ static bool context(struct request *rq, struct call *c, bool lock) {
       db_exec(rq, lock ? STMT_SUBM_CONTEXT_LOCK : STMT_SUBM_CONTEXT, 4, params);
   if (r == NULL)
     return false;
-  char detail[160];
-  bool found = PQntuples(r) == 1;
-  if (!found) {
-    snprintf(detail, sizeof detail, "no campaign has id %s", c->campaign);
-  } else {
+  bool campaign = PQntuples(r) == 1;
+  bool found = campaign && (!c->school[0] || PQgetvalue(r, 0, 2)[0] == 't');
+  if (campaign) {
     snprintf(c->status, sizeof c->status, "%s", PQgetvalue(r, 0, 0));
     snprintf(c->period, sizeof c->period, "%s", PQgetvalue(r, 0, 1));
-    if (c->school[0] && PQgetvalue(r, 0, 2)[0] != 't') {
-      found = false;
-      snprintf(detail, sizeof detail, "campaign %s asks no school with id %s",
-               c->campaign, c->school);
-    }
   }
   PQclear(r);
-  if (!found)
-    reply_problem(rq, ERR_NOT_FOUND, detail);
+  /* The school may be asked but outside the caller's scope. */
+  if (!campaign)
+    reply_unseen(rq, "campaign with id %s", c->campaign);
+  else if (!found)
+    reply_unseen(rq, "submission of school %s in campaign %s", c->school,
+                 c->campaign);
   return found;
 }
 

@@ -3,6 +3,7 @@
  * Every fixture carries a marker (codes and texts "mx-...") that says where
  * it lies; no answer to a caller may hold the marker of anything outside
  * its scope. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,7 @@ static long long make_named_user(long long region, const char *login) {
 
 static void setup_roadmap_fixtures(void);  /* access_roadmaps.inc */
 static void setup_campaign_fixtures(void); /* access_campaigns.inc */
+static void setup_ref_fixtures(void);      /* access_refs.inc */
 
 static void setup_fixtures(void) {
   snprintf(fx.admin, sizeof fx.admin, "%s", use_token(NULL));
@@ -168,6 +170,7 @@ static void setup_fixtures(void) {
   fx.cB = make_client(fx.rB, "mx-cB");
   setup_roadmap_fixtures();
   setup_campaign_fixtures();
+  setup_ref_fixtures();
   /* Something happened in region B for the audit trail to hold. */
   struct http_reply *r = http_patch(J("/api/v1/schools/%lld", fx.school[P_B]),
                                     "\"1\"", J("{'phone':'+7 900 000-00-01'}"));
@@ -473,6 +476,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_campaigns.inc"
 #include "access_indicators.inc"
 #include "access_items.inc"
+#include "access_refs.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
 #include "access_submissions.inc"
@@ -656,6 +660,8 @@ static void play(int op_row, int caller, int in, enum place p) {
     if (!named)
       cell_fail(what, r, "the 403 does not name %s", runners[ri].out_field);
   }
+  if (!in && r->status == 404 && !detail_neutral(r))
+    cell_fail(what, r, "the 404 says more than that the caller sees nothing");
   check_leaks(what, caller, r);
   if (fx.failed == failed_before)
     fx.passed++;
@@ -772,6 +778,8 @@ int main(void) {
       cmocka_unit_test(test_lists_hold_the_scope),
       cmocka_unit_test(test_every_operation_has_expectations),
       cmocka_unit_test(test_matrix),
+      cmocka_unit_test(test_references_outside_answer_as_missing),
+      cmocka_unit_test(test_unseen_answers_as_missing),
   };
   harness_start("access");
   setup_fixtures();

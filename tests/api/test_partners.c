@@ -253,12 +253,111 @@ static void test_delete(void **state) {
   free(path);
 }
 
+/* The answer without its request id, as text (owned). */
+static char *problem_text(const struct http_reply *r) {
+  json_t *copy = json_deep_copy(r->json);
+  json_object_del(copy, "request_id");
+  char *text = json_dumps(copy, JSON_SORT_KEYS);
+  json_decref(copy);
+  return text;
+}
+
+/* The same answer, but for the request id: status and problem. */
+static void assert_same_answer(const struct http_reply *a,
+                               const struct http_reply *b) {
+  assert_int_equal(a->status, b->status);
+  char *x = problem_text(a), *y = problem_text(b);
+  assert_string_equal(x, y);
+  free(x);
+  free(y);
+}
+
+/* The code and short name of every school of a region are a directory its
+ * users share, through partnerships only: a municipal user pairs its
+ * school with one of another district that it cannot read, and sees of it
+ * its id, code and short name, nothing more. A school of another region
+ * is answered as a missing one, whoever asks. */
+static void test_region_directory(void **state) {
+  (void)state;
+  struct territory t = kovrov();
+  long long other_district =
+      create_municipality(t.region_id, uniq("33-muromsky"), "Муромский район");
+  long long far_region = create_region(uniq("37"), "Ивановская область");
+  long long far_district =
+      create_municipality(far_region, uniq("37-shuisky"), "Шуйский район");
+  long long own = create_school(t.municipality_id, uniq("dir-own"),
+                                "МБОУ «Иваново-Эсинская СОШ»");
+  long long strong =
+      create_school(other_district, uniq("dir-strong"), "МБОУ «Лицей № 1»");
+  long long far =
+      create_school(far_district, uniq("dir-far"), "МБОУ «СОШ № 2»");
+  char *strong_code =
+      db_text("SELECT code FROM schools WHERE id = %lld", strong);
+  const char *admin =
+      use_token(make_token("municipal", "municipality", t.municipality_id));
+
+  struct http_reply *r = http_get("/api/v1/schools/%lld", strong);
+  assert_problem(r, 404, "not_found");
+  http_reply_free(r);
+  r = http_post(partners_of(own), network(strong));
+  assert_status(r, 201);
+  long long id = jint(r->json, "id");
+  const json_t *ref = json_object_get(r->json, "partner_school");
+  assert_int_equal(json_object_size(ref), 3);
+  assert_school_ref(ref, strong, strong_code, "МБОУ «Лицей № 1»");
+  assert_null(strstr(r->body, "Муромский"));
+  http_reply_free(r);
+  json_t *listed = list_all(partners_of(own), 5);
+  assert_int_equal(json_array_size(listed), 1);
+  assert_int_equal(json_object_size(json_object_get(json_array_get(listed, 0),
+                                                    "partner_school")),
+                   3);
+  json_decref(listed);
+  /* Nothing else of the partner: its own record and lists stay hidden. */
+  static const char *const hidden[] = {"", "/partners", "/statuses",
+                                       "/curators"};
+  for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+    r = http_get("/api/v1/schools/%lld%s", strong, hidden[i]);
+    assert_problem(r, 404, "not_found");
+    http_reply_free(r);
+  }
+  r = http_patch(partner_path(strong, id), "\"1\"", "{\"kind\":\"MENTORING\"}");
+  assert_problem(r, 404, "not_found");
+  http_reply_free(r);
+
+  /* Another region's school is a missing one, for the municipal user and
+   * for a global admin alike; on create and on update. */
+  for (int as_admin = 0; as_admin < 2; as_admin++) {
+    if (as_admin)
+      use_token(admin);
+    char *before = db_fingerprint();
+    struct http_reply *out = http_post(partners_of(own), network(far));
+    struct http_reply *none = http_post(partners_of(own), network(999999));
+    assert_problem(out, 422, "reference_not_found");
+    assert_error_path(out, "$.partner_school_id");
+    assert_same_answer(out, none);
+    http_reply_free(out);
+    http_reply_free(none);
+    out = http_patch(partner_path(own, id), "\"1\"",
+                     J("{'partner_school_id':%lld}", far));
+    none = http_patch(partner_path(own, id), "\"1\"",
+                      J("{'partner_school_id':999999}"));
+    assert_problem(out, 422, "reference_not_found");
+    assert_same_answer(out, none);
+    http_reply_free(out);
+    http_reply_free(none);
+    assert_db_unchanged(before);
+  }
+  free(strong_code);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_create_and_list_both_sides),
       cmocka_unit_test(test_create_bad_inputs),
       cmocka_unit_test(test_update),
       cmocka_unit_test(test_delete),
+      cmocka_unit_test(test_region_directory),
   };
   harness_start("partners");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));

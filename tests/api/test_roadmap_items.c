@@ -604,6 +604,55 @@ static void test_roadmap_etag_follows_items(void **state) {
   http_reply_free(r);
 }
 
+/* A responsible user is a user of the roadmap's region; one of another
+ * region answers as one that does not exist. One an item already has is
+ * kept when a patch leaves it alone, even after the user moved away. */
+static void test_responsible_user(void **state) {
+  (void)state;
+  struct territory t = kovrov();
+  long long roadmap = school_roadmap(new_school(), "draft");
+  long long home = make_user("reader", "region", t.region_id);
+  long long far_region = create_region(uniq("37"), "Ивановская область");
+  long long away = make_user("reader", "region", far_region);
+  struct http_reply *r = http_post(
+      items_of(roadmap),
+      J("{'activity':'Наставничество','responsible_user_id':%lld}", home));
+  assert_status(r, 201);
+  assert_json_int(r->json, "responsible_user_id", home);
+  long long id = jint(r->json, "id");
+  http_reply_free(r);
+
+  char *before = db_fingerprint();
+  struct http_reply *out = http_post(
+      items_of(roadmap),
+      J("{'activity':'Наставничество','responsible_user_id':%lld}", away));
+  struct http_reply *none = http_post(
+      items_of(roadmap),
+      J("{'activity':'Наставничество','responsible_user_id':999999}"));
+  assert_problem(out, 422, "reference_not_found");
+  assert_error_path(out, "$.responsible_user_id");
+  assert_problem(none, 422, "reference_not_found");
+  assert_string_equal(jstr(out->json, "detail"), jstr(none->json, "detail"));
+  http_reply_free(out);
+  http_reply_free(none);
+  r = http_patch(item_path(id), "\"1\"",
+                 J("{'responsible_user_id':%lld}", away));
+  assert_problem(r, 422, "reference_not_found");
+  http_reply_free(r);
+  assert_db_unchanged(before);
+
+  db_exec("UPDATE users SET region_id = %lld WHERE id = %lld", far_region,
+          home);
+  r = http_patch(item_path(id), "\"1\"", J("{'activity':'Наставничество 2'}"));
+  assert_status(r, 200);
+  assert_json_int(r->json, "responsible_user_id", home);
+  http_reply_free(r);
+  r = http_patch(item_path(id), "\"2\"", J("{'responsible_user_id':null}"));
+  assert_status(r, 200);
+  assert_json_null(r->json, "responsible_user_id");
+  http_reply_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_create_and_read),
@@ -615,6 +664,7 @@ int main(void) {
       cmocka_unit_test(test_schedule_wordings),
       cmocka_unit_test(test_reports),
       cmocka_unit_test(test_roadmap_etag_follows_items),
+      cmocka_unit_test(test_responsible_user),
   };
   harness_start("roadmap_items");
   snprintf(admin, sizeof admin, "%s", use_token(NULL));

@@ -617,8 +617,9 @@ static void test_school_card(void **state) {
   use_token(admin);
   r = http_get("/api/v1/schools/%lld/submissions", card + 100000);
   assert_problem(r, 404, "not_found");
-  assert_string_equal(jstr(r->json, "detail"),
-                      J("no school has id %lld", card + 100000));
+  assert_string_equal(
+      jstr(r->json, "detail"),
+      J("no school with id %lld is within your scope", card + 100000));
   http_reply_free(r);
 }
 
