@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "request.h"
+#include "table.h"
 
 struct resource {
   const char *what;       /* "school": used in messages */
@@ -58,6 +59,8 @@ struct list_spec {
   bool nested;   /* under /api/v1/schools/{id}: 404 when the school is not */
   bool keyed;    /* sorted by a key before the id (a name) */
   bool unscoped; /* a catalogue: the statement takes no scope */
+  /* Its columns as a table (Accept: text/csv); NULL: JSON only. */
+  const struct table_spec *table;
 };
 
 void resource_list(struct request *rq, const struct list_spec *spec);

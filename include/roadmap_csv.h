@@ -4,8 +4,9 @@
 #define OPORA_ROADMAP_CSV_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stddef.h>
+
+#include "table.h"
 
 /* Reads an import: UTF-8 with or without BOM, `;` or `,` (the header line
  * decides), quoted fields with "" escapes, CRLF or LF, the header in
@@ -16,9 +17,8 @@
  * {"path": "row N, column NAME", "message"}. */
 json_t *roadmap_csv_parse(const char *data, size_t len, json_t *errors);
 
-/* The export of a roadmap's items: `rows` are number, section, activity,
- * schedule_text, responsible, expected_result, risk_factor; returns a
- * malloc'ed text (BOM, `;`, the header in Russian, CRLF) and its length. */
-char *roadmap_csv_export(const PGresult *rows, size_t *len);
+/* The export of a roadmap's items (STMT_ROADMAP_ITEMS_TABLE): the columns
+ * of an import, the header in Russian. */
+extern const struct table_spec roadmap_items_table;
 
 #endif

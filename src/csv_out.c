@@ -1,17 +1,31 @@
-/* CSV tables from list rows (include/csv_out.h). */
+/* CSV tables from list rows (include/csv_out.h): one consumer of the typed
+ * cells of include/table.h. */
 #include "csv_out.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "request.h"
 
 bool request_wants_csv(struct request *rq) {
   const char *accept = request_header(rq, "Accept");
   return accept != NULL && strstr(accept, "text/csv") != NULL;
+}
+
+/* `columns=keys` among the parameters of Accept's text/csv. */
+static bool wants_keys(struct request *rq) {
+  const char *accept = request_header(rq, "Accept");
+  const char *csv = accept != NULL ? strstr(accept, "text/csv") : NULL;
+  if (csv == NULL)
+    return false;
+  size_t len = strcspn(csv, ",");
+  for (const char *p = csv; p + 12 <= csv + len; p++)
+    if (strncasecmp(p, "columns=keys", 12) == 0)
+      return true;
+  return false;
 }
 
 void csv_put(struct csv_buffer *b, const char *s, size_t n) {
@@ -29,15 +43,18 @@ void csv_put(struct csv_buffer *b, const char *s, size_t n) {
   b->len += n;
 }
 
-void csv_put_field(struct csv_buffer *b, const char *s) {
-  size_t n = strlen(s);
-  bool quote = n > 0 && (strpbrk(s, ";\"\r\n") != NULL || s[0] == ' ' ||
-                         s[n - 1] == ' ');
+/* prefix (no quotes or separators in it) and s as one field. */
+static void put_field(struct csv_buffer *b, const char *prefix, const char *s) {
+  size_t n = strlen(s), np = strlen(prefix);
+  bool quote = n > 0 && (strpbrk(s, ";\"\r\n") != NULL ||
+                         (np == 0 && s[0] == ' ') || s[n - 1] == ' ');
+  if (quote)
+    csv_put(b, "\"", 1);
+  csv_put(b, prefix, np);
   if (!quote) {
     csv_put(b, s, n);
     return;
   }
-  csv_put(b, "\"", 1);
   for (const char *p = s; *p != '\0'; p++) {
     if (*p == '"')
       csv_put(b, "\"", 1);
@@ -46,106 +63,115 @@ void csv_put_field(struct csv_buffer *b, const char *s) {
   csv_put(b, "\"", 1);
 }
 
-/* Flattens obj into flat ("a.b" keys, scalar values), in member order. */
-static void flatten(json_t *flat, const char *prefix, json_t *obj) {
-  const char *key;
-  json_t *value;
-  json_object_foreach(obj, key, value) {
-    char name[256];
-    if (prefix[0] != '\0')
-      snprintf(name, sizeof name, "%s.%s", prefix, key);
-    else
-      snprintf(name, sizeof name, "%s", key);
-    if (json_is_object(value))
-      flatten(flat, name, value);
-    else
-      json_object_set(flat, name, value);
-  }
+void csv_put_field(struct csv_buffer *b, const char *s) {
+  put_field(b, "", s);
 }
 
-/* The shortest text that reads back as the same double: 12.3, not
- * Jansson's 12.300000000000001. */
-static char *real_text(double x) {
-  char text[32];
-  for (int precision = 1; precision <= 17; precision++) {
-    snprintf(text, sizeof text, "%.*g", precision, x);
-    if (strtod(text, NULL) == x)
-      break;
-  }
-  return strdup(text);
+bool csv_text_guarded(const char *s, size_t len) {
+  size_t i = 0;
+  while (i < len && s[i] == '\'')
+    i++;
+  return i < len && strchr("=+-@\t\r", s[i]) != NULL;
 }
 
-static char *cell_text(const json_t *v) {
-  if (v == NULL || json_is_null(v))
-    return strdup("");
-  if (json_is_string(v))
-    return strdup(json_string_value(v));
-  if (json_is_real(v))
-    return real_text(json_real_value(v));
-  return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+size_t csv_guard_length(const char *s, size_t len) {
+  return len > 0 && s[0] == '\'' && csv_text_guarded(s, len) ? 1 : 0;
 }
 
-/* One row's document with its extra members, flattened. */
-static json_t *row_flat(const PGresult *rows, int row, int doc_col,
-                        int first_extra) {
-  json_t *flat = json_object();
-  json_t *doc = json_loads(PQgetvalue(rows, row, doc_col), 0, NULL);
-  if (json_is_object(doc))
-    flatten(flat, "", doc);
-  json_decref(doc);
-  for (int c = first_extra; c < PQnfields(rows); c++) {
-    json_t *v = PQgetisnull(rows, row, c) ? json_null()
-                                          : json_loads(PQgetvalue(rows, row, c),
-                                                       JSON_DECODE_ANY, NULL);
-    json_t *holder = json_object();
-    json_object_set_new(holder, PQfname(rows, c), v ? v : json_null());
-    flatten(flat, "", holder);
-    json_decref(holder);
-  }
-  return flat;
-}
+struct writer {
+  struct csv_buffer b;
+  size_t n_columns;
+  bool keys; /* machine form: JSON's numbers and booleans */
+};
 
-void reply_csv_docs(struct request *rq, const PGresult *rows, int doc_col,
-                    int first_extra, int max_rows) {
-  int n = PQntuples(rows) < max_rows ? PQntuples(rows) : max_rows;
-  json_t *flats = json_array(), *columns = json_array(), *seen = json_object();
-  for (int i = 0; i < n; i++) {
-    json_t *flat = row_flat(rows, i, doc_col, first_extra);
-    const char *key;
-    json_t *value;
-    json_object_foreach(flat, key, value) {
-      if (json_object_get(seen, key) == NULL) {
-        json_object_set_new(seen, key, json_true());
-        json_array_append_new(columns, json_string(key));
-      }
+static void put_cell(struct writer *w, const struct table_cell *cell) {
+  if (cell->empty)
+    return;
+  switch (cell->type) {
+  case TABLE_TEXT:
+    put_field(&w->b,
+              csv_text_guarded(cell->text, strlen(cell->text)) ? "'" : "",
+              cell->text);
+    return;
+  case TABLE_NUMBER:
+    if (!w->keys) { /* Russian Excel reads 12,3 as a number, 12.3 as a date */
+      char text[40];
+      snprintf(text, sizeof text, "%s", cell->text);
+      for (char *p = text; *p != '\0'; p++)
+        if (*p == '.')
+          *p = ',';
+      csv_put_field(&w->b, text);
+      return;
     }
-    json_array_append_new(flats, flat);
+    break;
+  case TABLE_BOOLEAN:
+    if (!w->keys) {
+      csv_put_field(&w->b, cell->boolean ? "да" : "нет");
+      return;
+    }
+    break;
+  default:
+    break;
   }
-  struct csv_buffer b = {0};
-  csv_put(&b, "\xEF\xBB\xBF", 3); /* BOM: Excel then reads UTF-8 */
-  size_t c;
-  json_t *column;
-  json_array_foreach(columns, c, column) {
+  csv_put_field(&w->b, cell->text);
+}
+
+static void put_row(void *ctx, const struct table_cell *cells) {
+  struct writer *w = ctx;
+  for (size_t c = 0; c < w->n_columns; c++) {
     if (c > 0)
-      csv_put(&b, ";", 1);
-    csv_put_field(&b, json_string_value(column));
+      csv_put(&w->b, ";", 1);
+    put_cell(w, &cells[c]);
   }
-  csv_put(&b, "\r\n", 2);
-  size_t r;
-  json_t *flat;
-  json_array_foreach(flats, r, flat) {
-    json_array_foreach(columns, c, column) {
-      if (c > 0)
-        csv_put(&b, ";", 1);
-      char *text = cell_text(json_object_get(flat, json_string_value(column)));
-      csv_put_field(&b, text);
-      free(text);
+  csv_put(&w->b, "\r\n", 2);
+}
+
+/* attachment; filename="<file>[-<qualifier>]-<today>.csv", the qualifier
+ * kept to letters, digits, '_' and '-' (a period 2023/24 as 2023-24). */
+static void put_disposition(struct request *rq, const char *file,
+                            const char *qualifier) {
+  char name[160], date[16];
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm);
+  strftime(date, sizeof date, "%Y-%m-%d", &tm);
+  int n = snprintf(name, sizeof name, "%s", file);
+  if (qualifier != NULL && qualifier[0] != '\0' && n > 0 &&
+      (size_t)n < sizeof name - 1) {
+    name[n++] = '-';
+    for (const char *q = qualifier; *q != '\0' && (size_t)n < 96; q++) {
+      bool plain = (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
+                   (*q >= 'A' && *q <= 'Z') || *q == '_' || *q == '-';
+      name[n++] = plain ? *q : '-';
     }
-    csv_put(&b, "\r\n", 2);
+    name[n] = '\0';
   }
-  json_decref(flats);
-  json_decref(columns);
-  json_decref(seen);
-  reply_text(rq, 200, "text/csv; charset=utf-8", b.data, b.len);
-  free(b.data);
+  char value[224];
+  snprintf(value, sizeof value, "attachment; filename=\"%s-%s.csv\"", name,
+           date);
+  reply_header(rq, "Content-Disposition", value);
+}
+
+void reply_csv_table(struct request *rq, const struct table_spec *spec,
+                     const PGresult *rows, int doc_col, int first_extra,
+                     const char *qualifier) {
+  if (PQntuples(rows) > CSV_MAX_ROWS) {
+    reply_problem(rq, ERR_BAD_REQUEST,
+                  "the list is too long for one table: narrow it with "
+                  "filters");
+    return;
+  }
+  struct writer w = {.n_columns = spec->n_columns, .keys = wants_keys(rq)};
+  csv_put(&w.b, "\xEF\xBB\xBF", 3); /* BOM: Excel then reads UTF-8 */
+  for (size_t c = 0; c < spec->n_columns; c++) {
+    if (c > 0)
+      csv_put(&w.b, ";", 1);
+    csv_put_field(&w.b,
+                  w.keys ? spec->columns[c].key : spec->columns[c].header);
+  }
+  csv_put(&w.b, "\r\n", 2);
+  table_walk(spec, rows, doc_col, first_extra, put_row, &w);
+  reply_text(rq, 200, "text/csv; charset=utf-8", w.b.data, w.b.len);
+  free(w.b.data);
+  put_disposition(rq, spec->file, qualifier);
 }

@@ -45,7 +45,8 @@ static const char cors_allow_headers[] =
     "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, "
     "X-Request-Id";
 static const char cors_expose_headers[] =
-    "ETag, Location, Retry-After, X-Request-Id, Idempotent-Replayed";
+    "ETag, Location, Retry-After, X-Request-Id, Idempotent-Replayed, "
+    "Content-Disposition";
 
 /* A client's X-Request-Id is kept when it is short and plain, so it can be
  * followed across systems; otherwise we make one. */

@@ -28,12 +28,46 @@ static const struct jspec_field school_params[] = {
     END_FIELDS,
 };
 static const char *const school_filters[] = {"year", "kind", NULL};
+static const struct table_column school_stats_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"kind", "Вид", TABLE_TEXT},
+    {"year", "Год", TABLE_INTEGER},
+    {"grade", "Класс", TABLE_INTEGER},
+    {"subject_code", "Код предмета", TABLE_TEXT},
+    {"subject_name", "Предмет", TABLE_TEXT},
+    {"variant_set", "Набор вариантов", TABLE_TEXT},
+    {"max_primary_score", "Максимальный первичный балл", TABLE_INTEGER},
+    {"stats.participants", "Участников", TABLE_INTEGER},
+    {"stats.marks.2", "Отметок 2", TABLE_INTEGER},
+    {"stats.marks.3", "Отметок 3", TABLE_INTEGER},
+    {"stats.marks.4", "Отметок 4", TABLE_INTEGER},
+    {"stats.marks.5", "Отметок 5", TABLE_INTEGER},
+    {"stats.failed", "Не справились", TABLE_INTEGER},
+    {"stats.share_fail", "Доля не справившихся, %", TABLE_NUMBER},
+    {"stats.share_good", "Доля отметок 4 и 5, %", TABLE_NUMBER},
+    {"stats.mean_primary_score", "Средний первичный балл", TABLE_NUMBER},
+    {"stats.test_scored", "С тестовым баллом", TABLE_INTEGER},
+    {"stats.mean_test_score", "Средний тестовый балл", TABLE_NUMBER},
+    {"stats.journal.known", "С отметкой в журнале", TABLE_INTEGER},
+    {"stats.journal.confirmed", "Подтвердили отметку", TABLE_INTEGER},
+    {"stats.journal.lowered", "Понизили отметку", TABLE_INTEGER},
+    {"stats.journal.raised", "Повысили отметку", TABLE_INTEGER},
+    {"stats.journal.share_confirmed", "Доля подтвердивших, %", TABLE_NUMBER},
+    {"stats.journal.share_lowered", "Доля понизивших, %", TABLE_NUMBER},
+    {"stats.journal.share_raised", "Доля повысивших, %", TABLE_NUMBER},
+    {"stats.evidence", "Надёжность", TABLE_TEXT},
+    {"stats.updated_at", "Обновлено", TABLE_TIMESTAMP},
+};
+static const struct table_spec school_stats_table =
+    TABLE_SPEC("school-assessments", school_stats_columns);
+
 static const struct list_spec school_list = {
     .params = school_params,
     .filters = school_filters,
     .stmt = STMT_SCHOOL_ASSESSMENTS,
     .nested = true,
     .keyed = true,
+    .table = &school_stats_table,
 };
 
 void school_assessments(struct request *rq) {

@@ -242,12 +242,33 @@ static const struct jspec_field list_params[] = {
 static const char *const list_filters[] = {"kind", "year", "grade",
                                            "subject_code", NULL};
 
+static const struct table_column assessment_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"kind", "Вид", TABLE_TEXT},
+    {"year", "Год", TABLE_INTEGER},
+    {"grade", "Класс", TABLE_INTEGER},
+    {"subject_code", "Код предмета", TABLE_TEXT},
+    {"subject_name", "Предмет", TABLE_TEXT},
+    {"variant_set", "Набор вариантов", TABLE_TEXT},
+    {"held_on", "Дата проведения", TABLE_DATE},
+    {"max_primary_score", "Максимальный первичный балл", TABLE_INTEGER},
+    {"mark3_from", "Отметка 3 от балла", TABLE_INTEGER},
+    {"mark4_from", "Отметка 4 от балла", TABLE_INTEGER},
+    {"mark5_from", "Отметка 5 от балла", TABLE_INTEGER},
+    {"min_test_score", "Минимальный тестовый балл", TABLE_INTEGER},
+    {"tasks", "Задания", TABLE_JSON},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec assessment_table =
+    TABLE_SPEC("assessments", assessment_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_ASSESSMENTS_LIST,
     .keyed = true,
     .unscoped = true,
+    .table = &assessment_table,
 };
 
 void assessments_list(struct request *rq) {

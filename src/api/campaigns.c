@@ -529,10 +529,31 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 static const char *const list_filters[] = {"status", "period", NULL};
+static const struct table_column campaign_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"title", "Наименование", TABLE_TEXT},
+    {"period", "Период", TABLE_TEXT},
+    {"region_id", "ID региона", TABLE_INTEGER},
+    {"municipality_id", "ID муниципалитета", TABLE_INTEGER},
+    {"status", "Статус", TABLE_TEXT},
+    {"opens_on", "Дата открытия", TABLE_DATE},
+    {"deadline", "Срок представления", TABLE_DATE},
+    {"schools_count", "Школ", TABLE_INTEGER},
+    {"indicators", "Показатели", TABLE_JSON},
+    {"target.category", "Категория адресатов", TABLE_TEXT},
+    {"target.year", "Учебный год категории", TABLE_INTEGER},
+    {"target.municipality_ids", "ID муниципалитетов-адресатов", TABLE_JSON},
+    {"target.school_ids", "ID школ-адресатов", TABLE_JSON},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec campaign_table =
+    TABLE_SPEC("campaigns", campaign_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_CAMPAIGNS_LIST,
+    .table = &campaign_table,
 };
 
 void campaigns_list(struct request *rq) {
@@ -545,11 +566,27 @@ static const struct jspec_field due_params[] = {
     END_FIELDS,
 };
 static const char *const due_filters[] = {"within_days", NULL};
+static const struct table_column due_columns[] = {
+    {"campaign.id", "ID кампании", TABLE_INTEGER},
+    {"campaign.title", "Кампания", TABLE_TEXT},
+    {"campaign.period", "Период", TABLE_TEXT},
+    {"school.id", "ID школы", TABLE_INTEGER},
+    {"school.code", "Код школы", TABLE_TEXT},
+    {"school.short_name", "Школа", TABLE_TEXT},
+    {"school.municipality_id", "ID муниципалитета", TABLE_INTEGER},
+    {"state", "Состояние", TABLE_TEXT},
+    {"deadline", "Срок представления", TABLE_DATE},
+    {"overdue", "Просрочено", TABLE_BOOLEAN},
+};
+static const struct table_spec due_table =
+    TABLE_SPEC("monitoring-due", due_columns);
+
 static const struct list_spec due = {
     .params = due_params,
     .filters = due_filters,
     .stmt = STMT_MONITORING_DUE,
     .keyed = true,
+    .table = &due_table,
 };
 
 void monitoring_due(struct request *rq) {
@@ -601,6 +638,18 @@ static void reply_completeness(struct request *rq, PGresult *rows,
   reply_json_text_steal(rq, 200, text, len);
 }
 
+static const struct table_column completeness_columns[] = {
+    {"school.id", "ID школы", TABLE_INTEGER},
+    {"school.code", "Код школы", TABLE_TEXT},
+    {"school.short_name", "Школа", TABLE_TEXT},
+    {"school.municipality_id", "ID муниципалитета", TABLE_INTEGER},
+    {"state", "Состояние", TABLE_TEXT},
+    {"late", "С опозданием", TABLE_BOOLEAN},
+    {"submitted_at", "Представлено", TABLE_TIMESTAMP},
+};
+static const struct table_spec completeness_table =
+    TABLE_SPEC("campaign-completeness", completeness_columns);
+
 static void completeness(struct request *rq, const char *id,
                          const json_t *query, const struct page *page) {
   int32_t version;
@@ -627,12 +676,7 @@ static void completeness(struct request *rq, const char *id,
   if (rows == NULL)
     return;
   if (csv) {
-    if (PQntuples(rows) > CSV_MAX_ROWS)
-      reply_problem(rq, ERR_BAD_REQUEST,
-                    "the list is too long for one table: "
-                    "narrow it with filters");
-    else
-      reply_csv_docs(rq, rows, 0, 3, CSV_MAX_ROWS);
+    reply_csv_table(rq, &completeness_table, rows, 0, 3, id);
     PQclear(rows);
     return;
   }

@@ -106,11 +106,26 @@ static const struct jspec_field list_params[] = {
 
 static const char *const list_filters[] = {"role", "active", NULL};
 
+static const struct table_column client_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"client_id", "Идентификатор клиента", TABLE_TEXT},
+    {"description", "Описание", TABLE_TEXT},
+    {"role", "Роль", TABLE_TEXT},
+    {"scope.kind", "Область доступа", TABLE_TEXT},
+    {"scope.id", "ID области доступа", TABLE_INTEGER},
+    {"active", "Активен", TABLE_BOOLEAN},
+    {"last_used_at", "Последнее обращение", TABLE_TIMESTAMP},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec client_table =
+    TABLE_SPEC("clients", client_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_CLIENTS_LIST,
     .keyed = true,
+    .table = &client_table,
 };
 
 void clients_list(struct request *rq) {

@@ -43,11 +43,28 @@ static const struct resource curators = {
 static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};
 static const char *const no_filters[] = {NULL};
 
+static const struct table_column curator_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"school_id", "ID школы", TABLE_INTEGER},
+    {"user_id", "ID пользователя", TABLE_INTEGER},
+    {"full_name", "ФИО", TABLE_TEXT},
+    {"position", "Должность", TABLE_TEXT},
+    {"organisation", "Организация", TABLE_TEXT},
+    {"email", "Эл. почта", TABLE_TEXT},
+    {"phone", "Телефон", TABLE_TEXT},
+    {"starts_on", "Начало", TABLE_DATE},
+    {"ends_on", "Окончание", TABLE_DATE},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec curator_table =
+    TABLE_SPEC("school-curators", curator_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = no_filters,
     .stmt = STMT_CURATORS_LIST,
     .nested = true,
+    .table = &curator_table,
 };
 
 void curators_list(struct request *rq) {

@@ -127,6 +127,24 @@ static bool cursor_fits(struct request *rq, const json_t *query,
 
 #define N_LIST_FILTERS (sizeof list_filters / sizeof list_filters[0] - 1)
 
+/* The feed as a table: a member added to the values needs its column here. */
+static const struct table_column value_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"school.id", "ID школы", TABLE_INTEGER},
+    {"school.code", "Код школы", TABLE_TEXT},
+    {"school.short_name", "Школа", TABLE_TEXT},
+    {"school.municipality_id", "ID муниципалитета", TABLE_INTEGER},
+    {"indicator", "Показатель", TABLE_TEXT},
+    {"period", "Период", TABLE_TEXT},
+    {"value", "Значение", TABLE_VALUE},
+    {"source", "Источник", TABLE_TEXT},
+    {"reason", "Основание", TABLE_TEXT},
+    {"change_no", "Номер изменения", TABLE_INTEGER},
+    {"updated_at", "Изменено", TABLE_TIMESTAMP},
+};
+static const struct table_spec value_table =
+    TABLE_SPEC("indicator-values", value_columns);
+
 void indicator_values_list(struct request *rq) {
   json_t *query = request_query_checked(rq, list_params);
   if (query == NULL)
@@ -158,12 +176,8 @@ void indicator_values_list(struct request *rq) {
   params[n++] = auth_scope_kind(rq);
   params[n++] = auth_scope_id(rq);
   PGresult *r = db_exec(rq, STMT_INDICATOR_VALUES_LIST, (int)n, params);
-  if (r != NULL && csv && PQntuples(r) > CSV_MAX_ROWS) {
-    reply_problem(rq, ERR_BAD_REQUEST,
-                  "the list is too long for one table: narrow it with filters");
-  } else if (r != NULL && csv) {
-    bool empty = PQntuples(r) == 1 && PQgetisnull(r, 0, 0);
-    reply_csv_docs(rq, r, 0, PQnfields(r), empty ? 0 : CSV_MAX_ROWS);
+  if (r != NULL && csv) {
+    reply_csv_table(rq, &value_table, r, 0, PQnfields(r), NULL);
   } else if (r != NULL) {
     reply_values_page(rq, r, &page);
   }
@@ -204,13 +218,26 @@ static bool series_query_valid(struct request *rq, const json_t *query) {
   return no_errors(rq, errors);
 }
 
+static const struct table_column series_columns[] = {
+    {"indicator", "Показатель", TABLE_TEXT},
+    {"name", "Наименование показателя", TABLE_TEXT},
+    {"period", "Период", TABLE_TEXT},
+    {"value", "Значение", TABLE_VALUE},
+    {"source", "Источник", TABLE_TEXT},
+    {"reason", "Основание", TABLE_TEXT},
+    {"change_no", "Номер изменения", TABLE_INTEGER},
+    {"updated_at", "Изменено", TABLE_TIMESTAMP},
+};
+static const struct table_spec series_table =
+    TABLE_SPEC("school-indicators", series_columns);
+
 /* The CSV of a time series: one row per value. */
 static void reply_series_csv(struct request *rq, const char *const *params) {
   if (!school_in_sight(rq, params[0]))
     return;
   PGresult *r = db_exec(rq, STMT_SCHOOL_INDICATORS_ROWS, 4, params);
   if (r != NULL)
-    reply_csv_docs(rq, r, 0, 3, CSV_MAX_ROWS);
+    reply_csv_table(rq, &series_table, r, 0, 3, params[0]);
   PQclear(r);
 }
 

@@ -289,12 +289,34 @@ static const struct jspec_field list_params[] = {
 static const char *const list_filters[] = {"value_type", "periodicity",
                                            "computed", "active", NULL};
 
+static const struct table_column indicator_columns[] = {
+    {"code", "Код", TABLE_TEXT},
+    {"name", "Наименование", TABLE_TEXT},
+    {"description", "Описание", TABLE_TEXT},
+    {"value_type", "Тип значения", TABLE_TEXT},
+    {"unit", "Единица измерения", TABLE_TEXT},
+    {"polarity", "Направленность", TABLE_TEXT},
+    {"periodicity", "Периодичность", TABLE_TEXT},
+    {"deadline", "Срок представления", TABLE_TEXT},
+    {"form", "Способ получения", TABLE_TEXT},
+    {"min_value", "Минимум", TABLE_NUMBER},
+    {"max_value", "Максимум", TABLE_NUMBER},
+    {"formula", "Формула", TABLE_TEXT},
+    {"inputs", "Исходные показатели", TABLE_JSON},
+    {"source", "Источник", TABLE_TEXT},
+    {"active", "Действует", TABLE_BOOLEAN},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec indicator_table =
+    TABLE_SPEC("indicators", indicator_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_INDICATORS_LIST,
     .keyed = true,
     .unscoped = true,
+    .table = &indicator_table,
 };
 
 void indicators_list(struct request *rq) {
@@ -361,6 +383,28 @@ static void reply_aggregate(struct request *rq, PGresult *r, const char *code,
   reply_json_text_steal(rq, 200, text, n);
 }
 
+static const struct table_column aggregate_columns[] = {
+    {"id", "ID группы", TABLE_VALUE}, /* a category's is its code */
+    {"name", "Группа", TABLE_TEXT},
+    {"schools", "Школ", TABLE_INTEGER},
+    {"reported", "Школ со значением", TABLE_INTEGER},
+    {"mean", "Среднее", TABLE_NUMBER},
+    {"median", "Медиана", TABLE_NUMBER},
+    {"min", "Минимум", TABLE_NUMBER},
+    {"max", "Максимум", TABLE_NUMBER},
+    {"share_true", "Доля ответов «да»", TABLE_NUMBER},
+};
+static const struct table_spec aggregate_table =
+    TABLE_SPEC("indicator-aggregate", aggregate_columns);
+
+/* Named for its indicator and period: indicator-aggregate-CODE-2023-24. */
+static void reply_aggregate_csv(struct request *rq, const PGresult *r,
+                                const char *code, const char *period) {
+  char qualifier[96];
+  snprintf(qualifier, sizeof qualifier, "%s-%s", code, period);
+  reply_csv_table(rq, &aggregate_table, r, 0, 1, qualifier);
+}
+
 void indicator_aggregate(struct request *rq) {
   char code[CODE_MAX];
   if (!request_param_key(rq, "code", code, sizeof code))
@@ -398,7 +442,7 @@ void indicator_aggregate(struct request *rq) {
     }
   }
   if (r != NULL && request_wants_csv(rq))
-    reply_csv_docs(rq, r, 0, 1, CSV_MAX_ROWS);
+    reply_aggregate_csv(rq, r, code, period);
   else if (r != NULL)
     reply_aggregate(rq, r, code, period, group_by);
   PQclear(r);

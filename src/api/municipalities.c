@@ -40,11 +40,20 @@ static const struct jspec_field list_params[] = {
 
 static const char *const list_filters[] = {"region", "q", NULL};
 
+static const struct table_column municipality_columns[] = {
+    {"id", "ID", TABLE_INTEGER}, {"region_id", "ID региона", TABLE_INTEGER},
+    {"code", "Код", TABLE_TEXT}, {"name", "Наименование", TABLE_TEXT},
+    {"kind", "Вид", TABLE_TEXT}, TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec municipality_table =
+    TABLE_SPEC("municipalities", municipality_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_MUNICIPALITIES_LIST,
     .keyed = true,
+    .table = &municipality_table,
 };
 
 void municipalities_list(struct request *rq) {

@@ -54,11 +54,29 @@ static const struct resource partners = {
 static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};
 static const char *const no_filters[] = {NULL};
 
+static const struct table_column partner_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"school.id", "ID школы", TABLE_INTEGER},
+    {"school.code", "Код школы", TABLE_TEXT},
+    {"school.short_name", "Школа", TABLE_TEXT},
+    {"partner_school.id", "ID школы-партнёра", TABLE_INTEGER},
+    {"partner_school.code", "Код школы-партнёра", TABLE_TEXT},
+    {"partner_school.short_name", "Школа-партнёр", TABLE_TEXT},
+    {"kind", "Вид партнёрства", TABLE_TEXT},
+    {"agreement", "Соглашение", TABLE_TEXT},
+    {"starts_on", "Начало", TABLE_DATE},
+    {"ends_on", "Окончание", TABLE_DATE},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec partner_table =
+    TABLE_SPEC("school-partners", partner_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = no_filters,
     .stmt = STMT_PARTNERS_LIST,
     .nested = true,
+    .table = &partner_table,
 };
 
 void partners_list(struct request *rq) {

@@ -33,11 +33,21 @@ static const struct jspec_field list_params[] = {
 
 static const char *const list_filters[] = {"q", NULL};
 
+static const struct table_column region_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"code", "Код", TABLE_TEXT},
+    {"name", "Наименование", TABLE_TEXT},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec region_table =
+    TABLE_SPEC("regions", region_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_REGIONS_LIST,
     .keyed = true,
+    .table = &region_table,
 };
 
 void regions_list(struct request *rq) {

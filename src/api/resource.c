@@ -525,7 +525,7 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
     params[n++] = page.cursor_key;
   params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
   /* A table for Excel holds the whole list from the cursor on, not a page. */
-  bool csv = request_wants_csv(rq);
+  bool csv = spec->table != NULL && request_wants_csv(rq);
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   params[n++] = csv ? csv_limit : page.limit_plus_one;
@@ -537,12 +537,8 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
   if (r != NULL && PQntuples(r) == 0 && spec->nested &&
       school_missing(rq, params[0])) {
     PQclear(r);
-  } else if (r != NULL && csv && PQntuples(r) > CSV_MAX_ROWS) {
-    PQclear(r);
-    reply_problem(rq, ERR_BAD_REQUEST,
-                  "the list is too long for one table: narrow it with filters");
   } else if (r != NULL && csv) {
-    reply_csv_docs(rq, r, 0, 3, CSV_MAX_ROWS);
+    reply_csv_table(rq, spec->table, r, 0, 3, spec->nested ? params[0] : NULL);
     PQclear(r);
   } else if (r != NULL) {
     reply_page(rq, r, &page);

@@ -57,12 +57,25 @@ static const struct jspec_field list_params[] = {
 
 static const char *const list_filters[] = {"group", "active", NULL};
 
+static const struct table_column risk_factor_columns[] = {
+    {"code", "Код", TABLE_TEXT},
+    {"group", "Группа", TABLE_TEXT},
+    {"name", "Наименование", TABLE_TEXT},
+    {"name_en", "Наименование на английском", TABLE_TEXT},
+    {"description", "Описание", TABLE_TEXT},
+    {"active", "Действует", TABLE_BOOLEAN},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec risk_factor_table =
+    TABLE_SPEC("risk-factors", risk_factor_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_RISK_FACTORS_LIST,
     .keyed = true,
     .unscoped = true,
+    .table = &risk_factor_table,
 };
 
 void risk_factors_list(struct request *rq) {

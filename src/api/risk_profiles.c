@@ -362,11 +362,26 @@ void risk_profile_factor_update(struct request *rq) {
 static const struct jspec_field history_params[] = {YEAR_FIELD, PAGE_PARAMS,
                                                     END_FIELDS};
 static const char *const history_filters[] = {"year", NULL};
+static const struct table_column history_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"year", "Учебный год", TABLE_INTEGER},
+    {"factor", "Фактор риска", TABLE_TEXT},
+    {"level", "Уровень", TABLE_TEXT},
+    {"source", "Источник", TABLE_TEXT},
+    {"comment", "Комментарий", TABLE_TEXT},
+    {"changed_at", "Изменено", TABLE_TIMESTAMP},
+    {"actor", "Автор", TABLE_TEXT},
+    {"request_id", "ID запроса", TABLE_TEXT},
+};
+static const struct table_spec history_table =
+    TABLE_SPEC("risk-profile-history", history_columns);
+
 static const struct list_spec history = {
     .params = history_params,
     .filters = history_filters,
     .stmt = STMT_RISK_PROFILE_HISTORY,
     .nested = true,
+    .table = &history_table,
 };
 
 void risk_profile_history(struct request *rq) {
@@ -384,11 +399,27 @@ static const struct jspec_field list_params[] = {
 };
 static const char *const list_filters[] = {"year",         "factor",   "level",
                                            "municipality", "category", NULL};
+static const struct table_column profile_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"school.id", "ID школы", TABLE_INTEGER},
+    {"school.code", "Код школы", TABLE_TEXT},
+    {"school.short_name", "Школа", TABLE_TEXT},
+    {"school.municipality_id", "ID муниципалитета", TABLE_INTEGER},
+    {"year", "Учебный год", TABLE_INTEGER},
+    {"factor", "Фактор риска", TABLE_TEXT},
+    {"level", "Уровень", TABLE_TEXT},
+    {"source", "Источник", TABLE_TEXT},
+    {"updated_at", "Изменено", TABLE_TIMESTAMP},
+};
+static const struct table_spec profile_table =
+    TABLE_SPEC("risk-profiles", profile_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_RISK_PROFILES_LIST,
     .keyed = true,
+    .table = &profile_table,
 };
 
 void risk_profiles_list(struct request *rq) {

@@ -45,9 +45,19 @@ static const struct column {
      5},
 };
 
-static const char *const export_header =
-    "№;Раздел;Мероприятие;Срок;Ответственные;Ожидаемый результат;Фактор "
-    "риска\r\n";
+/* The export: the import's columns under their English names as keys, so
+ * that either header row imports. */
+static const struct table_column export_columns[] = {
+    {"number", "№", TABLE_TEXT},
+    {"section", "Раздел", TABLE_TEXT},
+    {"activity", "Мероприятие", TABLE_TEXT},
+    {"schedule", "Срок", TABLE_TEXT},
+    {"responsible", "Ответственные", TABLE_TEXT},
+    {"expected_result", "Ожидаемый результат", TABLE_TEXT},
+    {"risk_factor", "Фактор риска", TABLE_TEXT},
+};
+const struct table_spec roadmap_items_table =
+    TABLE_SPEC("roadmap-items", export_columns);
 
 /* --- reading ------------------------------------------------------------- */
 
@@ -345,6 +355,13 @@ static bool factor_code_valid(const char *s, size_t len) {
   return true;
 }
 
+/* A cell's text, without the apostrophe an export put before a formula. */
+static void set_text(json_t *item, const char *key, const char *text,
+                     size_t len) {
+  size_t guard = csv_guard_length(text, len);
+  json_object_set_new(item, key, json_stringn(text + guard, len - guard));
+}
+
 /* One data row into an item object; its problems into errors. */
 static json_t *read_row(const struct record *rec, const int *map, size_t n_map,
                         json_t *errors) {
@@ -391,7 +408,7 @@ static json_t *read_row(const struct record *rec, const int *map, size_t n_map,
       add_error(errors, rec->row, col->name,
                 "is not a risk factor code (RF01...)");
     else
-      json_object_set_new(item, col->key, json_stringn(fd->text, fd->len));
+      set_text(item, col->key, fd->text, fd->len);
   }
   if (json_is_null(json_object_get(item, "activity"))) {
     bool given = false;
@@ -450,23 +467,4 @@ done:
   free(b.p);
   free(map);
   return items;
-}
-
-/* --- writing ------------------------------------------------------------- */
-
-char *roadmap_csv_export(const PGresult *rows, size_t *len) {
-  struct csv_buffer o = {0};
-  csv_put(&o, "\xEF\xBB\xBF", 3);
-  csv_put(&o, export_header, strlen(export_header));
-  for (int r = 0; r < PQntuples(rows); r++) {
-    for (int c = 0; c < N_COLUMNS; c++) {
-      if (c > 0)
-        csv_put(&o, ";", 1);
-      if (!PQgetisnull(rows, r, c))
-        csv_put_field(&o, PQgetvalue(rows, r, c));
-    }
-    csv_put(&o, "\r\n", 2);
-  }
-  *len = o.len;
-  return o.data;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "csv_out.h"
 #include "fields.h"
 #include "handlers.h"
 #include "resource.h"
@@ -497,21 +498,12 @@ static void list_under(struct request *rq, enum stmt_id stmt, const char *id,
   json_decref(query);
 }
 
-static bool wants_csv(struct request *rq) {
-  const char *accept = request_header(rq, "Accept");
-  return accept != NULL && strstr(accept, "text/csv") != NULL;
-}
-
 static void export_csv(struct request *rq, const char *roadmap) {
   const char *p[] = {roadmap, auth_scope_kind(rq), auth_scope_id(rq)};
   PGresult *r = run(rq, STMT_ROADMAP_ITEMS_TABLE, 3, p);
-  if (r == NULL)
-    return;
-  size_t len;
-  char *text = roadmap_csv_export(r, &len);
+  if (r != NULL)
+    reply_csv_table(rq, &roadmap_items_table, r, 0, 1, roadmap);
   PQclear(r);
-  reply_text(rq, 200, "text/csv; charset=utf-8", text, len);
-  free(text);
 }
 
 void roadmap_items_list(struct request *rq) {
@@ -519,7 +511,7 @@ void roadmap_items_list(struct request *rq) {
   if (!read_roadmap_id(rq, &w) ||
       !visible(rq, STMT_ROADMAP_VISIBLE, w.roadmap_text, false))
     return;
-  if (wants_csv(rq))
+  if (request_wants_csv(rq))
     export_csv(rq, w.roadmap_text);
   else
     list_under(rq, STMT_ROADMAP_ITEMS_LIST, w.roadmap_text, true);
@@ -536,10 +528,38 @@ static const struct jspec_field search_params[] = {
 };
 static const char *const search_filters[] = {
     "overdue", "municipality", "status", "roadmap", "risk_factor", NULL};
+static const struct table_column search_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"roadmap.id", "ID дорожной карты", TABLE_INTEGER},
+    {"roadmap.title", "Дорожная карта", TABLE_TEXT},
+    {"roadmap.owner.kind", "Владелец", TABLE_TEXT},
+    {"roadmap.owner.id", "ID владельца", TABLE_INTEGER},
+    {"position", "Позиция", TABLE_INTEGER},
+    {"number", "№", TABLE_TEXT},
+    {"section", "Раздел", TABLE_TEXT},
+    {"activity", "Мероприятие", TABLE_TEXT},
+    {"schedule_text", "Срок", TABLE_TEXT},
+    {"schedule.kind", "Вид срока", TABLE_TEXT},
+    {"due_on", "Срок исполнения", TABLE_DATE},
+    {"overdue", "Просрочено", TABLE_BOOLEAN},
+    {"responsible", "Ответственные", TABLE_TEXT},
+    {"responsible_user_id", "ID ответственного пользователя", TABLE_INTEGER},
+    {"expected_result", "Ожидаемый результат", TABLE_TEXT},
+    {"risk_factor", "Фактор риска", TABLE_TEXT},
+    {"indicator_code", "Показатель", TABLE_TEXT},
+    {"indicator_target", "Целевое значение", TABLE_NUMBER},
+    {"status", "Статус", TABLE_TEXT},
+    {"completed_on", "Дата выполнения", TABLE_DATE},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec search_table =
+    TABLE_SPEC("roadmap-items", search_columns);
+
 static const struct list_spec search = {
     .params = search_params,
     .filters = search_filters,
     .stmt = STMT_ROADMAP_ITEMS_SEARCH,
+    .table = &search_table,
 };
 
 void roadmap_items_search(struct request *rq) {

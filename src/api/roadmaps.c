@@ -225,10 +225,31 @@ static const char *const list_filters[] = {"owner_school", "owner_municipality",
                                            "status",       "year",
                                            "risk_factor",  NULL};
 
+static const struct table_column roadmap_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"title", "Наименование", TABLE_TEXT},
+    {"kind", "Вид", TABLE_TEXT},
+    {"owner.kind", "Владелец", TABLE_TEXT},
+    {"owner.id", "ID владельца", TABLE_INTEGER},
+    {"risk_factor", "Фактор риска", TABLE_TEXT},
+    {"period_from", "Начало периода", TABLE_DATE},
+    {"period_to", "Окончание периода", TABLE_DATE},
+    {"status", "Статус", TABLE_TEXT},
+    {"approval_document", "Документ об утверждении", TABLE_TEXT},
+    {"approved_on", "Дата утверждения", TABLE_DATE},
+    {"revision", "Редакция", TABLE_INTEGER},
+    {"items_count", "Мероприятий", TABLE_INTEGER},
+    {"overdue_count", "Просрочено", TABLE_INTEGER},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec roadmap_table =
+    TABLE_SPEC("roadmaps", roadmap_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_ROADMAPS_LIST,
+    .table = &roadmap_table,
 };
 
 void roadmaps_list(struct request *rq) {

@@ -108,11 +108,36 @@ static const char *const list_filters[] = {
     "region",   "municipality", "type", "locality",
     "category", "year",         "q",    NULL};
 
+static const struct table_column school_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"code", "Код", TABLE_TEXT},
+    {"short_name", "Краткое наименование", TABLE_TEXT},
+    {"full_name", "Полное наименование", TABLE_TEXT},
+    {"type", "Тип", TABLE_TEXT},
+    {"locality", "Местность", TABLE_TEXT},
+    {"municipality_id", "ID муниципалитета", TABLE_INTEGER},
+    {"municipality.code", "Код муниципалитета", TABLE_TEXT},
+    {"municipality.name", "Муниципалитет", TABLE_TEXT},
+    {"municipality.region_id", "ID региона", TABLE_INTEGER},
+    {"address", "Адрес", TABLE_TEXT},
+    {"head_name", "Руководитель", TABLE_TEXT},
+    {"phone", "Телефон", TABLE_TEXT},
+    {"email", "Эл. почта", TABLE_TEXT},
+    {"website", "Сайт", TABLE_TEXT},
+    {"students_count", "Обучающихся", TABLE_INTEGER},
+    {"students_disabled_count", "Обучающихся с ОВЗ", TABLE_INTEGER},
+    {"teachers_count", "Педагогов", TABLE_INTEGER},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec school_table =
+    TABLE_SPEC("schools", school_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_SCHOOLS_LIST,
     .keyed = true,
+    .table = &school_table,
 };
 
 void schools_list(struct request *rq) {

@@ -96,11 +96,26 @@ static const struct jspec_field list_params[] = {
 
 static const char *const list_filters[] = {"category", "year", NULL};
 
+static const struct table_column status_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"school_id", "ID школы", TABLE_INTEGER},
+    {"category", "Категория", TABLE_TEXT},
+    {"school_year", "Учебный год", TABLE_INTEGER},
+    {"basis", "Основание", TABLE_TEXT},
+    {"included_on", "Дата включения", TABLE_DATE},
+    {"excluded_on", "Дата исключения", TABLE_DATE},
+    {"exclusion_reason", "Причина исключения", TABLE_TEXT},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec status_table =
+    TABLE_SPEC("school-statuses", status_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_STATUSES_LIST,
     .nested = true,
+    .table = &status_table,
 };
 
 void statuses_list(struct request *rq) {

@@ -146,6 +146,22 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
+static const struct table_column submission_columns[] = {
+    {"campaign_id", "ID кампании", TABLE_INTEGER},
+    {"school.id", "ID школы", TABLE_INTEGER},
+    {"school.code", "Код школы", TABLE_TEXT},
+    {"school.short_name", "Школа", TABLE_TEXT},
+    {"school.municipality_id", "ID муниципалитета", TABLE_INTEGER},
+    {"state", "Состояние", TABLE_TEXT},
+    {"late", "С опозданием", TABLE_BOOLEAN},
+    {"submitted_at", "Представлено", TABLE_TIMESTAMP},
+    {"reviewer_comment", "Комментарий проверяющего", TABLE_TEXT},
+    {"values", "Значения", TABLE_JSON},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec submission_table =
+    TABLE_SPEC("campaign-submissions", submission_columns);
+
 void submissions_list(struct request *rq) {
   struct call c;
   if (!call_begin(rq, &c, false))
@@ -170,11 +186,8 @@ void submissions_list(struct request *rq) {
         auth_scope_kind(rq),
         auth_scope_id(rq)};
     PGresult *r = db_exec(rq, STMT_SUBM_LIST, 8, params);
-    if (r != NULL && csv && PQntuples(r) > CSV_MAX_ROWS) {
-      PQclear(r);
-      reply_problem(rq, ERR_BAD_REQUEST, "the list is too long for one table");
-    } else if (r != NULL && csv) {
-      reply_csv_docs(rq, r, 0, 3, CSV_MAX_ROWS);
+    if (r != NULL && csv) {
+      reply_csv_table(rq, &submission_table, r, 0, 3, c.campaign);
       PQclear(r);
     } else if (r != NULL) {
       reply_page(rq, r, &page);

@@ -107,11 +107,27 @@ static const struct jspec_field list_params[] = {
 
 static const char *const list_filters[] = {"role", "active", "q", NULL};
 
+static const struct table_column user_columns[] = {
+    {"id", "ID", TABLE_INTEGER},
+    {"login", "Логин", TABLE_TEXT},
+    {"full_name", "ФИО", TABLE_TEXT},
+    {"position", "Должность", TABLE_TEXT},
+    {"email", "Эл. почта", TABLE_TEXT},
+    {"role", "Роль", TABLE_TEXT},
+    {"scope.kind", "Область доступа", TABLE_TEXT},
+    {"scope.id", "ID области доступа", TABLE_INTEGER},
+    {"active", "Активна", TABLE_BOOLEAN},
+    {"last_login_at", "Последний вход", TABLE_TIMESTAMP},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec user_table = TABLE_SPEC("users", user_columns);
+
 static const struct list_spec list = {
     .params = list_params,
     .filters = list_filters,
     .stmt = STMT_USERS_LIST,
     .keyed = true,
+    .table = &user_table,
 };
 
 void users_list(struct request *rq) {

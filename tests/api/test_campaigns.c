@@ -437,7 +437,7 @@ static void test_completeness(void **state) {
                     "id", s[i]);
   json_decref(all);
 
-  const char *csv[] = {"Accept: text/csv", NULL};
+  const char *csv[] = {"Accept: text/csv; columns=keys", NULL};
   r = http_request("GET", J("%s/completeness", path_of(id)), NULL, csv);
   assert_status(r, 200);
   assert_non_null(strstr(r->content_type, "text/csv"));

@@ -269,6 +269,9 @@ static void test_cors_simple_request(void **state) {
   assert_true(header_has_token(r, "Access-Control-Expose-Headers", "Location"));
   assert_true(
       header_has_token(r, "Access-Control-Expose-Headers", "X-Request-Id"));
+  /* A front end reads a table's file name. */
+  assert_true(header_has_token(r, "Access-Control-Expose-Headers",
+                               "Content-Disposition"));
   http_reply_free(r);
 
   /* Problems carry CORS headers too, or the front end cannot read them. */

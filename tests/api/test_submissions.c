@@ -532,7 +532,7 @@ static void test_list(void **state) {
   r = http_get("%s?state=lost", base);
   assert_validation(r, "query.state");
   http_reply_free(r);
-  const char *h[] = {"Accept: text/csv", NULL};
+  const char *h[] = {"Accept: text/csv; columns=keys", NULL};
   r = http_request("GET", base, NULL, h);
   assert_status(r, 200);
   assert_non_null(strstr(r->content_type, "text/csv"));
