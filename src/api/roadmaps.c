@@ -239,6 +239,7 @@ static const struct table_column roadmap_columns[] = {
     {"approved_on", "Дата утверждения", TABLE_DATE},
     {"revision", "Редакция", TABLE_INTEGER},
     {"items_count", "Мероприятий", TABLE_INTEGER},
+    {"done_count", "Выполнено", TABLE_INTEGER},
     {"overdue_count", "Просрочено", TABLE_INTEGER},
     TABLE_VERSION_COLUMNS,
 };

@@ -231,11 +231,27 @@ static const struct jspec_field school_list_params[] = {
     END_FIELDS,
 };
 static const char *const school_list_filters[] = {"state", "campaign", NULL};
+static const struct table_column school_submission_columns[] = {
+    {"campaign.id", "ID кампании", TABLE_INTEGER},
+    {"campaign.title", "Кампания", TABLE_TEXT},
+    {"campaign.period", "Период", TABLE_TEXT},
+    {"campaign.status", "Статус кампании", TABLE_TEXT},
+    {"campaign.deadline", "Срок", TABLE_DATE},
+    {"state", "Состояние", TABLE_TEXT},
+    {"late", "С опозданием", TABLE_BOOLEAN},
+    {"submitted_at", "Представлено", TABLE_TIMESTAMP},
+    {"reviewer_comment", "Комментарий проверяющего", TABLE_TEXT},
+    {"values", "Значения", TABLE_JSON},
+    TABLE_VERSION_COLUMNS,
+};
+static const struct table_spec school_submission_table =
+    TABLE_SPEC("school-submissions", school_submission_columns);
 static const struct list_spec school_list = {
     .params = school_list_params,
     .filters = school_list_filters,
     .stmt = STMT_SUBM_SCHOOL_LIST,
     .nested = true,
+    .table = &school_submission_table,
 };
 
 void school_submissions_list(struct request *rq) {
