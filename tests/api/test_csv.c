@@ -234,7 +234,8 @@ static void test_indicator_values(void **state) {
                         "source",
                         "reason",
                         "change_no",
-                        "updated_at"};
+                        "updated_at",
+                        "withdrawn"};
   assert_int_equal(json_array_size(json_array_get(t.rows, 0)),
                    sizeof want / sizeof want[0]);
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
