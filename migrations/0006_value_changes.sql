@@ -39,3 +39,24 @@ LANGUAGE sql STABLE AS $$
             WHERE e.submission_id = s.id AND e.action = 'accept') DESC NULLS LAST,
            s.id DESC
 $$;
+
+-- Values made official before this rule that no accepted submission gives
+-- any more (removed from a submission accepted again, or of a returned
+-- submission) are withdrawn now, with computed values left alone beside
+-- nothing, as the server does from now on (src/api/official_values.c).
+SELECT indicator_values_lock();
+
+UPDATE indicator_values v
+SET withdrawn = true, value = NULL, reason = NULL,
+    change_no = nextval('indicator_change_seq'), updated_at = now()
+WHERE v.source = 'submission' AND NOT v.withdrawn
+  AND NOT EXISTS (SELECT 1 FROM official_submission_values(v.school_id, v.period, NULL) o
+                  WHERE o.indicator_code = v.indicator_code);
+
+UPDATE indicator_values v
+SET withdrawn = true, value = NULL, reason = NULL,
+    change_no = nextval('indicator_change_seq'), updated_at = now()
+WHERE v.source = 'computed' AND NOT v.withdrawn
+  AND NOT EXISTS (SELECT 1 FROM indicator_values s
+                  WHERE s.school_id = v.school_id AND s.period = v.period
+                    AND s.source = 'submission' AND NOT s.withdrawn);
