@@ -6,10 +6,21 @@
 
 struct request;
 
-/* Inside the transaction that wrote official values of a school for a
- * period: evaluates every computed indicator (with a formula) for them and
- * writes the results (src/api/indicator_compute.c). Takes the values lock
- * first. False after a failed statement. */
+/* Brings the official values of a school for a period in line with its
+ * accepted submissions, inside the caller's transaction (the one place
+ * that writes indicator_values; src/api/official_values.c): writes what is
+ * new or changed, withdraws what no accepted submission gives any more,
+ * then the computed values (withdrawn too when nothing is left). Each
+ * change and each withdrawal gets a change number; nothing else does.
+ * `accepting`: the submission being accepted (its values win), or NULL.
+ * Takes the values lock first. False after a failed statement. */
+bool official_values_sync(struct request *rq, const char *school_id,
+                          const char *period, const char *accepting);
+
+/* Part of official_values_sync (src/api/indicator_compute.c): evaluates
+ * every computed indicator (with a formula) for the school and period and
+ * writes the results. Takes the values lock first. False after a failed
+ * statement. */
 bool official_values_recompute(struct request *rq, const char *school_id,
                                const char *period);
 

@@ -70,10 +70,15 @@ struct page {
   long limit;
   char *cursor_key;   /* owned; NULL when absent */
   char cursor_id[24]; /* "" when absent */
+  uint64_t query;     /* the query its cursors belong to (cursor.h) */
 };
 
+/* The query a cursor of this request's list belongs to: the operation, the
+ * path and the checked query parameters (cursor_query_hash). */
+uint64_t page_query(const struct request *rq, const json_t *query);
+
 /* Reads limit and cursor from checked query values; false after answering
- * 400 for a cursor we did not make. */
+ * 400 for a cursor we did not make or made for another list or query. */
 bool page_begin(struct request *rq, const json_t *query, struct page *page);
 void page_end(struct page *page);
 

@@ -1,8 +1,9 @@
-/* A cursor is base64url("c1:<id>:<key>"): opaque to clients, and versioned
- * by its "c1" prefix should the format change. */
+/* A cursor is base64url("c2:<query>:<id>:<key>"), <query> the 16 hex
+ * digits of cursor_query_hash: opaque to clients, and versioned by its
+ * prefix ("c1" cursors had no query and are no longer read). */
 #include "cursor.h"
 
-#include <jansson.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,39 +69,87 @@ static char *base64url_decode(const char *in, size_t *len_out) {
   return out;
 }
 
-char *cursor_encode(const char *key, long long id) {
+/* FNV-1a, 64 bits: enough to tell queries apart (not a secret). */
+static uint64_t fnv1a(uint64_t h, const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    h ^= (unsigned char)text[i];
+    h *= 0x100000001b3u;
+  }
+  return h;
+}
+
+uint64_t cursor_query_hash(const char *list, const json_t *query) {
+  json_t *filters = json_object();
+  const char *name;
+  json_t *value;
+  json_object_foreach((json_t *)query, name, value) {
+    if (strcmp(name, "cursor") != 0 && strcmp(name, "limit") != 0)
+      json_object_set(filters, name, value);
+  }
+  char *text = json_dumps(filters, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(filters);
+  if (text == NULL)
+    abort();
+  uint64_t h = fnv1a(0xcbf29ce484222325u, list, strlen(list) + 1);
+  h = fnv1a(h, text, strlen(text));
+  free(text);
+  return h;
+}
+
+char *cursor_encode(const char *key, long long id, uint64_t query) {
   size_t key_len = key != NULL ? strlen(key) : 0;
-  size_t cap = key_len + 40;
+  size_t cap = key_len + 64;
   char *plain = malloc(cap);
   if (plain == NULL)
     abort();
-  int n = snprintf(plain, cap, "c1:%lld:%s", id, key != NULL ? key : "");
+  int n = snprintf(plain, cap, "c2:%016" PRIx64 ":%lld:%s", query, id,
+                   key != NULL ? key : "");
   char *out = base64url_encode((const unsigned char *)plain, (size_t)n);
   free(plain);
   return out;
 }
 
-bool cursor_decode(const char *text, char **key_out, long long *id_out) {
+/* "c2:<16 hex>:" and the query it names; false when not so. */
+static bool read_query(const char *plain, uint64_t *query) {
+  if (strncmp(plain, "c2:", 3) != 0 || strlen(plain) < 20 || plain[19] != ':')
+    return false;
+  uint64_t q = 0;
+  for (int i = 3; i < 19; i++) {
+    const char *digit = strchr("0123456789abcdef", plain[i]);
+    if (plain[i] == '\0' || digit == NULL)
+      return false;
+    q = q << 4 | (uint64_t)(digit - "0123456789abcdef");
+  }
+  *query = q;
+  return true;
+}
+
+enum cursor_read cursor_decode(const char *text, uint64_t query, char **key_out,
+                               long long *id_out) {
   size_t len;
   char *plain = base64url_decode(text, &len);
   if (plain == NULL)
-    return false;
+    return CURSOR_INVALID;
+  uint64_t made_for = 0;
   char *end = NULL;
-  long long id =
-      strncmp(plain, "c1:", 3) == 0 ? strtoll(plain + 3, &end, 10) : 0;
+  long long id = strlen(plain) == len && read_query(plain, &made_for)
+                     ? strtoll(plain + 20, &end, 10)
+                     : 0;
   /* The key goes to the database as text: it must be valid UTF-8 without
    * NUL bytes, which json_stringn checks for us. */
-  bool ok = id > 0 && end != NULL && *end == ':' && strlen(plain) == len;
+  bool ok = id > 0 && end != NULL && *end == ':';
   json_t *key =
       ok ? json_stringn(end + 1, len - (size_t)(end + 1 - plain)) : NULL;
   if (key == NULL) {
     free(plain);
-    return false;
+    return CURSOR_INVALID;
   }
+  enum cursor_read read = made_for == query ? CURSOR_OK : CURSOR_FOREIGN;
   *id_out = id;
-  *key_out =
-      len > (size_t)(end + 1 - plain) ? strdup(json_string_value(key)) : NULL;
+  *key_out = read == CURSOR_OK && len > (size_t)(end + 1 - plain)
+                 ? strdup(json_string_value(key))
+                 : NULL;
   json_decref(key);
   free(plain);
-  return true;
+  return read;
 }

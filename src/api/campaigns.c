@@ -615,7 +615,8 @@ static void reply_completeness(struct request *rq, PGresult *rows,
   char *next = NULL;
   if (n > shown)
     next = cursor_encode(PQgetvalue(rows, shown - 1, 1),
-                         strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10));
+                         strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10),
+                         page->query);
   if (next != NULL)
     cap += strlen(next);
   char *text = malloc(cap);

@@ -53,9 +53,10 @@ void imports_list(struct request *rq) {
   json_decref(query);
 }
 
-/* The problems after `after` (a seq), at most `limit`, into doc. */
+/* The problems after `after` (a seq), at most `limit`, into doc; the
+ * cursor belongs to `query`. */
 static bool problems_add(struct request *rq, json_t *doc, const char *id,
-                         long long after, long limit) {
+                         long long after, long limit, uint64_t query) {
   char after_text[24], limit_text[24];
   snprintf(after_text, sizeof after_text, "%lld", after);
   snprintf(limit_text, sizeof limit_text, "%ld", limit + 1);
@@ -70,7 +71,8 @@ static bool problems_add(struct request *rq, json_t *doc, const char *id,
   json_object_set_new(doc, "problems", problems);
   char *next =
       n > shown
-          ? cursor_encode(NULL, strtoll(PQgetvalue(r, shown - 1, 1), NULL, 10))
+          ? cursor_encode(NULL, strtoll(PQgetvalue(r, shown - 1, 1), NULL, 10),
+                          query)
           : NULL;
   json_object_set_new(doc, "next_cursor",
                       next ? json_string(next) : json_null());
@@ -91,15 +93,19 @@ void import_get(struct request *rq) {
     limit = (long)json_integer_value(json_object_get(query, "limit"));
   long long after = 0;
   const char *cursor = json_string_value(json_object_get(query, "cursor"));
+  uint64_t bound = page_query(rq, query);
   char *key = NULL;
-  if (cursor != NULL && !cursor_decode(cursor, &key, &after)) {
+  enum cursor_read read =
+      cursor != NULL ? cursor_decode(cursor, bound, &key, &after) : CURSOR_OK;
+  json_decref(query);
+  if (read != CURSOR_OK) {
     reply_problem_at(rq, ERR_BAD_REQUEST, "query.cursor",
-                     "is not a cursor this list gave");
-    json_decref(query);
+                     read == CURSOR_FOREIGN
+                         ? "is a cursor of another list: start again without it"
+                         : "is not a cursor this list gave");
     return;
   }
   free(key);
-  json_decref(query);
 
   char id_text[24], actor[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
@@ -116,7 +122,7 @@ void import_get(struct request *rq) {
   }
   json_t *doc = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
   PQclear(r);
-  if (problems_add(rq, doc, id_text, after, limit))
+  if (problems_add(rq, doc, id_text, after, limit, bound))
     reply_json_steal(rq, 200, doc);
   else
     json_decref(doc);

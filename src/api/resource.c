@@ -431,21 +431,41 @@ const char *query_param(const json_t *query, const char *name, char *buf,
   return json_string_value(v); /* NULL when absent */
 }
 
+uint64_t page_query(const struct request *rq, const json_t *query) {
+  const char *operation =
+      rq->match.route != NULL ? rq->match.route->operation_id : "";
+  size_t len = strlen(operation) + strlen(rq->path ? rq->path : "") + 2;
+  char *list = malloc(len);
+  if (list == NULL)
+    abort();
+  snprintf(list, len, "%s %s", operation, rq->path ? rq->path : "");
+  uint64_t h = cursor_query_hash(list, query);
+  free(list);
+  return h;
+}
+
 bool page_begin(struct request *rq, const json_t *query, struct page *page) {
   memset(page, 0, sizeof *page);
   json_t *limit = json_object_get(query, "limit");
   page->limit = limit != NULL ? (long)json_integer_value(limit) : 50;
   snprintf(page->limit_plus_one, sizeof page->limit_plus_one, "%ld",
            page->limit + 1);
+  page->query = page_query(rq, query);
   const char *cursor = json_string_value(json_object_get(query, "cursor"));
   if (cursor == NULL)
     return true;
   long long id;
-  if (!cursor_decode(cursor, &page->cursor_key, &id)) {
+  enum cursor_read read =
+      cursor_decode(cursor, page->query, &page->cursor_key, &id);
+  if (read != CURSOR_OK) {
     json_t *errors = json_array();
-    jspec_error(
-        errors, "query.cursor",
-        "is not a cursor this list returned: start from the first page");
+    jspec_error(errors, "query.cursor",
+                read == CURSOR_FOREIGN
+                    ? "is a cursor of another list, or of other filters or "
+                      "since: pass it with the query that returned it, or "
+                      "start from the first page"
+                    : "is not a cursor this list returned: start from the "
+                      "first page");
     reply_validation_steal(rq, errors);
     return false;
   }
@@ -475,7 +495,7 @@ void reply_page(struct request *rq, PGresult *rows, const struct page *page) {
   if (n > shown)
     next = cursor_encode(
         PQgetisnull(rows, shown - 1, 1) ? NULL : PQgetvalue(rows, shown - 1, 1),
-        strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10));
+        strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10), page->query);
   size_t tail = (next != NULL ? strlen(next) : 4) + 32;
   if (len + tail > cap) {
     cap = len + tail;

@@ -3,7 +3,7 @@
  * submission's version is its ETag (0 before the first save); every save
  * and transition takes If-Match, moves the version on, keeps the values as
  * they were in submission_events and is audited. Accepting makes the values
- * official (indicator_values). */
+ * official (indicator_values), returning withdraws them. */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,10 +379,12 @@ static bool move_effects(struct request *rq, struct call *c) {
     return exec_ok(rq, STMT_SUBM_VALUES_CLEAR, 1, id) &&
            exec_ok(rq, STMT_SUBM_VALUES_WRITE, 2, write);
   }
-  if (strcmp(c->move->action, "accept") == 0)
-    return exec_ok(rq, STMT_SUBM_VALUES_LOCK, 0, NULL) &&
-           exec_ok(rq, STMT_SUBM_OFFICIAL_WRITE, 1, id) &&
-           official_values_recompute(rq, c->school, c->period);
+  /* Accepting makes the values official; returning withdraws them until
+   * the submission is accepted again. */
+  bool accept = strcmp(c->move->action, "accept") == 0;
+  if (accept || strcmp(c->move->action, "return") == 0)
+    return official_values_sync(rq, c->school, c->period,
+                                accept ? c->id : NULL);
   return true;
 }
 

@@ -498,6 +498,70 @@ static void test_scope(void **state) {
   use_token(admin);
 }
 
+/* latest_change as a caller sees it (with the query's filters). */
+static long long latest_as(const char *token, const char *query) {
+  char saved[256];
+  snprintf(saved, sizeof saved, "%s", use_token(token));
+  struct http_reply *r = http_get(VALUES "%s", query);
+  assert_status(r, 200);
+  long long latest = jint(r->json, "latest_change");
+  http_reply_free(r);
+  use_token(saved);
+  return latest;
+}
+
+/* The newest change of the values of the schools matching `where` (SQL on
+ * schools s). */
+static long long newest_of(const char *where) {
+  return db_count("SELECT coalesce(max(v.change_no), 0) FROM indicator_values"
+                  " v JOIN schools s ON s.id = v.school_id WHERE %s",
+                  where);
+}
+
+/* latest_change is the newest change the caller can see: changes of
+ * values outside its scope leave it where it was. */
+static void test_latest_change_in_scope(void **state) {
+  (void)state;
+  fixtures();
+  char admin[128], municipal[128], school[128], other_region[128];
+  snprintf(admin, sizeof admin, "%s", use_token(NULL));
+  use_token(admin);
+  snprintf(municipal, sizeof municipal, "%s",
+           make_token("municipal", "municipality", fx.mA));
+  snprintf(school, sizeof school, "%s", make_token("school", "school", fx.s2));
+  snprintf(other_region, sizeof other_region, "%s",
+           make_token("reader", "region", fx.rB));
+  put(fx.s1, "TEACHERS_TRAINED_FEDERAL_REGISTRY_SHARE", "2023/24", "10");
+  put(fx.s2, "TEACHERS_TRAINED_FEDERAL_REGISTRY_SHARE", "2023/24", "11");
+  long long mine = latest_as(municipal, "");
+  assert_int_equal(mine, newest_of(J("s.municipality_id = %lld", fx.mA)));
+  long long own = latest_as(school, "?since=0");
+  assert_int_equal(own, newest_of(J("s.id = %lld", fx.s2)));
+  long long theirs = latest_as(other_region, "");
+  /* Another municipality and another region change. */
+  put(fx.s3, "TEACHERS_TRAINED_FEDERAL_REGISTRY_SHARE", "2023/24", "12");
+  long long far =
+      put(fx.sx, "TEACHERS_TRAINED_FEDERAL_REGISTRY_SHARE", "2023/24", "13");
+  assert_int_equal(latest_as(municipal, ""), mine);
+  assert_int_equal(latest_as(municipal, J("?since=%lld", mine)), mine);
+  assert_int_equal(latest_as(municipal, "?indicator=TEACHERS_TOTAL"), mine);
+  assert_int_equal(latest_as(school, ""), own);
+  assert_int_equal(latest_as(other_region, ""), far);
+  assert_true(far > theirs);
+  /* A global admin sees every change. */
+  assert_int_equal(latest_as(admin, ""),
+                   db_count("SELECT max(change_no) FROM indicator_values"));
+  /* A neighbour of the same municipality moves the municipality's, not the
+   * school's. */
+  long long near =
+      put(fx.s1, "TEACHERS_TRAINED_FEDERAL_REGISTRY_SHARE", "2023/24", "14");
+  assert_int_equal(latest_as(municipal, ""), near);
+  assert_int_equal(latest_as(school, ""), own);
+  /* A school with no values yet: 0, whatever others did. */
+  long long bare = create_school(fx.mA, "iv-bare", "МБОУ ООШ № 8");
+  assert_int_equal(latest_as(make_token("school", "school", bare), ""), 0);
+}
+
 /* "period=value,..." of one indicator of a time series. */
 static char *series_of(const json_t *indicator) {
   char *s = calloc(1, 1024);
@@ -668,7 +732,7 @@ static void test_csv(void **state) {
            c, school);
   const char *want[] = {
       BOM "id;school.id;school.code;school.short_name;school.municipality_id;"
-          "indicator;period;value;source;reason;change_no;updated_at",
+          "indicator;period;value;source;reason;change_no;updated_at;withdrawn",
       row_a, row_b, row_c, NULL};
   assert_csv_lines(r->body, want);
   http_reply_free(r);
@@ -690,6 +754,7 @@ int main(void) {
       cmocka_unit_test(test_feed),
       cmocka_unit_test(test_feed_uncommitted_writer),
       cmocka_unit_test(test_scope),
+      cmocka_unit_test(test_latest_change_in_scope),
       cmocka_unit_test(test_time_series),
       cmocka_unit_test(test_csv),
   };
