@@ -316,14 +316,16 @@ bool results_json_array_finish(struct results_parser *p) {
 
 /* --- JSON lines ---------------------------------------------------------- */
 
+/* Every line has its number (an editor's), blank ones too. */
 static void line_end(struct results_parser *p) {
   bool blank = p->js.line_blank;
   p->js.line_blank = true;
+  p->row_no++;
   if (blank) {
     p->len = 0;
+    p->overflow = false;
     return;
   }
-  p->row_no++;
   if (p->overflow) {
     results_reject_row(p, NULL, "the row is longer than %d bytes",
                        RESULTS_ROW_MAX);
