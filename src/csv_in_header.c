@@ -105,8 +105,7 @@ void csv_in_normalise(const char *s, char *out, size_t n) {
   out[o.len] = '\0';
 }
 
-/* Invalid UTF-8 bytes of a header become '?': names go into answers. */
-static void make_valid(char *s) {
+void csv_in_make_valid(char *s) {
   unsigned char *u = (unsigned char *)s;
   while (*u) {
     size_t len;
@@ -114,6 +113,24 @@ static void make_valid(char *s) {
       *u = '?';
     u += len;
   }
+}
+
+const char *csv_in_excerpt(const char *s, size_t max, char *out, size_t n) {
+  size_t len = strlen(s);
+  bool cut = len > max;
+  if (cut) {
+    len = max;
+    /* not inside a character: back to its first byte */
+    for (int k = 0; k < 3 && len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80;
+         k++)
+      len--;
+  }
+  if (len + 4 > n)
+    len = n > 4 ? n - 4 : 0;
+  memcpy(out, s, len);
+  strcpy(out + len, cut ? "\xe2\x80\xa6" : "");
+  csv_in_make_valid(out);
+  return out;
 }
 
 #define NAME_MAX_NORM 256
@@ -198,7 +215,7 @@ void csv_in_header_read(struct csv_in *r) {
     size_t n = strlen(name);
     while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
       name[--n] = '\0';
-    make_valid(name);
+    csv_in_make_valid(name); /* names go into answers */
     r->col[i] = (struct csv_in_column){i + 1, name, CSV_IN_IGNORED, NULL, 0};
   }
   char *names = names_normalised(r);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "csv_in.h"
 #include "log.h"
 #include "push_internal.h"
 #include "request.h"
@@ -114,6 +115,16 @@ static void copy_text(FILE *f, const char *s) {
 
 void push_problem(struct push *p, long row_no, const char *column,
                   const char *code, const char *message) {
+  /* The record and the answer take valid UTF-8 only. */
+  char column_text[128], message_text[512];
+  if (column != NULL) {
+    snprintf(column_text, sizeof column_text, "%s", column);
+    csv_in_make_valid(column_text);
+    column = column_text;
+  }
+  snprintf(message_text, sizeof message_text, "%s", message);
+  csv_in_make_valid(message_text);
+  message = message_text;
   p->problems_count++;
   if (row_no > 0 && row_no != p->last_bad_row) {
     p->rejected++;

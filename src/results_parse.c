@@ -266,8 +266,10 @@ static int check_number(struct checker *c, const char *s, const char *name,
     return -1;
   }
   if (st == NUM_BAD) {
+    char cell[48];
     bad(c, name, RESULTS_PROBLEM_MALFORMED_NUMBER,
-        "\"%.40s\" is not a whole number", s);
+        "\"%s\" is not a whole number",
+        csv_in_excerpt(s, 40, cell, sizeof cell));
     return -1;
   }
   return 1;

@@ -599,6 +599,36 @@ static void test_push_row_numbers(void **state) {
   free(t.s);
 }
 
+/* Words in a number cell (cut at a character, not a byte, in the message)
+ * and a byte that is no UTF-8: problems of their rows, recorded. */
+static void test_push_text_in_number_cells(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  struct text t = {0};
+  add(&t, F1_HEADER);
+  add(&t, "%s;Ливны;Школа;w1;5А;1;не приступал к выполнению;1;2;0;1;5;4;\r\n",
+      p.code[0]);
+  add(&t, "%s;Ливны;Школа;w2;5А;1;1;\xff;2;0;1;5;4;\r\n", p.code[0]);
+  const char *before = use_token(ingest_token(&p));
+  struct http_reply *r = push_csv(id, "?mode=partial", &t);
+  assert_status(r, 201);
+  assert_counts(r->json, 2, 0, 0, 0, 2);
+  const json_t *problems = json_object_get(r->json, "problems");
+  assert_int_equal(json_array_size(problems), 2);
+  assert_json_str(json_array_get(problems, 0), "message",
+                  "\"не приступал к выполн…\" is not a whole number");
+  assert_json_str(json_array_get(problems, 1), "message",
+                  "\"?\" is not a whole number");
+  struct http_reply *rec = http_get("%s", r->location);
+  assert_status(rec, 200);
+  assert_int_equal(json_array_size(json_object_get(rec->json, "problems")), 2);
+  http_reply_free(rec);
+  http_reply_free(r);
+  use_token(before);
+  free(t.s);
+}
+
 /* --- again and again -------------------------------------------------------
  */
 
@@ -843,6 +873,7 @@ int main(void) {
       cmocka_unit_test(test_push_header_problems),
       cmocka_unit_test(test_push_regional_names_and_cp1251),
       cmocka_unit_test(test_push_row_numbers),
+      cmocka_unit_test(test_push_text_in_number_cells),
       cmocka_unit_test(test_push_again_updates),
       cmocka_unit_test(test_push_replace_school),
       cmocka_unit_test(test_push_many_rows),

@@ -292,6 +292,21 @@ static void header_names(void **state) {
   assert_string_equal(out, "абв");
 }
 
+/* Cell text quoted in messages: cut between characters, made valid. */
+static void excerpts(void **state) {
+  (void)state;
+  char out[48];
+  assert_string_equal(csv_in_excerpt("12x", 40, out, sizeof out), "12x");
+  assert_string_equal(csv_in_excerpt("жжж", 5, out, sizeof out), "жж…");
+  assert_string_equal(csv_in_excerpt("a\xff"
+                                     "b\xd0",
+                                     40, out, sizeof out),
+                      "a?b?");
+  char s[] = "ok \xe2\x80 \xf0\x9f\x98\x80 \xed\xa0\x80";
+  csv_in_make_valid(s);
+  assert_string_equal(s, "ok ?? \xf0\x9f\x98\x80 ???");
+}
+
 static void charsets(void **state) {
   (void)state;
   enum csv_in_encoding e;
@@ -315,6 +330,7 @@ int main(void) {
       cmocka_unit_test(rows_as_excel_shows_them),
       cmocka_unit_test(separators_quotes_faults),
       cmocka_unit_test(header_names),
+      cmocka_unit_test(excerpts),
       cmocka_unit_test(charsets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
