@@ -287,8 +287,8 @@ static void cp1251_byte(struct csv_in *r, unsigned char c) {
     put_utf8(r, cp);
 }
 
-/* Bytes of the valid UTF-8 sequences at the start of s, or 0 when one is
- * invalid; a sequence cut by the end counts when `cut_ok`. */
+/* Whether the n bytes at s are valid UTF-8; a sequence cut by the end
+ * counts when `cut_ok` (the run was cut at CSV_IN_SNIFF bytes). */
 static bool utf8_run_valid(const unsigned char *s, size_t n, bool cut_ok) {
   size_t i = 0;
   while (i < n) {
@@ -363,6 +363,7 @@ struct csv_in *csv_in_new(const struct csv_in_hooks *hooks,
     free(r);
     return NULL;
   }
+  r->buf[CSV_IN_RECORD_MAX] = '\0'; /* a cell cut by the limit ends here */
   r->h = *hooks;
   r->enc = encoding;
   for (size_t i = 0; i < CSV_IN_MAX_COLUMNS; i++)
@@ -494,7 +495,7 @@ const char *csv_in_value(const struct csv_in *r, int field) {
   if (field < 0 || field >= CSV_IN_MAX_COLUMNS)
     return NULL;
   int i = r->field_col[field];
-  if (i < 0 || (size_t)i >= r->n_cells)
+  if (i < 0 || (size_t)i >= r->n_cells || r->overflow)
     return NULL;
   return r->buf + r->cell_start[i];
 }
@@ -528,7 +529,8 @@ const char *csv_in_fault(struct csv_in *r,
   size_t cell = r->bad_quote ? r->bad_quote : r->nul_cell;
   if (cell == 0)
     return NULL;
-  *column = &r->col[cell - 1];
+  if (cell <= r->n_cols) /* not an extra cell */
+    *column = &r->col[cell - 1];
   return r->bad_quote ? "text follows the closing quote of the cell: double "
                         "a quote inside a quoted cell"
                       : "the cell holds a NUL byte";

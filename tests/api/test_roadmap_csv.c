@@ -148,6 +148,10 @@ static void test_import_every_problem(void **state) {
                       "2;x;R1\r\n");
   assert_validation(r, "row 4, column risk_factor");
   http_reply_free(r);
+  /* A bad quote in an empty cell past the header's columns. */
+  r = import(roadmap, "мероприятие;срок\nx;y;\"\"z\n");
+  assert_validation(r, "row 2");
+  http_reply_free(r);
   assert_db_unchanged(before);
 
   /* Not a table, or out of sight. */

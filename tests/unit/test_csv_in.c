@@ -240,6 +240,13 @@ static void separators_quotes_faults(void **state) {
          "R 3 fault name: text follows the closing quote of the cell: double "
          "a quote inside a quoted cell\n"
          "R 4 [edu3] [-] [-] [-]\nR 5 [edu4] [c] [-] [-]\nok\n");
+  /* A fault in an empty cell past the header's columns. */
+  static const char extra[] = "code;name\nedu1;a;\"\"x\nedu2;b;\0\n";
+  expect_n(extra, sizeof extra - 1, CSV_IN_AUTO, "utf-8",
+           "H 1 [code=code] [name=name]\n"
+           "R 2 fault -: text follows the closing quote of the cell: double a "
+           "quote inside a quoted cell\n"
+           "R 3 fault -: the cell holds a NUL byte\nok\n");
   expect("code;name\nedu1;\"a\nb", "utf-8",
          "H 1 [code=code] [name=name]\n"
          "BODY 2 name: a quoted cell of row 2 is never closed: the rest of the "
