@@ -53,6 +53,10 @@ static const struct csv_in_field fields[ROLE_COUNT] = {
     [ROLE_TEST] = {"test_score", {"тестовый балл", "балл тестовый"}},
 };
 
+/* Field ids: the roles, then ROLE_COUNT + each task. */
+_Static_assert(ROLE_COUNT + RESULTS_MAX_TASKS <= CSV_IN_MAX_COLUMNS,
+               "every field of a push has an id the reader can map");
+
 #define header_problem(p, column, ...)                                         \
   results_problem(p, 0, column, RESULTS_PROBLEM_BAD_HEADER, __VA_ARGS__)
 
