@@ -24,6 +24,7 @@ struct request;
 
 struct push_options {
   enum results_format format;
+  bool cp1251;              /* CSV declared charset=windows-1251 */
   bool partial;             /* ?mode=partial: keep the good rows */
   bool dry_run;             /* ?dry_run=true: check and report, write nothing */
   bool replace_school;      /* ?replace=school */

@@ -1,7 +1,8 @@
 /* Rows of an assessment push, read as the body arrives (docs/ASSESSMENTS.md).
- * Three formats: CSV (the ФИС ОКО Ф1 export's headers or the project's own,
- * ';' or ',', UTF-8 with or without BOM, LF or CRLF), a JSON array of row
- * objects, and JSON lines. Feed the body in pieces of any size; the parser
+ * Three formats: CSV (the ФИС ОКО Ф1 export's headers, the project's own or
+ * other regional systems' names; read by include/csv_in.h: UTF-8 or
+ * Windows-1251, ';', ',' or tab), a JSON array of row objects, and JSON
+ * lines. Feed the body in pieces of any size; the parser
  * keeps at most one row (RESULTS_ROW_MAX bytes) and calls back once per row.
  *
  * It checks everything a row can be checked for alone: numbers, task scores
@@ -52,7 +53,7 @@ struct instrument {
 /* One data row. Strings are NUL-terminated, valid UTF-8 without control
  * characters, and live only during the callback. */
 struct result_row {
-  long row_no;                       /* 1 = the first data row */
+  long row_no;                       /* docs/ASSESSMENTS.md, "Rows" */
   const char *school_code;           /* never empty */
   const char *participant_code;      /* never empty */
   const char *class_name;            /* "" when not given */
@@ -64,7 +65,9 @@ struct result_row {
   int journal_mark; /* 2..5, or 0 when not given */
 };
 
-/* A problem: row_no 0 for the body as a whole (header, structure); column as
+/* A problem: row_no 0 for the body as a whole (header, structure), else the
+ * row where a person finds it: in CSV Excel's row (the header is row 1), in
+ * JSON lines the line, in a JSON array the element (from 1); column as
  * the body names it (the CSV header text, or the JSON member name), or NULL.
  * code is one of the RESULTS_PROBLEM_* strings below. */
 struct results_problem {
@@ -106,6 +109,10 @@ struct results_parser *results_parser_new(enum results_format format,
                                           const struct instrument *ins,
                                           const struct results_callbacks *cb);
 
+/* CSV declared Windows-1251 (charset=windows-1251): read as such, whatever
+ * its bytes. Before the first piece; false when out of memory. */
+bool results_parser_set_cp1251(struct results_parser *p);
+
 /* Takes the next piece of the body. False after a fatal problem (reported
  * through on_problem): the body cannot be read further and the push is to
  * be rejected; later calls do nothing and return false. */
@@ -119,11 +126,19 @@ bool results_parser_finish(struct results_parser *p);
 
 void results_parser_free(struct results_parser *p);
 
+/* What the answer says of the body's columns: for CSV "encoding",
+ * "columns" (which column went to which field) and "warnings" (columns
+ * ignored); for JSON an empty "warnings". Set on `summary`. */
+struct json_t;
+void results_parser_report(const struct results_parser *p,
+                           struct json_t *summary);
+
 /* The format for a Content-Type header value (parameters allowed; charset,
- * if any, must be UTF-8): text/csv, application/json, application/x-ndjson,
- * application/jsonl. False for anything else. */
+ * if any, UTF-8, or for text/csv also windows-1251, which sets *cp1251):
+ * text/csv, application/json, application/x-ndjson, application/jsonl.
+ * False for anything else. */
 bool results_format_from_content_type(const char *content_type,
-                                      enum results_format *out);
+                                      enum results_format *out, bool *cp1251);
 
 /* The mark the instrument's boundaries give a primary score (2..5), or 0
  * when the instrument has none. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "csv_in.h"
 #include "log.h"
 #include "push_internal.h"
 #include "request.h"
@@ -114,6 +115,16 @@ static void copy_text(FILE *f, const char *s) {
 
 void push_problem(struct push *p, long row_no, const char *column,
                   const char *code, const char *message) {
+  /* The record and the answer take valid UTF-8 only. */
+  char column_text[128], message_text[512];
+  if (column != NULL) {
+    snprintf(column_text, sizeof column_text, "%s", column);
+    csv_in_make_valid(column_text);
+    column = column_text;
+  }
+  snprintf(message_text, sizeof message_text, "%s", message);
+  csv_in_make_valid(message_text);
+  message = message_text;
   p->problems_count++;
   if (row_no > 0 && row_no != p->last_bad_row) {
     p->rejected++;
@@ -322,10 +333,11 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
   /* What the key stands for is the body and what was asked of it: the same
    * body as a dry run and as a real push are different requests. */
   char asked[96];
-  int n =
-      snprintf(asked, sizeof asked, "format=%d mode=%s dry_run=%d replace=%d\n",
-               (int)opt->format, opt->partial ? "partial" : "strict",
-               (int)opt->dry_run, (int)opt->replace_school);
+  int n = snprintf(asked, sizeof asked,
+                   "format=%d%s mode=%s dry_run=%d replace=%d\n",
+                   (int)opt->format, opt->cp1251 ? " charset=windows-1251" : "",
+                   opt->partial ? "partial" : "strict", (int)opt->dry_run,
+                   (int)opt->replace_school);
   crypto_hash_sha256_init(&p->sha);
   crypto_hash_sha256_update(&p->sha, (const unsigned char *)asked, (size_t)n);
   stats_table_init(&p->stats, &p->ins);
@@ -333,6 +345,11 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
   p->problems = tmpfile();
   struct results_callbacks cb = {on_problem, on_row, p};
   p->parser = results_parser_new(opt->format, &p->ins, &cb);
+  if (p->parser != NULL && opt->cp1251 &&
+      !results_parser_set_cp1251(p->parser)) {
+    results_parser_free(p->parser);
+    p->parser = NULL;
+  }
   if (p->problems == NULL || p->parser == NULL) {
     reply_problem(rq, ERR_INTERNAL, NULL);
     push_free(p);
@@ -426,7 +443,7 @@ static json_t *summary(struct push *p, const char *outcome, long ms) {
   char link[64];
   snprintf(link, sizeof link, "/api/v1/imports/%s", p->import);
   json_t *shown = json_deep_copy(p->shown);
-  return json_pack(
+  json_t *s = json_pack(
       "{sI sI ss ss sb ss? si si si si si si si so si ss}", "import_id",
       (json_int_t)p->import_id, "assessment_id", (json_int_t)p->ins.id,
       "outcome", outcome, "mode", p->opt.partial ? "partial" : "strict",
@@ -436,6 +453,8 @@ static json_t *summary(struct push *p, const char *outcome, long ms) {
       (int)p->unchanged, "deleted", (int)p->deleted, "rejected",
       (int)p->rejected, "problems_count", (int)p->problems_count, "problems",
       shown, "duration_ms", (int)ms, "problems_url", link);
+  results_parser_report(p->parser, s);
+  return s;
 }
 
 static const char *jstr_or(const json_t *o, const char *key) {

@@ -1,8 +1,10 @@
 /* Shared between results_parse.c (the parser object and the checks of a row),
- * results_csv.c (CSV) and results_json.c (JSON array and JSON lines). */
+ * results_csv.c (CSV, over include/csv_in.h) and results_json.c (JSON array and
+ * JSON lines). */
 #ifndef OPORA_RESULTS_INTERNAL_H
 #define OPORA_RESULTS_INTERNAL_H
 
+#include "csv_in.h"
 #include "results_parse.h"
 
 /* The fields of a row besides the tasks, in the order they are checked. */
@@ -24,10 +26,6 @@ enum results_role {
 extern const char *const results_role_name[ROLE_COUNT];
 extern const char *const results_role_name_f1[ROLE_COUNT];
 
-/* Most CSV columns recorded: the ten fixed ones, every task and some more
- * (a longer header is a bad_header; a longer row a malformed_row). */
-#define CSV_MAX_FIELDS (RESULTS_MAX_TASKS + 32)
-
 /* A row as text, before the checks. NULL text: not given. `reported`: the
  * format's layer already reported a problem about that field. */
 struct row_in {
@@ -38,32 +36,6 @@ struct row_in {
   const char *task_name[RESULTS_MAX_TASKS];
   bool task_reported[RESULTS_MAX_TASKS];
   int n_problems; /* reported by the format's layer */
-};
-
-enum csv_field_state {
-  CSV_START,
-  CSV_UNQUOTED,
-  CSV_QUOTED,
-  CSV_QUOTE,       /* a quote inside a quoted field: closing or doubled */
-  CSV_AFTER_QUOTE, /* after the closing quote */
-};
-
-struct csv_state {
-  bool have_header;
-  bool header_in_quotes; /* while reading the header line's raw bytes */
-  char delim;
-  enum csv_field_state st;
-  bool cr_pending;
-  bool quoted;    /* the current field began with a quote */
-  long bad_quote; /* field index + 1 of text after a closing quote, or 0 */
-  size_t n_fields;
-  size_t field_start[CSV_MAX_FIELDS];
-  /* The header: names (one allocation), and what each column is: a role,
-   * ROLE_COUNT + task index, or -1 (ignored after a problem). */
-  size_t n_cols;
-  char *names;
-  const char *col_name[CSV_MAX_FIELDS];
-  int col_what[CSV_MAX_FIELDS];
 };
 
 enum json_array_state {
@@ -88,12 +60,13 @@ struct results_parser {
   struct results_callbacks cb;
   bool fatal;
   bool finished;
-  int bom_pos; /* bytes of a UTF-8 BOM seen at the start; 3 once decided */
-  long row_no; /* data rows so far */
-  char *buf;   /* one row: RESULTS_ROW_MAX + 1 bytes */
+  int bom_pos; /* JSON: bytes of a UTF-8 BOM seen at the start; 3 once past */
+  long row_no; /* the current row (docs/ASSESSMENTS.md, "Rows") */
+  char *buf;   /* JSON: one row, RESULTS_ROW_MAX + 1 bytes */
   size_t len;
   bool overflow; /* the current row did not fit */
-  struct csv_state csv;
+  struct csv_in *csv;
+  int header_problems, f1_votes; /* CSV: of the header */
   struct json_state js;
   char msg[384];
   char column[64];
@@ -133,9 +106,11 @@ static inline void results_put(struct results_parser *p, char c) {
   p->buf[p->len++] = c;
 }
 
-void results_csv_byte(struct results_parser *p, char c);
-bool results_csv_finish(struct results_parser *p);
-void results_csv_free(struct results_parser *p);
+/* CSV: the reader of the body (encoding CSV_IN_AUTO or CSV_IN_CP1251);
+ * false when out of memory. */
+bool results_csv_open(struct results_parser *p, enum csv_in_encoding enc);
+/* CSV: "encoding", "columns" and "warnings" of the answer. */
+void results_csv_report(const struct results_parser *p, json_t *summary);
 void results_json_array_byte(struct results_parser *p, char c);
 bool results_json_array_finish(struct results_parser *p);
 void results_json_lines_byte(struct results_parser *p, char c);

@@ -96,8 +96,11 @@ static void tasks_member(struct results_parser *p, struct row_in *in,
       int t = results_task_index(ins, key, strlen(key));
       if (t < 0) {
         snprintf(p->column, sizeof p->column, "tasks.%s", key);
+        csv_in_make_valid(p->column); /* cut inside a character */
+        char task[32];
         results_problem(p, p->row_no, p->column, RESULTS_PROBLEM_MALFORMED_ROW,
-                        "the instrument has no task %.20s", key);
+                        "the instrument has no task %s",
+                        csv_in_excerpt(key, 20, task, sizeof task));
         in->n_problems++;
         continue;
       }
@@ -148,6 +151,7 @@ static void json_row(struct results_parser *p, json_t *row) {
       r++;
     if (r == ROLE_COUNT) {
       snprintf(p->column, sizeof p->column, "%s", key);
+      csv_in_make_valid(p->column); /* cut inside a character */
       results_problem(p, p->row_no, p->column, RESULTS_PROBLEM_MALFORMED_ROW,
                       "unknown member");
       in.n_problems++;
@@ -181,6 +185,7 @@ static const char *duplicate_key(struct results_parser *p,
     n = sizeof p->column - 1;
   memcpy(p->column, k, n);
   p->column[n] = '\0';
+  csv_in_make_valid(p->column);
   return p->column;
 }
 
@@ -316,14 +321,16 @@ bool results_json_array_finish(struct results_parser *p) {
 
 /* --- JSON lines ---------------------------------------------------------- */
 
+/* Every line has its number (an editor's), blank ones too. */
 static void line_end(struct results_parser *p) {
   bool blank = p->js.line_blank;
   p->js.line_blank = true;
+  p->row_no++;
   if (blank) {
     p->len = 0;
+    p->overflow = false;
     return;
   }
-  p->row_no++;
   if (p->overflow) {
     results_reject_row(p, NULL, "the row is longer than %d bytes",
                        RESULTS_ROW_MAX);

@@ -44,10 +44,12 @@ static bool options_read(struct request *rq, struct push_options *opt) {
 
   opt->content_type = request_header(rq, "Content-Type");
   if (opt->content_type == NULL ||
-      !results_format_from_content_type(opt->content_type, &opt->format)) {
+      !results_format_from_content_type(opt->content_type, &opt->format,
+                                        &opt->cp1251)) {
     reply_problem(rq, ERR_UNSUPPORTED_MEDIA_TYPE,
-                  "send the results as text/csv, application/json (an array "
-                  "of rows) or application/x-ndjson (JSON lines), in UTF-8");
+                  "send the results as text/csv (UTF-8 or windows-1251), "
+                  "application/json (an array of rows) or "
+                  "application/x-ndjson (JSON lines), in UTF-8");
     return false;
   }
   opt->idempotency_key = request_header(rq, "Idempotency-Key");

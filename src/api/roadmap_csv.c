@@ -1,6 +1,7 @@
-/* CSV in and out for roadmap items (include/roadmap_csv.h). The parser
- * keeps going after a problem so that one answer names every bad row; its
- * memory is bounded by the body, which the server already bounds. */
+/* CSV in and out for roadmap items (include/roadmap_csv.h). The table is
+ * read by the one CSV reader (include/csv_in.h); this file names the
+ * columns and checks the cells. The parser keeps going after a problem so
+ * that one answer names every bad row. */
 #include "roadmap_csv.h"
 
 #include <stdarg.h>
@@ -11,38 +12,15 @@
 
 #include "csv_out.h"
 
-#define N_COLUMNS 7
-
-/* The columns an import may have: the key of the item, the name in errors
- * and in English, and the Russian names (lower case). */
-static const struct column {
-  const char *key, *name;
-  const char *aliases[6];
-  size_t max_len;
-} columns[N_COLUMNS] = {
-    {"number", "number", {"№", "no", "номер", "№ п/п", NULL}, 50},
-    {"section", "section", {"раздел", NULL}, 1000},
-    {"activity",
-     "activity",
-     {"мероприятие", "мероприятия", "наименование мероприятия", NULL},
-     4000},
-    {"schedule_text",
-     "schedule",
-     {"срок", "сроки", "срок исполнения", "сроки исполнения", "schedule_text",
-      NULL},
-     500},
-    {"responsible",
-     "responsible",
-     {"ответственные", "ответственный", "ответственные исполнители", NULL},
-     1000},
-    {"expected_result",
-     "expected_result",
-     {"ожидаемый результат", "ожидаемые результаты", "expected result", NULL},
-     4000},
-    {"risk_factor_code",
-     "risk_factor",
-     {"фактор риска", "risk factor", "risk_factor_code", NULL},
-     5},
+enum column_id {
+  COL_NUMBER,
+  COL_SECTION,
+  COL_ACTIVITY,
+  COL_SCHEDULE,
+  COL_RESPONSIBLE,
+  COL_EXPECTED,
+  COL_FACTOR,
+  N_COLUMNS
 };
 
 /* The export: the import's columns under their English names as keys, so
@@ -59,122 +37,46 @@ static const struct table_column export_columns[] = {
 const struct table_spec roadmap_items_table =
     TABLE_SPEC("roadmap-items", export_columns);
 
+/* The columns an import may have, by their names in errors and in English
+ * and the names plans give them (matched normalised: case, ё/е,
+ * punctuation and spaces do not count). */
+static const struct csv_in_field columns[N_COLUMNS] = {
+    [COL_NUMBER] = {"number",
+                    {"no", "№", "номер", "№ п/п", "п/п", "номер п/п"}},
+    [COL_SECTION] = {"section", {"раздел", "наименование раздела"}},
+    [COL_ACTIVITY] = {"activity",
+                      {"мероприятие", "мероприятия", "наименование мероприятия",
+                       "наименование мероприятий", "содержание мероприятия",
+                       "содержание мероприятий"}},
+    [COL_SCHEDULE] = {"schedule",
+                      {"schedule_text", "срок", "сроки", "срок исполнения",
+                       "сроки исполнения", "срок реализации",
+                       "сроки реализации", "срок выполнения",
+                       "сроки выполнения", "сроки проведения"}},
+    [COL_RESPONSIBLE] = {"responsible",
+                         {"ответственные", "ответственный",
+                          "ответственные исполнители",
+                          "ответственный исполнитель", "исполнители",
+                          "исполнитель"}},
+    [COL_EXPECTED] = {"expected_result",
+                      {"ожидаемый результат", "ожидаемые результаты"}},
+    [COL_FACTOR] = {"risk_factor",
+                    {"risk_factor_code", "фактор риска", "код фактора риска"}},
+};
+
+/* The item's member of each column, and its longest text in characters. */
+static const char *const keys[N_COLUMNS] = {
+    "number",      "section",         "activity",        "schedule_text",
+    "responsible", "expected_result", "risk_factor_code"};
+static const size_t max_len[N_COLUMNS] = {50, 1000, 4000, 500, 1000, 4000, 5};
+
 /* --- reading ------------------------------------------------------------- */
 
-struct field {
-  char *text; /* NUL-terminated, owned */
-  size_t len;
+struct reading {
+  json_t *items, *errors;
+  bool header_ok;
+  struct csv_in *r;
 };
-
-struct record {
-  struct field *fields;
-  size_t n, cap;
-  long row;
-  bool unterminated;     /* a quoted field runs to the end of the body */
-  long bad_quote_column; /* 1-based: text after a closing quote, or 0 */
-};
-
-static void record_clear(struct record *r) {
-  for (size_t i = 0; i < r->n; i++)
-    free(r->fields[i].text);
-  r->n = 0;
-  r->unterminated = false;
-  r->bad_quote_column = 0;
-}
-
-static void field_push(struct record *r, const char *text, size_t len) {
-  if (r->n == r->cap) {
-    r->cap = r->cap ? r->cap * 2 : 8;
-    struct field *grown = realloc(r->fields, r->cap * sizeof *grown);
-    if (grown == NULL)
-      abort();
-    r->fields = grown;
-  }
-  char *copy = malloc(len + 1);
-  if (copy == NULL)
-    abort();
-  memcpy(copy, text, len);
-  copy[len] = '\0';
-  r->fields[r->n++] = (struct field){copy, len};
-}
-
-/* A growing buffer for the field being read. */
-struct buf {
-  char *p;
-  size_t len, cap;
-};
-
-static void buf_add(struct buf *b, char c) {
-  if (b->len + 1 >= b->cap) {
-    b->cap = b->cap ? b->cap * 2 : 256;
-    char *grown = realloc(b->p, b->cap);
-    if (grown == NULL)
-      abort();
-    b->p = grown;
-  }
-  b->p[b->len++] = c;
-}
-
-/* Reads one record from *pos; counts the lines it spans into *line. False
- * at the end of the data. */
-static bool read_record(const char *d, size_t len, size_t *pos, char sep,
-                        struct record *rec, struct buf *b, long *line) {
-  if (*pos >= len)
-    return false;
-  record_clear(rec);
-  rec->row = *line;
-  size_t i = *pos;
-  for (;;) {
-    b->len = 0;
-    if (i < len && d[i] == '"') {
-      i++;
-      for (;;) {
-        if (i >= len) {
-          rec->unterminated = true;
-          break;
-        }
-        if (d[i] == '"') {
-          if (i + 1 < len && d[i + 1] == '"') {
-            buf_add(b, '"');
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        if (d[i] == '\n')
-          (*line)++;
-        buf_add(b, d[i++]);
-      }
-      /* after the closing quote: a separator, the end of the line, or
-       * text that does not belong there */
-      if (i < len && d[i] != sep && d[i] != '\n' &&
-          !(d[i] == '\r' && (i + 1 == len || d[i + 1] == '\n'))) {
-        if (rec->bad_quote_column == 0)
-          rec->bad_quote_column = (long)rec->n + 1;
-        while (i < len && d[i] != sep && d[i] != '\n' && d[i] != '\r')
-          buf_add(b, d[i++]);
-      }
-    } else {
-      while (i < len && d[i] != sep && d[i] != '\n' &&
-             !(d[i] == '\r' && (i + 1 == len || d[i + 1] == '\n')))
-        buf_add(b, d[i++]);
-    }
-    field_push(rec, b->p ? b->p : "", b->len);
-    if (i < len && d[i] == sep) {
-      i++;
-      continue;
-    }
-    if (i < len && d[i] == '\r')
-      i++;
-    if (i < len && d[i] == '\n')
-      i++;
-    (*line)++;
-    break;
-  }
-  *pos = i;
-  return true;
-}
 
 /* The length of the longest valid UTF-8 prefix of s. */
 static size_t utf8_prefix(const unsigned char *s, size_t len) {
@@ -212,56 +114,19 @@ static bool utf8_valid(const unsigned char *s, size_t len) {
   return utf8_prefix(s, len) == len;
 }
 
-/* Lower case for ASCII and Cyrillic (А-Я, Ё), spaces around trimmed. */
-static char *fold_name(const char *s, size_t len) {
-  while (len > 0 && (*s == ' ' || *s == '\t')) {
-    s++;
-    len--;
-  }
-  while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-    len--;
-  char *out = malloc(len + 1);
-  if (out == NULL)
-    abort();
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 'A' && c <= 'Z') {
-      out[o++] = (char)(c + 32);
-    } else if (c == 0xD0 && i + 1 < len) {
-      unsigned char n = (unsigned char)s[i + 1];
-      if (n >= 0x90 && n <= 0x9F) { /* А-П */
-        out[o++] = (char)0xD0;
-        out[o++] = (char)(n + 0x20);
-      } else if (n >= 0xA0 && n <= 0xAF) { /* Р-Я */
-        out[o++] = (char)0xD1;
-        out[o++] = (char)(n - 0x20);
-      } else if (n == 0x81) { /* Ё */
-        out[o++] = (char)0xD1;
-        out[o++] = (char)0x91;
-      } else {
-        out[o++] = (char)c;
-        out[o++] = (char)n;
-      }
-      i++;
-    } else {
-      out[o++] = (char)c;
-    }
-  }
-  out[o] = '\0';
-  return out;
-}
-
-static int column_of(const char *folded) {
-  for (int c = 0; c < N_COLUMNS; c++) {
-    if (strcmp(folded, columns[c].name) == 0 ||
-        strcmp(folded, columns[c].key) == 0)
-      return c;
-    for (size_t a = 0; columns[c].aliases[a] != NULL; a++)
-      if (strcmp(folded, columns[c].aliases[a]) == 0)
-        return c;
-  }
-  return -1;
+/* A column in an error's path: its field, the field it repeats, its
+ * header, or its position. */
+static const char *column_label(const struct csv_in *r,
+                                const struct csv_in_column *c, char *buf,
+                                size_t n) {
+  if (c->name != NULL)
+    return c->name;
+  if (c->repeats > 0)
+    return csv_in_column(r, c->repeats - 1)->name;
+  if (c->header[0] != '\0')
+    return c->header;
+  snprintf(buf, n, "%zu", c->position);
+  return buf;
 }
 
 static void add_error(json_t *errors, long row, const char *column,
@@ -269,8 +134,10 @@ static void add_error(json_t *errors, long row, const char *column,
     __attribute__((format(printf, 4, 5)));
 static void add_error(json_t *errors, long row, const char *column,
                       const char *fmt, ...) {
-  char path[200], message[300];
-  if (column != NULL)
+  char path[200], message[400];
+  if (row <= 0)
+    snprintf(path, sizeof path, "body");
+  else if (column != NULL)
     snprintf(path, sizeof path, "row %ld, column %s", row, column);
   else
     snprintf(path, sizeof path, "row %ld", row);
@@ -284,66 +151,25 @@ static void add_error(json_t *errors, long row, const char *column,
       errors, json_pack("{s:s, s:s}", "path", path, "message", message));
 }
 
-/* The separator of the header line: the one that occurs more often
- * outside quotes (`;` on a tie). */
-static char separator_of(const char *d, size_t len) {
-  size_t semis = 0, commas = 0;
-  bool quoted = false;
-  for (size_t i = 0; i < len && (quoted || (d[i] != '\n' && d[i] != '\r'));
-       i++) {
-    if (d[i] == '"')
-      quoted = !quoted;
-    else if (!quoted && d[i] == ';')
-      semis++;
-    else if (!quoted && d[i] == ',')
-      commas++;
-  }
-  return commas > semis ? ',' : ';';
+static void on_problem(void *ctx, enum csv_in_problem kind, long row,
+                       const struct csv_in_column *column,
+                       const char *message) {
+  struct reading *g = ctx;
+  char buf[24];
+  if (kind == CSV_IN_HEADER)
+    g->header_ok = false;
+  add_error(g->errors, row,
+            column ? column_label(g->r, column, buf, sizeof buf) : NULL, "%s",
+            message);
 }
 
-/* The header: which column each field is; false when it has problems. */
-static bool read_header(const struct record *rec, int *map, json_t *errors) {
-  bool ok = true, seen[N_COLUMNS] = {false};
-  for (size_t f = 0; f < rec->n; f++) {
-    char *folded = fold_name(rec->fields[f].text, rec->fields[f].len);
-    int c = column_of(folded);
-    map[f] = c;
-    if (!utf8_valid((const unsigned char *)folded, strlen(folded))) {
-      char number[32];
-      snprintf(number, sizeof number, "%zu", f + 1);
-      add_error(errors, rec->row, number, "the name is not valid UTF-8");
-      ok = false;
-    } else if (c < 0) {
-      add_error(errors, rec->row, folded[0] ? folded : "(empty)",
-                "unknown column: use number, section, activity, schedule, "
-                "responsible, expected_result, risk_factor (or №, раздел, "
-                "мероприятие, срок, ответственные, ожидаемый результат, "
-                "фактор риска)");
-      ok = false;
-    } else if (seen[c]) {
-      add_error(errors, rec->row, columns[c].name, "the column is repeated");
-      ok = false;
-    } else {
-      seen[c] = true;
-    }
-    free(folded);
+static void on_header(void *ctx, struct csv_in *r) {
+  struct reading *g = ctx;
+  if (csv_in_field_column(r, COL_ACTIVITY) == NULL) {
+    add_error(g->errors, csv_in_row(r), "activity",
+              "the column is required (мероприятие)");
+    g->header_ok = false;
   }
-  if (!seen[2]) {
-    add_error(errors, rec->row, "activity", "the column is required");
-    ok = false;
-  }
-  return ok;
-}
-
-/* An empty line, or one of separators alone (;;;;;; as spreadsheets
- * leave them). */
-static bool record_blank(const struct record *rec) {
-  if (rec->unterminated)
-    return false;
-  for (size_t f = 0; f < rec->n; f++)
-    if (rec->fields[f].len > 0)
-      return false;
-  return true;
 }
 
 static bool factor_code_valid(const char *s, size_t len) {
@@ -362,109 +188,74 @@ static void set_text(json_t *item, const char *key, const char *text,
   json_object_set_new(item, key, json_stringn(text + guard, len - guard));
 }
 
-/* One data row into an item object; its problems into errors. */
-static json_t *read_row(const struct record *rec, const int *map, size_t n_map,
-                        json_t *errors) {
-  json_t *item = json_object();
-  json_object_set_new(item, "row", json_integer(rec->row));
-  for (int c = 0; c < N_COLUMNS; c++)
-    json_object_set_new(item, columns[c].key, json_null());
-  if (rec->n > n_map) {
-    char extra[32];
-    snprintf(extra, sizeof extra, "%zu", n_map + 1);
-    add_error(errors, rec->row, extra,
-              "the row has %zu fields, the header %zu: quote fields that "
-              "hold the separator",
-              rec->n, n_map);
+/* One cell into the item; false after a problem. */
+static bool read_cell(json_t *item, json_t *errors, long row, int c,
+                      const char *text) {
+  const char *name = columns[c].name;
+  size_t len = strlen(text);
+  if (!utf8_valid((const unsigned char *)text, len)) {
+    add_error(errors, row, name, "is not valid UTF-8");
+    return false;
   }
-  if (rec->bad_quote_column > 0)
-    add_error(errors, rec->row,
-              (size_t)rec->bad_quote_column <= n_map &&
-                      map[rec->bad_quote_column - 1] >= 0
-                  ? columns[map[rec->bad_quote_column - 1]].name
-                  : "?",
-              "text after a closing quote: double the quotes inside a "
-              "quoted field");
-  for (size_t f = 0; f < rec->n && f < n_map; f++) {
-    const struct column *col = &columns[map[f]];
-    const struct field *fd = &rec->fields[f];
-    if (!utf8_valid((const unsigned char *)fd->text, fd->len)) {
-      add_error(errors, rec->row, col->name, "is not valid UTF-8");
-      continue;
-    }
-    if (memchr(fd->text, '\0', fd->len) != NULL) {
-      add_error(errors, rec->row, col->name, "holds a NUL character");
-      continue;
-    }
-    if (fd->len == 0)
-      continue;
-    size_t chars = 0;
-    for (size_t i = 0; i < fd->len; i++)
-      chars += ((unsigned char)fd->text[i] & 0xC0) != 0x80;
-    if (chars > col->max_len)
-      add_error(errors, rec->row, col->name, "is longer than %zu characters",
-                col->max_len);
-    else if (map[f] == 6 && !factor_code_valid(fd->text, fd->len))
-      add_error(errors, rec->row, col->name,
-                "is not a risk factor code (RF01...)");
-    else
-      set_text(item, col->key, fd->text, fd->len);
+  size_t chars = 0;
+  for (size_t i = 0; i < len; i++)
+    chars += ((unsigned char)text[i] & 0xC0) != 0x80;
+  if (chars > max_len[c]) {
+    add_error(errors, row, name, "is longer than %zu characters", max_len[c]);
+    return false;
   }
-  if (json_is_null(json_object_get(item, "activity"))) {
-    bool given = false;
-    for (size_t f = 0; f < rec->n && f < n_map; f++)
-      given |= map[f] == 2 && rec->fields[f].len > 0;
-    if (!given)
-      add_error(errors, rec->row, "activity", "is required");
+  if (c == COL_FACTOR && !factor_code_valid(text, len)) {
+    add_error(errors, row, name, "is not a risk factor code (RF01...)");
+    return false;
   }
-  return item;
+  set_text(item, keys[c], text, len);
+  return true;
 }
 
-json_t *roadmap_csv_parse(const char *data, size_t len, json_t *errors) {
-  json_t *items = json_array();
-  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-    data += 3;
-    len -= 3;
+static void on_record(void *ctx, struct csv_in *r) {
+  struct reading *g = ctx;
+  long row = csv_in_row(r);
+  const struct csv_in_column *bad;
+  const char *fault = csv_in_fault(r, &bad);
+  char buf[24];
+  if (fault) {
+    add_error(g->errors, row,
+              bad ? column_label(r, bad, buf, sizeof buf) : NULL, "%s", fault);
+    return;
   }
-  char sep = separator_of(data, len);
-  struct record rec = {0};
-  struct buf b = {0};
-  size_t pos = 0;
-  long line = 1;
-  int *map = NULL;
-  size_t n_map = 0;
-  bool header_ok = false;
-  if (!read_record(data, len, &pos, sep, &rec, &b, &line) ||
-      record_blank(&rec)) {
-    add_error(errors, 1, NULL, "the table has no header line");
-    goto done;
+  if (!g->header_ok)
+    return;
+  json_t *item = json_object();
+  json_object_set_new(item, "row", json_integer(row));
+  for (int c = 0; c < N_COLUMNS; c++) {
+    const char *text = csv_in_value(r, c);
+    json_object_set_new(item, keys[c], json_null());
+    if (text != NULL && text[0] != '\0')
+      read_cell(item, g->errors, row, c, text);
+    else if (c == COL_ACTIVITY)
+      add_error(g->errors, row, "activity", "is required");
   }
-  n_map = rec.n;
-  map = calloc(n_map, sizeof *map);
-  if (map == NULL)
+  json_array_append_new(g->items, item);
+}
+
+json_t *roadmap_csv_parse(const char *data, size_t len,
+                          enum csv_in_encoding enc, json_t *errors,
+                          json_t **report) {
+  struct reading g = {json_array(), errors, true, NULL};
+  struct csv_in_hooks h = {.fields = columns,
+                           .n_fields = N_COLUMNS,
+                           .on_problem = on_problem,
+                           .on_header = on_header,
+                           .on_record = on_record,
+                           .ctx = &g};
+  g.r = csv_in_new(&h, enc);
+  if (g.r == NULL)
     abort();
-  header_ok = read_header(&rec, map, errors);
-  if (rec.unterminated)
-    add_error(errors, rec.row, NULL, "a quoted field is never closed");
-  while (!rec.unterminated &&
-         read_record(data, len, &pos, sep, &rec, &b, &line)) {
-    if (record_blank(&rec))
-      continue;
-    if (rec.unterminated) {
-      add_error(errors, rec.row,
-                rec.n <= n_map && header_ok ? columns[map[rec.n - 1]].name
-                                            : NULL,
-                "a quoted field is never closed: the rest of the table is "
-                "inside it");
-      break;
-    }
-    if (header_ok)
-      json_array_append_new(items, read_row(&rec, map, n_map, errors));
-  }
-done:
-  record_clear(&rec);
-  free(rec.fields);
-  free(b.p);
-  free(map);
-  return items;
+  if (csv_in_feed(g.r, data, len))
+    csv_in_finish(g.r);
+  *report = json_pack("{ss so so}", "encoding", csv_in_encoding_name(g.r),
+                      "columns", csv_in_columns_json(g.r), "warnings",
+                      csv_in_warnings_json(g.r));
+  csv_in_free(g.r);
+  return g.items;
 }

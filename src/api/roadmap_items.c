@@ -65,12 +65,14 @@ struct item_write {
   char *before; /* audit document before the write, owned */
   /* import */
   json_t *rows, *errors;
+  json_t *report; /* encoding, columns, warnings */
 };
 
 static void write_end(struct item_write *w) {
   json_decref(w->body);
   json_decref(w->rows);
   json_decref(w->errors);
+  json_decref(w->report);
   free(w->before);
 }
 
@@ -687,8 +689,12 @@ static bool import_work(struct request *rq, void *arg) {
     PQclear(r);
     return false;
   }
+  /* The report's members follow the items: its text without its '{'. */
+  char *report = json_dumps(w->report, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (report == NULL)
+    abort();
   int n = PQntuples(r);
-  size_t len = 64;
+  size_t len = 64 + strlen(report);
   for (int k = 0; k < n; k++)
     len += (size_t)PQgetlength(r, k, 1) + 1;
   char *text = malloc(len);
@@ -703,7 +709,8 @@ static bool import_work(struct request *rq, void *arg) {
     memcpy(text + at, PQgetvalue(r, k, 1), (size_t)PQgetlength(r, k, 1));
     at += (size_t)PQgetlength(r, k, 1);
   }
-  at += (size_t)sprintf(text + at, "]}");
+  at += (size_t)sprintf(text + at, "],%s", report + 1);
+  free(report);
   PQclear(r);
   if (ok)
     reply_json_text_steal(rq, 201, text, at);
@@ -712,27 +719,31 @@ static bool import_work(struct request *rq, void *arg) {
   return ok;
 }
 
-static bool is_csv(const char *content_type) {
+/* text/csv, in UTF-8 or a declared windows-1251 (*enc). */
+static bool is_csv(const char *content_type, enum csv_in_encoding *enc) {
   if (content_type == NULL)
     return false;
   while (*content_type == ' ')
     content_type++;
   return strncasecmp(content_type, "text/csv", 8) == 0 &&
          (content_type[8] == '\0' || content_type[8] == ';' ||
-          content_type[8] == ' ');
+          content_type[8] == ' ') &&
+         csv_in_charset(content_type, enc);
 }
 
 void roadmap_items_import(struct request *rq) {
   struct item_write w = {0};
   if (!read_roadmap_id(rq, &w))
     return;
-  if (!is_csv(request_header(rq, "Content-Type"))) {
-    reply_problem(rq, ERR_UNSUPPORTED_MEDIA_TYPE, "send the table as text/csv");
+  enum csv_in_encoding enc;
+  if (!is_csv(request_header(rq, "Content-Type"), &enc)) {
+    reply_problem(rq, ERR_UNSUPPORTED_MEDIA_TYPE,
+                  "send the table as text/csv (UTF-8 or windows-1251)");
     return;
   }
   w.errors = json_array();
   w.rows = roadmap_csv_parse(rq->body != NULL ? rq->body : "", rq->body_len,
-                             w.errors);
+                             enc, w.errors, &w.report);
   db_txn(rq, import_work, &w);
   write_end(&w);
 }

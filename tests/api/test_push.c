@@ -2,7 +2,9 @@
  * CSV, JSON and JSON lines; every kind of bad row in strict and partial
  * mode; dry runs; Idempotency-Key replays and conflicts; a push cut off
  * midway; statistics against a direct computation over the rows; who may
- * push (docs/ASSESSMENTS.md). */
+ * push; regional systems' column names and Windows-1251 files; rows
+ * numbered as Excel shows them (docs/ASSESSMENTS.md). */
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -299,18 +301,19 @@ static void test_push_json_and_lines(void **state) {
 /* --- bad rows --------------------------------------------------------------
  */
 
-/* One row of every kind of problem, and two good rows. */
+/* One row of every kind of problem, and two good rows; rows numbered as
+ * Excel shows them (the header is row 1). */
 static void bad_rows(struct text *t, const struct place *p) {
   add(t, F1_HEADER);
   const int good[5] = {1, 1, 2, 0, 1};
-  f1_row(t, p->code[0], "g1", good, 4);                     /* 1 */
-  add(t, "edu-nowhere;;;x2;5А;1;1;1;2;0;1;5;4;\r\n");       /* 2 */
-  add(t, "%s;;;x3;5А;1;1;3;2;0;1;7;5;\r\n", p->code[0]);    /* 3 */
-  add(t, "%s;;;x4;5А;1;1;1;2;0;1;6;5;\r\n", p->code[0]);    /* 4 */
-  add(t, "%s;;;x5;5А;1;1;1;2;0;1;5;5;\r\n", p->code[0]);    /* 5 */
-  add(t, "%s;;;g1;5А;1;1;1;2;0;1;5;4;\r\n", p->code[1]);    /* 6 */
-  add(t, "%s;;;x7;5А;1;один;1;2;0;1;5;4;\r\n", p->code[0]); /* 7 */
-  f1_row(t, p->code[1], "g2", good, 0);                     /* 8 */
+  f1_row(t, p->code[0], "g1", good, 4);                     /* 2 */
+  add(t, "edu-nowhere;;;x2;5А;1;1;1;2;0;1;5;4;\r\n");       /* 3 */
+  add(t, "%s;;;x3;5А;1;1;3;2;0;1;7;5;\r\n", p->code[0]);    /* 4 */
+  add(t, "%s;;;x4;5А;1;1;1;2;0;1;6;5;\r\n", p->code[0]);    /* 5 */
+  add(t, "%s;;;x5;5А;1;1;1;2;0;1;5;5;\r\n", p->code[0]);    /* 6 */
+  add(t, "%s;;;g1;5А;1;1;1;2;0;1;5;4;\r\n", p->code[1]);    /* 7 */
+  add(t, "%s;;;x7;5А;1;один;1;2;0;1;5;4;\r\n", p->code[0]); /* 8 */
+  f1_row(t, p->code[1], "g2", good, 0);                     /* 9 */
 }
 
 static const char *const bad_codes[] = {
@@ -318,7 +321,7 @@ static const char *const bad_codes[] = {
     "mark_inconsistent", "duplicate_participant", "malformed_number"};
 
 static void assert_bad_rows_listed(const json_t *problems) {
-  static const long rows[] = {2, 3, 4, 5, 6, 7};
+  static const long rows[] = {3, 4, 5, 6, 7, 8};
   for (size_t k = 0; k < 6; k++) {
     bool found = false;
     size_t i;
@@ -347,7 +350,7 @@ static void test_push_strict_rejects_everything(void **state) {
   assert_json_str(summary, "outcome", "rejected");
   assert_counts(summary, 8, 0, 0, 0, 6);
   assert_bad_rows_listed(json_object_get(summary, "problems"));
-  assert_error_path(r, "row 2, column school_code");
+  assert_error_path(r, "row 3, column school_code");
   assert_int_equal(rows_of(id), 0);
   assert_int_equal(db_count("SELECT count(*) FROM assessment_school_stats"
                             " WHERE assessment_id = %lld",
@@ -433,6 +436,199 @@ static void test_push_header_problems(void **state) {
   use_token(before);
 }
 
+/* --- files as regional systems save them ----------------------------------
+ */
+
+/* UTF-8 text in Windows-1251, by iconv; to free. */
+static char *to_cp1251(const char *utf8, size_t *len) {
+  iconv_t cd = iconv_open("WINDOWS-1251", "UTF-8");
+  assert_true(cd != (iconv_t)-1);
+  size_t in_left = strlen(utf8), out_left = in_left + 1;
+  char *out = malloc(out_left), *in = (char *)utf8, *o = out;
+  assert_non_null(out);
+  assert_true(iconv(cd, &in, &in_left, &o, &out_left) != (size_t)-1);
+  iconv_close(cd);
+  *len = (size_t)(o - out);
+  return out;
+}
+
+static void assert_column(const json_t *answer, size_t position,
+                          const char *header, const char *field) {
+  const json_t *c =
+      json_array_get(json_object_get(answer, "columns"), position - 1);
+  assert_json_int(c, "position", (long long)position);
+  assert_json_str(c, "header", header);
+  if (field)
+    assert_json_str(c, "field", field);
+  else
+    assert_json_null(c, "field");
+}
+
+static void assert_note_ignored(const json_t *answer) {
+  const json_t *w = json_object_get(answer, "warnings");
+  assert_int_equal(json_array_size(w), 1);
+  assert_json_str(json_array_get(w, 0), "code", "unknown_column");
+  assert_json_str(json_array_get(w, 0), "column", "Примечание");
+  assert_json_int(json_array_get(w, 0), "position", 14);
+}
+
+/* Another system's names for the fields, a column of its own, the term
+ * mark as «Отметка за предыдущий период»; then the same file as Russian
+ * Excel saves it, in Windows-1251, in partial mode and declared. */
+static void test_push_regional_names_and_cp1251(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *csv =
+      J("Логин ОО;Район;Код участника;Класс;Вариант;1;2;3;4.1;4.2;Сумма баллов;"
+        "Оценка;Отметка за предыдущий период;Примечание\r\n"
+        "%s;Ливенский;r1;5А;1;1;1;2;0;1;5;4;5;новенький, «переведён»\r\n"
+        "%s;Ливенский;r2;5Б;2;0;0;0;0;0;0;2;3;\r\n",
+        p.code[0], p.code[1]);
+  char *cp = NULL;
+  size_t cp_len;
+  const char *before = use_token(ingest_token(&p));
+  struct http_reply *r = push(id, NULL, "text/csv", csv, strlen(csv), NULL);
+  assert_status(r, 201);
+  assert_counts(r->json, 2, 2, 0, 0, 0);
+  assert_json_str(r->json, "encoding", "utf-8");
+  assert_column(r->json, 1, "Логин ОО", "school_code");
+  assert_column(r->json, 2, "Район", "municipality");
+  assert_column(r->json, 10, "4.2", "tasks.4.2");
+  assert_column(r->json, 11, "Сумма баллов", "primary_score");
+  assert_column(r->json, 12, "Оценка", "mark");
+  assert_column(r->json, 13, "Отметка за предыдущий период", "journal_mark");
+  assert_column(r->json, 14, "Примечание", NULL);
+  assert_note_ignored(r->json);
+  http_reply_free(r);
+  assert_int_equal(db_count("SELECT journal_mark FROM assessment_results"
+                            " WHERE assessment_id = %lld AND"
+                            " participant_code = 'r1'",
+                            id),
+                   5);
+  assert_int_equal(stats_mismatches(id), 0);
+
+  /* Windows-1251, partial mode, with a key: read the same (unchanged),
+   * and the replay is the same answer byte for byte. */
+  cp = to_cp1251(csv, &cp_len);
+  const char *key = uniq("cp1251");
+  r = push(id, "?mode=partial", "text/csv", cp, cp_len, key);
+  assert_status(r, 201);
+  assert_counts(r->json, 2, 0, 0, 2, 0);
+  assert_json_str(r->json, "encoding", "windows-1251");
+  assert_column(r->json, 13, "Отметка за предыдущий период", "journal_mark");
+  assert_note_ignored(r->json);
+  struct http_reply *again =
+      push(id, "?mode=partial", "text/csv", cp, cp_len, key);
+  assert_status(again, 201);
+  assert_string_equal(again->body, r->body);
+  assert_non_null(http_header(again, "Idempotent-Replayed"));
+  http_reply_free(again);
+  http_reply_free(r);
+
+  /* Declared windows-1251; a dry run. */
+  r = push(id, "?dry_run=true", "text/csv; charset=windows-1251", cp, cp_len,
+           NULL);
+  assert_status(r, 200);
+  assert_json_str(r->json, "encoding", "windows-1251");
+  assert_counts(r->json, 2, 0, 0, 2, 0);
+  http_reply_free(r);
+  r = push(id, NULL, "text/csv; charset=koi8-r", cp, cp_len, NULL);
+  assert_problem(r, 415, "unsupported_media_type");
+  http_reply_free(r);
+  assert_int_equal(rows_of(id), 2);
+  use_token(before);
+  free(cp);
+}
+
+/* A problem names the row as Excel shows it: the header is row 1, and a
+ * record over three lines is one row. JSON lines: the line; a JSON array:
+ * the element. The record keeps the same numbers. */
+static void test_push_row_numbers(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  struct text t = {0};
+  add(&t, F1_HEADER);
+  add(&t,
+      "%s;Ливенский район;\"МБОУ «Казанская\r\nСОШ»\r\nфилиал\";ml1;5А;1;"
+      "1;1;2;0;1;5;4;\r\n",
+      p.code[0]);
+  add(&t, "\r\n%s;;;ml2;5А;1;1;1;2;0;1;7;5;\r\n", p.code[0]);
+  const char *before = use_token(ingest_token(&p));
+  struct http_reply *r = push_csv(id, "?mode=partial", &t);
+  assert_status(r, 201);
+  assert_counts(r->json, 2, 1, 0, 0, 1);
+  const json_t *pr = json_array_get(json_object_get(r->json, "problems"), 0);
+  assert_json_int(pr, "row", 4);
+  assert_json_str(pr, "code", "primary_score_mismatch");
+  struct http_reply *rec = http_get("%s", r->location);
+  assert_status(rec, 200);
+  assert_json_int(json_array_get(json_object_get(rec->json, "problems"), 0),
+                  "row", 4);
+  http_reply_free(rec);
+  http_reply_free(r);
+  assert_int_equal(db_count("SELECT import_row FROM assessment_results WHERE"
+                            " assessment_id = %lld AND participant_code ="
+                            " 'ml1'",
+                            id),
+                   2);
+
+  const char *row = "{\"school_code\": \"%s\", \"participant_code\": \"%s\","
+                    " \"tasks\": [1, 1, 2, 0, 1], \"primary_score\": %d,"
+                    " \"mark\": 4}";
+  char good[256], bad[256];
+  snprintf(good, sizeof good, row, p.code[0], "j1", 5);
+  snprintf(bad, sizeof bad, row, p.code[0], "j2", 6);
+  const char *lines = J("%s\n\n%s\n", good, bad);
+  r = push(id, "?dry_run=true&mode=partial", "application/x-ndjson", lines,
+           strlen(lines), NULL);
+  assert_status(r, 200);
+  assert_json_int(json_array_get(json_object_get(r->json, "problems"), 0),
+                  "row", 3);
+  assert_int_equal(json_array_size(json_object_get(r->json, "warnings")), 0);
+  http_reply_free(r);
+  const char *array = J("[%s, %s]", good, bad);
+  r = push(id, "?dry_run=true&mode=partial", "application/json", array,
+           strlen(array), NULL);
+  assert_status(r, 200);
+  assert_json_int(json_array_get(json_object_get(r->json, "problems"), 0),
+                  "row", 2);
+  http_reply_free(r);
+  use_token(before);
+  free(t.s);
+}
+
+/* Words in a number cell (cut at a character, not a byte, in the message)
+ * and a byte that is no UTF-8: problems of their rows, recorded. */
+static void test_push_text_in_number_cells(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  struct text t = {0};
+  add(&t, F1_HEADER);
+  add(&t, "%s;Ливны;Школа;w1;5А;1;не приступал к выполнению;1;2;0;1;5;4;\r\n",
+      p.code[0]);
+  add(&t, "%s;Ливны;Школа;w2;5А;1;1;\xff;2;0;1;5;4;\r\n", p.code[0]);
+  const char *before = use_token(ingest_token(&p));
+  struct http_reply *r = push_csv(id, "?mode=partial", &t);
+  assert_status(r, 201);
+  assert_counts(r->json, 2, 0, 0, 0, 2);
+  const json_t *problems = json_object_get(r->json, "problems");
+  assert_int_equal(json_array_size(problems), 2);
+  assert_json_str(json_array_get(problems, 0), "message",
+                  "\"не приступал к выполн…\" is not a whole number");
+  assert_json_str(json_array_get(problems, 1), "message",
+                  "\"?\" is not a whole number");
+  struct http_reply *rec = http_get("%s", r->location);
+  assert_status(rec, 200);
+  assert_int_equal(json_array_size(json_object_get(rec->json, "problems")), 2);
+  http_reply_free(rec);
+  http_reply_free(r);
+  use_token(before);
+  free(t.s);
+}
+
 /* --- again and again -------------------------------------------------------
  */
 
@@ -510,14 +706,14 @@ static void test_push_many_rows(void **state) {
   f1_rows(&t, p.code[0], "m", 60000);
   f1_rows(&t, p.code[1], "n", 45000);
   const int s[5] = {1, 0, 0, 0, 0};
-  f1_row(&t, p.code[2], "m-7", s, 0); /* row 105001 repeats row 7 */
+  f1_row(&t, p.code[2], "m-7", s, 0); /* row 105002 repeats row 8 */
   const char *before = use_token(ingest_token(&p));
   struct http_reply *r = push_csv(id, "?mode=partial", &t);
   assert_status(r, 201);
   assert_counts(r->json, 105001, 105000, 0, 0, 1);
   const json_t *pr = json_array_get(json_object_get(r->json, "problems"), 0);
   assert_json_str(pr, "code", "duplicate_participant");
-  assert_json_int(pr, "row", 105001);
+  assert_json_int(pr, "row", 105002);
   http_reply_free(r);
   assert_int_equal(rows_of(id), 105000);
   assert_int_equal(stats_mismatches(id), 0);
@@ -675,6 +871,9 @@ int main(void) {
       cmocka_unit_test(test_push_partial_keeps_good_rows),
       cmocka_unit_test(test_push_dry_run_writes_nothing),
       cmocka_unit_test(test_push_header_problems),
+      cmocka_unit_test(test_push_regional_names_and_cp1251),
+      cmocka_unit_test(test_push_row_numbers),
+      cmocka_unit_test(test_push_text_in_number_cells),
       cmocka_unit_test(test_push_again_updates),
       cmocka_unit_test(test_push_replace_school),
       cmocka_unit_test(test_push_many_rows),

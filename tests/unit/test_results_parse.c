@@ -1,7 +1,10 @@
 /* The rows of an assessment push (results_parse.h): CSV with the Ф1
- * export's headers and the project's own, JSON arrays and JSON lines, fed
- * whole and byte by byte, every kind of problem, and memory that does not
- * grow with the body. */
+ * export's headers, the project's own and other regional systems' names,
+ * in UTF-8 and Windows-1251, JSON arrays and JSON lines, fed whole and byte
+ * by byte, every kind of problem, and memory that does not grow with the
+ * body. */
+#include <iconv.h>
+#include <jansson.h>
 #include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,7 +39,7 @@ static struct instrument vpr(void) {
 struct log {
   char *text;
   size_t len, cap;
-  long rows, good, problems;
+  long rows, good, problems, last_row;
   bool quiet; /* count only */
 };
 
@@ -69,7 +72,8 @@ static void on_problem(void *ctx, const struct results_problem *pr) {
 static void on_row(void *ctx, long row_no, const struct result_row *r) {
   struct log *l = ctx;
   l->rows++;
-  assert_int_equal(row_no, l->rows);
+  assert_true(row_no > l->last_row); /* rows come in order, numbered */
+  l->last_row = row_no;
   if (!r) {
     if (!l->quiet)
       append(l, "R %ld rejected\n", row_no);
@@ -86,15 +90,14 @@ static void on_row(void *ctx, long row_no, const struct result_row *r) {
          r->test_score, r->journal_mark);
 }
 
-/* Parses `body` in pieces of `piece` bytes (0: at once); returns the log
- * (to free) and whether feed and finish succeeded. */
-static char *parse(enum results_format f, const struct instrument *ins,
-                   const char *body, size_t piece, bool *ok) {
+/* Parses the n bytes of `body` in pieces of `piece` bytes (0: at once);
+ * returns the log (to free) and whether feed and finish succeeded. */
+static char *parse_n(enum results_format f, const struct instrument *ins,
+                     const char *body, size_t n, size_t piece, bool *ok) {
   struct log l = {0};
   struct results_callbacks cb = {on_problem, on_row, &l};
   struct results_parser *p = results_parser_new(f, ins, &cb);
   assert_non_null(p);
-  size_t n = strlen(body);
   bool fed = true;
   if (piece == 0)
     piece = n ? n : 1;
@@ -108,6 +111,11 @@ static char *parse(enum results_format f, const struct instrument *ins,
   if (!l.text)
     l.text = strdup("");
   return l.text;
+}
+
+static char *parse(enum results_format f, const struct instrument *ins,
+                   const char *body, size_t piece, bool *ok) {
+  return parse_n(f, ins, body, strlen(body), piece, ok);
 }
 
 /* The log of `body`, checked to be the same fed whole, byte by byte and in
@@ -142,8 +150,8 @@ static void csv_f1_export(void **state) {
                    "2;6;5;4\n"
                    "edu123456;Город;МБОУ СОШ № 1;10002;5Б;2;0;-;;1;1;2;\n",
          true,
-         "R 1 edu123456 10001 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=4\n"
-         "R 2 edu123456 10002 [5Б] [2] 0 0 0 1 0 0 p=1 m=2 t=-1 j=0\n");
+         "R 2 edu123456 10001 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=4\n"
+         "R 3 edu123456 10002 [5Б] [2] 0 0 0 1 0 0 p=1 m=2 t=-1 j=0\n");
 }
 
 static void csv_own_header_bom_crlf_comma(void **state) {
@@ -159,8 +167,105 @@ static void csv_own_header_bom_crlf_comma(void **state) {
          ",,,,,,,,\r\n"
          "edu654321  ,77,,0,0,0,0,0,2",
          true,
-         "R 1 edu123456 A-17.x_2 [5, А] [] 1 1 0 2 0 0 p=4 m=4 t=-1 j=0\n"
-         "R 2 edu654321 77 [] [] 0 0 0 0 0 0 p=0 m=2 t=-1 j=0\n");
+         /* Rows as Excel numbers them: blank ones count. */
+         "R 3 edu123456 A-17.x_2 [5, А] [] 1 1 0 2 0 0 p=4 m=4 t=-1 j=0\n"
+         "R 6 edu654321 77 [] [] 0 0 0 0 0 0 p=0 m=2 t=-1 j=0\n");
+}
+
+/* Regional systems' names for the fields, a column of their own (ignored,
+ * with a warning), and what the answer says of the columns. */
+static void csv_regional_headers(void **state) {
+  (void)state;
+  struct instrument ins = vpr();
+  const char *body =
+      "Логин ОО;Код участника;Класс;Вариант;1;2;9.1;9.2;Сумма баллов;"
+      "Отметка;Отметка за предыдущий период;Примечание\r\n"
+      "edu1;p1;5А;1;1;2;1;2;6;5;4;перевёлся\r\n";
+  expect(RESULTS_CSV, &ins, body, true,
+         "R 2 edu1 p1 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=4\n");
+  struct results_parser *p = results_parser_new(RESULTS_CSV, &ins, NULL);
+  assert_true(results_parser_feed(p, body, strlen(body)));
+  assert_true(results_parser_finish(p));
+  json_t *report = json_object();
+  results_parser_report(p, report);
+  results_parser_free(p);
+  char *text = json_dumps(report, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  assert_string_equal(
+      text,
+      "{\"encoding\":\"utf-8\",\"columns\":["
+      "{\"position\":1,\"header\":\"Логин ОО\",\"field\":\"school_code\"},"
+      "{\"position\":2,\"header\":\"Код участника\",\"field\":"
+      "\"participant_code\"},"
+      "{\"position\":3,\"header\":\"Класс\",\"field\":\"class\"},"
+      "{\"position\":4,\"header\":\"Вариант\",\"field\":\"variant\"},"
+      "{\"position\":5,\"header\":\"1\",\"field\":\"tasks.1\"},"
+      "{\"position\":6,\"header\":\"2\",\"field\":\"tasks.2\"},"
+      "{\"position\":7,\"header\":\"9.1\",\"field\":\"tasks.9.1\"},"
+      "{\"position\":8,\"header\":\"9.2\",\"field\":\"tasks.9.2\"},"
+      "{\"position\":9,\"header\":\"Сумма баллов\",\"field\":"
+      "\"primary_score\"},"
+      "{\"position\":10,\"header\":\"Отметка\",\"field\":\"mark\"},"
+      "{\"position\":11,\"header\":\"Отметка за предыдущий период\","
+      "\"field\":\"journal_mark\"},"
+      "{\"position\":12,\"header\":\"Примечание\",\"field\":null}],"
+      "\"warnings\":[{\"code\":\"unknown_column\",\"column\":"
+      "\"Примечание\",\"position\":12,\"message\":\"no field has this "
+      "name: the column is ignored\"}]}");
+  free(text);
+  json_decref(report);
+  /* Other spellings: English, case, ё, punctuation, the term mark. */
+  expect(RESULTS_CSV, &ins,
+         "School;STUDENT;Код ОО (логин);task_1;task_2;task_9.1;task_9.2;"
+         "Первичный балл;ОЦЕНКА;Отметка за четверть\n"
+         "edu1;p1;x;1;2;1;2;6;5;3\n",
+         true, "R 2 edu1 p1 [] [] 1 2 1 2 0 0 p=6 m=5 t=-1 j=3\n");
+}
+
+/* UTF-8 text in Windows-1251, by iconv (not the reader's table); to free. */
+static char *to_cp1251(const char *utf8) {
+  iconv_t cd = iconv_open("WINDOWS-1251", "UTF-8");
+  assert_true(cd != (iconv_t)-1);
+  size_t in_left = strlen(utf8), out_left = in_left + 1;
+  char *out = malloc(out_left), *in = (char *)utf8, *o = out;
+  assert_non_null(out);
+  assert_true(iconv(cd, &in, &in_left, &o, &out_left) != (size_t)-1);
+  iconv_close(cd);
+  *o = '\0';
+  return out;
+}
+
+/* Russian Excel's "CSV (разделители – точка с запятой)" is Windows-1251:
+ * the same table reads the same, Cyrillic headers and all. */
+static void csv_cp1251(void **state) {
+  (void)state;
+  struct instrument ins = vpr();
+  const char *utf8 =
+      F1_HEADER "edu1;Ливны;\"МБОУ «СОШ № 1»\";Пётр-7;5А;1;1;2;1;2;6;5;4\n"
+                "edu1;Ливны;МБОУ «СОШ № 1»;Ёж-8;5Б;2;0;-;;1;1;3;\n";
+  const char *want =
+      "R 2 edu1 Пётр-7 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=4\n"
+      "P 3 Отметка mark_inconsistent: mark 3 does not match primary score 1: "
+      "expected 2 (3 from 2, 4 from 4, 5 from 6)\n"
+      "R 3 rejected\n";
+  expect(RESULTS_CSV, &ins, utf8, true, want);
+  char *cp = to_cp1251(utf8);
+  expect(RESULTS_CSV, &ins, cp, true, want);
+  /* Declared: read as Windows-1251 whatever its first bytes. */
+  struct log l = {0};
+  struct results_callbacks cb = {on_problem, on_row, &l};
+  struct results_parser *p = results_parser_new(RESULTS_CSV, &ins, &cb);
+  assert_true(results_parser_set_cp1251(p));
+  assert_true(results_parser_feed(p, cp, strlen(cp)));
+  assert_true(results_parser_finish(p));
+  json_t *report = json_object();
+  results_parser_report(p, report);
+  assert_string_equal(json_string_value(json_object_get(report, "encoding")),
+                      "windows-1251");
+  json_decref(report);
+  results_parser_free(p);
+  assert_string_equal(l.text, want);
+  free(l.text);
+  free(cp);
 }
 
 static void csv_delimiter_detection(void **state) {
@@ -172,33 +277,57 @@ static void csv_delimiter_detection(void **state) {
          "primary_score;mark;variant\n"
          "edu1;p1;1;1;0;0;2;3;\"вариант 1, резерв\"\n",
          true,
-         "R 1 edu1 p1 [] [вариант 1, резерв] 1 1 0 0 0 0 p=2 m=3 t=-1 "
+         "R 2 edu1 p1 [] [вариант 1, резерв] 1 1 0 0 0 0 p=2 m=3 t=-1 "
          "j=0\n");
-  /* Quoted newlines inside a cell; "9.1" alone as a task header. */
+  /* Quoted newlines inside a cell (one row, however many lines); "9.1"
+   * alone as a task header. */
   expect(RESULTS_CSV, &ins,
          "ОО,Код участника,Название ОО,1,2,9.1,9.2,Первичный балл,Отметка\n"
-         "edu1,p2,\"Школа\nна две строки\",0,0,1,1,2,3\n",
-         true, "R 1 edu1 p2 [] [] 0 0 1 1 0 0 p=2 m=3 t=-1 j=0\n");
+         "edu1,p2,\"Школа\nна\r\nтри строки\",0,0,1,1,2,3\n"
+         "edu1,p3,Школа,0,0,1,1,2,2\n",
+         true,
+         "R 2 edu1 p2 [] [] 0 0 1 1 0 0 p=2 m=3 t=-1 j=0\n"
+         "P 3 Отметка mark_inconsistent: mark 2 does not match primary score "
+         "2: expected 3 (3 from 2, 4 from 4, 5 from 6)\n"
+         "R 3 rejected\n");
+  /* Tabs, as Excel's "Text (tab delimited)" saves; Excel's sep= line is no
+   * row. */
+  expect(RESULTS_CSV, &ins,
+         "ОО\tКод участника\t1\t2\t9.1\t9.2\tПервичный балл\tОтметка\n"
+         "edu1\t p1 \t1\t0\t0\t0\t1\t2\n",
+         true, "R 2 edu1 p1 [] [] 1 0 0 0 0 0 p=1 m=2 t=-1 j=0\n");
+  expect(RESULTS_CSV, &ins,
+         "sep=,\r\nОО,Код участника,1,2,9.1,9.2,Первичный балл,Отметка,"
+         "Примечание; а; б; в; г; д; е; ж; з\r\n"
+         "edu1,p1,1,0,0,0,1,2,x\r\n",
+         true, "R 2 edu1 p1 [] [] 1 0 0 0 0 0 p=1 m=2 t=-1 j=0\n");
 }
 
 static void csv_bad_header_lists_all(void **state) {
   (void)state;
   struct instrument ins = vpr();
   expect(RESULTS_CSV, &ins,
-         "ОО;Код участника;Класс;Класс;1 (2б);2 (2б);13 (1б);Оценка;Первичный "
-         "балл\n"
+         "ОО;Код участника;Класс;класс;1 (2б);2 (2б);13 (1б);Примечание;"
+         "Первичный балл\n"
          "edu1;p1;5А;5А;0;0;0;1;0\n",
          false,
-         "P 0 Класс bad_header: the column repeats column 3\n"
+         "P 0 класс bad_header: the column repeats column 3\n"
          "P 0 1 (2б) bad_header: the column gives task 1 a maximum of 2, the "
          "instrument 1\n"
          "P 0 13 (1б) bad_header: the instrument has no task 13\n"
-         "P 0 Оценка bad_header: unknown column\n"
          "P 0 Отметка bad_header: a required column is missing\n"
          "P 0 1 (1б) bad_header: the column of task 1 is missing\n"
          "P 0 9.1 (1б) bad_header: the column of task 9.1 is missing\n"
          "P 0 9.2 (2б) bad_header: the column of task 9.2 is missing\n"
-         "P 0 - bad_header: the header has 8 problems\n");
+         "P 0 - bad_header: the header has 7 problems\n");
+  /* Two names of one field repeat each other too. */
+  expect(RESULTS_CSV, &ins,
+         "school_code;Код ОО;participant_code;1;2;9.1;9.2;primary_score;"
+         "Оценка;Отметка\n",
+         false,
+         "P 0 Код ОО bad_header: the column repeats column 1\n"
+         "P 0 Отметка bad_header: the column repeats column 9\n"
+         "P 0 - bad_header: the header has 2 problems\n");
   expect(RESULTS_CSV, &ins, "school_code;task_1;task_2;task_9.1;task_9.2\n",
          false,
          "P 0 participant_code bad_header: a required column is missing\n"
@@ -206,9 +335,9 @@ static void csv_bad_header_lists_all(void **state) {
          "P 0 mark bad_header: a required column is missing\n"
          "P 0 - bad_header: the header has 3 problems\n");
   expect(RESULTS_CSV, &ins, "", false,
-         "P 0 - malformed_body: the body has no header line\n");
-  expect(RESULTS_CSV, &ins, "\n \r\n", false,
-         "P 0 - malformed_body: the body has no header line\n");
+         "P 0 - malformed_body: the file has no header line\n");
+  expect(RESULTS_CSV, &ins, "\n \r\n;;\n", false,
+         "P 0 - malformed_body: the file has no header line\n");
 }
 
 static void csv_ege_without_mark(void **state) {
@@ -226,12 +355,12 @@ static void csv_ege_without_mark(void **state) {
          "edu1;p3;0;0;0;101\n"
          "edu1;p4;0;0;0;-1\n",
          true,
-         "R 1 edu1 p1 [] [] 1 3 0 0 0 0 p=4 m=0 t=100 j=0\n"
-         "R 2 edu1 p2 [] [] 0 0 0 0 0 0 p=0 m=0 t=-1 j=0\n"
-         "P 3 Тестовый балл out_of_range: test score 101 is outside 0..100\n"
-         "R 3 rejected\n"
-         "P 4 Тестовый балл out_of_range: test score -1 is outside 0..100\n"
-         "R 4 rejected\n");
+         "R 2 edu1 p1 [] [] 1 3 0 0 0 0 p=4 m=0 t=100 j=0\n"
+         "R 3 edu1 p2 [] [] 0 0 0 0 0 0 p=0 m=0 t=-1 j=0\n"
+         "P 4 Тестовый балл out_of_range: test score 101 is outside 0..100\n"
+         "R 4 rejected\n"
+         "P 5 Тестовый балл out_of_range: test score -1 is outside 0..100\n"
+         "R 5 rejected\n");
 }
 
 static void csv_row_problems(void **state) {
@@ -240,51 +369,66 @@ static void csv_row_problems(void **state) {
   expect(
       RESULTS_CSV, &ins,
       F1_HEADER
-      /* 1: every field wrong at once */
+      /* 2: every field wrong at once */
       ";М;Ш;;\x01;\xff;2;x;-1;1.5;abc;6;1\n"
-      /* 2: primary score differs from the sum, mark out of line */
+      /* 3: primary score differs from the sum, mark out of line */
       "edu1;М;Ш;p 2;5А;1;1;2;1;2;5;3;7\n"
-      /* 3: the mark against the boundaries */
+      /* 4: the mark against the boundaries */
       "edu1;М;Ш;p3;5А;1;1;2;1;2;6;4;\n"
-      /* 4: primary above the maximum; too long a class */
+      /* 5: primary above the maximum; too long a class */
       "edu1;М;Ш;p4;012345678901234567890123456789012;1;;;;;9;5;5\n"
-      /* 5: too few fields */
-      "edu1;М;Ш;p5\n"
-      /* 6: text after a closing quote */
-      "edu1;М;Ш;\"p6\"x;5А;1;1;2;1;2;6;5;5\n"
-      /* 7: a good row after all that */
-      "edu1;\"М\";\"Ш\";p7;5А;1;1;2;1;2;6;5;5\n",
+      /* 6: more cells than the header */
+      "edu1;М;Ш;p5;5А;1;1;2;1;2;6;5;5;лишнее\n"
+      /* 7: fewer cells: the missing ones are empty */
+      "edu1;М;Ш;p6\n"
+      /* 8: text after a closing quote */
+      "edu1;М;Ш;\"p7\"x;5А;1;1;2;1;2;6;5;5\n"
+      /* 9: a good row after all that */
+      "edu1;\"М\";\"Ш\";p9;5А;1;1;2;1;2;6;5;5\n",
       true,
-      "P 1 ОО missing_value: a value is required\n"
-      "P 1 Код участника missing_value: a value is required\n"
-      "P 1 Класс bad_text: the text contains control characters\n"
-      "P 1 Вариант bad_text: the text is not valid UTF-8\n"
-      "P 1 1 (1б) score_above_max: score 2 is above the task's maximum 1\n"
-      "P 1 2 (2б) malformed_number: \"x\" is not a whole number\n"
-      "P 1 9.1 (1б) out_of_range: score -1 is negative\n"
-      "P 1 9.2 (2б) malformed_number: \"1.5\" is not a whole number\n"
-      "P 1 Первичный балл malformed_number: \"abc\" is not a whole number\n"
-      "P 1 Отметка out_of_range: mark 6 is not one of 2, 3, 4, 5\n"
-      "P 1 Отметка по журналу out_of_range: mark 1 is not one of 2, 3, 4, 5\n"
-      "R 1 rejected\n"
-      "P 2 Код участника bad_text: a code may hold only letters, digits, '-', "
-      "'_' and '.'\n"
-      "P 2 Первичный балл primary_score_mismatch: primary score 5 differs "
-      "from the sum of the task scores 6\n"
-      "P 2 Отметка по журналу out_of_range: mark 7 is not one of 2, 3, 4, 5\n"
+      "P 2 ОО missing_value: a value is required\n"
+      "P 2 Код участника missing_value: a value is required\n"
+      "P 2 Класс bad_text: the text contains control characters\n"
+      "P 2 Вариант bad_text: the text is not valid UTF-8\n"
+      "P 2 1 (1б) score_above_max: score 2 is above the task's maximum 1\n"
+      "P 2 2 (2б) malformed_number: \"x\" is not a whole number\n"
+      "P 2 9.1 (1б) out_of_range: score -1 is negative\n"
+      "P 2 9.2 (2б) malformed_number: \"1.5\" is not a whole number\n"
+      "P 2 Первичный балл malformed_number: \"abc\" is not a whole number\n"
+      "P 2 Отметка out_of_range: mark 6 is not one of 2, 3, 4, 5\n"
+      "P 2 Отметка по журналу out_of_range: mark 1 is not one of 2, 3, 4, 5\n"
       "R 2 rejected\n"
-      "P 3 Отметка mark_inconsistent: mark 4 does not match primary score 6: "
-      "expected 5 (3 from 2, 4 from 4, 5 from 6)\n"
+      "P 3 Код участника bad_text: a code may hold only letters, digits, '-', "
+      "'_' and '.'\n"
+      "P 3 Первичный балл primary_score_mismatch: primary score 5 differs "
+      "from the sum of the task scores 6\n"
+      "P 3 Отметка по журналу out_of_range: mark 7 is not one of 2, 3, 4, 5\n"
       "R 3 rejected\n"
-      "P 4 Класс bad_text: the text is 33 bytes long, at most 32 are allowed\n"
-      "P 4 Первичный балл out_of_range: primary score 9 is outside 0..6\n"
+      "P 4 Отметка mark_inconsistent: mark 4 does not match primary score 6: "
+      "expected 5 (3 from 2, 4 from 4, 5 from 6)\n"
       "R 4 rejected\n"
-      "P 5 - malformed_row: the row has 4 fields, the header 13\n"
+      "P 5 Класс bad_text: the text is 33 bytes long, at most 32 are allowed\n"
+      "P 5 Первичный балл out_of_range: primary score 9 is outside 0..6\n"
       "R 5 rejected\n"
-      "P 6 Код участника malformed_row: text follows the closing quote of the "
-      "field\n"
+      "P 6 - malformed_row: the row has 14 cells, the header 13: quote a cell "
+      "that holds the separator\n"
       "R 6 rejected\n"
-      "R 7 edu1 p7 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=5\n");
+      "P 7 Первичный балл missing_value: a value is required\n"
+      "P 7 Отметка missing_value: a value is required\n"
+      "R 7 rejected\n"
+      "P 8 Код участника malformed_row: text follows the closing quote of the "
+      "cell: double a quote inside a quoted cell\n"
+      "R 8 rejected\n"
+      "R 9 edu1 p9 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=5\n");
+  /* A NUL byte is no text. */
+  static const char nul[] = F1_HEADER "edu1;М;Ш;p8;5А;1;1;2;1;2;6;5;5\0\n";
+  bool ok;
+  char *log = parse_n(RESULTS_CSV, &ins, nul, sizeof nul - 1, 3, &ok);
+  assert_true(ok);
+  assert_string_equal(
+      log, "P 2 Отметка по журналу malformed_row: the cell holds a NUL byte\n"
+           "R 2 rejected\n");
+  free(log);
 }
 
 static void csv_unclosed_quote(void **state) {
@@ -292,7 +436,11 @@ static void csv_unclosed_quote(void **state) {
   struct instrument ins = vpr();
   expect(RESULTS_CSV, &ins, F1_HEADER "edu1;М;\"Ш;p1;5А;1;1;2;1;2;6;5;5\n",
          false,
-         "P 0 - malformed_body: the body ends inside a quoted field (row 1)\n");
+         "P 0 Название ОО malformed_body: a quoted cell of row 2 is never "
+         "closed: the rest of the file is inside it\n");
+  expect(RESULTS_CSV, &ins, "ОО;\"Код участника\n", false,
+         "P 0 - malformed_body: a quoted cell of row 1 is never closed: the "
+         "rest of the file is inside it\n");
 }
 
 static void csv_oversize_row(void **state) {
@@ -311,9 +459,9 @@ static void csv_oversize_row(void **state) {
   char *log = parse(RESULTS_CSV, &ins, body, 4096, &ok);
   assert_true(ok);
   assert_string_equal(
-      log, "P 1 - malformed_row: the row is longer than 65536 bytes\n"
-           "R 1 rejected\n"
-           "R 2 edu1 p2 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=5\n");
+      log, "P 2 - malformed_row: the row is longer than 65536 bytes\n"
+           "R 2 rejected\n"
+           "R 3 edu1 p2 [5А] [1] 1 2 1 2 0 0 p=6 m=5 t=-1 j=5\n");
   free(log);
   /* An oversize header is fatal. */
   memcpy(body, "ОО", strlen("ОО"));
@@ -322,7 +470,8 @@ static void csv_oversize_row(void **state) {
   log = parse(RESULTS_CSV, &ins, body, 1000, &ok);
   assert_false(ok);
   assert_string_equal(
-      log, "P 0 - bad_header: the header line is longer than 65536 bytes\n");
+      log,
+      "P 0 - malformed_body: the header line is longer than 65536 bytes\n");
   free(log);
   free(body);
 }
@@ -365,7 +514,7 @@ static void csv_many_rows_bounded_memory(void **state) {
   assert_true(heap_at_end <= heap_at_1000);
 }
 
-static void json_array(void **state) {
+static void json_array_rows(void **state) {
   (void)state;
   struct instrument ins = vpr();
   expect(RESULTS_JSON_ARRAY, &ins,
@@ -472,35 +621,49 @@ static void json_lines(void **state) {
          " \"tasks\": {\"9.1\": 1}, \"primary_score\": 1, \"mark\": 2,"
          " \"test_score\": 55}",
          true,
+         /* Rows are lines, as an editor numbers them. */
          "R 1 edu1 p1 [] [] 1 2 1 2 0 0 p=6 m=5 t=-1 j=0\n"
-         "P 2 - malformed_row: not valid JSON: string or '}' expected near end "
+         "P 3 - malformed_row: not valid JSON: string or '}' expected near end "
          "of file (column 49)\n"
-         "R 2 rejected\n"
-         "P 3 - malformed_row: the row is an array, not an object\n"
          "R 3 rejected\n"
-         "R 4 edu1 p3 [] [] 0 0 1 0 0 0 p=1 m=2 t=55 j=0\n");
+         "P 5 - malformed_row: the row is an array, not an object\n"
+         "R 5 rejected\n"
+         "R 6 edu1 p3 [] [] 0 0 1 0 0 0 p=1 m=2 t=55 j=0\n");
 }
 
 static void content_types_and_marks(void **state) {
   (void)state;
   enum results_format f;
-  assert_true(results_format_from_content_type("text/csv", &f));
+  bool cp1251;
+  assert_true(results_format_from_content_type("text/csv", &f, &cp1251));
   assert_int_equal(f, RESULTS_CSV);
-  assert_true(
-      results_format_from_content_type("Text/CSV; charset=\"UTF-8\"", &f));
+  assert_false(cp1251);
+  assert_true(results_format_from_content_type("Text/CSV; charset=\"UTF-8\"",
+                                               &f, &cp1251));
   assert_int_equal(f, RESULTS_CSV);
   assert_true(results_format_from_content_type(
-      "application/json;charset=utf-8; header=present", &f));
+      "application/json;charset=utf-8; header=present", &f, &cp1251));
   assert_int_equal(f, RESULTS_JSON_ARRAY);
-  assert_true(results_format_from_content_type("application/x-ndjson", &f));
+  assert_true(
+      results_format_from_content_type("application/x-ndjson", &f, &cp1251));
   assert_int_equal(f, RESULTS_JSON_LINES);
-  assert_true(results_format_from_content_type(" application/jsonl ", &f));
+  assert_true(
+      results_format_from_content_type(" application/jsonl ", &f, &cp1251));
   assert_int_equal(f, RESULTS_JSON_LINES);
-  assert_false(
-      results_format_from_content_type("text/csv; charset=windows-1251", &f));
-  assert_false(results_format_from_content_type("text/plain", &f));
-  assert_false(results_format_from_content_type("", &f));
-  assert_false(results_format_from_content_type(NULL, &f));
+  /* CSV may be declared Windows-1251; JSON may not. */
+  assert_true(results_format_from_content_type("text/csv; charset=windows-1251",
+                                               &f, &cp1251));
+  assert_true(cp1251);
+  assert_true(results_format_from_content_type("text/csv;charset=\"CP1251\"",
+                                               &f, &cp1251));
+  assert_true(cp1251);
+  assert_false(results_format_from_content_type(
+      "application/json; charset=windows-1251", &f, &cp1251));
+  assert_false(results_format_from_content_type("text/csv; charset=koi8-r", &f,
+                                                &cp1251));
+  assert_false(results_format_from_content_type("text/plain", &f, &cp1251));
+  assert_false(results_format_from_content_type("", &f, &cp1251));
+  assert_false(results_format_from_content_type(NULL, &f, &cp1251));
 
   struct instrument ins = vpr();
   assert_int_equal(instrument_mark_for(&ins, 0), 2);
@@ -522,7 +685,7 @@ static void no_boundaries_and_after_fatal(void **state) {
          "school_code;participant_code;task_1;task_2;task_9.1;task_9.2;"
          "primary_score;mark;journal_mark\n"
          "edu1;p1;0;0;0;0;0;5;-\n",
-         true, "R 1 edu1 p1 [] [] 0 0 0 0 0 0 p=0 m=5 t=-1 j=0\n");
+         true, "R 2 edu1 p1 [] [] 0 0 0 0 0 0 p=0 m=5 t=-1 j=0\n");
   struct log l = {0};
   struct results_callbacks cb = {on_problem, on_row, &l};
   struct results_parser *p = results_parser_new(RESULTS_CSV, &ins, &cb);
@@ -539,6 +702,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(csv_f1_export),
       cmocka_unit_test(csv_own_header_bom_crlf_comma),
+      cmocka_unit_test(csv_regional_headers),
+      cmocka_unit_test(csv_cp1251),
       cmocka_unit_test(csv_delimiter_detection),
       cmocka_unit_test(csv_bad_header_lists_all),
       cmocka_unit_test(csv_ege_without_mark),
@@ -546,7 +711,7 @@ int main(void) {
       cmocka_unit_test(csv_unclosed_quote),
       cmocka_unit_test(csv_oversize_row),
       cmocka_unit_test(csv_many_rows_bounded_memory),
-      cmocka_unit_test(json_array),
+      cmocka_unit_test(json_array_rows),
       cmocka_unit_test(json_row_problems),
       cmocka_unit_test(json_array_broken),
       cmocka_unit_test(json_lines),
