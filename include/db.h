@@ -6,6 +6,7 @@
 #ifndef OPORA_DB_H
 #define OPORA_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,10 +18,78 @@ struct request;
 
 enum stmt_id {
 #define STMT(id, sql) STMT_##id,
+#define STMTP(id, args, scope, sql) STMT_##id,
 #include "../src/sql/statements.def"
+#undef STMTP
 #undef STMT
   STMT_COUNT
 };
+
+/* A statement's parameters are declared beside its SQL (the .def files of
+ * src/sql): STMTP(SCHOOLS_LIST, ARGS(ID(region), TEXT(q), CURSOR_KEY,
+ * CURSOR_ID, LIMIT), SCOPED, "SELECT ... $1::bigint ... $2::text ...") names
+ * them in the order of $1, $2, ..., with the type the SQL gives each; SCOPED
+ * appends the caller's scope (kind text, id bigint) as the last two. db_call
+ * binds them by name; db_check_statements compares the declarations with what
+ * PostgreSQL infers (PQdescribePrepared), at start-up and in a unit test, so a
+ * drift fails there and never at a user. */
+enum db_type {
+  DB_BIGINT,
+  DB_INT,
+  DB_NUMERIC,
+  DB_TEXT,
+  DB_BOOL,
+  DB_DATE,
+  DB_TIMESTAMPTZ,
+  DB_JSON,
+  DB_JSONB,
+  DB_BIGINT_ARRAY,
+  DB_TEXT_ARRAY,
+};
+
+struct db_param {
+  const char *name;
+  enum db_type type;
+};
+
+/* A value bound by name; value NULL is SQL NULL. Lists of them end with
+ * DB_END. */
+struct db_arg {
+  const char *name;
+  const char *value;
+};
+#define DB_END                                                                 \
+  { NULL, NULL }
+
+/* Runs a declared statement: each parameter is taken from `args` when named
+ * there, else from the member of `values` (a checked query or body) of the
+ * same name (absent or null: SQL NULL); a SCOPED statement gets the
+ * caller's scope. An argument the statement does not declare, or a
+ * parameter found nowhere when `values` is NULL, is a programming error:
+ * logged, answered 500. Otherwise as db_exec. */
+PGresult *db_call(struct request *rq, enum stmt_id id,
+                  const struct db_arg *args, const json_t *values);
+
+/* The same on a connection of one's own (a push), outside the thread's;
+ * scope_kind/scope_id for a SCOPED statement. NULL when the arguments do
+ * not fit the declaration (logged). */
+PGresult *db_call_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
+                     const json_t *values, const char *scope_kind,
+                     const char *scope_id);
+
+/* A result's value by column name; NULL when SQL NULL. A column the
+ * statement does not return is a programming error (abort): tests find it. */
+const char *db_get(const PGresult *r, int row, const char *column);
+bool db_is_null(const PGresult *r, int row, const char *column);
+
+/* The statement declares its parameters (STMTP); during the conversion
+ * some do not yet (STMT), and run positionally through db_exec. */
+bool db_stmt_declared(enum stmt_id id);
+
+/* Prepares every declared statement on conn and compares its parameters
+ * with the declaration. Returns how many differ, each described in err
+ * (the first few), or -1 when a statement cannot be prepared at all. */
+int db_check_statements(PGconn *conn, char *err, size_t err_len);
 
 /* Keeps the settings connections are opened with. */
 void db_configure(const struct config *cfg);

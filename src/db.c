@@ -1,6 +1,7 @@
 /* One connection per server thread, kept in thread-local storage and closed
  * by the thread's destructor: no pool, no locks on the request path. */
 #include "db.h"
+#include "db_internal.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,13 +14,78 @@
 
 #define TXN_ATTEMPTS 4
 
-static const struct {
-  const char *name, *sql;
-} statements[STMT_COUNT] = {
-#define STMT(id, text) [STMT_##id] = {#id, text},
+/* The declarations' words (include/db.h), only while the table is built. */
+#define ARGS(...)                                                              \
+  (const struct db_param[]){__VA_ARGS__},                                      \
+      (int)(sizeof((const struct db_param[]){__VA_ARGS__}) /                   \
+            sizeof(struct db_param))
+#define NOARGS NULL, 0
+#define ID(n)                                                                  \
+  { #n, DB_BIGINT }
+#define INT(n)                                                                 \
+  { #n, DB_INT }
+#define NUM(n)                                                                 \
+  { #n, DB_NUMERIC }
+#define TEXT(n)                                                                \
+  { #n, DB_TEXT }
+#define BOOL(n)                                                                \
+  { #n, DB_BOOL }
+#define DATE(n)                                                                \
+  { #n, DB_DATE }
+#define TIME(n)                                                                \
+  { #n, DB_TIMESTAMPTZ }
+#define JSON(n)                                                                \
+  { #n, DB_JSON }
+#define JSONB(n)                                                               \
+  { #n, DB_JSONB }
+#define IDS(n)                                                                 \
+  { #n, DB_BIGINT_ARRAY }
+#define TEXTS(n)                                                               \
+  { #n, DB_TEXT_ARRAY }
+#define CURSOR_KEY                                                             \
+  { "cursor_key", DB_TEXT }
+#define CURSOR_ID                                                              \
+  { "cursor_id", DB_BIGINT }
+#define LIMIT                                                                  \
+  { "limit", DB_BIGINT }
+#define SCOPED true
+#define UNSCOPED false
+
+static const struct stmt_def statements[STMT_COUNT] = {
+#define STMT(id, text) [STMT_##id] = {#id, text, NULL, 0, false, false},
+#define STMTP(id, args, scope, text)                                           \
+  [STMT_##id] = {#id, text, args, scope, true},
 #include "sql/statements.def"
+#undef STMTP
 #undef STMT
 };
+
+#undef ARGS
+#undef NOARGS
+#undef ID
+#undef INT
+#undef NUM
+#undef TEXT
+#undef BOOL
+#undef DATE
+#undef TIME
+#undef JSON
+#undef JSONB
+#undef IDS
+#undef TEXTS
+#undef CURSOR_KEY
+#undef CURSOR_ID
+#undef LIMIT
+#undef SCOPED
+#undef UNSCOPED
+
+const struct stmt_def *db_stmt_def(enum stmt_id id) {
+  return &statements[id];
+}
+
+bool db_stmt_declared(enum stmt_id id) {
+  return statements[id].declared;
+}
 
 static const struct {
   const char *name, *path, *message;

@@ -33,6 +33,7 @@
 #include "json_text.h"
 #include "log.h"
 #include "metrics.h"
+#include "migrate.h"
 #include "request.h"
 
 static const struct config *cfg;
@@ -424,6 +425,26 @@ static void drain_and_stop(struct MHD_Daemon *daemon) {
     close(listener);
 }
 
+/* The statements' declarations against the schema, when the database can
+ * be asked now: a release whose SQL drifted from its declarations refuses
+ * to start rather than answer 500 later. A database not reachable or not
+ * migrated yet is checked by the first request's statements instead. */
+static bool statements_match(void) {
+  PGconn *conn = PQconnectdb(cfg->database_url);
+  bool ok = true;
+  if (PQstatus(conn) == CONNECTION_OK &&
+      migrate_pending(conn, migrations, migrations_count) == 0) {
+    char err[2048];
+    int differ = db_check_statements(conn, err, sizeof err);
+    if (differ != 0) {
+      log_msg(LOG_ERROR, "statements differ from their declarations: %s", err);
+      ok = false;
+    }
+  }
+  PQfinish(conn);
+  return ok;
+}
+
 int server_run(const struct config *config) {
   cfg = config;
   if (getrandom(&request_id_seed, sizeof request_id_seed, 0) < 0)
@@ -436,6 +457,8 @@ int server_run(const struct config *config) {
     log_msg(LOG_ERROR, "cannot initialise the random number generator");
     return 1;
   }
+  if (!statements_match())
+    return 1;
 
   /* Signals are taken by sigwait below, never by a pool thread. */
   sigset_t signals;

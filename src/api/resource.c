@@ -115,35 +115,36 @@ void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
   reply_etag(rq, version);
 }
 
-/* Statement parameters, in order; the caller's scope goes last. */
-struct params {
-  const char *v[16];
-  int n;
-};
-
-static void push(struct params *p, const char *value) {
-  p->v[p->n++] = value;
-}
-
-/* A catalogue is the same for everyone who may read it: no scope. */
-static void push_scope(struct params *p, const struct request *rq,
-                       const struct resource *res) {
-  if (res->unscoped)
-    return;
-  push(p, auth_scope_kind(rq));
-  push(p, auth_scope_id(rq));
+/* A shape's statement (src/sql/statements.def) with its arguments named in
+ * the shape's order: bound by name when the statement declares them (the
+ * binder adds the scope), else in that order with the scope appended (a
+ * catalogue has none). The second way goes once every statement is
+ * declared. */
+static PGresult *run(struct request *rq, enum stmt_id id,
+                     const struct db_arg *args, bool unscoped) {
+  if (db_stmt_declared(id))
+    return db_call(rq, id, args, NULL);
+  const char *v[8];
+  int n = 0;
+  for (const struct db_arg *a = args; a->name != NULL; a++)
+    v[n++] = a->value;
+  if (!unscoped) {
+    v[n++] = auth_scope_kind(rq);
+    v[n++] = auth_scope_id(rq);
+  }
+  return db_exec(rq, id, n, v);
 }
 
 /* A resource's GET statement for ids: the row, or NULL (answered when the
  * statement failed; *missing says the row is not there, or not visible). */
 static PGresult *fetch(struct request *rq, const struct resource *res,
                        const struct ids *ids, bool *missing) {
-  struct params p = {.n = 0};
-  push(&p, ids->id_text);
-  if (res->nested)
-    push(&p, ids->parent_text);
-  push_scope(&p, rq, res);
-  PGresult *r = db_exec(rq, res->get, p.n, p.v);
+  const struct db_arg args[] = {
+      {"id", ids->id_text},
+      res->nested ? (struct db_arg){"school", ids->parent_text}
+                  : (struct db_arg)DB_END,
+      DB_END};
+  PGresult *r = run(rq, res->get, args, res->unscoped);
   *missing = r != NULL && PQntuples(r) == 0;
   if (*missing) {
     PQclear(r);
@@ -267,12 +268,12 @@ static bool create_work(struct request *rq, void *arg) {
   struct write *w = arg;
   if (w->res->nested && !school_in_sight(rq, w->ids.parent_text))
     return false;
-  struct params p = {.n = 0};
-  push(&p, w->body);
-  if (w->res->nested)
-    push(&p, w->ids.parent_text);
-  push_scope(&p, rq, w->res);
-  PGresult *r = db_exec(rq, w->res->insert, p.n, p.v);
+  const struct db_arg args[] = {
+      {"body", w->body},
+      w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
+                     : (struct db_arg)DB_END,
+      DB_END};
+  PGresult *r = run(rq, w->res->insert, args, w->res->unscoped);
   if (r == NULL)
     return false;
   bool inserted = PQntuples(r) == 1;
@@ -360,14 +361,14 @@ static bool update_work(struct request *rq, void *arg) {
   if (w->res->before_update != NULL &&
       !w->res->before_update(rq, w->ids.id, w->ids.parent))
     return false;
-  struct params p = {.n = 0};
-  push(&p, w->ids.id_text);
-  push(&p, w->version_text);
-  push(&p, w->body);
-  if (w->res->nested)
-    push(&p, w->ids.parent_text);
-  push_scope(&p, rq, w->res);
-  PGresult *r = db_exec(rq, w->res->update, p.n, p.v);
+  const struct db_arg args[] = {
+      {"id", w->ids.id_text},
+      {"version", w->version_text},
+      {"patch", w->body},
+      w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
+                     : (struct db_arg)DB_END,
+      DB_END};
+  PGresult *r = run(rq, w->res->update, args, w->res->unscoped);
   if (r == NULL)
     return false;
   bool changed = PQntuples(r) == 1;
@@ -391,13 +392,13 @@ static bool delete_work(struct request *rq, void *arg) {
   struct write *w = arg;
   if (!read_before(rq, w))
     return false;
-  struct params p = {.n = 0};
-  push(&p, w->ids.id_text);
-  push(&p, w->version_text);
-  if (w->res->nested)
-    push(&p, w->ids.parent_text);
-  push_scope(&p, rq, w->res);
-  PGresult *r = db_exec(rq, w->res->remove, p.n, p.v);
+  const struct db_arg args[] = {
+      {"id", w->ids.id_text},
+      {"version", w->version_text},
+      w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
+                     : (struct db_arg)DB_END,
+      DB_END};
+  PGresult *r = run(rq, w->res->remove, args, w->res->unscoped);
   if (r == NULL)
     return false;
   bool deleted = PQntuples(r) == 1;
@@ -521,6 +522,51 @@ static bool school_missing(struct request *rq, const char *school_id) {
   return !school_in_sight(rq, school_id);
 }
 
+/* A declared list statement: its filters by name from the checked query,
+ * the page and the school it belongs to from here. */
+static PGresult *list_call(struct request *rq, const struct list_spec *spec,
+                           const struct page *page, const char *school,
+                           const char *limit, const json_t *query) {
+  const struct db_arg args[] = {
+      {"cursor_id", page->cursor_id[0] ? page->cursor_id : NULL},
+      {"limit", limit},
+      spec->keyed ? (struct db_arg){"cursor_key", page->cursor_key}
+                  : (struct db_arg)DB_END,
+      spec->nested ? (struct db_arg){"school", school} : (struct db_arg)DB_END,
+      DB_END};
+  /* Both optional members above may be absent: close the gap. */
+  struct db_arg packed[5];
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof args / sizeof args[0]; i++)
+    if (args[i].name != NULL)
+      packed[n++] = args[i];
+  packed[n] = (struct db_arg)DB_END;
+  return db_call(rq, spec->stmt, packed, query);
+}
+
+/* A list statement not declared yet: the school, the `filters` in order,
+ * the page, the scope. */
+static PGresult *list_exec(struct request *rq, const struct list_spec *spec,
+                           const struct page *page, const char *school,
+                           const char *limit, const json_t *query) {
+  const char *params[MAX_LIST_PARAMS];
+  char bufs[MAX_LIST_PARAMS][32];
+  int n = 0;
+  if (spec->nested)
+    params[n++] = school;
+  for (const char *const *f = spec->filters; *f != NULL; f++, n++)
+    params[n] = query_param(query, *f, bufs[n], sizeof bufs[n]);
+  if (spec->keyed)
+    params[n++] = page->cursor_key;
+  params[n++] = page->cursor_id[0] ? page->cursor_id : NULL;
+  params[n++] = limit;
+  if (!spec->unscoped) {
+    params[n++] = auth_scope_kind(rq);
+    params[n++] = auth_scope_id(rq);
+  }
+  return db_exec(rq, spec->stmt, n, params);
+}
+
 void resource_list(struct request *rq, const struct list_spec *spec) {
   struct ids ids = {0};
   if (spec->nested && !request_param_id(rq, "id", &ids.parent))
@@ -531,34 +577,21 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
     json_decref(query);
     return;
   }
-  const char *params[MAX_LIST_PARAMS];
-  char bufs[MAX_LIST_PARAMS][32];
-  int n = 0;
-  if (spec->nested) {
-    snprintf(bufs[n], sizeof bufs[n], "%lld", (long long)ids.parent);
-    params[n] = bufs[n];
-    n++;
-  }
-  for (const char *const *f = spec->filters; *f != NULL; f++, n++)
-    params[n] = query_param(query, *f, bufs[n], sizeof bufs[n]);
-  if (spec->keyed)
-    params[n++] = page.cursor_key;
-  params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
+  char school[24];
+  snprintf(school, sizeof school, "%lld", (long long)ids.parent);
   /* A table for Excel holds the whole list from the cursor on, not a page. */
   bool csv = spec->table != NULL && request_wants_csv(rq);
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
-  params[n++] = csv ? csv_limit : page.limit_plus_one;
-  if (!spec->unscoped) {
-    params[n++] = auth_scope_kind(rq);
-    params[n++] = auth_scope_id(rq);
-  }
-  PGresult *r = db_exec(rq, spec->stmt, n, params);
+  const char *limit = csv ? csv_limit : page.limit_plus_one;
+  PGresult *r = db_stmt_declared(spec->stmt)
+                    ? list_call(rq, spec, &page, school, limit, query)
+                    : list_exec(rq, spec, &page, school, limit, query);
   if (r != NULL && PQntuples(r) == 0 && spec->nested &&
-      school_missing(rq, params[0])) {
+      school_missing(rq, school)) {
     PQclear(r);
   } else if (r != NULL && csv) {
-    reply_csv_table(rq, spec->table, r, 0, 3, spec->nested ? params[0] : NULL);
+    reply_csv_table(rq, spec->table, r, 0, 3, spec->nested ? school : NULL);
     PQclear(r);
   } else if (r != NULL) {
     reply_page(rq, r, &page);

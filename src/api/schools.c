@@ -104,10 +104,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {
-    "region",   "municipality", "type", "locality",
-    "category", "year",         "q",    NULL};
-
 static const struct table_column school_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"code", "Код", TABLE_TEXT},
@@ -134,7 +130,6 @@ static const struct table_spec school_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_SCHOOLS_LIST,
     .keyed = true,
     .table = &school_table,
