@@ -184,7 +184,7 @@ static bool authenticate(struct request *rq) {
 }
 
 /* The statement that tells whether the object a route acts on is visible,
- * from the route's path template. */
+ * from the route's path template. Each takes the object's `id`. */
 static bool object_statement(const char *path, enum stmt_id *stmt) {
   static const struct {
     const char *prefix;
@@ -215,8 +215,8 @@ static bool param_visible(struct request *rq, const char *param,
     return false;
   char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, stmt, 3, params);
+  PGresult *r =
+      db_call(rq, stmt, (const struct db_arg[]){{"id", id_text}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool visible = PQntuples(r) == 1;
