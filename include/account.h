@@ -19,9 +19,10 @@ struct account_kind {
   enum principal_kind principal;
   const char *name_field; /* "login" / "client_id" */
   bool curator_allowed;   /* a curator is a person: no client has the role */
-  /* Statements of src/sql/accounts.def: insert ($1 body, $2 stored secret,
-   * scope) -> id; state ($1 id, scope) -> role, scope JSON, active; secret
-   * ($1 id, $2 stored secret, scope) -> id; revoke ($1 id, scope). */
+  /* Statements of src/sql/accounts.def, all scoped: insert (body,
+   * secret_hash) -> id; state (id) -> role, scope (JSON), active; secret
+   * (id, secret_hash) -> id; revoke (id). secret_hash is what the database
+   * keeps of the secret. */
   enum stmt_id insert, state, secret, revoke;
   const char *secret_member; /* "password" / "client_secret" */
   const char *secret_action; /* audit action of a new secret */

@@ -132,9 +132,9 @@ static int insert_account(PGconn *conn, enum stmt_id stmt, json_t *body_steal,
                           const char *secret) {
   char *body = json_dumps(body_steal, JSON_COMPACT);
   json_decref(body_steal);
-  const char *params[] = {body, secret, "global", NULL};
-  PGresult *r =
-      PQexecParams(conn, db_stmt_sql(stmt), 4, NULL, params, NULL, NULL, 0);
+  const struct db_arg args[] = {
+      {"body", body}, {"secret_hash", secret}, DB_END};
+  PGresult *r = db_call_on(conn, stmt, args, NULL, "global", NULL);
   free(body);
   int rc = 0;
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {

@@ -70,8 +70,8 @@ bool account_before_update(struct request *rq, const struct account_kind *k,
                            int64_t id) {
   char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, k->state, 3, params);
+  const struct db_arg args[] = {{"id", id_text}, DB_END};
+  PGresult *r = db_call(rq, k->state, args, NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) != 1) { /* gone meanwhile: the update answers 404 */
@@ -81,9 +81,9 @@ bool account_before_update(struct request *rq, const struct account_kind *k,
   const json_t *patch = rq->json;
   const char *role_text = json_string_value(json_object_get(patch, "role"));
   if (role_text == NULL)
-    role_text = PQgetvalue(r, 0, 0);
-  json_t *stored_scope = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
-  bool active = strcmp(PQgetvalue(r, 0, 2), "true") == 0;
+    role_text = db_get(r, 0, "role");
+  json_t *stored_scope = json_loads(db_get(r, 0, "scope"), 0, NULL);
+  bool active = strcmp(db_get(r, 0, "active"), "true") == 0;
   const json_t *scope = json_object_get(patch, "scope");
   const char *kind_text = json_string_value(
       json_object_get(scope != NULL ? scope : stored_scope, "kind"));
@@ -100,13 +100,13 @@ bool account_before_update(struct request *rq, const struct account_kind *k,
     reply_validation_steal(rq, errors);
     ok = false;
   } else if (rq->principal.kind == k->principal && rq->principal.id == id) {
-    ok = self_change_allowed(rq, patch, PQgetvalue(r, 0, 0), stored_scope,
+    ok = self_change_allowed(rq, patch, db_get(r, 0, "role"), stored_scope,
                              active);
   }
   json_decref(stored_scope);
   PQclear(r);
   if (ok && json_is_false(json_object_get(patch, "active"))) {
-    r = db_exec(rq, k->revoke, 3, params);
+    r = db_call(rq, k->revoke, args, NULL);
     ok = r != NULL;
     PQclear(r);
   }
@@ -137,8 +137,8 @@ struct creation {
 /* The account as the API shows it, plus its secret, this once. */
 static void reply_created(struct request *rq, const struct creation *c,
                           const PGresult *r) {
-  const char *doc = PQgetvalue(r, 0, 1);
-  size_t doc_len = (size_t)PQgetlength(r, 0, 1);
+  const char *doc = db_get(r, 0, "doc");
+  size_t doc_len = strlen(doc);
   size_t cap = doc_len + strlen(c->k->secret_member) + strlen(c->secret) + 16;
   char *text = malloc(cap);
   if (text == NULL)
@@ -149,7 +149,7 @@ static void reply_created(struct request *rq, const struct creation *c,
   len += (size_t)snprintf(text + len, cap - len, ",\"%s\":\"%s\"}",
                           c->k->secret_member, c->secret);
   reply_json_text_steal(rq, 201, text, len);
-  reply_etag(rq, (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10));
+  reply_etag(rq, (int32_t)strtol(db_get(r, 0, "version"), NULL, 10));
 }
 
 static void reply_scope_forbidden(struct request *rq, const char *message) {
@@ -161,21 +161,21 @@ static void reply_scope_forbidden(struct request *rq, const char *message) {
 static bool create_work(struct request *rq, void *arg) {
   struct creation *c = arg;
   const struct account_kind *k = c->k;
-  const char *params[] = {c->body, c->stored, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, k->insert, 4, params);
+  const struct db_arg insert[] = {
+      {"body", c->body}, {"secret_hash", c->stored}, DB_END};
+  PGresult *r = db_call(rq, k->insert, insert, NULL);
   if (r == NULL)
     return false;
   bool inserted = PQntuples(r) == 1;
   if (inserted)
-    snprintf(c->id_text, sizeof c->id_text, "%s", PQgetvalue(r, 0, 0));
+    snprintf(c->id_text, sizeof c->id_text, "%s", db_get(r, 0, "id"));
   PQclear(r);
   if (!inserted) {
     reply_scope_forbidden(rq, k->res->scope_message);
     return false;
   }
-  const char *get[] = {c->id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-  r = db_exec(rq, k->res->get, 3, get);
+  r = db_call(rq, k->res->get,
+              (const struct db_arg[]){{"id", c->id_text}, DB_END}, NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) != 1) {
@@ -187,7 +187,7 @@ static bool create_work(struct request *rq, void *arg) {
       .action = "create",
       .entity = k->res->entity,
       .entity_id = c->id_text,
-      .after = PQgetvalue(r, 0, 1),
+      .after = db_get(r, 0, "doc"),
       .place = k->res->audit_place,
   };
   bool ok = audit_write(rq, &e);
@@ -229,9 +229,9 @@ struct renewal {
 static bool secret_work(struct request *rq, void *arg) {
   struct renewal *n = arg;
   const struct account_kind *k = n->k;
-  const char *params[] = {n->id_text, n->stored, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, k->secret, 4, params);
+  const struct db_arg args[] = {
+      {"id", n->id_text}, {"secret_hash", n->stored}, DB_END};
+  PGresult *r = db_call(rq, k->secret, args, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;
@@ -240,8 +240,8 @@ static bool secret_work(struct request *rq, void *arg) {
     reply_unseen(rq, "%s with id %s", k->res->what, n->id_text);
     return false;
   }
-  const char *revoke[] = {n->id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-  r = db_exec(rq, k->revoke, 3, revoke);
+  r = db_call(rq, k->revoke,
+              (const struct db_arg[]){{"id", n->id_text}, DB_END}, NULL);
   if (r == NULL)
     return false;
   PQclear(r);

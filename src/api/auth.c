@@ -31,11 +31,14 @@ void auth_configure(unsigned person_token_ttl) {
  * 429 with Retry-After. */
 static bool may_try(struct request *rq, const char *name) {
   char addr[64];
-  const char *params[] = {name, request_remote_addr(rq, addr, sizeof addr)};
-  PGresult *r = db_exec(rq, STMT_LOGIN_WAIT, 2, params);
+  const struct db_arg args[] = {
+      {"login", name},
+      {"remote_addr", request_remote_addr(rq, addr, sizeof addr)},
+      DB_END};
+  PGresult *r = db_call(rq, STMT_LOGIN_WAIT, args, NULL);
   if (r == NULL)
     return false;
-  long wait = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  long wait = strtol(db_get(r, 0, "wait"), NULL, 10);
   PQclear(r);
   if (wait <= 0)
     return true;
@@ -91,23 +94,28 @@ static bool issue_work(struct request *rq, void *arg) {
   secret_token(is->token);
   secret_sha256_hex(is->token, strlen(is->token), hash);
   snprintf(lifetime, sizeof lifetime, "%u", is->lifetime);
-  const char *params[] = {hash, is->user_id, is->client_id, lifetime};
-  PGresult *r = db_exec(rq, STMT_TOKEN_INSERT, 4, params);
+  const struct db_arg args[] = {{"token_hash", hash},
+                                {"user_id", is->user_id},
+                                {"client_id", is->client_id},
+                                {"lifetime", lifetime},
+                                DB_END};
+  PGresult *r = db_call(rq, STMT_TOKEN_INSERT, args, NULL);
   if (r == NULL)
     return false;
-  snprintf(is->expires_at, sizeof is->expires_at, "%s", PQgetvalue(r, 0, 1));
-  rq->principal.token_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-  rq->principal.expires_at = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+  snprintf(is->expires_at, sizeof is->expires_at, "%s",
+           db_get(r, 0, "expires_at"));
+  rq->principal.token_id = strtoll(db_get(r, 0, "id"), NULL, 10);
+  rq->principal.expires_at = strtoll(db_get(r, 0, "expires_epoch"), NULL, 10);
   PQclear(r);
-  const char *owner[] = {is->user_id != NULL ? is->user_id : is->client_id};
-  r = db_exec(rq, is->user_id != NULL ? STMT_USER_LOGGED_IN : STMT_CLIENT_USED,
-              1, owner);
+  const char *owner = is->user_id != NULL ? is->user_id : is->client_id;
+  r = db_call(rq, is->user_id != NULL ? STMT_USER_LOGGED_IN : STMT_CLIENT_USED,
+              (const struct db_arg[]){{"id", owner}, DB_END}, NULL);
   if (r == NULL)
     return false;
   PQclear(r);
   struct audit_entry e = {.action = is->action,
                           .entity = is->entity,
-                          .entity_id = owner[0],
+                          .entity_id = owner,
                           .place = is->region_id != NULL ? AUDIT_PLACE_REGION_ID
                                                          : AUDIT_PLACE_NONE,
                           .parent = is->region_id};
@@ -119,12 +127,12 @@ static json_t *me_build(struct request *rq) {
   const struct principal *p = &rq->principal;
   char id[24];
   snprintf(id, sizeof id, "%lld", (long long)p->id);
-  const char *params[] = {id};
-  PGresult *r = db_exec(
-      rq, p->kind == PRINCIPAL_USER ? STMT_ME_USER : STMT_ME_CLIENT, 1, params);
+  PGresult *r =
+      db_call(rq, p->kind == PRINCIPAL_USER ? STMT_ME_USER : STMT_ME_CLIENT,
+              (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
     return NULL;
-  json_t *me = PQntuples(r) == 1 ? json_loads(PQgetvalue(r, 0, 0), 0, NULL)
+  json_t *me = PQntuples(r) == 1 ? json_loads(db_get(r, 0, "me"), 0, NULL)
                                  : json_object();
   PQclear(r);
   json_t *permissions = json_array();
@@ -192,30 +200,28 @@ void auth_login(struct request *rq) {
       json_string_value(json_object_get(rq->json, "password"));
   if (!may_try(rq, login))
     return;
-  const char *params[] = {login};
-  PGresult *r = db_exec(rq, STMT_USER_FOR_LOGIN, 1, params);
+  PGresult *r = db_call(rq, STMT_USER_FOR_LOGIN, NULL, rq->json);
   if (r == NULL)
     return;
   bool found = PQntuples(r) == 1;
   pthread_once(&dummy_once, make_dummy_hash);
-  bool verified =
-      password_verify(found ? PQgetvalue(r, 0, 1) : dummy_hash, password);
-  bool active = found && PQgetvalue(r, 0, 2)[0] == 't';
+  bool verified = password_verify(
+      found ? db_get(r, 0, "password_hash") : dummy_hash, password);
+  bool active = found && db_get(r, 0, "active")[0] == 't';
   if (!found || !verified || !active) {
     struct failure f = {.name = login,
                         .entity = "user",
-                        .entity_id = found ? PQgetvalue(r, 0, 0) : NULL,
+                        .entity_id = found ? db_get(r, 0, "id") : NULL,
                         .err = ERR_INVALID_CREDENTIALS,
                         .detail = "wrong login or password"};
     reply_failed_attempt(rq, &f);
     PQclear(r);
     return;
   }
-  become(rq, PRINCIPAL_USER, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 3),
-         PQgetvalue(r, 0, 4));
-  struct issue is = {.user_id = PQgetvalue(r, 0, 0),
-                     .region_id =
-                         PQgetisnull(r, 0, 5) ? NULL : PQgetvalue(r, 0, 5),
+  become(rq, PRINCIPAL_USER, db_get(r, 0, "id"), db_get(r, 0, "role"),
+         db_get(r, 0, "login"));
+  struct issue is = {.user_id = db_get(r, 0, "id"),
+                     .region_id = db_get(r, 0, "region_id"),
                      .action = "login",
                      .entity = "user",
                      .lifetime = token_ttl};
@@ -416,30 +422,32 @@ static void issue_client_token(struct request *rq,
                                const struct client_credentials *c) {
   if (!may_try(rq, c->client_id))
     return;
-  const char *params[] = {c->client_id};
-  PGresult *r = db_exec(rq, STMT_CLIENT_FOR_ID, 1, params);
+  PGresult *r = db_call(
+      rq, STMT_CLIENT_FOR_ID,
+      (const struct db_arg[]){{"client_id", c->client_id}, DB_END}, NULL);
   if (r == NULL)
     return;
   char hash[65];
   secret_sha256_hex(c->client_secret, strlen(c->client_secret), hash);
   bool found = PQntuples(r) == 1;
-  bool ok = found && sodium_memcmp(PQgetvalue(r, 0, 1), hash, 64) == 0 &&
-            PQgetvalue(r, 0, 2)[0] == 't';
+  bool ok = found &&
+            sodium_memcmp(db_get(r, 0, "secret_hash"), hash, 64) == 0 &&
+            db_get(r, 0, "active")[0] == 't';
   if (!ok) {
     struct failure f = {.name = c->client_id,
                         .entity = "client",
-                        .entity_id = found ? PQgetvalue(r, 0, 0) : NULL,
+                        .entity_id = found ? db_get(r, 0, "id") : NULL,
                         .err = ERR_INVALID_CLIENT,
                         .detail = "unknown client or wrong secret"};
     reply_failed_attempt(rq, &f);
     PQclear(r);
     return;
   }
-  become(rq, PRINCIPAL_CLIENT, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 3),
+  become(rq, PRINCIPAL_CLIENT, db_get(r, 0, "id"), db_get(r, 0, "role"),
          c->client_id);
   struct issue is = {
-      .client_id = PQgetvalue(r, 0, 0),
-      .region_id = PQgetisnull(r, 0, 4) ? NULL : PQgetvalue(r, 0, 4),
+      .client_id = db_get(r, 0, "id"),
+      .region_id = db_get(r, 0, "region_id"),
       .action = "token_issue",
       .entity = "client",
       .lifetime = token_ttl < CLIENT_TOKEN_TTL ? token_ttl : CLIENT_TOKEN_TTL};
@@ -461,13 +469,13 @@ static bool revoke_work(struct request *rq, void *arg) {
   (void)arg;
   char id[24];
   snprintf(id, sizeof id, "%lld", (long long)rq->principal.token_id);
-  const char *params[] = {id};
-  PGresult *r = db_exec(rq, STMT_TOKEN_REVOKE, 1, params);
+  PGresult *r = db_call(rq, STMT_TOKEN_REVOKE,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
     return false;
   char region[24] = "";
-  if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-    snprintf(region, sizeof region, "%s", PQgetvalue(r, 0, 0));
+  if (PQntuples(r) == 1 && !db_is_null(r, 0, "region_id"))
+    snprintf(region, sizeof region, "%s", db_get(r, 0, "region_id"));
   PQclear(r);
   struct audit_entry e = {.action = "token_revoke",
                           .entity = "token",

@@ -104,8 +104,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"role", "active", NULL};
-
 static const struct table_column client_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"client_id", "Идентификатор клиента", TABLE_TEXT},
@@ -122,7 +120,6 @@ static const struct table_spec client_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_CLIENTS_LIST,
     .keyed = true,
     .table = &client_table,

@@ -253,8 +253,9 @@ static bool finish_write(struct request *rq, struct write *w,
 }
 
 bool school_in_sight(struct request *rq, const char *school_id) {
-  const char *params[] = {school_id, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_SCHOOL_VISIBLE, 3, params);
+  PGresult *r =
+      db_call(rq, STMT_SCHOOL_VISIBLE,
+              (const struct db_arg[]){{"id", school_id}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;

@@ -463,8 +463,8 @@ static const struct jspec_field page_params[] = {PAGE_PARAMS, END_FIELDS};
 /* Is the roadmap (or item) there for the caller? False after 404. */
 static bool visible(struct request *rq, enum stmt_id stmt, const char *id,
                     bool item) {
-  const char *p[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(rq, stmt, 3, p);
+  PGresult *r =
+      db_call(rq, stmt, (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;

@@ -105,8 +105,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"role", "active", "q", NULL};
-
 static const struct table_column user_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"login", "Логин", TABLE_TEXT},
@@ -124,7 +122,6 @@ static const struct table_spec user_table = TABLE_SPEC("users", user_columns);
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_USERS_LIST,
     .keyed = true,
     .table = &user_table,

@@ -109,32 +109,33 @@ static bool token_well_formed(const char *t) {
   return true;
 }
 
-/* Columns of TOKEN_PRINCIPAL: token id, principal id, is client, role,
- * name, scope kind, region, municipality, school, expiry. */
+/* A row of TOKEN_PRINCIPAL. */
 static bool principal_from_row(const PGresult *r, struct principal *p) {
   memset(p, 0, sizeof *p);
-  p->token_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-  p->id = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-  p->kind = PQgetvalue(r, 0, 2)[0] == '1' ? PRINCIPAL_CLIENT : PRINCIPAL_USER;
-  int role = role_parse(PQgetvalue(r, 0, 3));
-  int scope = scope_kind_parse(PQgetvalue(r, 0, 5));
+  p->token_id = strtoll(db_get(r, 0, "token_id"), NULL, 10);
+  p->id = strtoll(db_get(r, 0, "principal_id"), NULL, 10);
+  p->kind =
+      db_get(r, 0, "is_client")[0] == '1' ? PRINCIPAL_CLIENT : PRINCIPAL_USER;
+  int role = role_parse(db_get(r, 0, "role"));
+  int scope = scope_kind_parse(db_get(r, 0, "scope_kind"));
   if (role < 0 || scope < 0)
     return false;
   p->role = (enum role)role;
-  snprintf(p->name, sizeof p->name, "%s", PQgetvalue(r, 0, 4));
-  p->expires_at = strtoll(PQgetvalue(r, 0, 9), NULL, 10);
+  snprintf(p->name, sizeof p->name, "%s", db_get(r, 0, "name"));
+  p->expires_at = strtoll(db_get(r, 0, "expires_at"), NULL, 10);
   if (p->role == ROLE_CURATOR) { /* reads follow the assignments in force */
     snprintf(p->scope_kind, sizeof p->scope_kind, "assigned");
     snprintf(p->scope_id, sizeof p->scope_id, "%lld", (long long)p->id);
     return true;
   }
   snprintf(p->scope_kind, sizeof p->scope_kind, "%s", scope_names[scope]);
-  int column = scope == SCOPE_REGION         ? 6
-               : scope == SCOPE_MUNICIPALITY ? 7
-               : scope == SCOPE_SCHOOL       ? 8
-                                             : -1;
-  if (column >= 0)
-    snprintf(p->scope_id, sizeof p->scope_id, "%s", PQgetvalue(r, 0, column));
+  const char *column = scope == SCOPE_REGION         ? "region_id"
+                       : scope == SCOPE_MUNICIPALITY ? "municipality_id"
+                       : scope == SCOPE_SCHOOL       ? "school_id"
+                                                     : NULL;
+  const char *scope_id = column != NULL ? db_get(r, 0, column) : NULL;
+  if (scope_id != NULL)
+    snprintf(p->scope_id, sizeof p->scope_id, "%s", scope_id);
   return true;
 }
 
@@ -166,8 +167,9 @@ static bool authenticate(struct request *rq) {
     rq->authenticated = true;
     return true;
   }
-  const char *params[] = {hash};
-  PGresult *r = db_exec(rq, STMT_TOKEN_PRINCIPAL, 1, params);
+  PGresult *r =
+      db_call(rq, STMT_TOKEN_PRINCIPAL,
+              (const struct db_arg[]){{"token_hash", hash}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1 && principal_from_row(r, &rq->principal);
@@ -184,7 +186,7 @@ static bool authenticate(struct request *rq) {
 }
 
 /* The statement that tells whether the object a route acts on is visible,
- * from the route's path template. */
+ * from the route's path template. Each takes the object's `id`. */
 static bool object_statement(const char *path, enum stmt_id *stmt) {
   static const struct {
     const char *prefix;
@@ -215,8 +217,8 @@ static bool param_visible(struct request *rq, const char *param,
     return false;
   char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, stmt, 3, params);
+  PGresult *r =
+      db_call(rq, stmt, (const struct db_arg[]){{"id", id_text}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool visible = PQntuples(r) == 1;
