@@ -221,7 +221,7 @@ static const struct jspec_field put_fields[] = {
 /* Every active factor exactly once, and nothing else: 400 naming each
  * unknown, repeated or missing code. */
 static bool covers_every_factor(struct request *rq, const json_t *entries) {
-  PGresult *r = db_exec(rq, STMT_RISK_FACTORS_ACTIVE, 0, NULL);
+  PGresult *r = db_call(rq, STMT_RISK_FACTORS_ACTIVE, NULL, NULL);
   if (r == NULL)
     return false;
   int n = PQntuples(r);
@@ -235,7 +235,7 @@ static bool covers_every_factor(struct request *rq, const json_t *entries) {
     const char *code = json_string_value(json_object_get(entry, "code"));
     int found = -1;
     for (int k = 0; k < n && found < 0; k++)
-      if (strcmp(PQgetvalue(r, k, 0), code) == 0)
+      if (strcmp(db_get(r, k, "code"), code) == 0)
         found = k;
     char path[48];
     snprintf(path, sizeof path, "$.factors[%zu].code", i);
@@ -248,7 +248,7 @@ static bool covers_every_factor(struct request *rq, const json_t *entries) {
     if (!seen[k]) {
       char message[64];
       snprintf(message, sizeof message, "has no entry for %s",
-               PQgetvalue(r, k, 0));
+               db_get(r, k, "code"));
       jspec_error(errors, "$.factors", message);
     }
   free(seen);
@@ -327,8 +327,8 @@ static bool patch_work(struct request *rq, void *arg) {
 }
 
 static bool factor_exists(struct request *rq, const char *code) {
-  const char *params[] = {code};
-  PGresult *r = db_exec(rq, STMT_RISK_FACTOR_GET, 1, params);
+  PGresult *r = db_call(rq, STMT_RISK_FACTOR_GET,
+                        (const struct db_arg[]){{"id", code}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;
