@@ -41,7 +41,6 @@ static const struct resource curators = {
 };
 
 static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};
-static const char *const no_filters[] = {NULL};
 
 static const struct table_column curator_columns[] = {
     {"id", "ID", TABLE_INTEGER},
@@ -61,7 +60,6 @@ static const struct table_spec curator_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = no_filters,
     .stmt = STMT_CURATORS_LIST,
     .nested = true,
     .table = &curator_table,

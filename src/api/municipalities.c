@@ -38,8 +38,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"region", "q", NULL};
-
 static const struct table_column municipality_columns[] = {
     {"id", "ID", TABLE_INTEGER}, {"region_id", "ID региона", TABLE_INTEGER},
     {"code", "Код", TABLE_TEXT}, {"name", "Наименование", TABLE_TEXT},
@@ -50,7 +48,6 @@ static const struct table_spec municipality_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_MUNICIPALITIES_LIST,
     .keyed = true,
     .table = &municipality_table,

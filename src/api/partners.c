@@ -52,7 +52,6 @@ static const struct resource partners = {
 };
 
 static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};
-static const char *const no_filters[] = {NULL};
 
 static const struct table_column partner_columns[] = {
     {"id", "ID", TABLE_INTEGER},
@@ -73,7 +72,6 @@ static const struct table_spec partner_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = no_filters,
     .stmt = STMT_PARTNERS_LIST,
     .nested = true,
     .table = &partner_table,

@@ -31,8 +31,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"q", NULL};
-
 static const struct table_column region_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"code", "Код", TABLE_TEXT},
@@ -44,7 +42,6 @@ static const struct table_spec region_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_REGIONS_LIST,
     .keyed = true,
     .table = &region_table,

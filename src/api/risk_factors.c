@@ -55,8 +55,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"group", "active", NULL};
-
 static const struct table_column risk_factor_columns[] = {
     {"code", "Код", TABLE_TEXT},
     {"group", "Группа", TABLE_TEXT},
@@ -71,7 +69,6 @@ static const struct table_spec risk_factor_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_RISK_FACTORS_LIST,
     .keyed = true,
     .unscoped = true,

@@ -44,12 +44,12 @@ static void call_end(struct profile_call *c) {
 /* The path's school and the `year` query parameter (the current school
  * year by default). False after answering 400. */
 static bool call_begin(struct request *rq, struct profile_call *c) {
-  static const struct jspec_field params[] = {YEAR_FIELD, END_FIELDS};
+  static const struct jspec_field year_param[] = {YEAR_FIELD, END_FIELDS};
   memset(c, 0, sizeof *c);
   int64_t school;
   if (!request_param_id(rq, "id", &school))
     return false;
-  json_t *query = request_query_checked(rq, params);
+  json_t *query = request_query_checked(rq, year_param);
   if (query == NULL)
     return false;
   json_t *year = json_object_get(query, "year");
@@ -64,9 +64,9 @@ static bool call_begin(struct request *rq, struct profile_call *c) {
 /* The profile's row (version, doc), or NULL (404 answered when the school
  * is not visible). */
 static PGresult *profile_row(struct request *rq, const struct profile_call *c) {
-  const char *params[] = {c->school, c->year, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_RISK_PROFILE_GET, 4, params);
+  const struct db_arg args[] = {
+      {"school", c->school}, {"year", c->year}, DB_END};
+  PGresult *r = db_call(rq, STMT_RISK_PROFILE_GET, args, NULL);
   if (r != NULL && PQntuples(r) == 0) {
     PQclear(r);
     reply_unseen(rq, "school with id %s", c->school);
@@ -82,8 +82,8 @@ static char *profile_doc(struct request *rq, const struct profile_call *c,
   PGresult *r = profile_row(rq, c);
   if (r == NULL)
     return NULL;
-  *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
-  char *doc = strdup(PQgetvalue(r, 0, 1));
+  *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  char *doc = strdup(db_get(r, 0, "doc"));
   PQclear(r);
   if (doc == NULL)
     abort();
@@ -108,9 +108,9 @@ void risk_profile_get(struct request *rq) {
 /* The profile's version moves from the one the client holds to the next:
  * 404 when the school is not visible, 412 when the profile moved on. */
 static bool bump_version(struct request *rq, struct profile_call *c) {
-  const char *ensure[] = {c->school, c->year, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_RISK_PROFILE_ENSURE, 4, ensure);
+  const struct db_arg args[] = {
+      {"school", c->school}, {"year", c->year}, DB_END};
+  PGresult *r = db_call(rq, STMT_RISK_PROFILE_ENSURE, args, NULL);
   if (r == NULL)
     return false;
   PQclear(r);
@@ -119,8 +119,11 @@ static bool bump_version(struct request *rq, struct profile_call *c) {
   c->before = profile_doc(rq, c, &now); /* also the visibility check */
   if (c->before == NULL)
     return false;
-  const char *bump[] = {c->school, c->year, c->version};
-  r = db_exec(rq, STMT_RISK_PROFILE_BUMP, 3, bump);
+  const struct db_arg bump[] = {{"school", c->school},
+                                {"year", c->year},
+                                {"version", c->version},
+                                DB_END};
+  r = db_call(rq, STMT_RISK_PROFILE_BUMP, bump, NULL);
   if (r == NULL)
     return false;
   bool moved = PQntuples(r) == 1;
@@ -141,9 +144,11 @@ static bool profile_write_work(struct request *rq, void *arg) {
   if (!bump_version(rq, c))
     return false;
   char *entries = json_dumps(c->entries, JSON_COMPACT);
-  const char *params[] = {c->school, c->year, entries, rq->principal.name,
-                          rq->id};
-  PGresult *r = db_exec(rq, STMT_RISK_ENTRIES_WRITE, 5, params);
+  const struct db_arg args[] = {
+      {"school", c->school},  {"year", c->year},
+      {"entries", entries},   {"actor", rq->principal.name},
+      {"request_id", rq->id}, DB_END};
+  PGresult *r = db_call(rq, STMT_RISK_ENTRIES_WRITE, args, NULL);
   free(entries);
   if (r == NULL)
     return false;
@@ -221,7 +226,7 @@ static const struct jspec_field put_fields[] = {
 /* Every active factor exactly once, and nothing else: 400 naming each
  * unknown, repeated or missing code. */
 static bool covers_every_factor(struct request *rq, const json_t *entries) {
-  PGresult *r = db_exec(rq, STMT_RISK_FACTORS_ACTIVE, 0, NULL);
+  PGresult *r = db_call(rq, STMT_RISK_FACTORS_ACTIVE, NULL, NULL);
   if (r == NULL)
     return false;
   int n = PQntuples(r);
@@ -235,7 +240,7 @@ static bool covers_every_factor(struct request *rq, const json_t *entries) {
     const char *code = json_string_value(json_object_get(entry, "code"));
     int found = -1;
     for (int k = 0; k < n && found < 0; k++)
-      if (strcmp(PQgetvalue(r, k, 0), code) == 0)
+      if (strcmp(db_get(r, k, "code"), code) == 0)
         found = k;
     char path[48];
     snprintf(path, sizeof path, "$.factors[%zu].code", i);
@@ -248,7 +253,7 @@ static bool covers_every_factor(struct request *rq, const json_t *entries) {
     if (!seen[k]) {
       char message[64];
       snprintf(message, sizeof message, "has no entry for %s",
-               PQgetvalue(r, k, 0));
+               db_get(r, k, "code"));
       jspec_error(errors, "$.factors", message);
     }
   free(seen);
@@ -290,18 +295,19 @@ static const struct jspec_field patch_fields[] = {
 /* The entry as it will be: the stored one with the patch over it. A factor
  * not assessed yet needs a level and a source. */
 static bool merge_entry(struct request *rq, struct profile_call *c) {
-  const char *params[] = {c->school, c->year, c->code};
-  PGresult *r = db_exec(rq, STMT_RISK_ENTRY_GET, 3, params);
+  const struct db_arg args[] = {
+      {"school", c->school}, {"year", c->year}, {"code", c->code}, DB_END};
+  PGresult *r = db_call(rq, STMT_RISK_ENTRY_GET, args, NULL);
   if (r == NULL)
     return false;
   json_t *entry = json_object();
   json_object_set_new(entry, "code", json_string(c->code));
   if (PQntuples(r) == 1) {
-    json_object_set_new(entry, "level", json_string(PQgetvalue(r, 0, 0)));
-    json_object_set_new(entry, "source", json_string(PQgetvalue(r, 0, 1)));
-    json_object_set_new(
-        entry, "comment",
-        PQgetisnull(r, 0, 2) ? json_null() : json_string(PQgetvalue(r, 0, 2)));
+    const char *comment = db_get(r, 0, "comment");
+    json_object_set_new(entry, "level", json_string(db_get(r, 0, "level")));
+    json_object_set_new(entry, "source", json_string(db_get(r, 0, "source")));
+    json_object_set_new(entry, "comment",
+                        comment ? json_string(comment) : json_null());
   }
   PQclear(r);
   json_object_update(entry, rq->json);
@@ -327,8 +333,8 @@ static bool patch_work(struct request *rq, void *arg) {
 }
 
 static bool factor_exists(struct request *rq, const char *code) {
-  const char *params[] = {code};
-  PGresult *r = db_exec(rq, STMT_RISK_FACTOR_GET, 1, params);
+  PGresult *r = db_call(rq, STMT_RISK_FACTOR_GET,
+                        (const struct db_arg[]){{"id", code}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;
@@ -361,7 +367,6 @@ void risk_profile_factor_update(struct request *rq) {
 
 static const struct jspec_field history_params[] = {YEAR_FIELD, PAGE_PARAMS,
                                                     END_FIELDS};
-static const char *const history_filters[] = {"year", NULL};
 static const struct table_column history_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"year", "Учебный год", TABLE_INTEGER},
@@ -378,7 +383,6 @@ static const struct table_spec history_table =
 
 static const struct list_spec history = {
     .params = history_params,
-    .filters = history_filters,
     .stmt = STMT_RISK_PROFILE_HISTORY,
     .nested = true,
     .table = &history_table,
@@ -397,8 +401,6 @@ static const struct jspec_field list_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
-static const char *const list_filters[] = {"year",         "factor",   "level",
-                                           "municipality", "category", NULL};
 static const struct table_column profile_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"school.id", "ID школы", TABLE_INTEGER},
@@ -416,7 +418,6 @@ static const struct table_spec profile_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_RISK_PROFILES_LIST,
     .keyed = true,
     .table = &profile_table,
@@ -438,18 +439,15 @@ void risk_profiles_summary(struct request *rq) {
   json_t *query = request_query_checked(rq, summary_params);
   if (query == NULL)
     return;
-  char year[16], buf[32];
-  json_t *y = json_object_get(query, "year");
-  snprintf(year, sizeof year, "%lld",
-           y != NULL ? (long long)json_integer_value(y)
-                     : (long long)current_school_year());
-  const char *group_by = json_string_value(json_object_get(query, "group_by"));
-  const char *params[] = {year, group_by != NULL ? group_by : "municipality",
-                          query_param(query, "category", buf, sizeof buf),
-                          auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_RISK_PROFILES_SUMMARY, 5, params);
+  /* The current school year and by municipality, unless asked otherwise. */
+  if (json_object_get(query, "year") == NULL)
+    json_object_set_new(query, "year", json_integer(current_school_year()));
+  if (json_object_get(query, "group_by") == NULL)
+    json_object_set_new(query, "group_by", json_string("municipality"));
+  PGresult *r = db_call(rq, STMT_RISK_PROFILES_SUMMARY, NULL, query);
   if (r != NULL) {
-    reply_json_text(rq, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+    const char *summary = db_get(r, 0, "summary");
+    reply_json_text(rq, 200, summary, strlen(summary));
     PQclear(r);
   }
   json_decref(query);

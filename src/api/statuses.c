@@ -58,11 +58,12 @@ static bool refuse_reclosing(struct request *rq, int64_t id, int64_t school) {
   char id_text[24], school_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   snprintf(school_text, sizeof school_text, "%lld", (long long)school);
-  const char *params[] = {id_text, school_text};
-  PGresult *r = db_exec(rq, STMT_STATUS_IS_CLOSED, 2, params);
+  const struct db_arg args[] = {
+      {"id", id_text}, {"school", school_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_STATUS_IS_CLOSED, args, NULL);
   if (r == NULL)
     return false;
-  bool closed = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+  bool closed = PQntuples(r) == 1 && db_get(r, 0, "closed")[0] == 't';
   PQclear(r);
   if (closed)
     reply_problem(rq, ERR_CONFLICT,
@@ -94,8 +95,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"category", "year", NULL};
-
 static const struct table_column status_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"school_id", "ID школы", TABLE_INTEGER},
@@ -112,7 +111,6 @@ static const struct table_spec status_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_STATUSES_LIST,
     .nested = true,
     .table = &status_table,

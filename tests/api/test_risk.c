@@ -286,6 +286,17 @@ static void test_across_schools(void **state) {
   json_t *shnor = list_all("/api/v1/risk-profiles?year=2020&category=SHNOR", 3);
   assert_int_equal(json_array_size(shnor), 10); /* a's ten factors */
   json_decref(shnor);
+  json_t *here = list_all(J("/api/v1/risk-profiles?year=2020&factor=RF02&"
+                            "municipality=%lld",
+                            kovrov().municipality_id),
+                          10);
+  assert_int_equal(json_array_size(here), 2);
+  json_decref(here);
+  json_t *elsewhere = list_all("/api/v1/risk-profiles?year=2020&factor=RF02&"
+                               "municipality=999999",
+                               10);
+  assert_int_equal(json_array_size(elsewhere), 0);
+  json_decref(elsewhere);
 
   r = http_get("/api/v1/risk-profiles/summary?year=2020&group_by=municipality");
   assert_status(r, 200);
@@ -299,6 +310,20 @@ static void test_across_schools(void **state) {
   assert_json_str(rf02, "code", "RF02");
   assert_json_int(rf02, "high", 1);
   assert_json_int(rf02, "none", 1);
+  http_reply_free(r);
+  /* Only the SHNOR school counts; by municipality unless asked. */
+  r = http_get("/api/v1/risk-profiles/summary?year=2020&category=SHNOR");
+  assert_status(r, 200);
+  assert_json_str(r->json, "group_by", "municipality");
+  groups = json_object_get(r->json, "groups");
+  kovrov_group = NULL;
+  for (size_t i = 0; i < json_array_size(groups); i++)
+    if (jint(json_array_get(groups, i), "id") == kovrov().municipality_id)
+      kovrov_group = json_array_get(groups, i);
+  assert_non_null(kovrov_group);
+  rf02 = json_array_get(json_object_get(kovrov_group, "factors"), 1);
+  assert_json_int(rf02, "high", 1);
+  assert_json_int(rf02, "none", 0);
   http_reply_free(r);
   r = http_get("/api/v1/risk-profiles/summary?group_by=school");
   assert_validation(r, "query.group_by");

@@ -43,13 +43,15 @@ struct crossing {
 static pthread_barrier_t both_renamed_once;
 
 static bool rename_region(struct request *rq, const char *id, int *changed) {
-  const char *get[] = {id, "global", NULL};
-  PGresult *r = db_exec(rq, STMT_REGION_GET, 3, get);
+  PGresult *r = db_call(rq, STMT_REGION_GET,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
     return false;
-  const char *update[] = {id, PQgetvalue(r, 0, 0), "{\"name\": \"renamed\"}",
-                          "global", NULL};
-  PGresult *u = db_exec(rq, STMT_REGION_UPDATE, 5, update);
+  const struct db_arg update[] = {{"id", id},
+                                  {"version", db_get(r, 0, "version")},
+                                  {"patch", "{\"name\": \"renamed\"}"},
+                                  DB_END};
+  PGresult *u = db_call(rq, STMT_REGION_UPDATE, update, NULL);
   PQclear(r);
   if (u == NULL)
     return false;
@@ -83,6 +85,7 @@ static void *writer(void *arg) {
   struct outcome *o = arg;
   struct request rq = {0};
   strcpy(rq.id, "test");
+  strcpy(rq.principal.scope_kind, "global");
   o->committed = db_txn(&rq, cross_work, &o->crossing);
   o->status = rq.status;
   if (rq.response != NULL)
@@ -131,6 +134,7 @@ static void a_refusing_unit_is_rolled_back(void **state) {
                                            "WHERE id = 1");
   struct request rq = {0};
   strcpy(rq.id, "test");
+  strcpy(rq.principal.scope_kind, "global");
   assert_false(db_txn(&rq, refuse_work, NULL));
   assert_int_equal(rq.status, 409);
   MHD_destroy_response(rq.response);
