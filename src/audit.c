@@ -17,20 +17,22 @@ bool audit_write(struct request *rq, const struct audit_entry *e) {
     name = p->name;
     role = role_name(p->role);
   }
-  const char *params[] = {kind,
-                          actor_id[0] ? actor_id : NULL,
-                          name != NULL ? name : "",
-                          role,
-                          e->action,
-                          e->entity,
-                          e->entity_id,
-                          e->before,
-                          e->after,
-                          rq->id,
-                          request_remote_addr(rq, addr, sizeof addr),
-                          e->place,
-                          e->parent};
-  PGresult *r = db_exec(rq, STMT_AUDIT_RECORD, 13, params);
+  const struct db_arg args[] = {
+      {"actor_kind", kind},
+      {"actor_id", actor_id[0] ? actor_id : NULL},
+      {"actor_name", name != NULL ? name : ""},
+      {"actor_role", role},
+      {"action", e->action},
+      {"entity", e->entity},
+      {"entity_id", e->entity_id},
+      {"before", e->before},
+      {"after", e->after},
+      {"request_id", rq->id},
+      {"remote_addr", request_remote_addr(rq, addr, sizeof addr)},
+      {"place", e->place},
+      {"parent", e->parent},
+      DB_END};
+  PGresult *r = db_call(rq, STMT_AUDIT_RECORD, args, NULL);
   if (r == NULL)
     return false;
   PQclear(r);

@@ -108,10 +108,6 @@ static bool times_valid(struct request *rq, const json_t *query) {
   return false;
 }
 
-static const char *text_of(const json_t *query, const char *name) {
-  return json_string_value(json_object_get(query, name)); /* NULL: absent */
-}
-
 void audit_list(struct request *rq) {
   json_t *query = request_query_checked(rq, list_params);
   struct page page;
@@ -120,20 +116,11 @@ void audit_list(struct request *rq) {
     json_decref(query);
     return;
   }
-  char entity_id[32];
-  const char *params[10] = {
-      text_of(query, "entity"),
-      query_param(query, "entity_id", entity_id, sizeof entity_id),
-      text_of(query, "actor"),
-      text_of(query, "action"),
-      text_of(query, "from"),
-      text_of(query, "to"),
-      page.cursor_id[0] ? page.cursor_id : NULL,
-      page.limit_plus_one,
-      auth_scope_kind(rq),
-      auth_scope_id(rq),
-  };
-  PGresult *r = db_exec(rq, STMT_AUDIT_LIST, 10, params);
+  const struct db_arg args[] = {
+      {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+      {"limit", page.limit_plus_one},
+      DB_END};
+  PGresult *r = db_call(rq, STMT_AUDIT_LIST, args, query);
   if (r != NULL)
     reply_page(rq, r, &page);
   page_end(&page);

@@ -34,19 +34,15 @@ void imports_list(struct request *rq) {
     json_decref(query);
     return;
   }
-  char assessment[32], actor[24];
+  char actor[24];
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
-  const char *params[8] = {
-      query_param(query, "assessment", assessment, sizeof assessment),
-      json_string_value(json_object_get(query, "outcome")),
-      page.cursor_id[0] ? page.cursor_id : NULL,
-      page.limit_plus_one,
-      principal_kind_name(rq->principal.kind),
-      actor,
-      auth_scope_kind(rq),
-      auth_scope_id(rq),
-  };
-  PGresult *r = db_exec(rq, STMT_IMPORTS_LIST, 8, params);
+  const struct db_arg args[] = {
+      {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+      {"limit", page.limit_plus_one},
+      {"actor_kind", principal_kind_name(rq->principal.kind)},
+      {"actor_id", actor},
+      DB_END};
+  PGresult *r = db_call(rq, STMT_IMPORTS_LIST, args, query);
   if (r != NULL)
     reply_page(rq, r, &page);
   page_end(&page);
@@ -60,18 +56,20 @@ static bool problems_add(struct request *rq, json_t *doc, const char *id,
   char after_text[24], limit_text[24];
   snprintf(after_text, sizeof after_text, "%lld", after);
   snprintf(limit_text, sizeof limit_text, "%ld", limit + 1);
-  const char *params[] = {id, after_text, limit_text};
-  PGresult *r = db_exec(rq, STMT_IMPORT_PROBLEMS, 3, params);
+  const struct db_arg args[] = {
+      {"id", id}, {"after", after_text}, {"limit", limit_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_IMPORT_PROBLEMS, args, NULL);
   if (r == NULL)
     return false;
   int n = PQntuples(r), shown = n > limit ? (int)limit : n;
   json_t *problems = json_array();
   for (int i = 0; i < shown; i++)
-    json_array_append_new(problems, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+    json_array_append_new(problems,
+                          json_loads(db_get(r, i, "problem"), 0, NULL));
   json_object_set_new(doc, "problems", problems);
   char *next =
       n > shown
-          ? cursor_encode(NULL, strtoll(PQgetvalue(r, shown - 1, 1), NULL, 10),
+          ? cursor_encode(NULL, strtoll(db_get(r, shown - 1, "seq"), NULL, 10),
                           query)
           : NULL;
   json_object_set_new(doc, "next_cursor",
@@ -110,9 +108,12 @@ void import_get(struct request *rq) {
   char id_text[24], actor[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
-  const char *params[] = {id_text, principal_kind_name(rq->principal.kind),
-                          actor, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_IMPORT_GET, 5, params);
+  const struct db_arg args[] = {
+      {"id", id_text},
+      {"actor_kind", principal_kind_name(rq->principal.kind)},
+      {"actor_id", actor},
+      DB_END};
+  PGresult *r = db_call(rq, STMT_IMPORT_GET, args, NULL);
   if (r == NULL)
     return;
   if (PQntuples(r) == 0) {
@@ -120,7 +121,7 @@ void import_get(struct request *rq) {
     reply_unseen(rq, "import with id %s", id_text);
     return;
   }
-  json_t *doc = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+  json_t *doc = json_loads(db_get(r, 0, "doc"), 0, NULL);
   PQclear(r);
   if (problems_add(rq, doc, id_text, after, limit, bound))
     reply_json_steal(rq, 200, doc);

@@ -26,7 +26,7 @@ static int pending_migrations(void) {
 }
 
 void ready_get(struct request *rq) {
-  PGresult *r = db_exec(rq, STMT_PING, 0, NULL);
+  PGresult *r = db_call(rq, STMT_PING, NULL, NULL);
   if (r == NULL)
     return; /* answered 503 */
   PQclear(r);

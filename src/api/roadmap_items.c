@@ -76,11 +76,6 @@ static void write_end(struct item_write *w) {
   free(w->before);
 }
 
-static PGresult *run(struct request *rq, enum stmt_id stmt, int n,
-                     const char *const *values) {
-  return db_exec(rq, stmt, n, values);
-}
-
 /* Items and reports are filed in the audit trail under their roadmap's
  * municipality: their audit documents carry it as municipality_id. */
 static bool audit_item(struct request *rq, const char *action,
@@ -156,22 +151,22 @@ struct roadmap_ctx {
 
 static bool roadmap_context(struct request *rq, const char *roadmap,
                             bool draft_only, struct roadmap_ctx *ctx) {
-  const char *p[] = {roadmap, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_CONTEXT, 3, p);
+  const struct db_arg args[] = {{"roadmap", roadmap}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_CONTEXT, args, NULL);
   if (r == NULL)
     return false;
   bool ok = false;
   if (PQntuples(r) == 0)
     reply_roadmap_missing(rq, roadmap);
-  else if (strcmp(PQgetvalue(r, 0, 2), "t") != 0)
+  else if (strcmp(db_get(r, 0, "writable"), "t") != 0)
     reply_not_writable(rq);
-  else if (draft_only && strcmp(PQgetvalue(r, 0, 0), "draft") != 0)
-    reply_not_draft(rq, PQgetvalue(r, 0, 0));
+  else if (draft_only && strcmp(db_get(r, 0, "status"), "draft") != 0)
+    reply_not_draft(rq, db_get(r, 0, "status"));
   else
     ok = true;
   if (ok) {
-    ctx->year = atoi(PQgetvalue(r, 0, 1));
-    ctx->next = strtol(PQgetvalue(r, 0, 3), NULL, 10);
+    ctx->year = atoi(db_get(r, 0, "year"));
+    ctx->next = strtol(db_get(r, 0, "next_position"), NULL, 10);
   }
   PQclear(r);
   return ok;
@@ -188,22 +183,22 @@ struct item_ctx {
 
 static bool item_context(struct request *rq, struct item_write *w,
                          struct item_ctx *ctx) {
-  const char *p[] = {w->id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEM_CONTEXT, 3, p);
+  const struct db_arg args[] = {{"id", w->id_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_CONTEXT, args, NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) == 0) {
     PQclear(r);
     return reply_item_missing(rq, w->id_text);
   }
-  ctx->version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
-  snprintf(ctx->roadmap, sizeof ctx->roadmap, "%s", PQgetvalue(r, 0, 1));
-  snprintf(ctx->status, sizeof ctx->status, "%s", PQgetvalue(r, 0, 2));
-  ctx->year = atoi(PQgetvalue(r, 0, 3));
-  ctx->writable = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
-  ctx->position = strtol(PQgetvalue(r, 0, 5), NULL, 10);
+  ctx->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  snprintf(ctx->roadmap, sizeof ctx->roadmap, "%s", db_get(r, 0, "roadmap"));
+  snprintf(ctx->status, sizeof ctx->status, "%s", db_get(r, 0, "status"));
+  ctx->year = atoi(db_get(r, 0, "year"));
+  ctx->writable = strcmp(db_get(r, 0, "writable"), "t") == 0;
+  ctx->position = strtol(db_get(r, 0, "position"), NULL, 10);
   free(w->before);
-  w->before = strdup(PQgetvalue(r, 0, 6));
+  w->before = strdup(db_get(r, 0, "audit_doc"));
   if (w->before == NULL)
     abort();
   PQclear(r);
@@ -212,11 +207,11 @@ static bool item_context(struct request *rq, struct item_write *w,
 
 /* The item's audit document as it is now (into *out, owned). */
 static bool item_audit_doc(struct request *rq, const char *id, char **out) {
-  const char *p[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEM_CONTEXT, 3, p);
+  const struct db_arg args[] = {{"id", id}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_CONTEXT, args, NULL);
   if (r == NULL)
     return false;
-  *out = strdup(PQntuples(r) == 1 ? PQgetvalue(r, 0, 6) : "{}");
+  *out = strdup(PQntuples(r) == 1 ? db_get(r, 0, "audit_doc") : "{}");
   PQclear(r);
   if (*out == NULL)
     abort();
@@ -230,25 +225,26 @@ static bool shift(struct request *rq, const char *roadmap, long from, long to,
   snprintf(f, sizeof f, "%ld", from);
   snprintf(t, sizeof t, "%ld", to);
   snprintf(d, sizeof d, "%d", delta);
-  const char *p[] = {roadmap,          f, t, d, except, auth_scope_kind(rq),
-                     auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_SHIFT, 7, p);
+  const struct db_arg args[] = {
+      {"roadmap", roadmap}, {"from", f},        {"to", t},
+      {"delta", d},         {"except", except}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_SHIFT, args, NULL);
   PQclear(r);
   return r != NULL;
 }
 
 /* The roadmap's version moves with every change of its items. */
 static bool roadmap_changed(struct request *rq, const char *roadmap) {
-  const char *p[] = {roadmap, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_CHANGED, 3, p);
+  const struct db_arg args[] = {{"roadmap", roadmap}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_CHANGED, args, NULL);
   PQclear(r);
   return r != NULL;
 }
 
 /* Answers the item as it is now, with its ETag. */
 static bool reply_item(struct request *rq, const char *id, unsigned status) {
-  const char *p[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEM_GET, 3, p);
+  const struct db_arg args[] = {{"id", id}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_GET, args, NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) == 0) {
@@ -303,15 +299,15 @@ static bool create_work(struct request *rq, void *arg) {
   json_object_set_new(w->body, "position", json_integer(pos));
   prepare_body(w->body, ctx.year);
   char *body = dump(w->body);
-  const char *p[] = {body, w->roadmap_text, auth_scope_kind(rq),
-                     auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEM_INSERT, 4, p);
+  const struct db_arg args[] = {
+      {"body", body}, {"roadmap", w->roadmap_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_INSERT, args, NULL);
   free(body);
   if (r == NULL)
     return false;
   bool inserted = PQntuples(r) == 1;
   if (inserted)
-    snprintf(w->id_text, sizeof w->id_text, "%s", PQgetvalue(r, 0, 0));
+    snprintf(w->id_text, sizeof w->id_text, "%s", db_get(r, 0, "id"));
   PQclear(r);
   if (!inserted)
     return reply_not_writable(rq);
@@ -397,9 +393,11 @@ static bool update_work(struct request *rq, void *arg) {
   }
   prepare_body(w->body, ctx.year);
   char *body = dump(w->body);
-  const char *p[] = {w->id_text, w->version_text, body, auth_scope_kind(rq),
-                     auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEM_UPDATE, 5, p);
+  const struct db_arg args[] = {{"id", w->id_text},
+                                {"version", w->version_text},
+                                {"patch", body},
+                                DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_UPDATE, args, NULL);
   free(body);
   if (r == NULL)
     return false;
@@ -429,9 +427,9 @@ static bool delete_work(struct request *rq, void *arg) {
     return false;
   if (strcmp(ctx.status, "draft") != 0)
     return reply_not_draft(rq, ctx.status);
-  const char *p[] = {w->id_text, w->version_text, auth_scope_kind(rq),
-                     auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEM_DELETE, 4, p);
+  const struct db_arg args[] = {
+      {"id", w->id_text}, {"version", w->version_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_DELETE, args, NULL);
   if (r == NULL)
     return false;
   bool deleted = PQntuples(r) == 1;
@@ -474,26 +472,24 @@ static bool visible(struct request *rq, enum stmt_id stmt, const char *id,
   return true;
 }
 
-/* A page of rows under one object: ($1 id, [cursor key,] cursor id, limit,
- * scope). */
-static void list_under(struct request *rq, enum stmt_id stmt, const char *id,
-                       bool keyed) {
+/* A page of rows under one object, whose id the statement's parameter
+ * `parent` takes; keyed: the cursor has a sort key. */
+static void list_under(struct request *rq, enum stmt_id stmt,
+                       const char *parent, const char *id, bool keyed) {
   json_t *query = request_query_checked(rq, page_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);
     return;
   }
-  const char *p[6];
-  int n = 0;
-  p[n++] = id;
-  if (keyed)
-    p[n++] = page.cursor_key;
-  p[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
-  p[n++] = page.limit_plus_one;
-  p[n++] = auth_scope_kind(rq);
-  p[n++] = auth_scope_id(rq);
-  PGresult *r = run(rq, stmt, n, p);
+  const struct db_arg args[] = {
+      {parent, id},
+      {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+      {"limit", page.limit_plus_one},
+      keyed ? (struct db_arg){"cursor_key", page.cursor_key}
+            : (struct db_arg)DB_END,
+      DB_END};
+  PGresult *r = db_call(rq, stmt, args, NULL);
   if (r != NULL)
     reply_page(rq, r, &page);
   page_end(&page);
@@ -501,8 +497,8 @@ static void list_under(struct request *rq, enum stmt_id stmt, const char *id,
 }
 
 static void export_csv(struct request *rq, const char *roadmap) {
-  const char *p[] = {roadmap, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_TABLE, 3, p);
+  const struct db_arg args[] = {{"roadmap", roadmap}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_TABLE, args, NULL);
   if (r != NULL)
     reply_csv_table(rq, &roadmap_items_table, r, 0, 1, roadmap);
   PQclear(r);
@@ -516,7 +512,7 @@ void roadmap_items_list(struct request *rq) {
   if (request_wants_csv(rq))
     export_csv(rq, w.roadmap_text);
   else
-    list_under(rq, STMT_ROADMAP_ITEMS_LIST, w.roadmap_text, true);
+    list_under(rq, STMT_ROADMAP_ITEMS_LIST, "roadmap", w.roadmap_text, true);
 }
 
 static const struct jspec_field search_params[] = {
@@ -528,8 +524,6 @@ static const struct jspec_field search_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
-static const char *const search_filters[] = {
-    "overdue", "municipality", "status", "roadmap", "risk_factor", NULL};
 static const struct table_column search_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"roadmap.id", "ID дорожной карты", TABLE_INTEGER},
@@ -559,7 +553,6 @@ static const struct table_spec search_table =
 
 static const struct list_spec search = {
     .params = search_params,
-    .filters = search_filters,
     .stmt = STMT_ROADMAP_ITEMS_SEARCH,
     .table = &search_table,
 };
@@ -572,7 +565,7 @@ void item_reports_list(struct request *rq) {
   struct item_write w = {0};
   if (read_item_id(rq, &w) &&
       visible(rq, STMT_ROADMAP_ITEM_VISIBLE, w.id_text, true))
-    list_under(rq, STMT_ITEM_REPORTS_LIST, w.id_text, false);
+    list_under(rq, STMT_ITEM_REPORTS_LIST, "item", w.id_text, false);
 }
 
 /* --- reports ---------------------------------------------------------------
@@ -592,9 +585,11 @@ static bool report_work(struct request *rq, void *arg) {
     return false;
   }
   char *body = dump(w->body);
-  const char *p[] = {w->id_text, body, rq->principal.name, auth_scope_kind(rq),
-                     auth_scope_id(rq)};
-  PGresult *r = run(rq, STMT_ITEM_REPORT_INSERT, 5, p);
+  const struct db_arg args[] = {{"item", w->id_text},
+                                {"body", body},
+                                {"author", rq->principal.name},
+                                DB_END};
+  PGresult *r = db_call(rq, STMT_ITEM_REPORT_INSERT, args, NULL);
   free(body);
   if (r == NULL)
     return false;
@@ -602,14 +597,12 @@ static bool report_work(struct request *rq, void *arg) {
     PQclear(r);
     return reply_item_missing(rq, w->id_text);
   }
-  bool ok = audit_item(rq, "create", "roadmap_item_report", PQgetvalue(r, 0, 0),
-                       NULL, PQgetvalue(r, 0, 2));
+  bool ok = audit_item(rq, "create", "roadmap_item_report", db_get(r, 0, "id"),
+                       NULL, db_get(r, 0, "audit_doc"));
   const char *status = json_string_value(json_object_get(w->body, "status"));
   if (ok && status != NULL) {
-    const char *on = json_string_value(json_object_get(w->body, "reported_on"));
-    const char *q[] = {w->id_text, status, on, auth_scope_kind(rq),
-                       auth_scope_id(rq)};
-    PGresult *u = run(rq, STMT_ITEM_REPORT_STATUS, 5, q);
+    const struct db_arg item[] = {{"item", w->id_text}, DB_END};
+    PGresult *u = db_call(rq, STMT_ITEM_REPORT_STATUS, item, w->body);
     char *after = NULL;
     ok = u != NULL && roadmap_changed(rq, ctx.roadmap) &&
          item_audit_doc(rq, w->id_text, &after) &&
@@ -617,8 +610,9 @@ static bool report_work(struct request *rq, void *arg) {
     PQclear(u);
     free(after);
   }
+  const char *doc = db_get(r, 0, "doc");
   if (ok)
-    reply_json_text(rq, 201, PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1));
+    reply_json_text(rq, 201, doc, strlen(doc));
   PQclear(r);
   return ok;
 }
@@ -639,18 +633,18 @@ void item_reports_create(struct request *rq) {
 /* Unknown risk factor codes, named by row. */
 static bool check_factors(struct request *rq, const char *rows_text,
                           const json_t *rows, json_t *errors) {
-  const char *p[] = {rows_text};
-  PGresult *r = run(rq, STMT_ROADMAP_ITEMS_UNKNOWN_FACTORS, 1, p);
+  const struct db_arg args[] = {{"rows", rows_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_UNKNOWN_FACTORS, args, NULL);
   if (r == NULL)
     return false;
   for (int i = 0; i < PQntuples(r); i++) {
-    size_t index = (size_t)strtol(PQgetvalue(r, i, 0), NULL, 10) - 1;
+    size_t index = (size_t)strtol(db_get(r, i, "ordinal"), NULL, 10) - 1;
     char path[64], message[96];
     snprintf(path, sizeof path, "row %lld, column risk_factor",
              (long long)json_integer_value(
                  json_object_get(json_array_get(rows, index), "row")));
     snprintf(message, sizeof message, "no risk factor has code %s",
-             PQgetvalue(r, i, 1));
+             db_get(r, i, "code"));
     json_array_append_new(
         errors, json_pack("{s:s, s:s}", "path", path, "message", message));
   }
@@ -679,9 +673,11 @@ static bool import_work(struct request *rq, void *arg) {
   if (ok) {
     char first[24];
     snprintf(first, sizeof first, "%ld", ctx.next);
-    const char *p[] = {rows_text, w->roadmap_text, first, auth_scope_kind(rq),
-                       auth_scope_id(rq)};
-    r = run(rq, STMT_ROADMAP_ITEMS_IMPORT, 5, p);
+    const struct db_arg args[] = {{"rows", rows_text},
+                                  {"roadmap", w->roadmap_text},
+                                  {"first_position", first},
+                                  DB_END};
+    r = db_call(rq, STMT_ROADMAP_ITEMS_IMPORT, args, NULL);
     ok = r != NULL;
   }
   free(rows_text);
@@ -696,18 +692,20 @@ static bool import_work(struct request *rq, void *arg) {
   int n = PQntuples(r);
   size_t len = 64 + strlen(report);
   for (int k = 0; k < n; k++)
-    len += (size_t)PQgetlength(r, k, 1) + 1;
+    len += strlen(db_get(r, k, "doc")) + 1;
   char *text = malloc(len);
   if (text == NULL)
     abort();
   size_t at = (size_t)sprintf(text, "{\"imported\":%d,\"items\":[", n);
   for (int k = 0; k < n && ok; k++) {
-    ok = audit_item(rq, "create", "roadmap_item", PQgetvalue(r, k, 0), NULL,
-                    PQgetvalue(r, k, 2));
+    ok = audit_item(rq, "create", "roadmap_item", db_get(r, k, "id"), NULL,
+                    db_get(r, k, "audit_doc"));
     if (k > 0)
       text[at++] = ',';
-    memcpy(text + at, PQgetvalue(r, k, 1), (size_t)PQgetlength(r, k, 1));
-    at += (size_t)PQgetlength(r, k, 1);
+    const char *doc = db_get(r, k, "doc");
+    size_t doc_len = strlen(doc);
+    memcpy(text + at, doc, doc_len);
+    at += doc_len;
   }
   at += (size_t)sprintf(text + at, "],%s", report + 1);
   free(report);

@@ -111,14 +111,14 @@ static bool transition_allowed(const char *from, const char *to) {
 /* The roadmap's state for a write, locked: NULL after answering 404 or
  * when the statement failed. */
 static PGresult *lock_state(struct request *rq, const char *id_text) {
-  const char *params[] = {id_text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_ROADMAP_STATE, 3, params);
+  const struct db_arg args[] = {{"id", id_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_STATE, args, NULL);
   if (r != NULL && PQntuples(r) == 0) {
     PQclear(r);
     reply_unseen(rq, "roadmap with id %s", id_text);
     return NULL;
   }
-  if (r != NULL && PQgetvalue(r, 0, 1)[0] != 't') {
+  if (r != NULL && db_get(r, 0, "writable")[0] != 't') {
     PQclear(r);
     reply_problem(rq, ERR_FORBIDDEN,
                   "you may read this roadmap but not change it");
@@ -130,15 +130,17 @@ static PGresult *lock_state(struct request *rq, const char *id_text) {
 /* Approving takes the approval's document and date, from the patch or
  * already on the roadmap. */
 static bool approval_complete(struct request *rq, const PGresult *state) {
-  static const char *const needed[] = {"approval_document", "approved_on"};
+  static const char *const needed[][2] = {
+      {"approval_document", "has_approval_document"},
+      {"approved_on", "has_approved_on"}};
   json_t *errors = json_array();
   for (int i = 0; i < 2; i++) {
-    const json_t *v = json_object_get(rq->json, needed[i]);
+    const json_t *v = json_object_get(rq->json, needed[i][0]);
     bool there =
-        v != NULL ? !json_is_null(v) : PQgetvalue(state, 0, 2 + i)[0] == 't';
+        v != NULL ? !json_is_null(v) : db_get(state, 0, needed[i][1])[0] == 't';
     if (!there) {
       char path[32];
-      snprintf(path, sizeof path, "$.%s", needed[i]);
+      snprintf(path, sizeof path, "$.%s", needed[i][0]);
       jspec_error(errors, path, "is required to approve the roadmap");
     }
   }
@@ -152,7 +154,7 @@ static bool approval_complete(struct request *rq, const PGresult *state) {
 
 static bool check_transition(struct request *rq, int64_t id,
                              const PGresult *state) {
-  const char *from = PQgetvalue(state, 0, 0);
+  const char *from = db_get(state, 0, "status");
   const char *to = json_string_value(json_object_get(rq->json, "status"));
   bool moves = to != NULL && strcmp(to, from) != 0;
   if (moves && !transition_allowed(from, to)) {
@@ -220,11 +222,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"owner_school", "owner_municipality",
-                                           "municipality", "kind",
-                                           "status",       "year",
-                                           "risk_factor",  NULL};
-
 static const struct table_column roadmap_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"title", "Наименование", TABLE_TEXT},
@@ -248,7 +245,6 @@ static const struct table_spec roadmap_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_ROADMAPS_LIST,
     .table = &roadmap_table,
 };
@@ -269,7 +265,7 @@ static void reply_no_roadmap(struct request *rq, int64_t id) {
   reply_unseen(rq, "roadmap with id %lld", (long long)id);
 }
 
-/* The roadmap's id as statement text, with the caller's scope after it. */
+/* The roadmap's id, and as statement text. */
 struct roadmap_ref {
   int64_t id;
   char text[24];
@@ -296,9 +292,9 @@ void roadmap_get(struct request *rq) {
     return;
   bool items = json_object_get(query, "include") != NULL;
   json_decref(query);
-  const char *params[] = {ref.text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r =
-      db_exec(rq, items ? STMT_ROADMAP_GET_ITEMS : STMT_ROADMAP_GET, 3, params);
+  const struct db_arg args[] = {{"id", ref.text}, DB_END};
+  PGresult *r = db_call(rq, items ? STMT_ROADMAP_GET_ITEMS : STMT_ROADMAP_GET,
+                        args, NULL);
   if (r == NULL)
     return;
   if (PQntuples(r) == 0) {
@@ -312,8 +308,8 @@ void roadmap_get(struct request *rq) {
 /* Is the roadmap there for the caller? False after answering 404 (or when
  * the statement failed). */
 static bool roadmap_visible(struct request *rq, const struct roadmap_ref *ref) {
-  const char *params[] = {ref->text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_ROADMAP_GET, 3, params);
+  const struct db_arg args[] = {{"id", ref->text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_GET, args, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;
@@ -338,10 +334,12 @@ void roadmap_revisions_list(struct request *rq) {
     json_decref(query);
     return;
   }
-  const char *params[] = {ref.text, page.cursor_id[0] ? page.cursor_id : NULL,
-                          page.limit_plus_one, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_ROADMAP_REVISIONS_LIST, 5, params);
+  const struct db_arg args[] = {
+      {"id", ref.text},
+      {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+      {"limit", page.limit_plus_one},
+      DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_REVISIONS_LIST, args, NULL);
   if (r != NULL && PQntuples(r) == 0 && !roadmap_visible(rq, &ref))
     PQclear(r);
   else if (r != NULL)
@@ -379,9 +377,9 @@ void roadmap_revision_get(struct request *rq) {
     return;
   char revision_text[16];
   snprintf(revision_text, sizeof revision_text, "%d", revision);
-  const char *params[] = {ref.text, revision_text, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_ROADMAP_REVISION_GET, 4, params);
+  const struct db_arg args[] = {
+      {"id", ref.text}, {"revision", revision_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_REVISION_GET, args, NULL);
   if (r == NULL)
     return;
   if (PQntuples(r) == 1) {
@@ -414,11 +412,11 @@ struct revise {
 
 /* The roadmap's document as it is now (owned), or NULL after a failure. */
 static char *roadmap_doc_text(struct request *rq, const struct revise *v) {
-  const char *params[] = {v->ref.text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_ROADMAP_GET, 3, params);
+  const struct db_arg args[] = {{"id", v->ref.text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_GET, args, NULL);
   if (r == NULL)
     return NULL;
-  char *doc = PQntuples(r) == 1 ? strdup(PQgetvalue(r, 0, 1)) : NULL;
+  char *doc = PQntuples(r) == 1 ? strdup(db_get(r, 0, "doc")) : NULL;
   PQclear(r);
   if (doc == NULL)
     reply_no_roadmap(rq, v->ref.id);
@@ -445,21 +443,22 @@ static bool revise_work(struct request *rq, void *arg) {
   PGresult *state = lock_state(rq, v->ref.text);
   if (state == NULL)
     return false;
-  bool ok = revisable(rq, PQgetvalue(state, 0, 0));
+  bool ok = revisable(rq, db_get(state, 0, "status"));
   PQclear(state);
   if (!ok || (v->before = roadmap_doc_text(rq, v)) == NULL)
     return false;
-  const char *kind = auth_scope_kind(rq), *scope = auth_scope_id(rq);
-  const char *keep[] = {v->ref.text, v->reason, rq->principal.name, kind,
-                        scope};
-  PGresult *r = db_exec(rq, STMT_ROADMAP_REVISION_INSERT, 5, keep);
+  const struct db_arg keep[] = {{"id", v->ref.text},
+                                {"reason", v->reason},
+                                {"actor", rq->principal.name},
+                                DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_REVISION_INSERT, keep, NULL);
   if (r == NULL)
     return false;
-  snprintf(v->revision, sizeof v->revision, "%s", PQgetvalue(r, 0, 0));
-  v->summary = strdup(PQgetvalue(r, 0, 1));
+  snprintf(v->revision, sizeof v->revision, "%s", db_get(r, 0, "revision"));
+  v->summary = strdup(db_get(r, 0, "summary"));
   PQclear(r);
-  const char *open[] = {v->ref.text, kind, scope};
-  if ((r = db_exec(rq, STMT_ROADMAP_REVISE, 3, open)) == NULL)
+  const struct db_arg open[] = {{"id", v->ref.text}, DB_END};
+  if ((r = db_call(rq, STMT_ROADMAP_REVISE, open, NULL)) == NULL)
     return false;
   PQclear(r);
   if ((v->after = roadmap_doc_text(rq, v)) == NULL)

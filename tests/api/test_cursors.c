@@ -171,6 +171,35 @@ static void test_import_problems(void **state) {
   free(cursor);
 }
 
+/* The list of push records filters by assessment and outcome, and pages
+ * newest first. */
+static void test_import_list(void **state) {
+  (void)state;
+  long long a = import_with_problems(1), b = import_with_problems(1);
+  long long assessment =
+      db_count("SELECT assessment_id FROM imports WHERE id = %lld", a);
+  struct http_reply *r =
+      http_get("/api/v1/imports?assessment=%lld&outcome=rejected", assessment);
+  assert_status(r, 200);
+  const json_t *items = json_object_get(r->json, "items");
+  assert_int_equal(json_array_size(items), 1);
+  assert_json_int(json_array_get(items, 0), "id", a);
+  http_reply_free(r);
+  r = http_get("/api/v1/imports?assessment=%lld&outcome=committed", assessment);
+  assert_status(r, 200);
+  assert_int_equal(json_array_size(json_object_get(r->json, "items")), 0);
+  http_reply_free(r);
+  char *cursor = first_cursor("/api/v1/imports?outcome=rejected");
+  r = http_get("/api/v1/imports?outcome=rejected&limit=1&cursor=%s",
+               esc(cursor));
+  assert_status(r, 200);
+  items = json_object_get(r->json, "items");
+  assert_int_equal(json_array_size(items), 1);
+  assert_true(jint(json_array_get(items, 0), "id") < b);
+  http_reply_free(r);
+  free(cursor);
+}
+
 /* A cursor of the former format (no query in it), or made up: not ours. */
 static void test_not_ours(void **state) {
   (void)state;
@@ -191,6 +220,7 @@ int main(void) {
       cmocka_unit_test(test_other_filters),
       cmocka_unit_test(test_other_since),
       cmocka_unit_test(test_import_problems),
+      cmocka_unit_test(test_import_list),
       cmocka_unit_test(test_not_ours),
   };
   harness_start("cursors");
