@@ -114,6 +114,12 @@ static void check_campaign(struct request *rq, const json_t *body,
   check_target(body, errors);
 }
 
+/* A boolean column of a row; SQL NULL is not true. */
+static bool column_true(const PGresult *r, int row, const char *column) {
+  const char *v = db_get(r, row, column);
+  return v != NULL && v[0] == 't';
+}
+
 /* The body's indicators that are unknown (422), computed or repeated
  * (400); false after answering. */
 static bool indicators_valid(struct request *rq) {
@@ -126,12 +132,12 @@ static bool indicators_valid(struct request *rq) {
   for (int i = 0; i < PQntuples(r); i++) {
     char path[64];
     snprintf(path, sizeof path, "$.indicators[%s].code", db_get(r, i, "index"));
-    if (db_get(r, i, "known")[0] != 't')
+    if (!column_true(r, i, "known"))
       jspec_error(unknown, path, "no active indicator has this code");
-    else if (db_get(r, i, "computed")[0] == 't')
+    else if (column_true(r, i, "computed"))
       jspec_error(bad, path,
                   "is a computed indicator: schools do not submit it");
-    else if (db_get(r, i, "again")[0] == 't')
+    else if (column_true(r, i, "again"))
       jspec_error(bad, path, "is already in the list");
   }
   PQclear(r);
@@ -263,10 +269,10 @@ static bool resolve_owner(struct request *rq, struct create *c) {
   const char *region = db_get(r, 0, "region");
   const char *muni = db_get(r, 0, "municipality");
   bool no_region = region == NULL,
-       m_exists = db_get(r, 0, "municipality_exists")[0] == 't',
-       r_exists = db_get(r, 0, "region_exists")[0] == 't',
-       mismatch = db_get(r, 0, "mismatch")[0] == 't',
-       writable = db_get(r, 0, "writable")[0] == 't';
+       m_exists = column_true(r, 0, "municipality_exists"),
+       r_exists = column_true(r, 0, "region_exists"),
+       mismatch = column_true(r, 0, "mismatch"),
+       writable = column_true(r, 0, "writable");
   snprintf(c->region, sizeof c->region, "%s", region ? region : "");
   snprintf(c->municipality, sizeof c->municipality, "%s", muni ? muni : "");
   c->has_municipality = muni != NULL;
@@ -410,7 +416,7 @@ static bool read_state(struct request *rq, const char *id, struct state *s) {
   const char *muni = db_get(r, 0, "municipality_id");
   snprintf(s->status, sizeof s->status, "%s", db_get(r, 0, "status"));
   s->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  s->writable = db_get(r, 0, "writable")[0] == 't';
+  s->writable = column_true(r, 0, "writable");
   snprintf(s->region, sizeof s->region, "%s", region ? region : "");
   s->has_muni = muni != NULL;
   snprintf(s->muni, sizeof s->muni, "%s", muni ? muni : "");
