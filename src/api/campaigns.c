@@ -114,29 +114,30 @@ static void check_campaign(struct request *rq, const json_t *body,
   check_target(body, errors);
 }
 
-/* Indicators that are unknown (422), computed or repeated (400); false
- * after answering. */
-static bool indicators_valid(struct request *rq, const json_t *indicators) {
-  if (indicators == NULL)
+/* A boolean column of a row; SQL NULL is not true. */
+static bool column_true(const PGresult *r, int row, const char *column) {
+  const char *v = db_get(r, row, column);
+  return v != NULL && v[0] == 't';
+}
+
+/* The body's indicators that are unknown (422), computed or repeated
+ * (400); false after answering. */
+static bool indicators_valid(struct request *rq) {
+  if (json_object_get(rq->json, "indicators") == NULL)
     return true;
-  char *text = json_dumps(indicators, JSON_COMPACT);
-  if (text == NULL)
-    abort();
-  const char *params[] = {text};
-  PGresult *r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_CHECK, 1, params);
-  free(text);
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_INDICATORS_CHECK, NULL, rq->json);
   if (r == NULL)
     return false;
   json_t *unknown = json_array(), *bad = json_array();
   for (int i = 0; i < PQntuples(r); i++) {
     char path[64];
-    snprintf(path, sizeof path, "$.indicators[%s].code", PQgetvalue(r, i, 0));
-    if (PQgetvalue(r, i, 2)[0] != 't')
+    snprintf(path, sizeof path, "$.indicators[%s].code", db_get(r, i, "index"));
+    if (!column_true(r, i, "known"))
       jspec_error(unknown, path, "no active indicator has this code");
-    else if (PQgetvalue(r, i, 3)[0] == 't')
+    else if (column_true(r, i, "computed"))
       jspec_error(bad, path,
                   "is a computed indicator: schools do not submit it");
-    else if (PQgetvalue(r, i, 4)[0] == 't')
+    else if (column_true(r, i, "again"))
       jspec_error(bad, path, "is already in the list");
   }
   PQclear(r);
@@ -156,19 +157,15 @@ static bool indicators_valid(struct request *rq, const json_t *indicators) {
   return true;
 }
 
-/* Target ids outside the owner or the caller's scope: 403 naming each;
- * false after answering. */
-static bool target_valid(struct request *rq, const json_t *target,
-                         const char *region, const char *municipality) {
-  if (target == NULL)
+/* The body's target ids outside the owner or the caller's scope: 403
+ * naming each; false after answering. */
+static bool target_valid(struct request *rq, const char *region,
+                         const char *municipality) {
+  if (json_object_get(rq->json, "target") == NULL)
     return true;
-  char *text = json_dumps(target, JSON_COMPACT);
-  if (text == NULL)
-    abort();
-  const char *params[] = {text, region, municipality, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_CAMPAIGN_TARGET_CHECK, 5, params);
-  free(text);
+  const struct db_arg args[] = {
+      {"region", region}, {"municipality", municipality}, DB_END};
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_TARGET_CHECK, args, rq->json);
   if (r == NULL)
     return false;
   int n = PQntuples(r);
@@ -179,8 +176,8 @@ static bool target_valid(struct request *rq, const json_t *target,
   json_t *errors = json_array();
   for (int i = 0; i < n; i++) {
     char path[64];
-    snprintf(path, sizeof path, "$.target.%s[%s]", PQgetvalue(r, i, 0),
-             PQgetvalue(r, i, 1));
+    snprintf(path, sizeof path, "$.target.%s[%s]", db_get(r, i, "member"),
+             db_get(r, i, "index"));
     jspec_error(errors, path, "is outside the campaign's owner or your scope");
   }
   PQclear(r);
@@ -213,8 +210,8 @@ static bool audit_campaign(struct request *rq, const char *action,
  * visible (answered 404 when `answer`) or the statement failed. */
 static char *campaign_doc(struct request *rq, const char *id, int32_t *version,
                           bool answer) {
-  const char *params[] = {id, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_CAMPAIGN_GET, 3, params);
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_GET,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
     return NULL;
   if (PQntuples(r) == 0) {
@@ -223,8 +220,8 @@ static char *campaign_doc(struct request *rq, const char *id, int32_t *version,
       reply_unseen(rq, "campaign with id %s", id);
     return NULL;
   }
-  *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
-  char *doc = strdup(PQgetvalue(r, 0, 1));
+  *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  char *doc = strdup(db_get(r, 0, "doc"));
   PQclear(r);
   if (doc == NULL)
     abort();
@@ -266,32 +263,23 @@ static bool forbid_owner(struct request *rq, const char *path) {
 
 /* The owner from the body and the caller; false after answering. */
 static bool resolve_owner(struct request *rq, struct create *c) {
-  char rbuf[24], mbuf[24];
-  const json_t *region = json_object_get(rq->json, "region_id");
-  const json_t *muni = json_object_get(rq->json, "municipality_id");
-  const char *params[] = {
-      region ? (snprintf(rbuf, sizeof rbuf, "%lld",
-                         (long long)json_integer_value(region)),
-                rbuf)
-             : NULL,
-      muni ? (snprintf(mbuf, sizeof mbuf, "%lld",
-                       (long long)json_integer_value(muni)),
-              mbuf)
-           : NULL,
-      auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_CAMPAIGN_OWNER, 4, params);
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_OWNER, NULL, rq->json);
   if (r == NULL)
     return false;
-  bool no_region = PQgetisnull(r, 0, 0),
-       m_exists = PQgetvalue(r, 0, 2)[0] == 't',
-       r_exists = PQgetvalue(r, 0, 3)[0] == 't',
-       mismatch = PQgetvalue(r, 0, 4)[0] == 't',
-       writable = PQgetvalue(r, 0, 5)[0] == 't';
-  snprintf(c->region, sizeof c->region, "%s", PQgetvalue(r, 0, 0));
-  snprintf(c->municipality, sizeof c->municipality, "%s", PQgetvalue(r, 0, 1));
-  c->has_municipality = !PQgetisnull(r, 0, 1);
+  const char *region = db_get(r, 0, "region");
+  const char *muni = db_get(r, 0, "municipality");
+  bool no_region = region == NULL,
+       m_exists = column_true(r, 0, "municipality_exists"),
+       r_exists = column_true(r, 0, "region_exists"),
+       mismatch = column_true(r, 0, "mismatch"),
+       writable = column_true(r, 0, "writable");
+  snprintf(c->region, sizeof c->region, "%s", region ? region : "");
+  snprintf(c->municipality, sizeof c->municipality, "%s", muni ? muni : "");
+  c->has_municipality = muni != NULL;
   PQclear(r);
-  const char *owner_path = muni != NULL ? "$.municipality_id" : "$.region_id";
+  const char *owner_path = json_object_get(rq->json, "municipality_id") != NULL
+                               ? "$.municipality_id"
+                               : "$.region_id";
   if (mismatch) {
     json_t *errors = json_array();
     jspec_error(errors, "$.region_id", "is not the municipality's region");
@@ -317,30 +305,24 @@ static bool resolve_owner(struct request *rq, struct create *c) {
 
 static bool create_work(struct request *rq, void *arg) {
   struct create *c = arg;
-  if (!resolve_owner(rq, c) ||
-      !indicators_valid(rq, json_object_get(rq->json, "indicators")) ||
-      !target_valid(rq, json_object_get(rq->json, "target"), c->region,
-                    c->has_municipality ? c->municipality : NULL))
+  if (!resolve_owner(rq, c))
     return false;
   const char *muni = c->has_municipality ? c->municipality : NULL;
-  const char *params[] = {c->body, c->region, muni, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_CAMPAIGN_INSERT, 5, params);
+  if (!indicators_valid(rq) || !target_valid(rq, c->region, muni))
+    return false;
+  const struct db_arg owner[] = {
+      {"body", c->body}, {"region", c->region}, {"municipality", muni}, DB_END};
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_INSERT, owner, NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) != 1) {
     PQclear(r);
     return forbid_owner(rq, "$.region_id");
   }
-  snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
+  snprintf(c->id, sizeof c->id, "%s", db_get(r, 0, "id"));
   PQclear(r);
-  char *indicators =
-      json_dumps(json_object_get(rq->json, "indicators"), JSON_COMPACT);
-  if (indicators == NULL)
-    abort();
-  const char *ins[] = {c->id, indicators};
-  r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_INSERT, 2, ins);
-  free(indicators);
+  r = db_call(rq, STMT_CAMPAIGN_INDICATORS_INSERT,
+              (const struct db_arg[]){{"campaign", c->id}, DB_END}, rq->json);
   if (r == NULL)
     return false;
   PQclear(r);
@@ -412,77 +394,102 @@ static bool transition_valid(struct request *rq, const char *from,
   return true;
 }
 
-static bool update_work(struct request *rq, void *arg) {
-  struct update *u = arg;
-  free(u->before);
-  u->before = NULL;
-  const char *params[] = {u->id, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *st = db_exec(rq, STMT_CAMPAIGN_STATE, 3, params);
-  if (st == NULL)
+/* The state an update is judged on, locked. */
+struct state {
+  char status[16], region[24], muni[24];
+  bool has_muni, writable;
+  int32_t version;
+};
+
+/* False after answering 404 (or after the failed statement). */
+static bool read_state(struct request *rq, const char *id, struct state *s) {
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_STATE,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
+  if (r == NULL)
     return false;
-  if (PQntuples(st) == 0) {
-    PQclear(st);
-    reply_unseen(rq, "campaign with id %s", u->id);
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    reply_unseen(rq, "campaign with id %s", id);
     return false;
   }
-  char status[16], region[24], muni[24];
-  snprintf(status, sizeof status, "%s", PQgetvalue(st, 0, 0));
-  int32_t now = (int32_t)strtol(PQgetvalue(st, 0, 1), NULL, 10);
-  bool writable = PQgetvalue(st, 0, 2)[0] == 't';
-  snprintf(region, sizeof region, "%s", PQgetvalue(st, 0, 3));
-  bool has_muni = !PQgetisnull(st, 0, 4);
-  snprintf(muni, sizeof muni, "%s", PQgetvalue(st, 0, 4));
-  PQclear(st);
-  const char *owner_muni = has_muni ? muni : NULL;
-  if (!writable) {
+  const char *region = db_get(r, 0, "region_id");
+  const char *muni = db_get(r, 0, "municipality_id");
+  snprintf(s->status, sizeof s->status, "%s", db_get(r, 0, "status"));
+  s->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  s->writable = column_true(r, 0, "writable");
+  snprintf(s->region, sizeof s->region, "%s", region ? region : "");
+  s->has_muni = muni != NULL;
+  snprintf(s->muni, sizeof s->muni, "%s", muni ? muni : "");
+  PQclear(r);
+  return true;
+}
+
+/* The caller may write the campaign, at the version it holds; false after
+ * answering 403 or 412. */
+static bool update_allowed(struct request *rq, const struct update *u,
+                           const struct state *s) {
+  if (!s->writable) {
     reply_problem(rq, ERR_FORBIDDEN,
                   "you may read this campaign but not change it");
     return false;
   }
-  if (now != u->want) {
+  if (s->version != u->want) {
     char detail[96];
     snprintf(detail, sizeof detail,
-             "the campaign is at version %d, not %s: read it again", now,
+             "the campaign is at version %d, not %s: read it again", s->version,
              u->version);
     reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-    reply_etag(rq, now);
+    reply_etag(rq, s->version);
     return false;
   }
-  const char *to = json_string_value(json_object_get(rq->json, "status"));
-  const json_t *indicators = json_object_get(rq->json, "indicators");
-  int32_t version;
-  if (!transition_valid(rq, status, to) || !indicators_valid(rq, indicators) ||
-      !target_valid(rq, json_object_get(rq->json, "target"), region,
-                    owner_muni) ||
-      (u->before = campaign_doc(rq, u->id, &version, true)) == NULL)
-    return false;
-  const char *upd[] = {u->id, u->version, u->body, auth_scope_kind(rq),
-                       auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_CAMPAIGN_UPDATE, 5, upd);
+  return true;
+}
+
+/* The body's indicators, when it has them, replace the campaign's. */
+static bool replace_indicators(struct request *rq, const char *id) {
+  if (json_object_get(rq->json, "indicators") == NULL)
+    return true;
+  const struct db_arg campaign[] = {{"campaign", id}, DB_END};
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_INDICATORS_DELETE, campaign, NULL);
   if (r == NULL)
     return false;
   PQclear(r);
-  if (indicators != NULL) {
-    char *text = json_dumps(indicators, JSON_COMPACT);
-    if (text == NULL)
-      abort();
-    const char *ins[] = {u->id, text};
-    r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_DELETE, 1, ins);
-    if (r != NULL) {
-      PQclear(r);
-      r = db_exec(rq, STMT_CAMPAIGN_INDICATORS_INSERT, 2, ins);
-    }
-    free(text);
+  r = db_call(rq, STMT_CAMPAIGN_INDICATORS_INSERT, campaign, rq->json);
+  PQclear(r);
+  return r != NULL;
+}
+
+static bool update_work(struct request *rq, void *arg) {
+  struct update *u = arg;
+  free(u->before);
+  u->before = NULL;
+  struct state s;
+  if (!read_state(rq, u->id, &s) || !update_allowed(rq, u, &s))
+    return false;
+  const char *owner_muni = s.has_muni ? s.muni : NULL;
+  const char *to = json_string_value(json_object_get(rq->json, "status"));
+  int32_t version;
+  if (!transition_valid(rq, s.status, to) || !indicators_valid(rq) ||
+      !target_valid(rq, s.region, owner_muni) ||
+      (u->before = campaign_doc(rq, u->id, &version, true)) == NULL)
+    return false;
+  const struct db_arg args[] = {
+      {"id", u->id}, {"version", u->version}, {"patch", u->body}, DB_END};
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_UPDATE, args, NULL);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  if (!replace_indicators(rq, u->id))
+    return false;
+  if (to != NULL && strcmp(s.status, "draft") == 0 && strcmp(to, "open") == 0) {
+    r = db_call(rq, STMT_CAMPAIGN_OPEN,
+                (const struct db_arg[]){{"id", u->id}, DB_END}, NULL);
     if (r == NULL)
       return false;
     PQclear(r);
   }
-  if (to != NULL && strcmp(status, "draft") == 0 && strcmp(to, "open") == 0) {
-    if ((r = db_exec(rq, STMT_CAMPAIGN_OPEN, 3, params)) == NULL)
-      return false;
-    PQclear(r);
-  }
-  return reply_written(rq, u->id, u->before, 200, region, owner_muni, "update");
+  return reply_written(rq, u->id, u->before, 200, s.region, owner_muni,
+                       "update");
 }
 
 void campaign_update(struct request *rq) {
@@ -510,8 +517,8 @@ void campaign_get(struct request *rq) {
     return;
   char text[24];
   snprintf(text, sizeof text, "%lld", (long long)id);
-  const char *params[] = {text, auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_CAMPAIGN_GET, 3, params);
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_GET,
+                        (const struct db_arg[]){{"id", text}, DB_END}, NULL);
   if (r == NULL)
     return;
   if (PQntuples(r) == 0) {
@@ -528,7 +535,6 @@ static const struct jspec_field list_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
-static const char *const list_filters[] = {"status", "period", NULL};
 static const struct table_column campaign_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"title", "Наименование", TABLE_TEXT},
@@ -551,7 +557,6 @@ static const struct table_spec campaign_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_CAMPAIGNS_LIST,
     .table = &campaign_table,
 };
@@ -565,7 +570,6 @@ static const struct jspec_field due_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
-static const char *const due_filters[] = {"within_days", NULL};
 static const struct table_column due_columns[] = {
     {"campaign.id", "ID кампании", TABLE_INTEGER},
     {"campaign.title", "Кампания", TABLE_TEXT},
@@ -583,7 +587,6 @@ static const struct table_spec due_table =
 
 static const struct list_spec due = {
     .params = due_params,
-    .filters = due_filters,
     .stmt = STMT_MONITORING_DUE,
     .keyed = true,
     .table = &due_table,
@@ -611,11 +614,11 @@ static void reply_completeness(struct request *rq, PGresult *rows,
   int shown = n > page->limit ? (int)page->limit : n;
   size_t cap = strlen(counts) + strlen(id) + 160;
   for (int i = 0; i < shown; i++)
-    cap += (size_t)PQgetlength(rows, i, 0) + 1;
+    cap += strlen(db_get(rows, i, "doc")) + 1;
   char *next = NULL;
   if (n > shown)
-    next = cursor_encode(PQgetvalue(rows, shown - 1, 1),
-                         strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10),
+    next = cursor_encode(db_get(rows, shown - 1, "short_name"),
+                         strtoll(db_get(rows, shown - 1, "id"), NULL, 10),
                          page->query);
   if (next != NULL)
     cap += strlen(next);
@@ -626,8 +629,9 @@ static void reply_completeness(struct request *rq, PGresult *rows,
   for (int i = 0; i < shown; i++) {
     if (i > 0)
       text[len++] = ',';
-    size_t l = (size_t)PQgetlength(rows, i, 0);
-    memcpy(text + len, PQgetvalue(rows, i, 0), l);
+    const char *doc = db_get(rows, i, "doc");
+    size_t l = strlen(doc);
+    memcpy(text + len, doc, l);
     len += l;
   }
   if (next != NULL)
@@ -658,22 +662,16 @@ static void completeness(struct request *rq, const char *id,
   if (doc == NULL)
     return;
   free(doc);
-  char state_buf[16], muni_buf[24], csv_limit[16];
-  const char *state = query_param(query, "state", state_buf, sizeof state_buf);
-  const char *muni =
-      query_param(query, "municipality", muni_buf, sizeof muni_buf);
+  char csv_limit[16];
   bool csv = request_wants_csv(rq);
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
-  const char *kind = auth_scope_kind(rq), *scope = auth_scope_id(rq);
-  const char *params[] = {id,
-                          state,
-                          muni,
-                          page->cursor_key,
-                          page->cursor_id[0] ? page->cursor_id : NULL,
-                          csv ? csv_limit : page->limit_plus_one,
-                          kind,
-                          scope};
-  PGresult *rows = db_exec(rq, STMT_CAMPAIGN_COMPLETENESS, 8, params);
+  const struct db_arg args[] = {
+      {"id", id},
+      {"cursor_key", page->cursor_key},
+      {"cursor_id", page->cursor_id[0] ? page->cursor_id : NULL},
+      {"limit", csv ? csv_limit : page->limit_plus_one},
+      DB_END};
+  PGresult *rows = db_call(rq, STMT_CAMPAIGN_COMPLETENESS, args, query);
   if (rows == NULL)
     return;
   if (csv) {
@@ -681,10 +679,11 @@ static void completeness(struct request *rq, const char *id,
     PQclear(rows);
     return;
   }
-  const char *cparams[] = {id, muni, kind, scope};
-  PGresult *counts = db_exec(rq, STMT_CAMPAIGN_COUNTS, 4, cparams);
+  PGresult *counts =
+      db_call(rq, STMT_CAMPAIGN_COUNTS,
+              (const struct db_arg[]){{"id", id}, DB_END}, query);
   if (counts != NULL)
-    reply_completeness(rq, rows, page, id, PQgetvalue(counts, 0, 0));
+    reply_completeness(rq, rows, page, id, db_get(counts, 0, "counts"));
   PQclear(counts);
   PQclear(rows);
 }

@@ -98,9 +98,13 @@ static bool write_result(struct request *rq, const char *school_id,
   if (ok)
     snprintf(number, sizeof number, "%.15g", out);
   values_set(vs, c->code, ok, out);
-  const char *params[] = {school_id, period, c->code, ok ? number : NULL,
-                          ok ? NULL : reason};
-  PGresult *r = db_exec(rq, STMT_COMPUTE_UPSERT, 5, params);
+  const struct db_arg args[] = {{"school", school_id},
+                                {"period", period},
+                                {"code", c->code},
+                                {"value", ok ? number : NULL},
+                                {"reason", ok ? NULL : reason},
+                                DB_END};
+  PGresult *r = db_call(rq, STMT_COMPUTE_UPSERT, args, NULL);
   PQclear(r);
   return r != NULL;
 }
@@ -114,8 +118,8 @@ static bool compute_all(struct request *rq, const char *school_id,
     abort();
   for (size_t i = 0; i < n; i++) {
     size_t pos;
-    all[i].code = PQgetvalue(formulas, (int)i, 0);
-    all[i].f = formula_parse(PQgetvalue(formulas, (int)i, 1), all[i].error,
+    all[i].code = db_get(formulas, (int)i, "code");
+    all[i].f = formula_parse(db_get(formulas, (int)i, "formula"), all[i].error,
                              sizeof all[i].error, &pos);
   }
   bool ok = true;
@@ -144,20 +148,23 @@ static bool compute_all(struct request *rq, const char *school_id,
 
 bool official_values_recompute(struct request *rq, const char *school_id,
                                const char *period) {
-  PGresult *r = db_exec(rq, STMT_VALUES_LOCK, 0, NULL);
+  PGresult *r = db_call(rq, STMT_VALUES_LOCK, NULL, NULL);
   if (r == NULL)
     return false;
   PQclear(r);
-  const char *params[] = {school_id, period};
-  PGresult *inputs = db_exec(rq, STMT_COMPUTE_INPUTS, 2, params);
+  PGresult *inputs =
+      db_call(rq, STMT_COMPUTE_INPUTS,
+              (const struct db_arg[]){
+                  {"school", school_id}, {"period", period}, DB_END},
+              NULL);
   if (inputs == NULL)
     return false;
   struct values vs = {0};
   for (int i = 0; i < PQntuples(inputs); i++)
-    values_set(&vs, PQgetvalue(inputs, i, 0), true,
-               strtod(PQgetvalue(inputs, i, 1), NULL));
+    values_set(&vs, db_get(inputs, i, "indicator_code"), true,
+               strtod(db_get(inputs, i, "value"), NULL));
   PQclear(inputs);
-  PGresult *formulas = db_exec(rq, STMT_COMPUTE_FORMULAS, 0, NULL);
+  PGresult *formulas = db_call(rq, STMT_COMPUTE_FORMULAS, NULL, NULL);
   bool ok =
       formulas != NULL && compute_all(rq, school_id, period, formulas, &vs);
   PQclear(formulas);

@@ -36,9 +36,6 @@ static const struct jspec_field list_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
-static const char *const list_filters[] = {"indicator",    "period",   "school",
-                                           "municipality", "category", "year",
-                                           "since",        NULL};
 
 /* A school year's second part is the next year: 2023/24, not 2023/25 (the
  * pattern has passed). Appends to errors. */
@@ -71,17 +68,17 @@ static bool no_errors(struct request *rq, json_t *errors) {
 static void reply_values_page(struct request *rq, PGresult *rows,
                               const struct page *page) {
   int n = PQntuples(rows);
-  if (n == 1 && PQgetisnull(rows, 0, 0))
+  if (n == 1 && db_is_null(rows, 0, "doc"))
     n = 0;
   int shown = n > page->limit ? (int)page->limit : n;
   size_t need = 96;
   for (int i = 0; i < shown; i++)
-    need += (size_t)PQgetlength(rows, i, 0) + 1;
+    need += strlen(db_get(rows, i, "doc")) + 1;
   char *next = NULL;
   if (n > shown) {
-    next = cursor_encode(
-        PQgetisnull(rows, shown - 1, 1) ? NULL : PQgetvalue(rows, shown - 1, 1),
-        strtoll(PQgetvalue(rows, shown - 1, 2), NULL, 10), page->query);
+    next = cursor_encode(db_get(rows, shown - 1, "key"),
+                         strtoll(db_get(rows, shown - 1, "id"), NULL, 10),
+                         page->query);
     need += strlen(next);
   }
   char *text = malloc(need);
@@ -91,11 +88,12 @@ static void reply_values_page(struct request *rq, PGresult *rows,
   for (int i = 0; i < shown; i++) {
     if (i > 0)
       text[len++] = ',';
-    size_t doc_len = (size_t)PQgetlength(rows, i, 0);
-    memcpy(text + len, PQgetvalue(rows, i, 0), doc_len);
+    const char *doc = db_get(rows, i, "doc");
+    size_t doc_len = strlen(doc);
+    memcpy(text + len, doc, doc_len);
     len += doc_len;
   }
-  const char *latest = PQgetvalue(rows, 0, 3);
+  const char *latest = db_get(rows, 0, "latest_change");
   if (next != NULL)
     len += (size_t)sprintf(text + len,
                            "],\"next_cursor\":\"%s\",\"latest_change\":%s}",
@@ -106,8 +104,6 @@ static void reply_values_page(struct request *rq, PGresult *rows,
   free(next);
   reply_json_text_steal(rq, 200, text, len);
 }
-
-#define N_LIST_FILTERS (sizeof list_filters / sizeof list_filters[0] - 1)
 
 /* The feed as a table: a member added to the values needs its column here. */
 static const struct table_column value_columns[] = {
@@ -139,21 +135,16 @@ void indicator_values_list(struct request *rq) {
     json_decref(query);
     return;
   }
-  const char *params[N_LIST_FILTERS + 5];
-  char bufs[N_LIST_FILTERS][32];
-  size_t n = 0;
-  for (; n < N_LIST_FILTERS; n++)
-    params[n] = query_param(query, list_filters[n], bufs[n], sizeof bufs[n]);
-  params[n++] = page.cursor_key;
-  params[n++] = page.cursor_id[0] ? page.cursor_id : NULL;
   /* A table for Excel holds the whole list from the cursor on. */
   bool csv = request_wants_csv(rq);
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
-  params[n++] = csv ? csv_limit : page.limit_plus_one;
-  params[n++] = auth_scope_kind(rq);
-  params[n++] = auth_scope_id(rq);
-  PGresult *r = db_exec(rq, STMT_INDICATOR_VALUES_LIST, (int)n, params);
+  const struct db_arg args[] = {
+      {"cursor_key", page.cursor_key},
+      {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+      {"limit", csv ? csv_limit : page.limit_plus_one},
+      DB_END};
+  PGresult *r = db_call(rq, STMT_INDICATOR_VALUES_LIST, args, query);
   if (r != NULL && csv) {
     reply_csv_table(rq, &value_table, r, 0, PQnfields(r), NULL);
   } else if (r != NULL) {
@@ -210,12 +201,15 @@ static const struct table_spec series_table =
     TABLE_SPEC("school-indicators", series_columns);
 
 /* The CSV of a time series: one row per value. */
-static void reply_series_csv(struct request *rq, const char *const *params) {
-  if (!school_in_sight(rq, params[0]))
+static void reply_series_csv(struct request *rq, const char *school,
+                             const json_t *query) {
+  if (!school_in_sight(rq, school))
     return;
-  PGresult *r = db_exec(rq, STMT_SCHOOL_INDICATORS_ROWS, 4, params);
+  PGresult *r =
+      db_call(rq, STMT_SCHOOL_INDICATORS_ROWS,
+              (const struct db_arg[]){{"school", school}, DB_END}, query);
   if (r != NULL)
-    reply_csv_table(rq, &series_table, r, 0, 3, params[0]);
+    reply_csv_table(rq, &series_table, r, 0, 3, school);
   PQclear(r);
 }
 
@@ -232,23 +226,17 @@ void school_indicators(struct request *rq) {
   }
   char school[24];
   snprintf(school, sizeof school, "%lld", (long long)id);
-  const char *params[] = {
-      school,
-      json_string_value(json_object_get(query, "from")),
-      json_string_value(json_object_get(query, "to")),
-      json_string_value(json_object_get(query, "indicator")),
-      auth_scope_kind(rq),
-      auth_scope_id(rq),
-  };
   if (request_wants_csv(rq)) {
-    reply_series_csv(rq, params);
+    reply_series_csv(rq, school, query);
   } else {
-    PGresult *r = db_exec(rq, STMT_SCHOOL_INDICATORS, 6, params);
+    PGresult *r =
+        db_call(rq, STMT_SCHOOL_INDICATORS,
+                (const struct db_arg[]){{"school", school}, DB_END}, query);
     if (r != NULL && PQntuples(r) == 0) {
       reply_unseen(rq, "school with id %s", school);
     } else if (r != NULL) {
-      reply_json_text(rq, 200, PQgetvalue(r, 0, 0),
-                      (size_t)PQgetlength(r, 0, 0));
+      const char *doc = db_get(r, 0, "doc");
+      reply_json_text(rq, 200, doc, strlen(doc));
     }
     PQclear(r);
   }

@@ -116,16 +116,17 @@ static bool keep_formula_inputs(struct request *rq, int64_t id,
   if (type == NULL || is_numeric_type(type) ||
       !request_param_key(rq, "code", code, sizeof code))
     return true;
-  const char *params[] = {code};
-  PGresult *r = db_exec(rq, STMT_INDICATOR_DEPENDENTS, 1, params);
+  PGresult *r = db_call(rq, STMT_INDICATOR_DEPENDENTS,
+                        (const struct db_arg[]){{"code", code}, DB_END}, NULL);
   if (r == NULL)
     return false;
-  bool used = !PQgetisnull(r, 0, 0);
+  const char *users = db_get(r, 0, "codes");
+  bool used = users != NULL;
   if (used) {
     char message[512];
     snprintf(message, sizeof message,
              "the formulas of %.400s use this indicator: change them first",
-             PQgetvalue(r, 0, 0));
+             users);
     json_t *errors = json_array();
     jspec_error(errors, "$.value_type", message);
     reply_problem_errors_steal(rq, ERR_INVALID_FORMULA, message, errors);
@@ -156,9 +157,9 @@ static const struct resource indicators = {
 
 static const char *graph_find(const PGresult *g, const char *code, int *row) {
   for (int i = 0; i < PQntuples(g); i++)
-    if (strcmp(PQgetvalue(g, i, 0), code) == 0) {
+    if (strcmp(db_get(g, i, "code"), code) == 0) {
       *row = i;
-      return PQgetvalue(g, i, 0);
+      return db_get(g, i, "code");
     }
   return NULL;
 }
@@ -173,7 +174,7 @@ static bool reaches(const PGresult *g, const char *code, const char *self,
   if (graph_find(g, code, &row) == NULL || visited[row] || depth > PQntuples(g))
     return false;
   visited[row] = 1;
-  char *inputs = strdup(PQgetvalue(g, row, 3));
+  char *inputs = strdup(db_get(g, row, "inputs"));
   if (inputs == NULL)
     abort();
   bool found = false;
@@ -207,12 +208,12 @@ static void check_input(const PGresult *g, const char *self, const char *code,
              "the formula uses its own indicator: %s -> %s", self, self);
   } else if (graph_find(g, code, &row) == NULL) {
     snprintf(message, sizeof message, "no indicator has code %s", code);
-  } else if (!is_numeric_type(PQgetvalue(g, row, 1))) {
+  } else if (!is_numeric_type(db_get(g, row, "value_type"))) {
     snprintf(message, sizeof message,
              "%s is a %s indicator: a formula takes numbers (percent, number, "
              "integer)",
-             code, PQgetvalue(g, row, 1));
-  } else if (strcmp(PQgetvalue(g, row, 2), "t") != 0) {
+             code, db_get(g, row, "value_type"));
+  } else if (strcmp(db_get(g, row, "active"), "t") != 0) {
     snprintf(message, sizeof message, "%s is not active", code);
   } else {
     char path[400];
@@ -244,7 +245,7 @@ static bool formula_valid(struct request *rq, const char *self,
   json_decref(errors);
   if (bad > 0)
     return true; /* answered 400 by the field spec */
-  PGresult *g = db_exec(rq, STMT_INDICATORS_GRAPH, 0, NULL);
+  PGresult *g = db_call(rq, STMT_INDICATORS_GRAPH, NULL, NULL);
   if (g == NULL)
     return false;
   int row;
@@ -286,9 +287,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"value_type", "periodicity",
-                                           "computed", "active", NULL};
-
 static const struct table_column indicator_columns[] = {
     {"code", "Код", TABLE_TEXT},
     {"name", "Наименование", TABLE_TEXT},
@@ -312,7 +310,6 @@ static const struct table_spec indicator_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_INDICATORS_LIST,
     .keyed = true,
     .unscoped = true,
@@ -362,7 +359,7 @@ static void reply_aggregate(struct request *rq, PGresult *r, const char *code,
                             const char *period, const char *group_by) {
   size_t len = 128 + strlen(code) + strlen(period);
   for (int i = 0; i < PQntuples(r); i++)
-    len += (size_t)PQgetlength(r, i, 0) + 1;
+    len += strlen(db_get(r, i, "doc")) + 1;
   char *text = malloc(len);
   if (text == NULL)
     abort();
@@ -375,8 +372,10 @@ static void reply_aggregate(struct request *rq, PGresult *r, const char *code,
   for (int i = 0; i < PQntuples(r); i++) {
     if (i > 0)
       text[n++] = ',';
-    memcpy(text + n, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
-    n += (size_t)PQgetlength(r, i, 0);
+    const char *group = db_get(r, i, "doc");
+    size_t group_len = strlen(group);
+    memcpy(text + n, group, group_len);
+    n += group_len;
   }
   memcpy(text + n, "]}", 2);
   n += 2;
@@ -424,11 +423,14 @@ void indicator_aggregate(struct request *rq) {
     json_decref(query);
     return;
   }
-  const char *params[] = {code, period, group_by, auth_scope_kind(rq),
-                          auth_scope_id(rq)};
-  PGresult *r = db_exec(rq, STMT_INDICATOR_AGGREGATE, 5, params);
+  PGresult *r = db_call(
+      rq, STMT_INDICATOR_AGGREGATE,
+      (const struct db_arg[]){{"code", code}, {"group_by", group_by}, DB_END},
+      query);
   if (r != NULL && PQntuples(r) == 0) {
-    PGresult *found = db_exec(rq, STMT_INDICATOR_GET, 1, params);
+    PGresult *found =
+        db_call(rq, STMT_INDICATOR_GET,
+                (const struct db_arg[]){{"id", code}, DB_END}, NULL);
     bool missing = found != NULL && PQntuples(found) == 0;
     PQclear(found);
     if (found == NULL || missing) {

@@ -10,9 +10,9 @@
 #include "monitoring.h"
 #include "request.h"
 
-static bool run(struct request *rq, enum stmt_id id, int n,
-                const char *const *params) {
-  PGresult *r = db_exec(rq, id, n, params);
+static bool run(struct request *rq, enum stmt_id id,
+                const struct db_arg *args) {
+  PGresult *r = db_call(rq, id, args, NULL);
   bool ok = r != NULL;
   PQclear(r);
   return ok;
@@ -20,26 +20,31 @@ static bool run(struct request *rq, enum stmt_id id, int n,
 
 /* Whether the school has an official (submitted) value for the period;
  * false after a failed statement too (*ok false then). */
-static bool any_official(struct request *rq, const char *const *params,
+static bool any_official(struct request *rq, const struct db_arg *args,
                          bool *ok) {
-  PGresult *r = db_exec(rq, STMT_OFFICIAL_ANY, 2, params);
+  PGresult *r = db_call(rq, STMT_OFFICIAL_ANY, args, NULL);
   *ok = r != NULL;
-  bool any = r != NULL && PQgetvalue(r, 0, 0)[0] == 't';
+  bool any = r != NULL && db_get(r, 0, "official")[0] == 't';
   PQclear(r);
   return any;
 }
 
 bool official_values_sync(struct request *rq, const char *school_id,
                           const char *period, const char *accepting) {
-  const char *params[] = {school_id, period, accepting};
-  bool ok = run(rq, STMT_VALUES_LOCK, 0, NULL) &&
-            run(rq, STMT_OFFICIAL_WITHDRAW_GONE, 3, params) &&
-            run(rq, STMT_OFFICIAL_PUT, 3, params) &&
-            run(rq, STMT_OFFICIAL_OWNERS, 3, params) &&
-            run(rq, STMT_OFFICIAL_WITHDRAW_COMPUTED, 2, params);
+  const struct db_arg accepted[] = {{"school", school_id},
+                                    {"period", period},
+                                    {"submission", accepting},
+                                    DB_END};
+  const struct db_arg values[] = {
+      {"school", school_id}, {"period", period}, DB_END};
+  bool ok = run(rq, STMT_VALUES_LOCK, NULL) &&
+            run(rq, STMT_OFFICIAL_WITHDRAW_GONE, accepted) &&
+            run(rq, STMT_OFFICIAL_PUT, accepted) &&
+            run(rq, STMT_OFFICIAL_OWNERS, accepted) &&
+            run(rq, STMT_OFFICIAL_WITHDRAW_COMPUTED, values);
   if (!ok)
     return false;
   /* Computed values stand beside submitted ones, never alone. */
-  bool any = any_official(rq, params, &ok);
+  bool any = any_official(rq, values, &ok);
   return ok && (!any || official_values_recompute(rq, school_id, period));
 }
