@@ -246,9 +246,10 @@ static bool recompute_dirty(struct stats_table *t, PGconn *pg,
   PGresult *r;
   while ((r = PQgetResult(pg)) != NULL) {
     if (PQresultStatus(r) == PGRES_SINGLE_TUPLE && ok) {
-      if (!found)
+      if (!found) {
         c = row_columns(r);
-      found = true;
+        found = true;
+      }
       struct school_stats *s = stats_school(t, int64_at(r, 0, c.school));
       if (!parse_int_array(PQgetvalue(r, 0, c.task_scores), scores64,
                            ins->n_tasks)) {
