@@ -77,10 +77,20 @@ PGresult *db_call_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
                      const json_t *values, const char *scope_kind,
                      const char *scope_id);
 
+/* The same sent without waiting (PQsendQueryParams: a read in single-row
+ * mode). 0 when the arguments do not fit the declaration (logged) or the
+ * send failed. */
+int db_send_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
+               const json_t *values, const char *scope_kind,
+               const char *scope_id);
+
 /* A result's value by column name; NULL when SQL NULL. A column the
  * statement does not return is a programming error (abort): tests find it. */
 const char *db_get(const PGresult *r, int row, const char *column);
 bool db_is_null(const PGresult *r, int row, const char *column);
+/* The column's number, as db_get finds it: for a loop over many rows (or
+ * over the one-row results of single-row mode), found once. */
+int db_column(const PGresult *r, const char *column);
 
 /* The statement declares its parameters (STMTP); during the conversion
  * some do not yet (STMT), and run positionally through db_exec. */

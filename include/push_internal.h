@@ -86,11 +86,19 @@ struct push {
 /* src/push.c */
 /* Logs a database failure and answers 503 or 500; the push is over. */
 void push_fail_db(struct push *p, const PGresult *r);
-PGresult *push_run(struct push *p, enum stmt_id id, int n,
-                   const char *const *params);
+/* A statement on the push's connection, bound as db_call binds (the
+ * caller's scope for a SCOPED one); NULL when its arguments do not fit the
+ * declaration (logged). */
+PGresult *push_run(struct push *p, enum stmt_id id, const struct db_arg *args,
+                   const json_t *values);
 /* A statement whose result is not needed; false after answering. */
-bool push_run_ok(struct push *p, enum stmt_id id, int n,
-                 const char *const *params);
+bool push_run_ok(struct push *p, enum stmt_id id, const struct db_arg *args,
+                 const json_t *values);
+/* The instrument as the push's statements take it, in a list of db_arg. */
+#define PUSH_INSTRUMENT_ARGS(p)                                                \
+  {"year", (p)->year}, {                                                       \
+    "assessment", (p)->assessment                                              \
+  }
 void push_problem(struct push *p, long row_no, const char *column,
                   const char *code, const char *message);
 bool push_copy_start(struct push *p, enum stmt_id id);

@@ -191,12 +191,33 @@ PGresult *db_call_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
   return r;
 }
 
-const char *db_get(const PGresult *r, int row, const char *column) {
+int db_send_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
+               const json_t *values, const char *scope_kind,
+               const char *scope_id) {
+  struct bound b;
+  char err[200];
+  const struct stmt_def *def = db_stmt_def(id);
+  if (!bind(def, args, values, scope_kind, scope_id, &b, err, sizeof err)) {
+    log_msg(LOG_ERROR, "%s", err);
+    return 0;
+  }
+  int sent =
+      PQsendQueryParams(pg, def->sql, b.n, NULL, b.values, NULL, NULL, 0);
+  bound_free(&b);
+  return sent;
+}
+
+int db_column(const PGresult *r, const char *column) {
   int c = PQfnumber(r, column);
   if (c < 0) {
     log_msg(LOG_ERROR, "a result has no column %s", column);
     abort();
   }
+  return c;
+}
+
+const char *db_get(const PGresult *r, int row, const char *column) {
+  int c = db_column(r, column);
   return PQgetisnull(r, row, c) ? NULL : PQgetvalue(r, row, c);
 }
 

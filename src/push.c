@@ -39,14 +39,15 @@ void push_fail_db(struct push *p, const PGresult *r) {
   }
 }
 
-PGresult *push_run(struct push *p, enum stmt_id id, int n,
-                   const char *const *params) {
-  return PQexecParams(p->pg, db_stmt_sql(id), n, NULL, params, NULL, NULL, 0);
+PGresult *push_run(struct push *p, enum stmt_id id, const struct db_arg *args,
+                   const json_t *values) {
+  return db_call_on(p->pg, id, args, values, auth_scope_kind(p->rq),
+                    auth_scope_id(p->rq));
 }
 
-bool push_run_ok(struct push *p, enum stmt_id id, int n,
-                 const char *const *params) {
-  PGresult *r = push_run(p, id, n, params);
+bool push_run_ok(struct push *p, enum stmt_id id, const struct db_arg *args,
+                 const json_t *values) {
+  PGresult *r = push_run(p, id, args, values);
   bool ok = db_result_ok(r);
   if (!ok)
     push_fail_db(p, r);
@@ -168,13 +169,13 @@ static size_t code_slot(const char *code, size_t n) {
 }
 
 static bool codes_load(struct push *p) {
-  const char *scope[] = {auth_scope_kind(p->rq), auth_scope_id(p->rq)};
-  PGresult *r = push_run(p, STMT_PUSH_SCHOOL_CODES, 2, scope);
+  PGresult *r = push_run(p, STMT_PUSH_SCHOOL_CODES, NULL, NULL);
   if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
+  int code = db_column(r, "code"), id = db_column(r, "id");
   size_t n = 16;
   while (n < 2 * (size_t)PQntuples(r))
     n *= 2;
@@ -183,11 +184,11 @@ static bool codes_load(struct push *p) {
     abort();
   p->n_codes = n;
   for (int i = 0; i < PQntuples(r); i++) {
-    size_t s = code_slot(PQgetvalue(r, i, 0), n);
+    size_t s = code_slot(PQgetvalue(r, i, code), n);
     while (p->codes[s].code != NULL)
       s = (s + 1) & (n - 1);
-    p->codes[s].code = strdup(PQgetvalue(r, i, 0));
-    p->codes[s].id = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+    p->codes[s].code = strdup(PQgetvalue(r, i, code));
+    p->codes[s].id = strtoll(PQgetvalue(r, i, id), NULL, 10);
   }
   PQclear(r);
   return true;
@@ -221,15 +222,15 @@ static void on_row(void *ctx, long row_no, const struct result_row *row) {
 
 /* Takes a try-lock; a held one answers 409: a push waiting here would hold
  * its server thread, and with it the uploads of other clients. */
-static bool try_lock(struct push *p, enum stmt_id id, int n,
-                     const char *const *params, const char *busy) {
-  PGresult *r = push_run(p, id, n, params);
+static bool try_lock(struct push *p, enum stmt_id id, const struct db_arg *args,
+                     const char *busy) {
+  PGresult *r = push_run(p, id, args, NULL);
   if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
-  bool got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  bool got = strcmp(db_get(r, 0, "locked"), "t") == 0;
   PQclear(r);
   if (!got) {
     reply_problem(p->rq, ERR_CONFLICT, busy);
@@ -243,12 +244,15 @@ static bool key_check(struct push *p) {
   struct request *rq = p->rq;
   char actor[24];
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
-  const char *params[] = {principal_kind_name(rq->principal.kind), actor,
-                          p->key};
-  if (!try_lock(p, STMT_PUSH_LOCK_KEY, 3, params,
+  const struct db_arg args[] = {
+      {"actor_kind", principal_kind_name(rq->principal.kind)},
+      {"actor_id", actor},
+      {"idempotency_key", p->key},
+      DB_END};
+  if (!try_lock(p, STMT_PUSH_LOCK_KEY, args,
                 "a push with this Idempotency-Key is in progress"))
     return false;
-  PGresult *r = push_run(p, STMT_PUSH_KEY_FIND, 3, params);
+  PGresult *r = push_run(p, STMT_PUSH_KEY_FIND, args, NULL);
   if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
@@ -256,9 +260,10 @@ static bool key_check(struct push *p) {
   }
   if (PQntuples(r) == 1) {
     p->replay = true;
-    snprintf(p->replay_sha, sizeof p->replay_sha, "%s", PQgetvalue(r, 0, 1));
-    p->replay_status = atoi(PQgetvalue(r, 0, 2));
-    p->replay_answer = strdup(PQgetvalue(r, 0, 3));
+    snprintf(p->replay_sha, sizeof p->replay_sha, "%s",
+             db_get(r, 0, "body_sha256"));
+    p->replay_status = atoi(db_get(r, 0, "status"));
+    p->replay_answer = strdup(db_get(r, 0, "answer"));
   }
   PQclear(r);
   return true;
@@ -266,13 +271,13 @@ static bool key_check(struct push *p) {
 
 /* The push's id, drawn now: its rows carry it. */
 static bool import_id_draw(struct push *p) {
-  PGresult *r = push_run(p, STMT_PUSH_IMPORT_ID, 0, NULL);
+  PGresult *r = push_run(p, STMT_PUSH_IMPORT_ID, NULL, NULL);
   if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
-  p->import_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  p->import_id = strtoll(db_get(r, 0, "id"), NULL, 10);
   snprintf(p->import, sizeof p->import, "%lld", (long long)p->import_id);
   PQclear(r);
   return true;
@@ -294,23 +299,23 @@ static bool push_start(struct push *p) {
     reply_header(p->rq, "Retry-After", "5");
     return false;
   }
-  const char *id[] = {p->assessment};
+  const struct db_arg assessment[] = {{"assessment", p->assessment}, DB_END};
   if (!simple(p, "BEGIN") ||
-      !try_lock(p, STMT_PUSH_LOCK_ASSESSMENT, 1, id,
+      !try_lock(p, STMT_PUSH_LOCK_ASSESSMENT, assessment,
                 "another push into this instrument is in progress"))
     return false;
   if (p->key[0] && !key_check(p))
     return false;
   if (p->replay)
     return true;
-  const char *rows[] = {p->year, p->assessment};
-  PGresult *r = push_run(p, STMT_PUSH_HAS_ROWS, 2, rows);
+  const struct db_arg instrument[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_HAS_ROWS, instrument, NULL);
   if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
-  bool has_rows = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  bool has_rows = strcmp(db_get(r, 0, "has_rows"), "t") == 0;
   PQclear(r);
   return codes_load(p) && import_id_draw(p) &&
          push_rows_prepare(p, has_rows, rows_expected(p->rq));
@@ -496,40 +501,34 @@ static json_t *refusal(struct push *p, json_t *import_steal) {
 static bool import_store(struct push *p, const char *sha, const char *outcome,
                          int status, const char *answer, long ms) {
   struct request *rq = p->rq;
-  char actor[24], numbers[9][24];
-  snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
-  long values[] = {p->received,       p->inserted, p->updated,
-                   p->unchanged,      p->deleted,  p->rejected,
-                   p->problems_count, ms,          status};
-  for (int i = 0; i < 9; i++)
-    snprintf(numbers[i], sizeof numbers[i], "%ld", values[i]);
-  const char *params[] = {p->import,
-                          p->assessment,
-                          principal_kind_name(rq->principal.kind),
-                          actor,
-                          rq->principal.name,
-                          rq->principal.scope_kind,
-                          auth_scope_id(rq),
-                          p->key[0] ? p->key : NULL,
-                          sha,
-                          p->opt.content_type,
-                          p->opt.partial ? "partial" : "strict",
-                          p->opt.dry_run ? "true" : "false",
-                          p->opt.replace_school ? "school" : NULL,
-                          outcome,
-                          numbers[0],
-                          numbers[1],
-                          numbers[2],
-                          numbers[3],
-                          numbers[4],
-                          numbers[5],
-                          numbers[6],
-                          numbers[7],
-                          numbers[8],
-                          answer,
-                          rq->id};
-  return push_run_ok(p, STMT_PUSH_IMPORT_INSERT, 25, params) &&
-         problems_store(p);
+  const struct db_arg texts[] = {
+      {"id", p->import},
+      {"assessment_id", p->assessment},
+      {"actor_kind", principal_kind_name(rq->principal.kind)},
+      {"actor_name", rq->principal.name},
+      {"scope_kind", rq->principal.scope_kind},
+      {"scope_id", auth_scope_id(rq)},
+      {"idempotency_key", p->key[0] ? p->key : NULL},
+      {"body_sha256", sha},
+      {"content_type", p->opt.content_type},
+      {"mode", p->opt.partial ? "partial" : "strict"},
+      {"replace", p->opt.replace_school ? "school" : NULL},
+      {"outcome", outcome},
+      {"answer", answer},
+      {"request_id", rq->id},
+      DB_END};
+  json_t *numbers = json_pack(
+      "{sI sb sI sI sI sI sI sI sI sI si}", "actor_id",
+      (json_int_t)rq->principal.id, "dry_run", p->opt.dry_run, "rows_received",
+      (json_int_t)p->received, "rows_inserted", (json_int_t)p->inserted,
+      "rows_updated", (json_int_t)p->updated, "rows_unchanged",
+      (json_int_t)p->unchanged, "rows_deleted", (json_int_t)p->deleted,
+      "rows_rejected", (json_int_t)p->rejected, "problems_count",
+      (json_int_t)p->problems_count, "duration_ms", (json_int_t)ms, "status",
+      status);
+  bool ok = push_run_ok(p, STMT_PUSH_IMPORT_INSERT, texts, numbers);
+  json_decref(numbers);
+  return ok && problems_store(p);
 }
 
 void push_finish(struct push *p, struct request *rq) {

@@ -68,22 +68,25 @@ static bool filter_test_and_add(struct seen_filter *f, const char *code) {
   return maybe;
 }
 
-/* The stored codes of the instrument, read one row at a time. */
+/* The stored codes of the instrument, read one row at a time (its column
+ * found in the first). */
 static bool filter_load(struct push *p) {
-  const char *params[] = {p->year, p->assessment};
-  if (!PQsendQueryParams(p->pg, db_stmt_sql(STMT_PUSH_STORED_CODES), 2, NULL,
-                         params, NULL, NULL, 0) ||
+  const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
+  if (!db_send_on(p->pg, STMT_PUSH_STORED_CODES, args, NULL, NULL, NULL) ||
       !PQsetSingleRowMode(p->pg)) {
     push_fail_db(p, NULL);
     return false;
   }
   bool ok = true;
+  int code = -1;
   PGresult *r;
   while ((r = PQgetResult(p->pg)) != NULL) {
     ExecStatusType s = PQresultStatus(r);
-    if (s == PGRES_SINGLE_TUPLE)
-      (void)filter_test_and_add(&p->seen, PQgetvalue(r, 0, 0));
-    else if (s != PGRES_TUPLES_OK && ok) {
+    if (s == PGRES_SINGLE_TUPLE) {
+      if (code < 0)
+        code = db_column(r, "participant_code");
+      (void)filter_test_and_add(&p->seen, PQgetvalue(r, 0, code));
+    } else if (s != PGRES_TUPLES_OK && ok) {
       push_fail_db(p, r);
       ok = false;
     }
@@ -95,14 +98,14 @@ static bool filter_load(struct push *p) {
 bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   long stored = 0;
   if (has_rows) {
-    const char *params[] = {p->assessment};
-    PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, 1, params);
+    const struct db_arg args[] = {{"assessment", p->assessment}, DB_END};
+    PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, args, NULL);
     if (!db_result_ok(r)) {
       push_fail_db(p, r);
       PQclear(r);
       return false;
     }
-    stored = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    stored = strtol(db_get(r, 0, "stored"), NULL, 10);
     PQclear(r);
   }
   filter_size(&p->seen, stored + rows);
@@ -276,20 +279,23 @@ static void mark_listed_dirty(struct push *p, const char *ids) {
 }
 
 static bool duplicates_out(struct push *p, long *left) {
-  const char *params[] = {p->year, p->assessment, p->import};
-  PGresult *r = push_run(p, STMT_PUSH_STAGING_DUPLICATES, 3, params);
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_STAGING_DUPLICATES, args, NULL);
   if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
   *left = p->suspect.rows - PQntuples(r);
+  int row = db_column(r, "import_row"), code = db_column(r, "participant_code"),
+      first = db_column(r, "first_row");
   for (int i = 0; i < PQntuples(r); i++) {
     char message[200];
     snprintf(message, sizeof message,
              "participant %s is already in row %s of this push",
-             PQgetvalue(r, i, 1), PQgetvalue(r, i, 2));
-    push_problem(p, strtol(PQgetvalue(r, i, 0), NULL, 10), "participant_code",
+             PQgetvalue(r, i, code), PQgetvalue(r, i, first));
+    push_problem(p, strtol(PQgetvalue(r, i, row), NULL, 10), "participant_code",
                  RESULTS_PROBLEM_DUPLICATE, message);
   }
   PQclear(r);
@@ -300,8 +306,9 @@ static bool replace_schools(struct push *p) {
   if (!p->opt.replace_school || p->n_batch_schools == 0)
     return true;
   char *ids = db_id_array(p->batch_schools, p->n_batch_schools);
-  const char *params[] = {p->year, p->assessment, ids};
-  PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, 3, params);
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, args, NULL);
   free(ids);
   bool ok = db_result_ok(r);
   if (ok)
@@ -314,18 +321,18 @@ static bool replace_schools(struct push *p) {
 
 /* The batch against the stored rows, then into them. */
 static bool upsert(struct push *p, long rows) {
-  const char *params[] = {p->year, p->assessment};
-  PGresult *r = push_run(p, STMT_PUSH_STAGING_COMPARE, 2, params);
+  const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_STAGING_COMPARE, args, NULL);
   if (!db_result_ok(r)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
-  long existing = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-  long same = strtol(PQgetvalue(r, 0, 1), NULL, 10);
-  mark_listed_dirty(p, PQgetvalue(r, 0, 2));
+  long existing = strtol(db_get(r, 0, "existing"), NULL, 10);
+  long same = strtol(db_get(r, 0, "unchanged"), NULL, 10);
+  mark_listed_dirty(p, db_get(r, 0, "schools_left"));
   PQclear(r);
-  if (!push_run_ok(p, STMT_PUSH_STAGING_UPSERT, 0, NULL))
+  if (!push_run_ok(p, STMT_PUSH_STAGING_UPSERT, NULL, NULL))
     return false;
   p->inserted += rows - existing;
   p->updated += existing - same;
@@ -337,8 +344,9 @@ static bool suspect_merge(struct push *p) {
   if (p->suspect.rows == 0)
     return true;
   /* New rows first: a suspect may repeat one of them. */
-  if (!fresh_close(p) || !push_run_ok(p, STMT_PUSH_STAGING_CREATE, 0, NULL) ||
-      !push_run_ok(p, STMT_PUSH_STAGING_CLEAR, 0, NULL) ||
+  if (!fresh_close(p) ||
+      !push_run_ok(p, STMT_PUSH_STAGING_CREATE, NULL, NULL) ||
+      !push_run_ok(p, STMT_PUSH_STAGING_CLEAR, NULL, NULL) ||
       !push_copy_start(p, STMT_PUSH_COPY_STAGING) ||
       !push_copy_send(p, p->suspect.text, p->suspect.len))
     return false;
@@ -348,7 +356,7 @@ static bool suspect_merge(struct push *p) {
     push_fail_db(p, r);
   PQclear(r);
   long rows = 0;
-  ok = ok && push_run_ok(p, STMT_PUSH_STAGING_ANALYZE, 0, NULL) &&
+  ok = ok && push_run_ok(p, STMT_PUSH_STAGING_ANALYZE, NULL, NULL) &&
        duplicates_out(p, &rows) && replace_schools(p) && upsert(p, rows);
   p->suspect.len = 0;
   p->suspect.rows = 0;

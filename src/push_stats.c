@@ -2,7 +2,6 @@
 #include "push_stats.h"
 
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +171,47 @@ static char *school_ids_where(const struct stats_table *t,
   return text;
 }
 
+/* The columns of PUSH_ROWS_OF_SCHOOLS, found in its first row. */
+struct row_columns {
+  int school, task_scores, primary_score, mark, test_score, journal_mark;
+};
+
+static struct row_columns row_columns(const PGresult *r) {
+  return (struct row_columns){
+      .school = db_column(r, "school_id"),
+      .task_scores = db_column(r, "task_scores"),
+      .primary_score = db_column(r, "primary_score"),
+      .mark = db_column(r, "mark"),
+      .test_score = db_column(r, "test_score"),
+      .journal_mark = db_column(r, "journal_mark"),
+  };
+}
+
+/* The columns of PUSH_STATS_READ. */
+struct stored_columns {
+  int school, participants, marks, failed, primary_sum, test_scored,
+      test_score_sum, task_sums, score_counts, journal_known, confirmed,
+      lowered, raised;
+};
+
+static struct stored_columns stored_columns(const PGresult *r) {
+  return (struct stored_columns){
+      .school = db_column(r, "school_id"),
+      .participants = db_column(r, "participants"),
+      .marks = db_column(r, "marks"),
+      .failed = db_column(r, "failed"),
+      .primary_sum = db_column(r, "primary_sum"),
+      .test_scored = db_column(r, "test_scored"),
+      .test_score_sum = db_column(r, "test_score_sum"),
+      .task_sums = db_column(r, "task_sums"),
+      .score_counts = db_column(r, "score_counts"),
+      .journal_known = db_column(r, "journal_known"),
+      .confirmed = db_column(r, "confirmed"),
+      .lowered = db_column(r, "lowered"),
+      .raised = db_column(r, "raised"),
+  };
+}
+
 static bool exec_ok(PGresult *r, PGresult **failed) {
   if (db_result_ok(r) || PQresultStatus(r) == PGRES_SINGLE_TUPLE)
     return true;
@@ -180,9 +220,9 @@ static bool exec_ok(PGresult *r, PGresult **failed) {
 }
 
 /* Dirty schools: counts from nothing, then every stored row, read one row
- * at a time so that memory stays flat. */
+ * at a time so that memory stays flat. `instrument`: its year and id. */
 static bool recompute_dirty(struct stats_table *t, PGconn *pg,
-                            PGresult **failed) {
+                            const json_t *instrument, PGresult **failed) {
   const struct instrument *ins = t->ins;
   bool any = false;
   for (size_t i = 0; i < t->n && !any; i++)
@@ -192,32 +232,36 @@ static bool recompute_dirty(struct stats_table *t, PGconn *pg,
   for (size_t i = 0; i < t->n; i++)
     if (t->items[i].dirty)
       reset_counts(ins, &t->items[i]);
-  char year[16], assessment[24];
-  snprintf(year, sizeof year, "%d", ins->year);
-  snprintf(assessment, sizeof assessment, "%lld", (long long)ins->id);
   char *ids = school_ids_where(t, is_dirty);
-  const char *params[] = {year, assessment, ids};
-  int sent = PQsendQueryParams(pg, db_stmt_sql(STMT_PUSH_ROWS_OF_SCHOOLS), 3,
-                               NULL, params, NULL, NULL, 0);
+  const struct db_arg args[] = {{"schools", ids}, DB_END};
+  int sent =
+      db_send_on(pg, STMT_PUSH_ROWS_OF_SCHOOLS, args, instrument, NULL, NULL);
   free(ids);
   if (!sent || !PQsetSingleRowMode(pg))
     return false;
-  bool ok = true;
+  bool ok = true, found = false;
+  struct row_columns c = {0};
   int64_t scores64[RESULTS_MAX_TASKS];
   int scores[RESULTS_MAX_TASKS];
   PGresult *r;
   while ((r = PQgetResult(pg)) != NULL) {
     if (PQresultStatus(r) == PGRES_SINGLE_TUPLE && ok) {
-      struct school_stats *s = stats_school(t, int64_at(r, 0, 0));
-      if (!parse_int_array(PQgetvalue(r, 0, 1), scores64, ins->n_tasks)) {
+      if (!found) {
+        c = row_columns(r);
+        found = true;
+      }
+      struct school_stats *s = stats_school(t, int64_at(r, 0, c.school));
+      if (!parse_int_array(PQgetvalue(r, 0, c.task_scores), scores64,
+                           ins->n_tasks)) {
         ok = false; /* a row not of this instrument's shape: a bug */
         PQclear(r);
         continue;
       }
       for (size_t k = 0; k < ins->n_tasks; k++)
         scores[k] = (int)scores64[k];
-      stats_add(ins, s, scores, int_or(r, 0, 2, 0), int_or(r, 0, 3, 0),
-                int_or(r, 0, 4, -1), int_or(r, 0, 5, 0));
+      stats_add(ins, s, scores, int_or(r, 0, c.primary_score, 0),
+                int_or(r, 0, c.mark, 0), int_or(r, 0, c.test_score, -1),
+                int_or(r, 0, c.journal_mark, 0));
       PQclear(r);
     } else if (PQresultStatus(r) == PGRES_TUPLES_OK) {
       PQclear(r); /* the end of the rows */
@@ -231,44 +275,45 @@ static bool recompute_dirty(struct stats_table *t, PGconn *pg,
 }
 
 /* Clean schools: what this push added, plus what was stored. */
-static bool add_stored(struct stats_table *t, PGconn *pg, PGresult **failed) {
+static bool add_stored(struct stats_table *t, PGconn *pg,
+                       const json_t *instrument, PGresult **failed) {
   const struct instrument *ins = t->ins;
-  char assessment[24];
-  snprintf(assessment, sizeof assessment, "%lld", (long long)ins->id);
   char *ids = school_ids_where(t, is_clean);
-  const char *params[] = {assessment, ids};
-  PGresult *r = PQexecParams(pg, db_stmt_sql(STMT_PUSH_STATS_READ), 2, NULL,
-                             params, NULL, NULL, 0);
+  const struct db_arg args[] = {{"schools", ids}, DB_END};
+  PGresult *r =
+      db_call_on(pg, STMT_PUSH_STATS_READ, args, instrument, NULL, NULL);
   free(ids);
   if (!exec_ok(r, failed))
     return false;
+  struct stored_columns c = stored_columns(r);
   size_t n_scores = (size_t)ins->max_primary_score + 1;
   int64_t *tasks = xcalloc(ins->n_tasks, sizeof *tasks);
   int64_t *scores = xcalloc(n_scores, sizeof *scores);
   int64_t marks[4];
   bool ok = true;
   for (int row = 0; row < PQntuples(r) && ok; row++) {
-    struct school_stats *s = stats_school(t, int64_at(r, row, 0));
-    ok = parse_int_array(PQgetvalue(r, row, 2), marks, 4) &&
-         parse_int_array(PQgetvalue(r, row, 7), tasks, ins->n_tasks) &&
-         parse_int_array(PQgetvalue(r, row, 8), scores, n_scores);
+    struct school_stats *s = stats_school(t, int64_at(r, row, c.school));
+    ok =
+        parse_int_array(PQgetvalue(r, row, c.marks), marks, 4) &&
+        parse_int_array(PQgetvalue(r, row, c.task_sums), tasks, ins->n_tasks) &&
+        parse_int_array(PQgetvalue(r, row, c.score_counts), scores, n_scores);
     if (!ok)
       break;
-    s->participants += int64_at(r, row, 1);
+    s->participants += int64_at(r, row, c.participants);
     for (int k = 0; k < 4; k++)
       s->marks[k] += marks[k];
-    s->failed += int64_at(r, row, 3);
-    s->primary_sum += int64_at(r, row, 4);
-    s->test_scored += int64_at(r, row, 5);
-    s->test_score_sum += int64_at(r, row, 6);
+    s->failed += int64_at(r, row, c.failed);
+    s->primary_sum += int64_at(r, row, c.primary_sum);
+    s->test_scored += int64_at(r, row, c.test_scored);
+    s->test_score_sum += int64_at(r, row, c.test_score_sum);
     for (size_t k = 0; k < ins->n_tasks; k++)
       s->task_sums[k] += tasks[k];
     for (size_t k = 0; k < n_scores; k++)
       s->score_counts[k] += scores[k];
-    s->journal_known += int64_at(r, row, 9);
-    s->confirmed += int64_at(r, row, 10);
-    s->lowered += int64_at(r, row, 11);
-    s->raised += int64_at(r, row, 12);
+    s->journal_known += int64_at(r, row, c.journal_known);
+    s->confirmed += int64_at(r, row, c.confirmed);
+    s->lowered += int64_at(r, row, c.lowered);
+    s->raised += int64_at(r, row, c.raised);
   }
   free(tasks);
   free(scores);
@@ -299,7 +344,8 @@ static json_t *school_json(const struct instrument *ins,
       (json_int_t)s->raised);
 }
 
-static bool write_all(struct stats_table *t, PGconn *pg, PGresult **failed) {
+static bool write_all(struct stats_table *t, PGconn *pg,
+                      const json_t *instrument, PGresult **failed) {
   json_t *rows = json_array();
   for (size_t i = 0; i < t->n; i++)
     if (!is_empty(&t->items[i]))
@@ -307,18 +353,15 @@ static bool write_all(struct stats_table *t, PGconn *pg, PGresult **failed) {
   char *empty = school_ids_where(t, is_empty);
   char *rows_text = json_dumps(rows, JSON_COMPACT);
   json_decref(rows);
-  char assessment[24];
-  snprintf(assessment, sizeof assessment, "%lld", (long long)t->ins->id);
-  const char *write_params[] = {assessment, rows_text};
-  PGresult *r = PQexecParams(pg, db_stmt_sql(STMT_PUSH_STATS_WRITE), 2, NULL,
-                             write_params, NULL, NULL, 0);
+  const struct db_arg write_args[] = {{"rows", rows_text}, DB_END};
+  PGresult *r =
+      db_call_on(pg, STMT_PUSH_STATS_WRITE, write_args, instrument, NULL, NULL);
   free(rows_text);
   bool ok = exec_ok(r, failed);
   if (ok) {
     PQclear(r);
-    const char *drop_params[] = {assessment, empty};
-    r = PQexecParams(pg, db_stmt_sql(STMT_PUSH_STATS_DROP), 2, NULL,
-                     drop_params, NULL, NULL, 0);
+    const struct db_arg drop_args[] = {{"schools", empty}, DB_END};
+    r = db_call_on(pg, STMT_PUSH_STATS_DROP, drop_args, instrument, NULL, NULL);
     ok = exec_ok(r, failed);
     if (ok)
       PQclear(r);
@@ -332,6 +375,12 @@ bool stats_table_store(struct stats_table *t, PGconn *pg,
   *failed_result = NULL;
   if (t->n == 0)
     return true;
-  return recompute_dirty(t, pg, failed_result) &&
-         add_stored(t, pg, failed_result) && write_all(t, pg, failed_result);
+  /* What the statements take of the instrument, by name. */
+  json_t *instrument = json_pack("{si sI}", "year", t->ins->year, "assessment",
+                                 (json_int_t)t->ins->id);
+  bool ok = recompute_dirty(t, pg, instrument, failed_result) &&
+            add_stored(t, pg, instrument, failed_result) &&
+            write_all(t, pg, instrument, failed_result);
+  json_decref(instrument);
+  return ok;
 }

@@ -27,7 +27,6 @@ static const struct jspec_field school_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
-static const char *const school_filters[] = {"year", "kind", NULL};
 static const struct table_column school_stats_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"kind", "Вид", TABLE_TEXT},
@@ -63,7 +62,6 @@ static const struct table_spec school_stats_table =
 
 static const struct list_spec school_list = {
     .params = school_params,
-    .filters = school_filters,
     .stmt = STMT_SCHOOL_ASSESSMENTS,
     .nested = true,
     .keyed = true,
@@ -77,8 +75,8 @@ void school_assessments(struct request *rq) {
 /* The instrument exists (a catalogue: anyone who reads statistics sees
  * it); false after answering 404 or a failed statement. */
 static bool instrument_exists(struct request *rq, const char *id) {
-  const char *params[] = {id};
-  PGresult *r = db_exec(rq, STMT_ASSESSMENT_GET, 1, params);
+  PGresult *r = db_call(rq, STMT_ASSESSMENT_GET,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;
@@ -123,7 +121,7 @@ void assessment_schools(struct request *rq) {
     json_decref(query);
     return;
   }
-  char id_text[24], muni[24];
+  char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   const char *sort = json_string_value(json_object_get(query, "sort"));
   if (!cursor_key_valid(page.cursor_key)) {
@@ -133,17 +131,14 @@ void assessment_schools(struct request *rq) {
         "is not a cursor this list returned: start from the first page");
     reply_validation_steal(rq, errors);
   } else if (instrument_exists(rq, id_text)) {
-    const char *params[] = {
-        id_text,
-        query_param(query, "municipality", muni, sizeof muni),
-        json_string_value(json_object_get(query, "category")),
-        sort != NULL ? sort : "school",
-        page.cursor_key,
-        page.cursor_id[0] ? page.cursor_id : NULL,
-        page.limit_plus_one,
-        auth_scope_kind(rq),
-        auth_scope_id(rq)};
-    PGresult *r = db_exec(rq, STMT_ASSESSMENT_SCHOOLS, 9, params);
+    const struct db_arg args[] = {
+        {"assessment", id_text},
+        {"sort", sort != NULL ? sort : "school"},
+        {"cursor_key", page.cursor_key},
+        {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+        {"limit", page.limit_plus_one},
+        DB_END};
+    PGresult *r = db_call(rq, STMT_ASSESSMENT_SCHOOLS, args, query);
     if (r != NULL)
       reply_page(rq, r, &page);
   }
@@ -170,16 +165,16 @@ void assessment_distribution(struct request *rq) {
   const char *school =
       query_param(query, "school", school_buf, sizeof school_buf);
   if (school == NULL || school_in_sight(rq, school)) {
-    const char *params[] = {id_text, school, auth_scope_kind(rq),
-                            auth_scope_id(rq)};
-    PGresult *r = db_exec(rq, STMT_ASSESSMENT_DISTRIBUTION, 4, params);
+    const struct db_arg args[] = {
+        {"assessment", id_text}, {"school", school}, DB_END};
+    PGresult *r = db_call(rq, STMT_ASSESSMENT_DISTRIBUTION, args, NULL);
     if (r != NULL && PQntuples(r) == 0) {
       char detail[64];
       snprintf(detail, sizeof detail, "no assessment has id %s", id_text);
       reply_problem(rq, ERR_NOT_FOUND, detail);
     } else if (r != NULL) {
-      reply_json_text(rq, 200, PQgetvalue(r, 0, 0),
-                      (size_t)PQgetlength(r, 0, 0));
+      const char *doc = db_get(r, 0, "doc");
+      reply_json_text(rq, 200, doc, strlen(doc));
     }
     PQclear(r);
   }

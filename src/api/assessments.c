@@ -130,13 +130,18 @@ static void check_assessment(struct request *rq, const json_t *body,
     check_whole(body, errors);
 }
 
+/* The instrument's id, as its statements take it. */
+#define ID_ARGS(id)                                                            \
+  (const struct db_arg[]) {                                                    \
+    {"id", (id)}, DB_END                                                       \
+  }
+
 static json_t *stored_doc(struct request *rq, const char *id) {
-  const char *params[] = {id};
-  PGresult *r = db_exec(rq, STMT_ASSESSMENT_GET, 1, params);
+  PGresult *r = db_call(rq, STMT_ASSESSMENT_GET, ID_ARGS(id), NULL);
   if (r == NULL)
     return NULL;
   json_t *doc = PQntuples(r) == 1
-                    ? json_loads(PQgetvalue(r, 0, 1), JSON_DECODE_ANY, NULL)
+                    ? json_loads(db_get(r, 0, "doc"), JSON_DECODE_ANY, NULL)
                     : NULL;
   PQclear(r);
   if (doc == NULL)
@@ -145,11 +150,10 @@ static json_t *stored_doc(struct request *rq, const char *id) {
 }
 
 static bool has_results(struct request *rq, const char *id, bool *out) {
-  const char *params[] = {id};
-  PGresult *r = db_exec(rq, STMT_ASSESSMENT_HAS_RESULTS, 1, params);
+  PGresult *r = db_call(rq, STMT_ASSESSMENT_HAS_RESULTS, ID_ARGS(id), NULL);
   if (r == NULL)
     return false;
-  *out = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  *out = strcmp(db_get(r, 0, "has_results"), "t") == 0;
   PQclear(r);
   return true;
 }
@@ -205,11 +209,8 @@ static bool check_update(struct request *rq, int64_t id, int64_t parent) {
   json_decref(errors);
   if (!new_year)
     return true;
-  char year_text[24];
-  snprintf(year_text, sizeof year_text, "%lld",
-           (long long)json_integer_value(year));
-  const char *params[] = {year_text};
-  PGresult *r = db_exec(rq, STMT_ASSESSMENT_PARTITION, 1, params);
+  /* The new year's partition: `year` binds from the patch. */
+  PGresult *r = db_call(rq, STMT_ASSESSMENT_PARTITION, NULL, rq->json);
   PQclear(r);
   return r != NULL;
 }
@@ -239,9 +240,6 @@ static const struct jspec_field list_params[] = {
     END_FIELDS,
 };
 
-static const char *const list_filters[] = {"kind", "year", "grade",
-                                           "subject_code", NULL};
-
 static const struct table_column assessment_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"kind", "Вид", TABLE_TEXT},
@@ -264,7 +262,6 @@ static const struct table_spec assessment_table =
 
 static const struct list_spec list = {
     .params = list_params,
-    .filters = list_filters,
     .stmt = STMT_ASSESSMENTS_LIST,
     .keyed = true,
     .unscoped = true,
@@ -297,8 +294,9 @@ struct removal {
 
 static bool delete_work(struct request *rq, void *arg) {
   struct removal *d = arg;
-  const char *params[] = {d->id, d->version_text};
-  PGresult *r = db_exec(rq, STMT_ASSESSMENT_GET, 1, params);
+  const struct db_arg held[] = {
+      {"id", d->id}, {"version", d->version_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ASSESSMENT_GET, ID_ARGS(d->id), NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) == 0) {
@@ -308,8 +306,8 @@ static bool delete_work(struct request *rq, void *arg) {
     reply_problem(rq, ERR_NOT_FOUND, detail);
     return false;
   }
-  int32_t now = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
-  char *before = strdup(PQgetvalue(r, 0, 1));
+  int32_t now = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  char *before = strdup(db_get(r, 0, "doc"));
   PQclear(r);
   if (before == NULL)
     abort();
@@ -326,7 +324,7 @@ static bool delete_work(struct request *rq, void *arg) {
     reply_problem(rq, ERR_CONFLICT,
                   "participants' results of this instrument exist (or are "
                   "being pushed): it cannot be deleted");
-  } else if ((r = db_exec(rq, STMT_ASSESSMENT_DELETE, 2, params)) != NULL) {
+  } else if ((r = db_call(rq, STMT_ASSESSMENT_DELETE, held, NULL)) != NULL) {
     bool deleted = PQntuples(r) == 1;
     PQclear(r);
     struct audit_entry e = {.action = "delete",
@@ -369,15 +367,14 @@ static enum assessment_kind kind_of(const char *text) {
   return ASSESSMENT_VPR;
 }
 
-static int int_at(const PGresult *r, int col) {
-  return (int)strtol(PQgetvalue(r, 0, col), NULL, 10);
+static int int_at(const PGresult *r, const char *column) {
+  return (int)strtol(db_get(r, 0, column), NULL, 10);
 }
 
 bool assessment_load(struct request *rq, int64_t id, struct instrument *out) {
   char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  const char *params[] = {id_text};
-  PGresult *r = db_exec(rq, STMT_ASSESSMENT_LOAD, 1, params);
+  PGresult *r = db_call(rq, STMT_ASSESSMENT_LOAD, ID_ARGS(id_text), NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) == 0) {
@@ -388,15 +385,15 @@ bool assessment_load(struct request *rq, int64_t id, struct instrument *out) {
     return false;
   }
   memset(out, 0, sizeof *out);
-  out->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-  out->year = int_at(r, 1);
-  out->kind = kind_of(PQgetvalue(r, 0, 2));
-  out->max_primary_score = int_at(r, 3);
-  out->mark3_from = int_at(r, 4);
-  out->mark4_from = int_at(r, 5);
-  out->mark5_from = int_at(r, 6);
-  out->min_test_score = int_at(r, 7);
-  json_t *tasks = json_loads(PQgetvalue(r, 0, 8), 0, NULL);
+  out->id = strtoll(db_get(r, 0, "id"), NULL, 10);
+  out->year = int_at(r, "year");
+  out->kind = kind_of(db_get(r, 0, "kind"));
+  out->max_primary_score = int_at(r, "max_primary_score");
+  out->mark3_from = int_at(r, "mark3_from");
+  out->mark4_from = int_at(r, "mark4_from");
+  out->mark5_from = int_at(r, "mark5_from");
+  out->min_test_score = int_at(r, "min_test_score");
+  json_t *tasks = json_loads(db_get(r, 0, "tasks"), 0, NULL);
   PQclear(r);
   for (size_t i = 0; i < json_array_size(tasks) && i < RESULTS_MAX_TASKS; i++) {
     const json_t *t = json_array_get(tasks, i);

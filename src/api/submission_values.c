@@ -184,8 +184,9 @@ bool submission_values_valid(struct request *rq, const char *campaign_id) {
     reply_validation_steal(rq, errors);
     return false;
   }
-  const char *params[] = {campaign_id};
-  PGresult *r = db_exec(rq, STMT_SUBM_INDICATORS, 1, params);
+  PGresult *r =
+      db_call(rq, STMT_SUBM_INDICATORS,
+              (const struct db_arg[]){{"campaign", campaign_id}, DB_END}, NULL);
   if (r == NULL) {
     json_decref(errors);
     return false;
@@ -196,13 +197,13 @@ bool submission_values_valid(struct request *rq, const char *campaign_id) {
     abort();
   for (int k = 0; k < n; k++) {
     struct asked *a = &asked[k];
-    a->code = PQgetvalue(r, k, 0);
-    a->type = PQgetvalue(r, k, 1);
-    a->computed = PQgetvalue(r, k, 2)[0] == 't';
-    a->has_min = !PQgetisnull(r, k, 3);
-    a->has_max = !PQgetisnull(r, k, 4);
-    a->min_text = PQgetvalue(r, k, 3);
-    a->max_text = PQgetvalue(r, k, 4);
+    a->code = db_get(r, k, "code");
+    a->type = db_get(r, k, "value_type");
+    a->computed = db_get(r, k, "computed")[0] == 't';
+    a->min_text = db_get(r, k, "min_value");
+    a->max_text = db_get(r, k, "max_value");
+    a->has_min = a->min_text != NULL;
+    a->has_max = a->max_text != NULL;
     a->min = a->has_min ? strtod(a->min_text, NULL) : 0;
     a->max = a->has_max ? strtod(a->max_text, NULL) : 0;
   }

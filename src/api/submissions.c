@@ -75,17 +75,19 @@ static bool call_begin(struct request *rq, struct call *c, bool with_school) {
  * the caller's; else 404. Reads its status and period; `lock` share-locks
  * the campaign for a write. */
 static bool context(struct request *rq, struct call *c, bool lock) {
-  const char *params[] = {c->campaign, c->school[0] ? c->school : NULL,
-                          auth_scope_kind(rq), auth_scope_id(rq)};
-  PGresult *r =
-      db_exec(rq, lock ? STMT_SUBM_CONTEXT_LOCK : STMT_SUBM_CONTEXT, 4, params);
+  const struct db_arg args[] = {{"campaign", c->campaign},
+                                {"school", c->school[0] ? c->school : NULL},
+                                DB_END};
+  PGresult *r = db_call(rq, lock ? STMT_SUBM_CONTEXT_LOCK : STMT_SUBM_CONTEXT,
+                        args, NULL);
   if (r == NULL)
     return false;
   bool campaign = PQntuples(r) == 1;
-  bool found = campaign && (!c->school[0] || PQgetvalue(r, 0, 2)[0] == 't');
+  bool found =
+      campaign && (!c->school[0] || db_get(r, 0, "school_ok")[0] == 't');
   if (campaign) {
-    snprintf(c->status, sizeof c->status, "%s", PQgetvalue(r, 0, 0));
-    snprintf(c->period, sizeof c->period, "%s", PQgetvalue(r, 0, 1));
+    snprintf(c->status, sizeof c->status, "%s", db_get(r, 0, "status"));
+    snprintf(c->period, sizeof c->period, "%s", db_get(r, 0, "period"));
   }
   PQclear(r);
   /* The school may be asked but outside the caller's scope. */
@@ -110,15 +112,20 @@ static bool campaign_takes(struct request *rq, const struct call *c) {
   return why == NULL;
 }
 
+/* The submission's campaign and school, as statements take them. */
+#define SUBMISSION_ARGS(c)                                                     \
+  (const struct db_arg[]) {                                                    \
+    {"campaign", (c)->campaign}, {"school", (c)->school}, DB_END               \
+  }
+
 /* The submission as the API shows it (owned), and its version. */
 static char *submission_doc(struct request *rq, const struct call *c,
                             int32_t *version) {
-  const char *params[] = {c->campaign, c->school};
-  PGresult *r = db_exec(rq, STMT_SUBM_GET, 2, params);
+  PGresult *r = db_call(rq, STMT_SUBM_GET, SUBMISSION_ARGS(c), NULL);
   if (r == NULL)
     return NULL;
-  *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
-  char *doc = strdup(PQgetvalue(r, 0, 1));
+  *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  char *doc = strdup(db_get(r, 0, "doc"));
   PQclear(r);
   if (doc == NULL)
     abort();
@@ -131,8 +138,7 @@ void submission_get(struct request *rq) {
   struct call c;
   if (!call_begin(rq, &c, true) || !context(rq, &c, false))
     return;
-  const char *params[] = {c.campaign, c.school};
-  PGresult *r = db_exec(rq, STMT_SUBM_GET, 2, params);
+  PGresult *r = db_call(rq, STMT_SUBM_GET, SUBMISSION_ARGS(&c), NULL);
   if (r != NULL)
     reply_doc(rq, r, 200);
 }
@@ -174,18 +180,15 @@ void submissions_list(struct request *rq) {
   }
   if (context(rq, &c, false)) {
     bool csv = request_wants_csv(rq);
-    char municipality[24], csv_limit[16];
+    char csv_limit[16];
     snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
-    const char *params[] = {
-        c.campaign,
-        json_string_value(json_object_get(query, "state")),
-        query_param(query, "municipality", municipality, sizeof municipality),
-        page.cursor_key,
-        page.cursor_id[0] ? page.cursor_id : NULL,
-        csv ? csv_limit : page.limit_plus_one,
-        auth_scope_kind(rq),
-        auth_scope_id(rq)};
-    PGresult *r = db_exec(rq, STMT_SUBM_LIST, 8, params);
+    const struct db_arg args[] = {
+        {"campaign", c.campaign},
+        {"cursor_key", page.cursor_key},
+        {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+        {"limit", csv ? csv_limit : page.limit_plus_one},
+        DB_END};
+    PGresult *r = db_call(rq, STMT_SUBM_LIST, args, query);
     if (r != NULL && csv) {
       reply_csv_table(rq, &submission_table, r, 0, 3, c.campaign);
       PQclear(r);
@@ -210,10 +213,13 @@ void submission_history(struct request *rq) {
     return;
   }
   if (context(rq, &c, false)) {
-    const char *params[] = {c.campaign, c.school,
-                            page.cursor_id[0] ? page.cursor_id : NULL,
-                            page.limit_plus_one};
-    PGresult *r = db_exec(rq, STMT_SUBM_HISTORY, 4, params);
+    const struct db_arg args[] = {
+        {"campaign", c.campaign},
+        {"school", c.school},
+        {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
+        {"limit", page.limit_plus_one},
+        DB_END};
+    PGresult *r = db_call(rq, STMT_SUBM_HISTORY, args, NULL);
     if (r != NULL)
       reply_page(rq, r, &page);
   }
@@ -230,7 +236,6 @@ static const struct jspec_field school_list_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
-static const char *const school_list_filters[] = {"state", "campaign", NULL};
 static const struct table_column school_submission_columns[] = {
     {"campaign.id", "ID кампании", TABLE_INTEGER},
     {"campaign.title", "Кампания", TABLE_TEXT},
@@ -248,7 +253,6 @@ static const struct table_spec school_submission_table =
     TABLE_SPEC("school-submissions", school_submission_columns);
 static const struct list_spec school_list = {
     .params = school_list_params,
-    .filters = school_list_filters,
     .stmt = STMT_SUBM_SCHOOL_LIST,
     .nested = true,
     .table = &school_submission_table,
@@ -298,8 +302,9 @@ static void reply_stale(struct request *rq, const struct call *c, int32_t now) {
 /* Submitting needs a value for every required indicator: 400 naming each
  * missing one. */
 static bool complete(struct request *rq, const struct call *c) {
-  const char *params[] = {c->id};
-  PGresult *r = db_exec(rq, STMT_SUBM_MISSING, 1, params);
+  PGresult *r =
+      db_call(rq, STMT_SUBM_MISSING,
+              (const struct db_arg[]){{"submission", c->id}, DB_END}, NULL);
   if (r == NULL)
     return false;
   int n = PQntuples(r);
@@ -308,7 +313,7 @@ static bool complete(struct request *rq, const struct call *c) {
     for (int i = 0; i < n; i++) {
       char message[128];
       snprintf(message, sizeof message, "has no value for %s (required)",
-               PQgetvalue(r, i, 0));
+               db_get(r, i, "indicator_code"));
       jspec_error(errors, "$.values", message);
     }
     reply_problem_errors_steal(
@@ -319,9 +324,9 @@ static bool complete(struct request *rq, const struct call *c) {
   return n == 0;
 }
 
-static bool exec_ok(struct request *rq, enum stmt_id id, int n,
-                    const char *const *params) {
-  PGresult *r = db_exec(rq, id, n, params);
+static bool call_ok(struct request *rq, enum stmt_id id,
+                    const struct db_arg *args) {
+  PGresult *r = db_call(rq, id, args, NULL);
   if (r == NULL)
     return false;
   PQclear(r);
@@ -332,14 +337,13 @@ static bool exec_ok(struct request *rq, enum stmt_id id, int n,
  * 0 when there is none). False after a failed statement. */
 static bool lock_row(struct request *rq, struct call *c, char *state,
                      size_t state_len, int32_t *version) {
-  const char *params[] = {c->campaign, c->school};
-  PGresult *r = db_exec(rq, STMT_SUBM_LOCK, 2, params);
+  PGresult *r = db_call(rq, STMT_SUBM_LOCK, SUBMISSION_ARGS(c), NULL);
   if (r == NULL)
     return false;
   if (PQntuples(r) == 1) {
-    snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
-    snprintf(state, state_len, "%s", PQgetvalue(r, 0, 1));
-    *version = (int32_t)strtol(PQgetvalue(r, 0, 2), NULL, 10);
+    snprintf(c->id, sizeof c->id, "%s", db_get(r, 0, "id"));
+    snprintf(state, state_len, "%s", db_get(r, 0, "state"));
+    *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
   } else {
     snprintf(state, state_len, "not_started");
     *version = 0;
@@ -353,18 +357,21 @@ static bool lock_row(struct request *rq, struct call *c, char *state,
 static bool advance(struct request *rq, struct call *c) {
   PGresult *r;
   if (!c->id[0]) {
-    const char *params[] = {c->campaign, c->school};
-    r = db_exec(rq, STMT_SUBM_CREATE, 2, params);
+    r = db_call(rq, STMT_SUBM_CREATE, SUBMISSION_ARGS(c), NULL);
   } else {
-    const char *params[] = {c->id, c->held_text, c->move->to, c->comment,
-                            c->move->action};
-    r = db_exec(rq, STMT_SUBM_MOVE, 5, params);
+    const struct db_arg args[] = {{"id", c->id},
+                                  {"version", c->held_text},
+                                  {"state", c->move->to},
+                                  {"comment", c->comment},
+                                  {"action", c->move->action},
+                                  DB_END};
+    r = db_call(rq, STMT_SUBM_MOVE, args, NULL);
   }
   if (r == NULL)
     return false;
   bool moved = PQntuples(r) == 1;
   if (moved && !c->id[0])
-    snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
+    snprintf(c->id, sizeof c->id, "%s", db_get(r, 0, "id"));
   PQclear(r);
   if (!moved) /* another first save came in between */
     reply_stale(rq, c, 1);
@@ -373,11 +380,12 @@ static bool advance(struct request *rq, struct call *c) {
 
 /* What the move does besides changing the state. */
 static bool move_effects(struct request *rq, struct call *c) {
-  const char *id[] = {c->id};
   if (strcmp(c->move->action, "save") == 0) {
-    const char *write[] = {c->id, c->values};
-    return exec_ok(rq, STMT_SUBM_VALUES_CLEAR, 1, id) &&
-           exec_ok(rq, STMT_SUBM_VALUES_WRITE, 2, write);
+    const struct db_arg clear[] = {{"submission", c->id}, DB_END};
+    const struct db_arg write[] = {
+        {"submission", c->id}, {"values", c->values}, DB_END};
+    return call_ok(rq, STMT_SUBM_VALUES_CLEAR, clear) &&
+           call_ok(rq, STMT_SUBM_VALUES_WRITE, write);
   }
   /* Accepting makes the values official; returning withdraws them until
    * the submission is accepted again. */
@@ -389,9 +397,12 @@ static bool move_effects(struct request *rq, struct call *c) {
 }
 
 static bool record(struct request *rq, struct call *c, bool created) {
-  const char *event[] = {c->id, c->move->action, rq->principal.name,
-                         c->comment};
-  if (!exec_ok(rq, STMT_SUBM_EVENT, 4, event))
+  const struct db_arg event[] = {{"submission", c->id},
+                                 {"action", c->move->action},
+                                 {"actor", rq->principal.name},
+                                 {"comment", c->comment},
+                                 DB_END};
+  if (!call_ok(rq, STMT_SUBM_EVENT, event))
     return false;
   int32_t version;
   c->after = submission_doc(rq, c, &version);
