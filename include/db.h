@@ -17,16 +17,14 @@
 struct request;
 
 enum stmt_id {
-#define STMT(id, sql) STMT_##id,
-#define STMTP(id, args, scope, sql) STMT_##id,
+#define STMT(id, args, scope, sql) STMT_##id,
 #include "../src/sql/statements.def"
-#undef STMTP
 #undef STMT
   STMT_COUNT
 };
 
 /* A statement's parameters are declared beside its SQL (the .def files of
- * src/sql): STMTP(SCHOOLS_LIST, ARGS(ID(region), TEXT(q), CURSOR_KEY,
+ * src/sql): STMT(SCHOOLS_LIST, ARGS(ID(region), TEXT(q), CURSOR_KEY,
  * CURSOR_ID, LIMIT), SCOPED, "SELECT ... $1::bigint ... $2::text ...") names
  * them in the order of $1, $2, ..., with the type the SQL gives each; SCOPED
  * appends the caller's scope (kind text, id bigint) as the last two. db_call
@@ -92,11 +90,10 @@ bool db_is_null(const PGresult *r, int row, const char *column);
  * over the one-row results of single-row mode), found once. */
 int db_column(const PGresult *r, const char *column);
 
-/* The statement declares its parameters (STMTP); during the conversion
- * some do not yet (STMT), and run positionally through db_exec. */
-bool db_stmt_declared(enum stmt_id id);
+/* The statement takes the caller's scope (SCOPED): a catalogue's do not. */
+bool db_stmt_scoped(enum stmt_id id);
 
-/* Prepares every declared statement on conn and compares its parameters
+/* Prepares every statement on conn and compares its parameters
  * with the declaration. Returns how many differ, each described in err
  * (the first few), or -1 when a statement cannot be prepared at all. */
 int db_check_statements(PGconn *conn, char *err, size_t err_len);
@@ -115,13 +112,6 @@ PGconn *db_connection(void);
  * timeout. NULL when the database cannot be reached. */
 PGconn *db_connect_own(void);
 void db_disconnect_own(PGconn *pg);
-
-/* Runs a prepared statement. Returns its result on success (caller PQclears
- * it). On failure returns NULL: outside a transaction it has answered the
- * request (503 when the database is down, a mapped problem otherwise);
- * inside db_txn the runner answers after rolling back. */
-PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
-                  const char *const *params);
 
 /* A unit of work inside one transaction. Returns true to commit; false to
  * roll back, having answered the request or after a failed db_exec. */

@@ -16,7 +16,6 @@ struct resource {
   const char *id_param;   /* path parameter naming the resource */
   bool nested;            /* lives under /api/v1/schools/{id} */
   bool text_key;          /* its id is a code ("RF01"), not a number */
-  bool unscoped;          /* a catalogue: statements take no scope */
   const struct jspec_field *fields;
   const struct jspec_field *update_fields; /* when PATCH differs from POST */
   /* Optional rules across fields, after the field spec passed; appends to
@@ -49,16 +48,15 @@ void resource_delete(struct request *rq, const struct resource *res);
   }
 
 /* A list: its query parameters and the statement that reads a page. The
- * statement takes [school id,] the `filters` in order, [cursor key,] cursor
- * id, limit + 1 and the caller's scope (kind, id), and returns doc, sort
- * key, id, then extra members. */
+ * statement declares its filters, named as the query parameters they come
+ * from, and `school` (nested), `cursor_key` (keyed), `cursor_id` and `limit`
+ * (one row more than the page); it returns doc, sort key, id, then extra
+ * members. */
 struct list_spec {
   const struct jspec_field *params; /* ends with PAGE_PARAMS, END_FIELDS */
-  const char *const *filters;       /* NULL-terminated */
   enum stmt_id stmt;
-  bool nested;   /* under /api/v1/schools/{id}: 404 when the school is not */
-  bool keyed;    /* sorted by a key before the id (a name) */
-  bool unscoped; /* a catalogue: the statement takes no scope */
+  bool nested; /* under /api/v1/schools/{id}: 404 when the school is not */
+  bool keyed;  /* sorted by a key before the id (a name) */
   /* Its columns as a table (Accept: text/csv); NULL: JSON only. */
   const struct table_spec *table;
 };

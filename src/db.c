@@ -52,11 +52,8 @@
 #define UNSCOPED false
 
 static const struct stmt_def statements[STMT_COUNT] = {
-#define STMT(id, text) [STMT_##id] = {#id, text, NULL, 0, false, false},
-#define STMTP(id, args, scope, text)                                           \
-  [STMT_##id] = {#id, text, args, scope, true},
+#define STMT(id, args, scope, text) [STMT_##id] = {#id, text, args, scope},
 #include "sql/statements.def"
-#undef STMTP
 #undef STMT
 };
 
@@ -83,8 +80,8 @@ const struct stmt_def *db_stmt_def(enum stmt_id id) {
   return &statements[id];
 }
 
-bool db_stmt_declared(enum stmt_id id) {
-  return statements[id].declared;
+bool db_stmt_scoped(enum stmt_id id) {
+  return statements[id].scoped;
 }
 
 static const struct {

@@ -125,10 +125,6 @@ static bool bind(const struct stmt_def *def, const struct db_arg *args,
                  const char *scope_id, struct bound *b, char *err,
                  size_t err_len) {
   b->n = 0;
-  if (!def->declared) {
-    snprintf(err, err_len, "statement %s declares no parameters", def->name);
-    return false;
-  }
   for (const struct db_arg *a = args; a != NULL && a->name != NULL; a++)
     if (!declares(def, a->name)) {
       snprintf(err, err_len, "statement %s has no parameter %s", def->name,
@@ -250,7 +246,7 @@ static void note(char *err, size_t err_len, size_t *at, const char *fmt, ...) {
     *at = *at + (size_t)n < err_len ? *at + (size_t)n : err_len - 1;
 }
 
-/* The differences of one declared statement, noted; how many. */
+/* The differences of one statement from its declaration, noted; how many. */
 static int compare(const struct stmt_def *def, const PGresult *d, char *err,
                    size_t err_len, size_t *at) {
   int want = def->n_params + (def->scoped ? 2 : 0);
@@ -288,14 +284,11 @@ static int check_def(PGconn *conn, const struct stmt_def *def, char *err,
   PQclear(r);
   if (!prepared)
     return -1;
-  int differ = 0;
-  if (def->declared) {
-    PGresult *d = PQdescribePrepared(conn, name);
-    differ = PQresultStatus(d) == PGRES_COMMAND_OK
-                 ? compare(def, d, err, err_len, at)
-                 : 1;
-    PQclear(d);
-  }
+  PGresult *d = PQdescribePrepared(conn, name);
+  int differ = PQresultStatus(d) == PGRES_COMMAND_OK
+                   ? compare(def, d, err, err_len, at)
+                   : 1;
+  PQclear(d);
   char sql[100];
   snprintf(sql, sizeof sql, "DEALLOCATE \"%s\"", name);
   PQclear(PQexec(conn, sql));

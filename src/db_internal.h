@@ -8,16 +8,23 @@
 
 #include "db.h"
 
-/* A statement as its .def file of src/sql declares it. `declared` is false for
- * the statements not yet given their parameters (STMT), run positionally. */
+/* A statement as its .def file of src/sql declares it. */
 struct stmt_def {
   const char *name, *sql;
   const struct db_param *params;
   int n_params; /* without the scope */
-  bool scoped, declared;
+  bool scoped;
 };
 
 const struct stmt_def *db_stmt_def(enum stmt_id id);
+
+/* Runs a prepared statement with its parameters in order (db_call puts
+ * them so). Returns its result on success (caller PQclears
+ * it). On failure returns NULL: outside a transaction it has answered the
+ * request (503 when the database is down, a mapped problem otherwise);
+ * inside db_txn the runner answers after rolling back. */
+PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
+                  const char *const *params);
 
 /* db_check_statements for one statement: -1 when it does not prepare, 1
  * when its declaration differs from its SQL (err says how), 0. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "schedule.h"
 
 static bool status_ok(PGresult *r) {
@@ -27,38 +28,30 @@ static int store_one(PGconn *conn, const char *id, const char *text, int year) {
   json_decref(schedule);
   if (doc == NULL)
     return -1;
-  const char *params[2] = {doc, id};
-  PGresult *r = PQexecParams(
-      conn,
-      "WITH i AS (UPDATE roadmap_items SET schedule = $1::jsonb,"
-      " version = version + 1 WHERE id = $2::bigint"
-      " AND schedule IS DISTINCT FROM $1::jsonb RETURNING roadmap_id)"
-      " UPDATE roadmaps r SET version = r.version + 1 FROM i"
-      " WHERE r.id = i.roadmap_id",
-      2, NULL, params, NULL, NULL, 0);
+  PGresult *r =
+      db_call_on(conn, STMT_SCHEDULE_STORE,
+                 (const struct db_arg[]){{"schedule", doc}, {"id", id}, DB_END},
+                 NULL, NULL, NULL);
   free(doc);
-  int rc = status_ok(r) ? atoi(PQcmdTuples(r)) : -1;
+  int rc = r != NULL && status_ok(r) ? atoi(PQcmdTuples(r)) : -1;
   PQclear(r);
   return rc;
 }
 
 int schedules_reparse(PGconn *conn, int *changed, char *err, size_t err_len) {
   *changed = 0;
-  PGresult *items = PQexec(
-      conn, "SELECT i.id, i.schedule_text,"
-            " extract(year FROM r.period_from)::int"
-            " FROM roadmap_items i JOIN roadmaps r ON r.id = i.roadmap_id"
-            " WHERE i.schedule_text IS NOT NULL ORDER BY i.id");
-  if (!status_ok(items)) {
+  PGresult *items =
+      db_call_on(conn, STMT_SCHEDULES_STORED, NULL, NULL, NULL, NULL);
+  if (items == NULL || !status_ok(items)) {
     snprintf(err, err_len, "schedules: %s", PQerrorMessage(conn));
     PQclear(items);
     return -1;
   }
   int rc = 0;
   for (int row = 0; row < PQntuples(items); row++) {
-    int written =
-        store_one(conn, PQgetvalue(items, row, 0), PQgetvalue(items, row, 1),
-                  atoi(PQgetvalue(items, row, 2)));
+    int written = store_one(conn, db_get(items, row, "id"),
+                            db_get(items, row, "schedule_text"),
+                            atoi(db_get(items, row, "year")));
     if (written < 0) {
       snprintf(err, err_len, "schedules: %s", PQerrorMessage(conn));
       rc = -1;

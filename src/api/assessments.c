@@ -219,7 +219,6 @@ static const struct resource assessments = {
     .what = "assessment",
     .collection = "/api/v1/assessments",
     .id_param = "id",
-    .unscoped = true,
     .fields = fields,
     .check = check_assessment,
     .before_update = check_update,
@@ -264,7 +263,6 @@ static const struct list_spec list = {
     .params = list_params,
     .stmt = STMT_ASSESSMENTS_LIST,
     .keyed = true,
-    .unscoped = true,
     .table = &assessment_table,
 };
 

@@ -140,7 +140,6 @@ static const struct resource indicators = {
     .collection = "/api/v1/indicators",
     .id_param = "code",
     .text_key = true,
-    .unscoped = true,
     .fields = create_fields,
     .update_fields = update_fields,
     .check = check_indicator,
@@ -312,7 +311,6 @@ static const struct list_spec list = {
     .params = list_params,
     .stmt = STMT_INDICATORS_LIST,
     .keyed = true,
-    .unscoped = true,
     .table = &indicator_table,
 };
 

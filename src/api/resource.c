@@ -46,7 +46,7 @@ static void reply_missing(struct request *rq, const struct resource *res,
   if (res->nested) {
     reply_unseen(rq, "%s with id %s of school %s", res->what, ids->id_text,
                  ids->parent_text);
-  } else if (!res->unscoped) {
+  } else if (db_stmt_scoped(res->get)) {
     reply_unseen(rq, "%s with id %s", res->what, ids->id_text);
   } else {
     char detail[160];
@@ -115,26 +115,6 @@ void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
   reply_etag(rq, version);
 }
 
-/* A shape's statement (src/sql/statements.def) with its arguments named in
- * the shape's order: bound by name when the statement declares them (the
- * binder adds the scope), else in that order with the scope appended (a
- * catalogue has none). The second way goes once every statement is
- * declared. */
-static PGresult *run(struct request *rq, enum stmt_id id,
-                     const struct db_arg *args, bool unscoped) {
-  if (db_stmt_declared(id))
-    return db_call(rq, id, args, NULL);
-  const char *v[8];
-  int n = 0;
-  for (const struct db_arg *a = args; a->name != NULL; a++)
-    v[n++] = a->value;
-  if (!unscoped) {
-    v[n++] = auth_scope_kind(rq);
-    v[n++] = auth_scope_id(rq);
-  }
-  return db_exec(rq, id, n, v);
-}
-
 /* A resource's GET statement for ids: the row, or NULL (answered when the
  * statement failed; *missing says the row is not there, or not visible). */
 static PGresult *fetch(struct request *rq, const struct resource *res,
@@ -144,7 +124,7 @@ static PGresult *fetch(struct request *rq, const struct resource *res,
       res->nested ? (struct db_arg){"school", ids->parent_text}
                   : (struct db_arg)DB_END,
       DB_END};
-  PGresult *r = run(rq, res->get, args, res->unscoped);
+  PGresult *r = db_call(rq, res->get, args, NULL);
   *missing = r != NULL && PQntuples(r) == 0;
   if (*missing) {
     PQclear(r);
@@ -274,7 +254,7 @@ static bool create_work(struct request *rq, void *arg) {
       w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
                      : (struct db_arg)DB_END,
       DB_END};
-  PGresult *r = run(rq, w->res->insert, args, w->res->unscoped);
+  PGresult *r = db_call(rq, w->res->insert, args, NULL);
   if (r == NULL)
     return false;
   bool inserted = PQntuples(r) == 1;
@@ -369,7 +349,7 @@ static bool update_work(struct request *rq, void *arg) {
       w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
                      : (struct db_arg)DB_END,
       DB_END};
-  PGresult *r = run(rq, w->res->update, args, w->res->unscoped);
+  PGresult *r = db_call(rq, w->res->update, args, NULL);
   if (r == NULL)
     return false;
   bool changed = PQntuples(r) == 1;
@@ -399,7 +379,7 @@ static bool delete_work(struct request *rq, void *arg) {
       w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
                      : (struct db_arg)DB_END,
       DB_END};
-  PGresult *r = run(rq, w->res->remove, args, w->res->unscoped);
+  PGresult *r = db_call(rq, w->res->remove, args, NULL);
   if (r == NULL)
     return false;
   bool deleted = PQntuples(r) == 1;
@@ -515,15 +495,13 @@ void reply_page(struct request *rq, PGresult *rows, const struct page *page) {
   reply_json_text_steal(rq, 200, text, len);
 }
 
-#define MAX_LIST_PARAMS 16
-
 /* An empty page of a school's sub-list: is it the school that is missing
  * (or out of the caller's sight)? */
 static bool school_missing(struct request *rq, const char *school_id) {
   return !school_in_sight(rq, school_id);
 }
 
-/* A declared list statement: its filters by name from the checked query,
+/* A list's statement: its filters by name from the checked query,
  * the page and the school it belongs to from here. */
 static PGresult *list_call(struct request *rq, const struct list_spec *spec,
                            const struct page *page, const char *school,
@@ -545,29 +523,6 @@ static PGresult *list_call(struct request *rq, const struct list_spec *spec,
   return db_call(rq, spec->stmt, packed, query);
 }
 
-/* A list statement not declared yet: the school, the `filters` in order,
- * the page, the scope. */
-static PGresult *list_exec(struct request *rq, const struct list_spec *spec,
-                           const struct page *page, const char *school,
-                           const char *limit, const json_t *query) {
-  const char *params[MAX_LIST_PARAMS];
-  char bufs[MAX_LIST_PARAMS][32];
-  int n = 0;
-  if (spec->nested)
-    params[n++] = school;
-  for (const char *const *f = spec->filters; *f != NULL; f++, n++)
-    params[n] = query_param(query, *f, bufs[n], sizeof bufs[n]);
-  if (spec->keyed)
-    params[n++] = page->cursor_key;
-  params[n++] = page->cursor_id[0] ? page->cursor_id : NULL;
-  params[n++] = limit;
-  if (!spec->unscoped) {
-    params[n++] = auth_scope_kind(rq);
-    params[n++] = auth_scope_id(rq);
-  }
-  return db_exec(rq, spec->stmt, n, params);
-}
-
 void resource_list(struct request *rq, const struct list_spec *spec) {
   struct ids ids = {0};
   if (spec->nested && !request_param_id(rq, "id", &ids.parent))
@@ -585,9 +540,7 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   const char *limit = csv ? csv_limit : page.limit_plus_one;
-  PGresult *r = db_stmt_declared(spec->stmt)
-                    ? list_call(rq, spec, &page, school, limit, query)
-                    : list_exec(rq, spec, &page, school, limit, query);
+  PGresult *r = list_call(rq, spec, &page, school, limit, query);
   if (r != NULL && PQntuples(r) == 0 && spec->nested &&
       school_missing(rq, school)) {
     PQclear(r);

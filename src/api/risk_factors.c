@@ -37,7 +37,6 @@ static const struct resource risk_factors = {
     .collection = "/api/v1/risk-factors",
     .id_param = "code",
     .text_key = true,
-    .unscoped = true,
     .fields = create_fields,
     .update_fields = update_fields,
     .get = STMT_RISK_FACTOR_GET,
@@ -71,7 +70,6 @@ static const struct list_spec list = {
     .params = list_params,
     .stmt = STMT_RISK_FACTORS_LIST,
     .keyed = true,
-    .unscoped = true,
     .table = &risk_factor_table,
 };
 

@@ -1,6 +1,6 @@
-/* Statement declarations (include/db.h, STMTP): every statement of the
- * server prepares on the migrated schema, and every declared one has the
- * parameters, in number and type, that PostgreSQL infers from its SQL. A
+/* Statement declarations (include/db.h, STMT): every statement of the
+ * server prepares on the migrated schema and has the parameters, in number
+ * and type, that PostgreSQL infers from its SQL. A
  * declaration that drifts from its SQL fails here. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,8 +40,7 @@ static void a_drift_is_found(void **state) {
   PGconn *c = *state;
   char err[512];
   const struct db_param two[] = {{"id", DB_BIGINT}, {"name", DB_TEXT}};
-  struct stmt_def def = {"T", "SELECT $1::bigint, $2::text", two, 2, false,
-                         true};
+  struct stmt_def def = {"T", "SELECT $1::bigint, $2::text", two, 2, false};
   assert_int_equal(db_check_def(c, &def, err, sizeof err), 0);
   def.n_params = 1; /* a parameter too few */
   assert_int_equal(db_check_def(c, &def, err, sizeof err), 1);
