@@ -8,12 +8,12 @@ set -euo pipefail
 
 OPORA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
-# What the run command needs (the tests are configured by default, so cmocka
-# and libcurl are needed to configure the build tree too), and what the test
-# command needs on top. postgresql-contrib-15 (pg_trgm) is provided by
+# What the run command needs (the tests are configured by default, so cmocka,
+# libcurl and libyaml are needed to configure the build tree too), and what
+# the test command needs on top. postgresql-contrib-15 (pg_trgm) is provided by
 # postgresql-15 on Debian 12.
 OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-  libpq-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev postgresql-15 postgresql-contrib-15
+  libpq-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev libyaml-dev postgresql-15 postgresql-contrib-15
   curl ca-certificates)
 # shellcheck disable=SC2034 # used by scripts/test.sh
 # clang and libclang-rt-14-dev (the libFuzzer runtime) build the fuzz target.
