@@ -109,7 +109,7 @@ static bool has_header(const char *const *headers, const char *name) {
  * With OPORA_TEST_EXCHANGES set to a file, every exchange through
  * harness_perform is one JSON line of it (the file is emptied first):
  * {"method", "path", "status", "headers": {lower-case name: value},
- * "body": text or null when not UTF-8}. tests/api/check_answers.py holds
+ * "body": text, left out when not UTF-8}. tests/api/check_answers.py holds
  * them against openapi.yaml. */
 
 static void record_exchange(const struct http_reply *r) {

@@ -52,7 +52,15 @@ static void normalize(json_t *flat) {
   }
 }
 
-static bool array_has(const json_t *array, const json_t *value);
+static bool array_has(const json_t *array, const json_t *value) {
+  json_t *v;
+  size_t i;
+  json_array_foreach(array, i, v) {
+    if (json_equal(v, value))
+      return true;
+  }
+  return false;
+}
 
 static void add_unique(json_t *array, json_t *value) {
   if (!array_has(array, value))
@@ -112,16 +120,6 @@ static void union_member(json_t *props, const char *name, const json_t *s) {
       add_unique(values, v);
   }
   json_decref(flat);
-}
-
-static bool array_has(const json_t *array, const json_t *value) {
-  json_t *v;
-  size_t i;
-  json_array_foreach(array, i, v) {
-    if (json_equal(v, value))
-      return true;
-  }
-  return false;
 }
 
 /* Required: what every variant requires. */
