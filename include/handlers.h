@@ -1,11 +1,16 @@
-/* Every endpoint's handler; one file per resource under src/api/. */
+/* Every endpoint's handler; one file per resource under src/api/. Each file
+ * also exports what its operations take, for the route table (src/routes.c)
+ * to point at: the field tables of bodies and queries, and list specs. */
 #ifndef OPORA_HANDLERS_H
 #define OPORA_HANDLERS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "jspec.h"
+
 struct request;
+struct list_spec;
 
 /* src/api/ops.c */
 void health_get(struct request *rq);
@@ -18,6 +23,7 @@ void auth_login(struct request *rq);
 void auth_token_issue(struct request *rq);
 void auth_token_revoke(struct request *rq);
 void me_get(struct request *rq);
+extern const struct jspec_field login_fields[], token_fields[];
 
 /* src/api/users.c */
 void users_list(struct request *rq);
@@ -25,6 +31,9 @@ void users_create(struct request *rq);
 void user_get(struct request *rq);
 void user_update(struct request *rq);
 void user_password_reset(struct request *rq);
+extern const struct jspec_field user_fields[], user_patch_fields[],
+    users_list_params[];
+extern const struct list_spec users_list_spec;
 
 /* src/api/clients.c */
 void clients_list(struct request *rq);
@@ -32,21 +41,30 @@ void clients_create(struct request *rq);
 void client_get(struct request *rq);
 void client_update(struct request *rq);
 void client_secret_rotate(struct request *rq);
+extern const struct jspec_field client_fields[], client_patch_fields[],
+    clients_list_params[];
+extern const struct list_spec clients_list_spec;
 
 /* src/api/audit.c */
 void audit_list(struct request *rq);
+extern const struct jspec_field audit_list_params[];
 
 /* src/api/regions.c */
 void regions_list(struct request *rq);
 void regions_create(struct request *rq);
 void region_get(struct request *rq);
 void region_update(struct request *rq);
+extern const struct jspec_field regions_list_params[], region_fields[];
+extern const struct list_spec regions_list_spec;
 
 /* src/api/municipalities.c */
 void municipalities_list(struct request *rq);
 void municipalities_create(struct request *rq);
 void municipality_get(struct request *rq);
 void municipality_update(struct request *rq);
+extern const struct jspec_field municipalities_list_params[],
+    municipality_fields[];
+extern const struct list_spec municipalities_list_spec;
 
 /* src/api/schools.c */
 void schools_list(struct request *rq);
@@ -54,29 +72,41 @@ void schools_create(struct request *rq);
 void school_get(struct request *rq);
 void school_update(struct request *rq);
 void school_delete(struct request *rq);
+extern const struct jspec_field schools_list_params[], school_fields[];
+extern const struct list_spec schools_list_spec;
 
 /* src/api/statuses.c */
 void statuses_list(struct request *rq);
 void statuses_create(struct request *rq);
 void status_update(struct request *rq);
+extern const struct jspec_field status_create_fields[], status_update_fields[],
+    statuses_list_params[];
+extern const struct list_spec statuses_list_spec;
 
 /* src/api/curators.c */
 void curators_list(struct request *rq);
 void curators_create(struct request *rq);
 void curator_update(struct request *rq);
 void curator_delete(struct request *rq);
+extern const struct jspec_field curator_fields[], curators_list_params[];
+extern const struct list_spec curators_list_spec;
 
 /* src/api/partners.c */
 void partners_list(struct request *rq);
 void partners_create(struct request *rq);
 void partner_update(struct request *rq);
 void partner_delete(struct request *rq);
+extern const struct jspec_field partner_fields[], partners_list_params[];
+extern const struct list_spec partners_list_spec;
 
 /* src/api/risk_factors.c */
 void risk_factors_list(struct request *rq);
 void risk_factors_create(struct request *rq);
 void risk_factor_get(struct request *rq);
 void risk_factor_update(struct request *rq);
+extern const struct jspec_field risk_factor_create_fields[],
+    risk_factor_update_fields[], risk_factors_list_params[];
+extern const struct list_spec risk_factors_list_spec;
 
 /* src/api/risk_profiles.c */
 void risk_profile_get(struct request *rq);
@@ -85,6 +115,12 @@ void risk_profile_history(struct request *rq);
 void risk_profile_factor_update(struct request *rq);
 void risk_profiles_list(struct request *rq);
 void risk_profiles_summary(struct request *rq);
+extern const struct jspec_field risk_profile_params[],
+    risk_profile_put_fields[], risk_profile_patch_fields[],
+    risk_profile_history_params[], risk_profiles_list_params[],
+    risk_profiles_summary_params[];
+extern const struct list_spec risk_profile_history_spec,
+    risk_profiles_list_spec;
 
 /* src/api/roadmaps.c */
 void roadmaps_list(struct request *rq);
@@ -94,6 +130,10 @@ void roadmap_update(struct request *rq);
 void roadmap_revisions_list(struct request *rq);
 void roadmap_revisions_create(struct request *rq);
 void roadmap_revision_get(struct request *rq);
+extern const struct jspec_field roadmap_create_fields[],
+    roadmap_update_fields[], roadmaps_list_params[], roadmap_get_params[],
+    roadmap_revisions_list_params[], roadmap_revision_fields[];
+extern const struct list_spec roadmaps_list_spec;
 
 /* src/api/roadmap_items.c (CSV: src/api/roadmap_csv.c) */
 void roadmap_items_list(struct request *rq);
@@ -105,6 +145,9 @@ void roadmap_item_update(struct request *rq);
 void roadmap_item_delete(struct request *rq);
 void item_reports_list(struct request *rq);
 void item_reports_create(struct request *rq);
+extern const struct jspec_field roadmap_item_fields[], item_report_fields[],
+    roadmap_items_page_params[], roadmap_items_search_params[];
+extern const struct list_spec roadmap_items_search_spec;
 
 /* src/api/indicators.c */
 void indicators_list(struct request *rq);
@@ -112,6 +155,10 @@ void indicators_create(struct request *rq);
 void indicator_get(struct request *rq);
 void indicator_update(struct request *rq);
 void indicator_aggregate(struct request *rq);
+extern const struct jspec_field indicator_create_fields[],
+    indicator_update_fields[], indicators_list_params[],
+    indicator_aggregate_params[];
+extern const struct list_spec indicators_list_spec;
 
 /* src/api/campaigns.c */
 void campaigns_list(struct request *rq);
@@ -120,6 +167,10 @@ void campaign_get(struct request *rq);
 void campaign_update(struct request *rq);
 void campaign_completeness(struct request *rq);
 void monitoring_due(struct request *rq);
+extern const struct jspec_field campaign_create_fields[],
+    campaign_update_fields[], campaigns_list_params[], monitoring_due_params[],
+    campaign_completeness_params[];
+extern const struct list_spec campaigns_list_spec, monitoring_due_spec;
 
 /* src/api/submissions.c */
 void submissions_list(struct request *rq);
@@ -130,10 +181,16 @@ void submission_accept(struct request *rq);
 void submission_return(struct request *rq);
 void submission_history(struct request *rq);
 void school_submissions_list(struct request *rq);
+extern const struct jspec_field submissions_list_params[],
+    submission_history_params[], school_submissions_list_params[],
+    submission_return_fields[], submission_put_fields[];
+extern const struct list_spec school_submissions_list_spec;
 
 /* src/api/indicator_values.c */
 void indicator_values_list(struct request *rq);
 void school_indicators(struct request *rq);
+extern const struct jspec_field indicator_values_list_params[],
+    school_indicators_params[];
 
 /* src/api/assessments.c: the instruments */
 void assessments_list(struct request *rq);
@@ -141,18 +198,25 @@ void assessments_create(struct request *rq);
 void assessment_get(struct request *rq);
 void assessment_update(struct request *rq);
 void assessment_delete(struct request *rq);
+extern const struct jspec_field assessment_fields[], assessments_list_params[];
+extern const struct list_spec assessments_list_spec;
 
 /* src/api/assessment_stats.c: what authorities read */
 void assessment_schools(struct request *rq);
 void assessment_distribution(struct request *rq);
 void school_assessments(struct request *rq);
+extern const struct jspec_field school_assessments_params[],
+    assessment_schools_params[], assessment_distribution_params[];
+extern const struct list_spec school_assessments_spec;
 
 /* src/api/assessment_push.c: the bulk push (a streaming route) */
 void assessment_results_push(struct request *rq);
 bool assessment_results_chunk(struct request *rq, const char *data, size_t len);
+extern const struct jspec_field assessment_push_params[];
 
 /* src/api/imports.c: the pushes' records */
 void imports_list(struct request *rq);
 void import_get(struct request *rq);
+extern const struct jspec_field imports_list_params[], import_get_params[];
 
 #endif

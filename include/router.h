@@ -34,6 +34,9 @@ enum route_flags {
 
 #define ROUTE_MAX_PARAMS 4
 
+struct jspec_field;
+struct list_spec;
+
 struct route {
   enum http_method method;
   const char *path; /* template, e.g. "/api/v1/schools/{id}" */
@@ -42,6 +45,13 @@ struct route {
   enum permission permission; /* what the caller needs (src/permissions.def) */
   unsigned flags;
   body_chunk_fn on_body_chunk; /* ROUTE_BODY_STREAM routes only */
+  /* What the operation takes, as its handler checks it (NULL: nothing):
+   * the fields of its JSON body (a PATCH checks them with JSPEC_PATCH), the
+   * parameters of its query, and the list spec of a list resource_list
+   * serves. Data only: tests/unit/test_contract.c holds them against the
+   * operation in openapi.yaml. */
+  const struct jspec_field *body, *query;
+  const struct list_spec *list;
 };
 
 struct route_match {

@@ -14,7 +14,7 @@
 static const char *const modes[] = {"strict", "partial", NULL};
 static const char *const replace_values[] = {"school", NULL};
 
-static const struct jspec_field push_params[] = {
+const struct jspec_field assessment_push_params[] = {
     ENUM_FIELD("mode", 0, modes),
     FIELD("dry_run", JS_BOOLEAN, 0, 0, 0),
     ENUM_FIELD("replace", 0, replace_values),
@@ -33,7 +33,7 @@ static bool key_acceptable(const char *key) {
 }
 
 static bool options_read(struct request *rq, struct push_options *opt) {
-  json_t *query = request_query_checked(rq, push_params);
+  json_t *query = request_query_checked(rq, assessment_push_params);
   if (query == NULL)
     return false;
   const char *mode = json_string_value(json_object_get(query, "mode"));

@@ -21,7 +21,7 @@ static const char *const sorts[] = {"school",
 /* --- GET /schools/{id}/assessments -----------------------------------------
  */
 
-static const struct jspec_field school_params[] = {
+const struct jspec_field school_assessments_params[] = {
     FIELD("year", JS_INTEGER, 0, 2000, 2100),
     ENUM_FIELD("kind", 0, kinds),
     PAGE_PARAMS,
@@ -60,8 +60,8 @@ static const struct table_column school_stats_columns[] = {
 static const struct table_spec school_stats_table =
     TABLE_SPEC("school-assessments", school_stats_columns);
 
-static const struct list_spec school_list = {
-    .params = school_params,
+const struct list_spec school_assessments_spec = {
+    .params = school_assessments_params,
     .stmt = STMT_SCHOOL_ASSESSMENTS,
     .nested = true,
     .keyed = true,
@@ -69,7 +69,7 @@ static const struct list_spec school_list = {
 };
 
 void school_assessments(struct request *rq) {
-  resource_list(rq, &school_list);
+  resource_list(rq, &school_assessments_spec);
 }
 
 /* The instrument exists (a catalogue: anyone who reads statistics sees
@@ -91,7 +91,7 @@ static bool instrument_exists(struct request *rq, const char *id) {
 
 /* --- GET /assessments/{id}/schools ---------------------------------------- */
 
-static const struct jspec_field schools_params[] = {
+const struct jspec_field assessment_schools_params[] = {
     FIELD("municipality", JS_ID, 0, 0, 0),
     ENUM_FIELD("category", 0, categories),
     ENUM_FIELD("sort", 0, sorts),
@@ -115,7 +115,7 @@ void assessment_schools(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
-  json_t *query = request_query_checked(rq, schools_params);
+  json_t *query = request_query_checked(rq, assessment_schools_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);
@@ -148,7 +148,7 @@ void assessment_schools(struct request *rq) {
 
 /* --- GET /assessments/{id}/distribution ----------------------------------- */
 
-static const struct jspec_field distribution_params[] = {
+const struct jspec_field assessment_distribution_params[] = {
     FIELD("school", JS_ID, 0, 0, 0),
     END_FIELDS,
 };
@@ -157,7 +157,7 @@ void assessment_distribution(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
-  json_t *query = request_query_checked(rq, distribution_params);
+  json_t *query = request_query_checked(rq, assessment_distribution_params);
   if (query == NULL)
     return;
   char id_text[24], school_buf[24];

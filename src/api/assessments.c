@@ -30,7 +30,7 @@ static const struct jspec_field task_fields[] = {
 static const struct jspec_field task_item = {"task", JS_OBJECT,   0,    0,   0,
                                              NULL,   task_fields, NULL, NULL};
 
-static const struct jspec_field fields[] = {
+const struct jspec_field assessment_fields[] = {
     ENUM_FIELD("kind", REQ, kinds),
     FIELD("year", JS_INTEGER, REQ, 2000, 2100),
     FIELD("grade", JS_INTEGER, REQ, 1, 11),
@@ -219,7 +219,7 @@ static const struct resource assessments = {
     .what = "assessment",
     .collection = "/api/v1/assessments",
     .id_param = "id",
-    .fields = fields,
+    .fields = assessment_fields,
     .check = check_assessment,
     .before_update = check_update,
     .get = STMT_ASSESSMENT_GET,
@@ -230,7 +230,7 @@ static const struct resource assessments = {
     .audit_place = AUDIT_PLACE_NONE,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field assessments_list_params[] = {
     ENUM_FIELD("kind", 0, kinds),
     FIELD("year", JS_INTEGER, 0, 2000, 2100),
     FIELD("grade", JS_INTEGER, 0, 1, 11),
@@ -259,15 +259,15 @@ static const struct table_column assessment_columns[] = {
 static const struct table_spec assessment_table =
     TABLE_SPEC("assessments", assessment_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec assessments_list_spec = {
+    .params = assessments_list_params,
     .stmt = STMT_ASSESSMENTS_LIST,
     .keyed = true,
     .table = &assessment_table,
 };
 
 void assessments_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &assessments_list_spec);
 }
 
 void assessments_create(struct request *rq) {

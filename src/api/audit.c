@@ -33,7 +33,7 @@ static const char *const actions[] = {
     "secret_rotate", "revise",      "submit",       "accept",
     "return",        NULL};
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field audit_list_params[] = {
     ENUM_FIELD("entity", 0, entities),
     FIELD("entity_id", JS_ID, 0, 0, 0),
     FIELD("actor", JS_STRING, 0, 1, 200),
@@ -109,7 +109,7 @@ static bool times_valid(struct request *rq, const json_t *query) {
 }
 
 void audit_list(struct request *rq) {
-  json_t *query = request_query_checked(rq, list_params);
+  json_t *query = request_query_checked(rq, audit_list_params);
   struct page page;
   if (query == NULL || !times_valid(rq, query) ||
       !page_begin(rq, query, &page)) {

@@ -177,7 +177,7 @@ static void become(struct request *rq, enum principal_kind kind, const char *id,
 
 /* --- POST /auth/login ---------------------------------------------------- */
 
-static const struct jspec_field login_fields[] = {
+const struct jspec_field login_fields[] = {
     FIELD("login", JS_STRING, REQ, 1, AUTH_NAME_MAX),
     FIELD("password", JS_STRING, REQ, 1, 1024),
     END_FIELDS,
@@ -320,7 +320,7 @@ static void form_read(const char *body, size_t len,
   }
 }
 
-static const struct jspec_field token_fields[] = {
+const struct jspec_field token_fields[] = {
     FIELD("grant_type", JS_STRING, 0, 1, 64),
     FIELD("client_id", JS_STRING, 0, 1, AUTH_NAME_MAX),
     FIELD("client_secret", JS_STRING, 0, 1, 256),

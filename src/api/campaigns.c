@@ -58,7 +58,7 @@ static const struct jspec_field target_fields[] = {
       FIELD("deadline", JS_DATE, REQ, 0, 0),                                   \
       FIELD("schools_count", JS_INTEGER, JS_READONLY, 0, 0), READONLY_FIELDS
 
-static const struct jspec_field create_fields[] = {
+const struct jspec_field campaign_create_fields[] = {
     CAMPAIGN_FIELDS,
     FIELD("region_id", JS_ID, 0, 0, 0),
     FIELD("municipality_id", JS_ID, 0, 0, 0),
@@ -67,7 +67,7 @@ static const struct jspec_field create_fields[] = {
 };
 
 /* The owner never changes: another owner is another campaign. */
-static const struct jspec_field update_fields[] = {
+const struct jspec_field campaign_update_fields[] = {
     CAMPAIGN_FIELDS,
     FIELD("region_id", JS_ID, JS_READONLY, 0, 0),
     FIELD("municipality_id", JS_ID, JS_READONLY, 0, 0),
@@ -343,7 +343,7 @@ static bool body_valid(struct request *rq, const struct jspec_field *fields,
 }
 
 void campaigns_create(struct request *rq) {
-  if (!body_valid(rq, create_fields, JSPEC_CREATE))
+  if (!body_valid(rq, campaign_create_fields, JSPEC_CREATE))
     return;
   struct create c = {0};
   c.body = json_dumps(rq->json, JSON_COMPACT);
@@ -496,7 +496,7 @@ void campaign_update(struct request *rq) {
   struct update u = {0};
   int64_t id;
   if (!request_param_id(rq, "id", &id) ||
-      !body_valid(rq, update_fields, JSPEC_PATCH) ||
+      !body_valid(rq, campaign_update_fields, JSPEC_PATCH) ||
       !request_if_match(rq, &u.want))
     return;
   snprintf(u.id, sizeof u.id, "%lld", (long long)id);
@@ -529,7 +529,7 @@ void campaign_get(struct request *rq) {
   reply_doc(rq, r, 200);
 }
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field campaigns_list_params[] = {
     ENUM_FIELD("status", 0, statuses),
     PATTERN_FIELD("period", 0, 4, 7, PERIOD_PATTERN),
     PAGE_PARAMS,
@@ -555,17 +555,17 @@ static const struct table_column campaign_columns[] = {
 static const struct table_spec campaign_table =
     TABLE_SPEC("campaigns", campaign_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec campaigns_list_spec = {
+    .params = campaigns_list_params,
     .stmt = STMT_CAMPAIGNS_LIST,
     .table = &campaign_table,
 };
 
 void campaigns_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &campaigns_list_spec);
 }
 
-static const struct jspec_field due_params[] = {
+const struct jspec_field monitoring_due_params[] = {
     FIELD("within_days", JS_INTEGER, 0, 0, 366),
     PAGE_PARAMS,
     END_FIELDS,
@@ -585,20 +585,20 @@ static const struct table_column due_columns[] = {
 static const struct table_spec due_table =
     TABLE_SPEC("monitoring-due", due_columns);
 
-static const struct list_spec due = {
-    .params = due_params,
+const struct list_spec monitoring_due_spec = {
+    .params = monitoring_due_params,
     .stmt = STMT_MONITORING_DUE,
     .keyed = true,
     .table = &due_table,
 };
 
 void monitoring_due(struct request *rq) {
-  resource_list(rq, &due);
+  resource_list(rq, &monitoring_due_spec);
 }
 
 /* --- completeness ------------------------------------------------------- */
 
-static const struct jspec_field completeness_params[] = {
+const struct jspec_field campaign_completeness_params[] = {
     ENUM_FIELD("state", 0, states),
     FIELD("municipality", JS_ID, 0, 0, 0),
     PAGE_PARAMS,
@@ -692,7 +692,7 @@ void campaign_completeness(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
-  json_t *query = request_query_checked(rq, completeness_params);
+  json_t *query = request_query_checked(rq, campaign_completeness_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);

@@ -21,7 +21,7 @@ static const struct jspec_field scope_fields[] = {
 #define SCOPE_FIELD(flags)                                                     \
   { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL, NULL }
 
-static const struct jspec_field client_fields[] = {
+const struct jspec_field client_fields[] = {
     PATTERN_FIELD("client_id", REQ, 3, 64, "^[a-z0-9][a-z0-9._-]{2,63}$"),
     FIELD("description", JS_STRING, OPT_NULL, 1, 500),
     ENUM_FIELD("role", REQ, roles),
@@ -33,7 +33,7 @@ static const struct jspec_field client_fields[] = {
 };
 
 /* The client_id names the client for good. */
-static const struct jspec_field client_patch_fields[] = {
+const struct jspec_field client_patch_fields[] = {
     FIELD("client_id", JS_STRING, JS_READONLY, 0, 0),
     FIELD("description", JS_STRING, OPT_NULL, 1, 500),
     ENUM_FIELD("role", 0, roles),
@@ -97,7 +97,7 @@ static const struct account_kind clients = {
     .make_secret = make_client_secret,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field clients_list_params[] = {
     ENUM_FIELD("role", 0, roles),
     FIELD("active", JS_BOOLEAN, 0, 0, 0),
     PAGE_PARAMS,
@@ -118,15 +118,15 @@ static const struct table_column client_columns[] = {
 static const struct table_spec client_table =
     TABLE_SPEC("clients", client_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec clients_list_spec = {
+    .params = clients_list_params,
     .stmt = STMT_CLIENTS_LIST,
     .keyed = true,
     .table = &client_table,
 };
 
 void clients_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &clients_list_spec);
 }
 void clients_create(struct request *rq) {
   account_create(rq, &clients);

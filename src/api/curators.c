@@ -5,7 +5,7 @@
 #include "handlers.h"
 #include "resource.h"
 
-static const struct jspec_field curator_fields[] = {
+const struct jspec_field curator_fields[] = {
     FIELD("full_name", JS_STRING, REQ, 1, 200),
     FIELD("position", JS_STRING, OPT_NULL, 1, 200),
     FIELD("organisation", JS_STRING, OPT_NULL, 1, 300),
@@ -40,8 +40,7 @@ static const struct resource curators = {
     .audit_place = AUDIT_PLACE_PARENT,
 };
 
-static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};
-
+const struct jspec_field curators_list_params[] = {PAGE_PARAMS, END_FIELDS};
 static const struct table_column curator_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"school_id", "ID школы", TABLE_INTEGER},
@@ -58,15 +57,15 @@ static const struct table_column curator_columns[] = {
 static const struct table_spec curator_table =
     TABLE_SPEC("school-curators", curator_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec curators_list_spec = {
+    .params = curators_list_params,
     .stmt = STMT_CURATORS_LIST,
     .nested = true,
     .table = &curator_table,
 };
 
 void curators_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &curators_list_spec);
 }
 void curators_create(struct request *rq) {
   resource_create(rq, &curators);

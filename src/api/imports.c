@@ -13,7 +13,7 @@
 static const char *const outcomes[] = {"committed", "rejected", "dry_run",
                                        NULL};
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field imports_list_params[] = {
     FIELD("assessment", JS_ID, 0, 0, 0),
     ENUM_FIELD("outcome", 0, outcomes),
     PAGE_PARAMS,
@@ -21,14 +21,14 @@ static const struct jspec_field list_params[] = {
 };
 
 /* Problems come 1,000 to a page at most. */
-static const struct jspec_field get_params[] = {
+const struct jspec_field import_get_params[] = {
     FIELD("limit", JS_INTEGER, 0, 1, 1000),
     FIELD("cursor", JS_STRING, 0, 1, 2000),
     END_FIELDS,
 };
 
 void imports_list(struct request *rq) {
-  json_t *query = request_query_checked(rq, list_params);
+  json_t *query = request_query_checked(rq, imports_list_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);
@@ -83,7 +83,7 @@ void import_get(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
-  json_t *query = request_query_checked(rq, get_params);
+  json_t *query = request_query_checked(rq, import_get_params);
   if (query == NULL)
     return;
   long limit = 1000;

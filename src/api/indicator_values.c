@@ -25,7 +25,7 @@ static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
   "^([0-9]{4}/[0-9]{2}|[0-9]{4}-H[12]|[0-9]{4}-Q[1-4]|[0-9]{4})$"
 #define CODE_PATTERN "^[A-Z][A-Z0-9_]{1,63}$"
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field indicator_values_list_params[] = {
     PATTERN_FIELD("indicator", 0, 2, 64, CODE_PATTERN),
     PATTERN_FIELD("period", 0, 4, 7, PERIOD_PATTERN),
     FIELD("school", JS_ID, 0, 0, 0),
@@ -125,7 +125,7 @@ static const struct table_spec value_table =
     TABLE_SPEC("indicator-values", value_columns);
 
 void indicator_values_list(struct request *rq) {
-  json_t *query = request_query_checked(rq, list_params);
+  json_t *query = request_query_checked(rq, indicator_values_list_params);
   if (query == NULL)
     return;
   json_t *errors = json_array();
@@ -155,7 +155,7 @@ void indicator_values_list(struct request *rq) {
   json_decref(query);
 }
 
-static const struct jspec_field series_params[] = {
+const struct jspec_field school_indicators_params[] = {
     PATTERN_FIELD("from", 0, 4, 7, PERIOD_PATTERN),
     PATTERN_FIELD("to", 0, 4, 7, PERIOD_PATTERN),
     PATTERN_FIELD("indicator", 0, 2, 64, CODE_PATTERN),
@@ -217,7 +217,7 @@ void school_indicators(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
-  json_t *query = request_query_checked(rq, series_params);
+  json_t *query = request_query_checked(rq, school_indicators_params);
   if (query == NULL)
     return;
   if (!series_query_valid(rq, query)) {

@@ -39,7 +39,7 @@ static const char *const forms[] = {"form", "link", "report", "computed", NULL};
       FIELD("source", JS_STRING, OPT_NULL, 1, 500),                            \
       FIELD("active", JS_BOOLEAN, 0, 0, 0)
 
-static const struct jspec_field create_fields[] = {
+const struct jspec_field indicator_create_fields[] = {
     PATTERN_FIELD("code", REQ, 2, 64, CODE_PATTERN),
     FIELD("name", JS_STRING, REQ, 1, 1000),
     ENUM_FIELD("value_type", REQ, value_types),
@@ -50,7 +50,7 @@ static const struct jspec_field create_fields[] = {
 };
 
 /* A code names the indicator for good: values and formulas refer to it. */
-static const struct jspec_field update_fields[] = {
+const struct jspec_field indicator_update_fields[] = {
     FIELD("code", JS_STRING, JS_READONLY, 0, 0),
     FIELD("name", JS_STRING, 0, 1, 1000),
     ENUM_FIELD("value_type", 0, value_types),
@@ -140,8 +140,8 @@ static const struct resource indicators = {
     .collection = "/api/v1/indicators",
     .id_param = "code",
     .text_key = true,
-    .fields = create_fields,
-    .update_fields = update_fields,
+    .fields = indicator_create_fields,
+    .update_fields = indicator_update_fields,
     .check = check_indicator,
     .before_update = keep_formula_inputs,
     .get = STMT_INDICATOR_GET,
@@ -239,7 +239,8 @@ static bool formula_valid(struct request *rq, const char *self,
     return true;
   json_t *errors = json_array();
   size_t bad = jspec_check(rq->json,
-                           mode == JSPEC_CREATE ? create_fields : update_fields,
+                           mode == JSPEC_CREATE ? indicator_create_fields
+                                                : indicator_update_fields,
                            mode, errors);
   json_decref(errors);
   if (bad > 0)
@@ -277,7 +278,7 @@ static bool formula_valid(struct request *rq, const char *self,
 
 /* --- handlers ------------------------------------------------------------ */
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field indicators_list_params[] = {
     ENUM_FIELD("value_type", 0, value_types),
     ENUM_FIELD("periodicity", 0, periodicities),
     FIELD("computed", JS_BOOLEAN, 0, 0, 0),
@@ -307,15 +308,15 @@ static const struct table_column indicator_columns[] = {
 static const struct table_spec indicator_table =
     TABLE_SPEC("indicators", indicator_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec indicators_list_spec = {
+    .params = indicators_list_params,
     .stmt = STMT_INDICATORS_LIST,
     .keyed = true,
     .table = &indicator_table,
 };
 
 void indicators_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &indicators_list_spec);
 }
 
 void indicators_create(struct request *rq) {
@@ -338,7 +339,7 @@ void indicator_update(struct request *rq) {
 static const char *const group_bys[] = {"municipality", "category", "region",
                                         NULL};
 
-static const struct jspec_field aggregate_params[] = {
+const struct jspec_field indicator_aggregate_params[] = {
     PATTERN_FIELD("period", REQ, 4, 7, PERIOD_PATTERN),
     ENUM_FIELD("group_by", 0, group_bys),
     END_FIELDS,
@@ -406,7 +407,7 @@ void indicator_aggregate(struct request *rq) {
   char code[CODE_MAX];
   if (!request_param_key(rq, "code", code, sizeof code))
     return;
-  json_t *query = request_query_checked(rq, aggregate_params);
+  json_t *query = request_query_checked(rq, indicator_aggregate_params);
   if (query == NULL)
     return;
   const char *period = json_string_value(json_object_get(query, "period"));

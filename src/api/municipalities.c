@@ -7,7 +7,7 @@
 static const char *const kinds[] = {"MUNICIPAL_DISTRICT", "MUNICIPAL_OKRUG",
                                     "CITY_OKRUG", "CITY_DISTRICT", NULL};
 
-static const struct jspec_field municipality_fields[] = {
+const struct jspec_field municipality_fields[] = {
     FIELD("region_id", JS_ID, REQ, 0, 0),
     FIELD("code", JS_STRING, REQ, 1, 32),
     FIELD("name", JS_STRING, REQ, 1, 300),
@@ -31,7 +31,7 @@ static const struct resource municipalities = {
     .audit_place = AUDIT_PLACE_MUNICIPALITY,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field municipalities_list_params[] = {
     FIELD("region", JS_ID, 0, 0, 0),
     FIELD("q", JS_STRING, 0, 1, 200),
     PAGE_PARAMS,
@@ -46,15 +46,15 @@ static const struct table_column municipality_columns[] = {
 static const struct table_spec municipality_table =
     TABLE_SPEC("municipalities", municipality_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec municipalities_list_spec = {
+    .params = municipalities_list_params,
     .stmt = STMT_MUNICIPALITIES_LIST,
     .keyed = true,
     .table = &municipality_table,
 };
 
 void municipalities_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &municipalities_list_spec);
 }
 
 void municipalities_create(struct request *rq) {

@@ -11,7 +11,7 @@
 
 static const char *const kinds[] = {"NETWORK", "MENTORING", NULL};
 
-static const struct jspec_field partner_fields[] = {
+const struct jspec_field partner_fields[] = {
     FIELD("partner_school_id", JS_ID, REQ, 0, 0),
     ENUM_FIELD("kind", REQ, kinds),
     FIELD("agreement", JS_STRING, OPT_NULL, 1, 500),
@@ -51,8 +51,7 @@ static const struct resource partners = {
     .audit_place = AUDIT_PLACE_PARENT,
 };
 
-static const struct jspec_field list_params[] = {PAGE_PARAMS, END_FIELDS};
-
+const struct jspec_field partners_list_params[] = {PAGE_PARAMS, END_FIELDS};
 static const struct table_column partner_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"school.id", "ID школы", TABLE_INTEGER},
@@ -70,15 +69,15 @@ static const struct table_column partner_columns[] = {
 static const struct table_spec partner_table =
     TABLE_SPEC("school-partners", partner_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec partners_list_spec = {
+    .params = partners_list_params,
     .stmt = STMT_PARTNERS_LIST,
     .nested = true,
     .table = &partner_table,
 };
 
 void partners_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &partners_list_spec);
 }
 void partners_create(struct request *rq) {
   resource_create(rq, &partners);

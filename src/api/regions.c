@@ -4,7 +4,7 @@
 #include "handlers.h"
 #include "resource.h"
 
-static const struct jspec_field region_fields[] = {
+const struct jspec_field region_fields[] = {
     FIELD("code", JS_STRING, REQ, 1, 32),
     FIELD("name", JS_STRING, REQ, 1, 300),
     READONLY_FIELDS,
@@ -25,7 +25,7 @@ static const struct resource regions = {
     .audit_place = AUDIT_PLACE_REGION,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field regions_list_params[] = {
     FIELD("q", JS_STRING, 0, 1, 200),
     PAGE_PARAMS,
     END_FIELDS,
@@ -40,15 +40,15 @@ static const struct table_column region_columns[] = {
 static const struct table_spec region_table =
     TABLE_SPEC("regions", region_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec regions_list_spec = {
+    .params = regions_list_params,
     .stmt = STMT_REGIONS_LIST,
     .keyed = true,
     .table = &region_table,
 };
 
 void regions_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &regions_list_spec);
 }
 
 void regions_create(struct request *rq) {

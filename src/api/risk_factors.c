@@ -13,7 +13,7 @@ static const char *const groups[] = {"resources", "management", "climate",
       FIELD("description", JS_TEXT, OPT_NULL, 1, 4000),                        \
       FIELD("active", JS_BOOLEAN, 0, 0, 0)
 
-static const struct jspec_field create_fields[] = {
+const struct jspec_field risk_factor_create_fields[] = {
     PATTERN_FIELD("code", REQ, 4, 5, "^RF[0-9]{2,3}$"),
     ENUM_FIELD("group", REQ, groups),
     FIELD("name", JS_STRING, REQ, 1, 500),
@@ -23,7 +23,7 @@ static const struct jspec_field create_fields[] = {
 };
 
 /* A code names the factor for good: profiles and plans refer to it. */
-static const struct jspec_field update_fields[] = {
+const struct jspec_field risk_factor_update_fields[] = {
     FIELD("code", JS_STRING, JS_READONLY, 0, 0),
     ENUM_FIELD("group", 0, groups),
     FIELD("name", JS_STRING, 0, 1, 500),
@@ -37,8 +37,8 @@ static const struct resource risk_factors = {
     .collection = "/api/v1/risk-factors",
     .id_param = "code",
     .text_key = true,
-    .fields = create_fields,
-    .update_fields = update_fields,
+    .fields = risk_factor_create_fields,
+    .update_fields = risk_factor_update_fields,
     .get = STMT_RISK_FACTOR_GET,
     .insert = STMT_RISK_FACTOR_INSERT,
     .update = STMT_RISK_FACTOR_UPDATE,
@@ -47,7 +47,7 @@ static const struct resource risk_factors = {
     .audit_place = AUDIT_PLACE_NONE,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field risk_factors_list_params[] = {
     ENUM_FIELD("group", 0, groups),
     FIELD("active", JS_BOOLEAN, 0, 0, 0),
     PAGE_PARAMS,
@@ -66,15 +66,15 @@ static const struct table_column risk_factor_columns[] = {
 static const struct table_spec risk_factor_table =
     TABLE_SPEC("risk-factors", risk_factor_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec risk_factors_list_spec = {
+    .params = risk_factors_list_params,
     .stmt = STMT_RISK_FACTORS_LIST,
     .keyed = true,
     .table = &risk_factor_table,
 };
 
 void risk_factors_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &risk_factors_list_spec);
 }
 void risk_factors_create(struct request *rq) {
   resource_create(rq, &risk_factors);

@@ -41,15 +41,17 @@ static void call_end(struct profile_call *c) {
   free(c->after);
 }
 
+/* The query of one school's profile: the school year. */
+const struct jspec_field risk_profile_params[] = {YEAR_FIELD, END_FIELDS};
+
 /* The path's school and the `year` query parameter (the current school
  * year by default). False after answering 400. */
 static bool call_begin(struct request *rq, struct profile_call *c) {
-  static const struct jspec_field year_param[] = {YEAR_FIELD, END_FIELDS};
   memset(c, 0, sizeof *c);
   int64_t school;
   if (!request_param_id(rq, "id", &school))
     return false;
-  json_t *query = request_query_checked(rq, year_param);
+  json_t *query = request_query_checked(rq, risk_profile_params);
   if (query == NULL)
     return false;
   json_t *year = json_object_get(query, "year");
@@ -215,7 +217,7 @@ static const struct jspec_field entry_fields[] = {
 };
 static const struct jspec_field entry_item = {
     "factor", JS_OBJECT, 0, 0, 0, NULL, entry_fields, NULL, NULL};
-static const struct jspec_field put_fields[] = {
+const struct jspec_field risk_profile_put_fields[] = {
     {"factors", JS_ARRAY, REQ, 1, 200, NULL, NULL, &entry_item, NULL},
     FIELD("school_id", JS_ID, JS_READONLY, 0, 0),
     FIELD("year", JS_INTEGER, JS_READONLY, 0, 0),
@@ -269,7 +271,7 @@ static bool covers_every_factor(struct request *rq, const json_t *entries) {
 void risk_profile_put(struct request *rq) {
   struct profile_call c;
   if (!call_begin(rq, &c) ||
-      !request_body_checked(rq, put_fields, JSPEC_CREATE) ||
+      !request_body_checked(rq, risk_profile_put_fields, JSPEC_CREATE) ||
       !request_if_match(rq, &c.version_held))
     return;
   json_t *entries = json_object_get(rq->json, "factors");
@@ -284,7 +286,7 @@ void risk_profile_put(struct request *rq) {
 
 /* --- PATCH: one factor --------------------------------------------------- */
 
-static const struct jspec_field patch_fields[] = {
+const struct jspec_field risk_profile_patch_fields[] = {
     ENUM_FIELD("level", 0, levels),
     ENUM_FIELD("source", 0, sources),
     FIELD("comment", JS_TEXT, OPT_NULL, 1, 2000),
@@ -348,7 +350,7 @@ void risk_profile_factor_update(struct request *rq) {
   struct profile_call c;
   if (!call_begin(rq, &c) ||
       !request_param_key(rq, "code", c.code, sizeof c.code) ||
-      !request_body_checked(rq, patch_fields, JSPEC_PATCH) ||
+      !request_body_checked(rq, risk_profile_patch_fields, JSPEC_PATCH) ||
       !request_if_match(rq, &c.version_held))
     return;
   json_t *one = json_array();
@@ -365,8 +367,8 @@ void risk_profile_factor_update(struct request *rq) {
 /* --- lists ------------------------------------------------------------------
  */
 
-static const struct jspec_field history_params[] = {YEAR_FIELD, PAGE_PARAMS,
-                                                    END_FIELDS};
+const struct jspec_field risk_profile_history_params[] = {
+    YEAR_FIELD, PAGE_PARAMS, END_FIELDS};
 static const struct table_column history_columns[] = {
     {"id", "ID", TABLE_INTEGER},
     {"year", "Учебный год", TABLE_INTEGER},
@@ -381,18 +383,18 @@ static const struct table_column history_columns[] = {
 static const struct table_spec history_table =
     TABLE_SPEC("risk-profile-history", history_columns);
 
-static const struct list_spec history = {
-    .params = history_params,
+const struct list_spec risk_profile_history_spec = {
+    .params = risk_profile_history_params,
     .stmt = STMT_RISK_PROFILE_HISTORY,
     .nested = true,
     .table = &history_table,
 };
 
 void risk_profile_history(struct request *rq) {
-  resource_list(rq, &history);
+  resource_list(rq, &risk_profile_history_spec);
 }
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field risk_profiles_list_params[] = {
     YEAR_FIELD,
     PATTERN_FIELD("factor", 0, 4, 5, "^RF[0-9]{2,3}$"),
     ENUM_FIELD("level", 0, levels),
@@ -416,19 +418,19 @@ static const struct table_column profile_columns[] = {
 static const struct table_spec profile_table =
     TABLE_SPEC("risk-profiles", profile_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec risk_profiles_list_spec = {
+    .params = risk_profiles_list_params,
     .stmt = STMT_RISK_PROFILES_LIST,
     .keyed = true,
     .table = &profile_table,
 };
 
 void risk_profiles_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &risk_profiles_list_spec);
 }
 
 static const char *const group_bys[] = {"municipality", "region", NULL};
-static const struct jspec_field summary_params[] = {
+const struct jspec_field risk_profiles_summary_params[] = {
     YEAR_FIELD,
     ENUM_FIELD("group_by", 0, group_bys),
     ENUM_FIELD("category", 0, categories),
@@ -436,7 +438,7 @@ static const struct jspec_field summary_params[] = {
 };
 
 void risk_profiles_summary(struct request *rq) {
-  json_t *query = request_query_checked(rq, summary_params);
+  json_t *query = request_query_checked(rq, risk_profiles_summary_params);
   if (query == NULL)
     return;
   /* The current school year and by municipality, unless asked otherwise. */

@@ -20,7 +20,7 @@
 static const char *const statuses[] = {"planned", "in_progress", "done",
                                        "cancelled", NULL};
 
-static const struct jspec_field item_fields[] = {
+const struct jspec_field roadmap_item_fields[] = {
     FIELD("position", JS_INTEGER, 0, 1, 100000),
     FIELD("number", JS_STRING, OPT_NULL, 1, 50),
     FIELD("section", JS_TEXT, OPT_NULL, 1, 1000),
@@ -42,7 +42,7 @@ static const struct jspec_field item_fields[] = {
     END_FIELDS,
 };
 
-static const struct jspec_field report_fields[] = {
+const struct jspec_field item_report_fields[] = {
     FIELD("reported_on", JS_DATE, REQ, 0, 0),
     FIELD("text", JS_TEXT, REQ, 1, 10000),
     FIELD("evidence_url", JS_URL, OPT_NULL, 0, 0),
@@ -318,7 +318,7 @@ static bool create_work(struct request *rq, void *arg) {
 void roadmap_items_create(struct request *rq) {
   struct item_write w = {0};
   if (!read_roadmap_id(rq, &w) ||
-      !request_body_checked(rq, item_fields, JSPEC_CREATE))
+      !request_body_checked(rq, roadmap_item_fields, JSPEC_CREATE))
     return;
   w.body = json_deep_copy(rq->json);
   if (db_txn(rq, create_work, &w))
@@ -411,7 +411,7 @@ static bool update_work(struct request *rq, void *arg) {
 void roadmap_item_update(struct request *rq) {
   struct item_write w = {0};
   if (!read_item_id(rq, &w) ||
-      !request_body_checked(rq, item_fields, JSPEC_PATCH) ||
+      !request_body_checked(rq, roadmap_item_fields, JSPEC_PATCH) ||
       !request_if_match(rq, &w.version))
     return;
   snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
@@ -456,7 +456,8 @@ void roadmap_item_delete(struct request *rq) {
 /* --- lists -----------------------------------------------------------------
  */
 
-static const struct jspec_field page_params[] = {PAGE_PARAMS, END_FIELDS};
+const struct jspec_field roadmap_items_page_params[] = {PAGE_PARAMS,
+                                                        END_FIELDS};
 
 /* Is the roadmap (or item) there for the caller? False after 404. */
 static bool visible(struct request *rq, enum stmt_id stmt, const char *id,
@@ -476,7 +477,7 @@ static bool visible(struct request *rq, enum stmt_id stmt, const char *id,
  * `parent` takes; keyed: the cursor has a sort key. */
 static void list_under(struct request *rq, enum stmt_id stmt,
                        const char *parent, const char *id, bool keyed) {
-  json_t *query = request_query_checked(rq, page_params);
+  json_t *query = request_query_checked(rq, roadmap_items_page_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);
@@ -515,7 +516,7 @@ void roadmap_items_list(struct request *rq) {
     list_under(rq, STMT_ROADMAP_ITEMS_LIST, "roadmap", w.roadmap_text, true);
 }
 
-static const struct jspec_field search_params[] = {
+const struct jspec_field roadmap_items_search_params[] = {
     FIELD("overdue", JS_BOOLEAN, 0, 0, 0),
     FIELD("municipality", JS_ID, 0, 0, 0),
     ENUM_FIELD("status", 0, statuses),
@@ -551,14 +552,14 @@ static const struct table_column search_columns[] = {
 static const struct table_spec search_table =
     TABLE_SPEC("roadmap-items", search_columns);
 
-static const struct list_spec search = {
-    .params = search_params,
+const struct list_spec roadmap_items_search_spec = {
+    .params = roadmap_items_search_params,
     .stmt = STMT_ROADMAP_ITEMS_SEARCH,
     .table = &search_table,
 };
 
 void roadmap_items_search(struct request *rq) {
-  resource_list(rq, &search);
+  resource_list(rq, &roadmap_items_search_spec);
 }
 
 void item_reports_list(struct request *rq) {
@@ -620,7 +621,7 @@ static bool report_work(struct request *rq, void *arg) {
 void item_reports_create(struct request *rq) {
   struct item_write w = {0};
   if (!read_item_id(rq, &w) ||
-      !request_body_checked(rq, report_fields, JSPEC_CREATE))
+      !request_body_checked(rq, item_report_fields, JSPEC_CREATE))
     return;
   w.body = json_deep_copy(rq->json);
   db_txn(rq, report_work, &w);

@@ -47,7 +47,7 @@ static const struct jspec_field owner_fields[] = {
       FIELD("items", JS_ARRAY, JS_READONLY, 0, 0), READONLY_FIELDS
 
 /* A roadmap is born a draft. */
-static const struct jspec_field create_fields[] = {
+const struct jspec_field roadmap_create_fields[] = {
     OWNER_FIELD(REQ),
     ROADMAP_FIELDS,
     ENUM_FIELD("status", JS_READONLY, statuses),
@@ -55,7 +55,7 @@ static const struct jspec_field create_fields[] = {
 };
 
 /* The owner never changes: another owner is another roadmap. */
-static const struct jspec_field update_fields[] = {
+const struct jspec_field roadmap_update_fields[] = {
     OWNER_FIELD(JS_READONLY),
     ROADMAP_FIELDS,
     ENUM_FIELD("status", 0, statuses),
@@ -195,8 +195,8 @@ static const struct resource roadmaps = {
     .what = "roadmap",
     .collection = "/api/v1/roadmaps",
     .id_param = "id",
-    .fields = create_fields,
-    .update_fields = update_fields,
+    .fields = roadmap_create_fields,
+    .update_fields = roadmap_update_fields,
     .check = check_roadmap,
     .authorize = authorize_roadmap,
     .get = STMT_ROADMAP_GET,
@@ -210,7 +210,7 @@ static const struct resource roadmaps = {
     .before_update = before_update,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field roadmaps_list_params[] = {
     FIELD("owner_school", JS_ID, 0, 0, 0),
     FIELD("owner_municipality", JS_ID, 0, 0, 0),
     FIELD("municipality", JS_ID, 0, 0, 0),
@@ -243,14 +243,14 @@ static const struct table_column roadmap_columns[] = {
 static const struct table_spec roadmap_table =
     TABLE_SPEC("roadmaps", roadmap_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec roadmaps_list_spec = {
+    .params = roadmaps_list_params,
     .stmt = STMT_ROADMAPS_LIST,
     .table = &roadmap_table,
 };
 
 void roadmaps_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &roadmaps_list_spec);
 }
 
 void roadmaps_create(struct request *rq) {
@@ -278,7 +278,7 @@ static bool read_roadmap_id(struct request *rq, struct roadmap_ref *ref) {
   return true;
 }
 
-static const struct jspec_field get_params[] = {
+const struct jspec_field roadmap_get_params[] = {
     ENUM_FIELD("include", 0, includes),
     END_FIELDS,
 };
@@ -287,7 +287,7 @@ void roadmap_get(struct request *rq) {
   struct roadmap_ref ref;
   if (!read_roadmap_id(rq, &ref))
     return;
-  json_t *query = request_query_checked(rq, get_params);
+  json_t *query = request_query_checked(rq, roadmap_get_params);
   if (query == NULL)
     return;
   bool items = json_object_get(query, "include") != NULL;
@@ -319,7 +319,7 @@ static bool roadmap_visible(struct request *rq, const struct roadmap_ref *ref) {
   return found;
 }
 
-static const struct jspec_field revision_list_params[] = {
+const struct jspec_field roadmap_revisions_list_params[] = {
     PAGE_PARAMS,
     END_FIELDS,
 };
@@ -328,7 +328,7 @@ void roadmap_revisions_list(struct request *rq) {
   struct roadmap_ref ref;
   if (!read_roadmap_id(rq, &ref))
     return;
-  json_t *query = request_query_checked(rq, revision_list_params);
+  json_t *query = request_query_checked(rq, roadmap_revisions_list_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);
@@ -395,7 +395,7 @@ void roadmap_revision_get(struct request *rq) {
   }
 }
 
-static const struct jspec_field revision_fields[] = {
+const struct jspec_field roadmap_revision_fields[] = {
     FIELD("reason", JS_STRING, REQ, 1, 500),
     FIELD("revision", JS_INTEGER, JS_READONLY, 0, 0),
     FIELD("created_at", JS_STRING, JS_READONLY, 0, 0),
@@ -478,7 +478,7 @@ static bool revise_work(struct request *rq, void *arg) {
 void roadmap_revisions_create(struct request *rq) {
   struct revise v = {0};
   if (!read_roadmap_id(rq, &v.ref) ||
-      !request_body_checked(rq, revision_fields, JSPEC_CREATE))
+      !request_body_checked(rq, roadmap_revision_fields, JSPEC_CREATE))
     return;
   v.reason = json_string_value(json_object_get(rq->json, "reason"));
   if (db_txn(rq, revise_work, &v)) {

@@ -18,7 +18,7 @@ static const char *const types[] = {"SOSH",
 static const char *const localities[] = {"URBAN", "RURAL", NULL};
 static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
 
-static const struct jspec_field school_fields[] = {
+const struct jspec_field school_fields[] = {
     FIELD("municipality_id", JS_ID, REQ, 0, 0),
     FIELD("code", JS_STRING, REQ, 1, 64),
     FIELD("full_name", JS_STRING, REQ, 1, 500),
@@ -92,7 +92,7 @@ static const struct resource schools = {
     .audit_place = AUDIT_PLACE_SCHOOL,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field schools_list_params[] = {
     FIELD("region", JS_ID, 0, 0, 0),
     FIELD("municipality", JS_ID, 0, 0, 0),
     ENUM_FIELD("type", 0, types),
@@ -128,15 +128,15 @@ static const struct table_column school_columns[] = {
 static const struct table_spec school_table =
     TABLE_SPEC("schools", school_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec schools_list_spec = {
+    .params = schools_list_params,
     .stmt = STMT_SCHOOLS_LIST,
     .keyed = true,
     .table = &school_table,
 };
 
 void schools_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &schools_list_spec);
 }
 void schools_create(struct request *rq) {
   resource_create(rq, &schools);

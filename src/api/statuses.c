@@ -17,7 +17,7 @@ static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
       FIELD("excluded_on", JS_DATE, 0, 0, 0),                                  \
       FIELD("exclusion_reason", JS_STRING, 0, 1, 500)
 
-static const struct jspec_field create_fields[] = {
+const struct jspec_field status_create_fields[] = {
     ENUM_FIELD("category", REQ, categories),
     FIELD("school_year", JS_INTEGER, REQ, 2000, 2100),
     STATUS_EDITABLE_FIELDS,
@@ -27,7 +27,7 @@ static const struct jspec_field create_fields[] = {
 };
 
 /* Category and year name the status; a different one is a new status. */
-static const struct jspec_field update_fields[] = {
+const struct jspec_field status_update_fields[] = {
     STATUS_EDITABLE_FIELDS,
     ENUM_FIELD("category", JS_READONLY, categories),
     FIELD("school_year", JS_INTEGER, JS_READONLY, 0, 0),
@@ -76,8 +76,8 @@ static const struct resource statuses = {
     .collection = "statuses",
     .id_param = "status_id",
     .nested = true,
-    .fields = create_fields,
-    .update_fields = update_fields,
+    .fields = status_create_fields,
+    .update_fields = status_update_fields,
     .check = check_status,
     .before_update = refuse_reclosing,
     .get = STMT_STATUS_GET,
@@ -88,7 +88,7 @@ static const struct resource statuses = {
     .audit_place = AUDIT_PLACE_PARENT,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field statuses_list_params[] = {
     ENUM_FIELD("category", 0, categories),
     FIELD("year", JS_INTEGER, 0, 2000, 2100),
     PAGE_PARAMS,
@@ -109,15 +109,15 @@ static const struct table_column status_columns[] = {
 static const struct table_spec status_table =
     TABLE_SPEC("school-statuses", status_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec statuses_list_spec = {
+    .params = statuses_list_params,
     .stmt = STMT_STATUSES_LIST,
     .nested = true,
     .table = &status_table,
 };
 
 void statuses_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &statuses_list_spec);
 }
 void statuses_create(struct request *rq) {
   resource_create(rq, &statuses);

@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "fields.h"
+#include "handlers.h"
 #include "request.h"
 #include "submissions.h"
 
@@ -23,7 +24,7 @@ struct asked {
   bool seen;
 };
 
-static const struct jspec_field top_fields[] = {
+const struct jspec_field submission_put_fields[] = {
     {"values", JS_ARRAY, REQ, 0, MAX_VALUES, NULL, NULL, NULL, NULL},
     FIELD("campaign_id", JS_ID, JS_READONLY, 0, 0),
     FIELD("school_id", JS_ID, JS_READONLY, 0, 0),
@@ -180,7 +181,7 @@ static void check_item(struct asked *asked, int n, const json_t *item, size_t i,
 
 bool submission_values_valid(struct request *rq, const char *campaign_id) {
   json_t *errors = json_array();
-  if (jspec_check(rq->json, top_fields, JSPEC_CREATE, errors) > 0) {
+  if (jspec_check(rq->json, submission_put_fields, JSPEC_CREATE, errors) > 0) {
     reply_validation_steal(rq, errors);
     return false;
   }

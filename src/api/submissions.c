@@ -145,7 +145,7 @@ void submission_get(struct request *rq) {
 
 static const char *const states[] = {"not_started", "draft",    "submitted",
                                      "returned",    "accepted", NULL};
-static const struct jspec_field list_params[] = {
+const struct jspec_field submissions_list_params[] = {
     ENUM_FIELD("state", 0, states),
     FIELD("municipality", JS_ID, 0, 0, 0),
     PAGE_PARAMS,
@@ -172,7 +172,7 @@ void submissions_list(struct request *rq) {
   struct call c;
   if (!call_begin(rq, &c, false))
     return;
-  json_t *query = request_query_checked(rq, list_params);
+  json_t *query = request_query_checked(rq, submissions_list_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);
@@ -200,13 +200,14 @@ void submissions_list(struct request *rq) {
   json_decref(query);
 }
 
-static const struct jspec_field history_params[] = {PAGE_PARAMS, END_FIELDS};
+const struct jspec_field submission_history_params[] = {PAGE_PARAMS,
+                                                        END_FIELDS};
 
 void submission_history(struct request *rq) {
   struct call c;
   if (!call_begin(rq, &c, true))
     return;
-  json_t *query = request_query_checked(rq, history_params);
+  json_t *query = request_query_checked(rq, submission_history_params);
   struct page page;
   if (query == NULL || !page_begin(rq, query, &page)) {
     json_decref(query);
@@ -230,7 +231,7 @@ void submission_history(struct request *rq) {
 /* GET /schools/{id}/submissions: one school's submissions across
  * campaigns, newest campaign first (404 when the school is not the
  * caller's). */
-static const struct jspec_field school_list_params[] = {
+const struct jspec_field school_submissions_list_params[] = {
     ENUM_FIELD("state", 0, states),
     FIELD("campaign", JS_ID, 0, 0, 0),
     PAGE_PARAMS,
@@ -251,15 +252,15 @@ static const struct table_column school_submission_columns[] = {
 };
 static const struct table_spec school_submission_table =
     TABLE_SPEC("school-submissions", school_submission_columns);
-static const struct list_spec school_list = {
-    .params = school_list_params,
+const struct list_spec school_submissions_list_spec = {
+    .params = school_submissions_list_params,
     .stmt = STMT_SUBM_SCHOOL_LIST,
     .nested = true,
     .table = &school_submission_table,
 };
 
 void school_submissions_list(struct request *rq) {
-  resource_list(rq, &school_list);
+  resource_list(rq, &school_submissions_list_spec);
 }
 
 /* --- changes ----------------------------------------------------------- */
@@ -502,7 +503,7 @@ void submission_accept(struct request *rq) {
   call_end(&c);
 }
 
-static const struct jspec_field return_fields[] = {
+const struct jspec_field submission_return_fields[] = {
     FIELD("comment", JS_TEXT, REQ, 1, 2000),
     END_FIELDS,
 };
@@ -510,7 +511,7 @@ static const struct jspec_field return_fields[] = {
 void submission_return(struct request *rq) {
   struct call c;
   if (move_begin(rq, &c, &return_move) &&
-      request_body_checked(rq, return_fields, JSPEC_CREATE) &&
+      request_body_checked(rq, submission_return_fields, JSPEC_CREATE) &&
       request_if_match(rq, &c.held)) {
     c.comment = strdup(json_string_value(json_object_get(rq->json, "comment")));
     if (c.comment == NULL)

@@ -20,7 +20,7 @@ static const struct jspec_field scope_fields[] = {
 #define SCOPE_FIELD(flags)                                                     \
   { "scope", JS_OBJECT, flags, 0, 0, NULL, scope_fields, NULL, NULL }
 
-static const struct jspec_field user_fields[] = {
+const struct jspec_field user_fields[] = {
     PATTERN_FIELD("login", REQ, 3, 64, "^[a-z0-9][a-z0-9._@-]{2,63}$"),
     FIELD("full_name", JS_STRING, REQ, 1, 200),
     FIELD("position", JS_STRING, OPT_NULL, 1, 200),
@@ -34,7 +34,7 @@ static const struct jspec_field user_fields[] = {
 };
 
 /* The login names the account for good. */
-static const struct jspec_field user_patch_fields[] = {
+const struct jspec_field user_patch_fields[] = {
     FIELD("login", JS_STRING, JS_READONLY, 0, 0),
     FIELD("full_name", JS_STRING, 0, 1, 200),
     FIELD("position", JS_STRING, OPT_NULL, 1, 200),
@@ -97,7 +97,7 @@ static const struct account_kind users = {
     .make_secret = make_password,
 };
 
-static const struct jspec_field list_params[] = {
+const struct jspec_field users_list_params[] = {
     ENUM_FIELD("role", 0, roles),
     FIELD("active", JS_BOOLEAN, 0, 0, 0),
     FIELD("q", JS_STRING, 0, 1, 200),
@@ -120,15 +120,15 @@ static const struct table_column user_columns[] = {
 };
 static const struct table_spec user_table = TABLE_SPEC("users", user_columns);
 
-static const struct list_spec list = {
-    .params = list_params,
+const struct list_spec users_list_spec = {
+    .params = users_list_params,
     .stmt = STMT_USERS_LIST,
     .keyed = true,
     .table = &user_table,
 };
 
 void users_list(struct request *rq) {
-  resource_list(rq, &list);
+  resource_list(rq, &users_list_spec);
 }
 void users_create(struct request *rq) {
   account_create(rq, &users);

@@ -3,6 +3,7 @@
 #include "harness_internal.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -104,6 +105,42 @@ static bool has_header(const char *const *headers, const char *name) {
   return false;
 }
 
+/* --- the record of exchanges ----------------------------------------------
+ * With OPORA_TEST_EXCHANGES set to a file, every exchange through
+ * harness_perform is one JSON line of it (the file is emptied first):
+ * {"method", "path", "status", "headers": {lower-case name: value},
+ * "body": text, left out when not UTF-8}. tests/api/check_answers.py holds
+ * them against openapi.yaml. */
+
+static void record_exchange(const struct http_reply *r) {
+  static bool emptied;
+  const char *file = getenv("OPORA_TEST_EXCHANGES");
+  if (file == NULL || *file == '\0')
+    return;
+  json_t *headers = json_object();
+  for (size_t i = 0; i < r->n_headers; i++) {
+    char name[128];
+    size_t n = 0;
+    for (; r->names[i][n] != '\0' && n + 1 < sizeof name; n++)
+      name[n] = (char)tolower((unsigned char)r->names[i][n]);
+    name[n] = '\0';
+    json_object_set_new(headers, name, json_string(r->values[i]));
+  }
+  json_t *line =
+      json_pack("{s:s, s:s, s:I, s:o, s:o*}", "method", r->method, "path",
+                r->path, "status", (json_int_t)r->status, "headers", headers,
+                "body", json_stringn(r->body, r->len));
+  char *text = line != NULL ? json_dumps(line, JSON_COMPACT) : NULL;
+  FILE *f = fopen(file, emptied ? "a" : "w");
+  emptied = true;
+  if (f != NULL && text != NULL)
+    fprintf(f, "%s\n", text);
+  if (f != NULL)
+    fclose(f);
+  free(text);
+  json_decref(line);
+}
+
 struct http_reply *harness_perform(const char *method, const char *path,
                                    const char *body, size_t len,
                                    const char *const *headers, bool quiet) {
@@ -160,6 +197,7 @@ struct http_reply *harness_perform(const char *method, const char *path,
   r->request_id = http_header(r, "X-Request-Id");
   if (r->len > 0 && r->content_type && strstr(r->content_type, "json"))
     r->json = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, NULL);
+  record_exchange(r);
   return r;
 }
 
