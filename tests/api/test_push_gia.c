@@ -332,12 +332,105 @@ static void test_ege_minimum_of_other_years(void **state) {
   use_token(before);
 }
 
+static struct http_reply *put_minimum(const char *path, const char *body) {
+  const char *h[] = {"Content-Type: application/json", NULL};
+  return http_request("PUT", J("/api/v1/assessments/minimum-scores/%s", path),
+                      body, h);
+}
+
+static void test_minimum_scores_read_and_written(void **state) {
+  (void)state;
+  struct http_reply *r =
+      http_get("/api/v1/assessments/minimum-scores?year=2026");
+  assert_status(r, 200);
+  const json_t *items = json_object_get(r->json, "items");
+  assert_int_equal(json_array_size(items), 16);
+  const json_t *first = json_array_get(items, 0); /* biology */
+  assert_json_str(first, "subject_code", "biology");
+  assert_json_int(first, "min_test_score", 36);
+  const json_t *basic = json_array_get(items, 11); /* math, basic */
+  assert_json_str(basic, "variant_set", "basic");
+  assert_json_int(basic, "pass_mark", 3);
+  assert_true(json_is_null(json_object_get(basic, "min_test_score")));
+  http_reply_free(r);
+  r = http_get("/api/v1/assessments/minimum-scores?year=2025");
+  assert_status(r, 200);
+  assert_int_equal(json_array_size(json_object_get(r->json, "items")), 0);
+  http_reply_free(r);
+  r = http_get("/api/v1/assessments/minimum-scores?year=1999");
+  assert_problem(r, 400, "validation_failed");
+  assert_error_path(r, "query.year");
+  http_reply_free(r);
+
+  /* A new year, then replaced; both scales or none are refused. */
+  r = put_minimum(
+      "2027/russian",
+      "{\"subject_name\": \"Русский язык\", \"min_test_score\": 30}");
+  assert_status(r, 201);
+  assert_json_int(r->json, "min_test_score", 30);
+  assert_json_str(r->json, "variant_set", "");
+  http_reply_free(r);
+  r = put_minimum(
+      "2027/russian",
+      "{\"subject_name\": \"Русский язык\", \"min_test_score\": 26}");
+  assert_status(r, 200);
+  http_reply_free(r);
+  r = put_minimum(
+      "2027/math?variant_set=basic",
+      "{\"subject_name\": \"Математика (базовая)\", \"pass_mark\": 3}");
+  assert_status(r, 201);
+  assert_json_str(r->json, "variant_set", "basic");
+  http_reply_free(r);
+  r = put_minimum("2027/math", "{\"subject_name\": \"Математика\","
+                               " \"pass_mark\": 3, \"min_test_score\": 27}");
+  assert_problem(r, 400, "validation_failed");
+  assert_error_path(r, "$.min_test_score");
+  assert_error_path(r, "$.pass_mark");
+  http_reply_free(r);
+  r = put_minimum("1999/Math",
+                  "{\"subject_name\": \"\", \"min_test_score\": 101}");
+  assert_problem(r, 400, "validation_failed");
+  assert_error_path(r, "path.year");
+  assert_error_path(r, "path.subject_code");
+  http_reply_free(r);
+  /* Three writes audited; the update with what changed. */
+  assert_int_equal(db_count("SELECT count(*) FROM audit_events WHERE"
+                            " entity = 'ege_minimum_score'"),
+                   3);
+  assert_int_equal(db_count("SELECT count(*) FROM audit_events WHERE"
+                            " entity = 'ege_minimum_score'"
+                            " AND action = 'update'"
+                            " AND before->>'min_test_score' = '30'"
+                            " AND after->>'min_test_score' = '26'"),
+                   1);
+
+  /* An ЕГЭ push of 2028 takes 2027's 26. */
+  struct place p = place_new();
+  long long id = ege_new(2028, "", -1);
+  const char *before = use_token(make_token("ingest", "region", p.region));
+  static char csv[4096];
+  snprintf(csv, sizeof csv, "%s", EGE_HEADER);
+  ege_rows(csv, sizeof csv, p.code[0], "e", 12);
+  r = push(id, NULL, "text/csv", csv);
+  assert_status(r, 201);
+  http_reply_free(r);
+  assert_int_equal(stats_mismatches(id, 9, 26), 0);
+  /* Only admins write. */
+  r = put_minimum(
+      "2027/russian",
+      "{\"subject_name\": \"Русский язык\", \"min_test_score\": 1}");
+  assert_problem(r, 403, "forbidden");
+  http_reply_free(r);
+  use_token(before);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_oge_csv_block),
       cmocka_unit_test(test_oge_json_block),
       cmocka_unit_test(test_ege_minimum_from_the_table),
       cmocka_unit_test(test_ege_minimum_of_other_years),
+      cmocka_unit_test(test_minimum_scores_read_and_written),
   };
   harness_start("push_gia");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));
