@@ -74,7 +74,16 @@ static void check_whole(const json_t *doc, json_t *errors) {
   json_int_t sum = 0;
   for (size_t i = 0; i < json_array_size(tasks); i++) {
     const json_t *t = json_array_get(tasks, i);
-    sum += json_integer_value(json_object_get(t, "max_score"));
+    json_int_t task_max = json_integer_value(json_object_get(t, "max_score"));
+    sum += task_max;
+    const char *part = json_string_value(json_object_get(t, "part"));
+    if (part != NULL && strcmp(part, "short") == 0 && task_max > 9) {
+      char path[48];
+      snprintf(path, sizeof path, "$.tasks[%zu].max_score", i);
+      jspec_error(errors, path,
+                  "a short-answer task scores at most 9 (one character of "
+                  "the block)");
+    }
     const char *number = json_string_value(json_object_get(t, "number"));
     for (size_t j = 0; number != NULL && j < i; j++) {
       const char *earlier = json_string_value(

@@ -332,6 +332,42 @@ static void test_ege_minimum_of_other_years(void **state) {
   use_token(before);
 }
 
+static void test_task_parts(void **state) {
+  (void)state;
+  long long id = oge_new();
+  struct http_reply *r = http_get("/api/v1/assessments/%lld", id);
+  assert_status(r, 200);
+  const json_t *tasks = json_object_get(r->json, "tasks");
+  assert_json_str(json_array_get(tasks, 0), "part", "short");
+  assert_json_str(json_array_get(tasks, 3), "part", "extended");
+  assert_null(json_object_get(json_array_get(tasks, 4), "part"));
+  http_reply_free(r);
+  r = http_post(
+      "/api/v1/assessments",
+      "{\"kind\": \"OGE\", \"year\": 2026, \"grade\": 9,"
+      " \"subject_code\": \"parts\", \"subject_name\": \"Математика\","
+      " \"max_primary_score\": 11, \"tasks\": ["
+      " {\"number\": \"1\", \"max_score\": 10, \"level\": \"basic\","
+      " \"part\": \"short\"},"
+      " {\"number\": \"2\", \"max_score\": 1, \"level\": \"basic\","
+      " \"part\": \"long\"}]}");
+  assert_problem(r, 400, "validation_failed");
+  assert_error_path(r, "$.tasks[1].part");
+  http_reply_free(r);
+  /* A block's character holds at most 9. */
+  r = http_post(
+      "/api/v1/assessments",
+      "{\"kind\": \"OGE\", \"year\": 2026, \"grade\": 9,"
+      " \"subject_code\": \"parts\", \"subject_name\": \"Математика\","
+      " \"max_primary_score\": 11, \"tasks\": ["
+      " {\"number\": \"1\", \"max_score\": 10, \"level\": \"basic\","
+      " \"part\": \"short\"},"
+      " {\"number\": \"2\", \"max_score\": 1, \"level\": \"basic\"}]}");
+  assert_problem(r, 400, "validation_failed");
+  assert_error_path(r, "$.tasks[0].max_score");
+  http_reply_free(r);
+}
+
 static struct http_reply *put_minimum(const char *path, const char *body) {
   const char *h[] = {"Content-Type: application/json", NULL};
   return http_request("PUT", J("/api/v1/assessments/minimum-scores/%s", path),
@@ -426,6 +462,7 @@ static void test_minimum_scores_read_and_written(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_task_parts),
       cmocka_unit_test(test_oge_csv_block),
       cmocka_unit_test(test_oge_json_block),
       cmocka_unit_test(test_ege_minimum_from_the_table),
