@@ -209,6 +209,12 @@ extern const struct jspec_field school_assessments_params[],
     assessment_schools_params[], assessment_distribution_params[];
 extern const struct list_spec school_assessments_spec;
 
+/* src/api/assessment_minimums.c: ЕГЭ minimum scores per year and subject */
+void assessment_minimums_list(struct request *rq);
+void assessment_minimum_put(struct request *rq);
+extern const struct jspec_field assessment_minimums_params[],
+    assessment_minimum_params[], assessment_minimum_fields[];
+
 /* src/api/assessment_push.c: the bulk push (a streaming route) */
 void assessment_results_push(struct request *rq);
 bool assessment_results_chunk(struct request *rq, const char *data, size_t len);

@@ -44,6 +44,10 @@ struct instrument {
   size_t n_tasks;
   char task_number[RESULTS_MAX_TASKS][RESULTS_TASK_NUMBER_MAX + 1];
   int task_max[RESULTS_MAX_TASKS];
+  /* Tasks with `part` "short": the ones a short-answer block covers, in
+   * instrument order (docs/ASSESSMENTS.md, "Short-answer blocks"). */
+  bool task_short[RESULTS_MAX_TASKS];
+  size_t n_short;
   int max_primary_score;
   /* Lowest primary scores of marks 3, 4, 5; all 0 when not set. */
   int mark3_from, mark4_from, mark5_from;
@@ -139,6 +143,25 @@ void results_parser_report(const struct results_parser *p,
  * False for anything else. */
 bool results_format_from_content_type(const char *content_type,
                                       enum results_format *out, bool *cp1251);
+
+/* A short-answer block as ОГЭ and ЕГЭ exports give it: one character per
+ * short task of the instrument, in order: '+' the task's full score, '-'
+ * 0, a digit that score. */
+enum short_block_fault {
+  SHORT_BLOCK_OK,
+  SHORT_BLOCK_EMPTY,     /* nothing but spaces */
+  SHORT_BLOCK_BAD_CHAR,  /* at *position: not '+', '-' or a digit */
+  SHORT_BLOCK_LENGTH,    /* *position: the characters it has */
+  SHORT_BLOCK_ABOVE_MAX, /* at *position: a digit above the task's maximum */
+};
+
+/* Parses `block` (spaces around it allowed) into score[t] of each short
+ * task t; *position is the 1-based character a fault is at (or the
+ * block's length in characters, for SHORT_BLOCK_LENGTH). */
+enum short_block_fault results_short_block(const struct instrument *ins,
+                                           const char *block,
+                                           int score[RESULTS_MAX_TASKS],
+                                           size_t *position);
 
 /* The mark the instrument's boundaries give a primary score (2..5), or 0
  * when the instrument has none. */

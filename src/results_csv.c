@@ -36,6 +36,11 @@ static const struct csv_in_field fields[ROLE_COUNT] = {
                            "код обучающегося"}},
     [ROLE_CLASS] = {"class", {"class name", "класс", "литера класса"}},
     [ROLE_VARIANT] = {"variant", {"вариант", "номер варианта"}},
+    [ROLE_SHORT] = {"short_answers",
+                    {"short answers", "ответы на задания с кратким ответом",
+                     "краткие ответы", "ответы с кратким ответом",
+                     "задания с кратким ответом", "ответы части 1",
+                     "ответы на задания части 1"}},
     [ROLE_PRIMARY] = {"primary_score",
                       {"primary", "первичный балл", "сумма баллов",
                        "сумма первичных баллов", "первичный балл сумма",
@@ -186,8 +191,25 @@ static void on_header(void *ctx, struct csv_in *r) {
                    "a required column is missing");
     p->header_problems++;
   }
+  const struct csv_in_column *block = csv_in_field_column(r, ROLE_SHORT);
+  if (block && ins->n_short == 0) {
+    header_problem(p, block->header,
+                   "the instrument has no short-answer tasks (part \"short\")");
+    p->header_problems++;
+  }
   for (size_t t = 0; t < ins->n_tasks && t < RESULTS_MAX_TASKS; t++) {
-    if (csv_in_field_column(r, ROLE_COUNT + (int)t))
+    const struct csv_in_column *own =
+        csv_in_field_column(r, ROLE_COUNT + (int)t);
+    if (block && ins->task_short[t]) {
+      if (own) {
+        header_problem(p, own->header,
+                       "task %s is given by the short answers' column",
+                       ins->task_number[t]);
+        p->header_problems++;
+      }
+      continue;
+    }
+    if (own)
       continue;
     char col[RESULTS_TASK_NUMBER_MAX + 32];
     if (f1)
@@ -232,6 +254,7 @@ static void on_record(void *ctx, struct csv_in *r) {
     in.task_text[t] = csv_in_value(r, ROLE_COUNT + (int)t);
     in.task_name[t] = column_name(r, ROLE_COUNT + (int)t);
   }
+  in.short_block = in.name[ROLE_SHORT] != NULL;
   results_check_row(p, &in);
 }
 

@@ -15,6 +15,7 @@ enum results_role {
   ROLE_PARTICIPANT,
   ROLE_CLASS,
   ROLE_VARIANT,
+  ROLE_SHORT, /* the short-answer block (ОГЭ, ЕГЭ) */
   ROLE_PRIMARY,
   ROLE_MARK,
   ROLE_JOURNAL,
@@ -35,6 +36,9 @@ struct row_in {
   const char *task_text[RESULTS_MAX_TASKS];
   const char *task_name[RESULTS_MAX_TASKS];
   bool task_reported[RESULTS_MAX_TASKS];
+  /* The short tasks' scores come from text[ROLE_SHORT] (the body has a
+   * block column or member), not from their own. */
+  bool short_block;
   int n_problems; /* reported by the format's layer */
 };
 

@@ -4,10 +4,13 @@
  * non-blank line.
  *
  * Members: school_code, municipality, school_name, participant_code, class,
- * variant, tasks, primary_score, mark, journal_mark, test_score. Codes may
- * be strings or integers; numbers integers or strings holding one; null is
- * "not given". tasks: an object keyed by task number (a task left out is not
- * done) or an array of every task's score in the instrument's order. An
+ * variant, short_answers, tasks, primary_score, mark, journal_mark,
+ * test_score. Codes may be strings or integers; numbers integers or strings
+ * holding one; null is "not given". tasks: an object keyed by task number (a
+ * task left out is not done) or an array of every task's score in the
+ * instrument's order. With short_answers (the block of the short tasks),
+ * tasks holds the other tasks only: the object none of the short ones, the
+ * array the others' scores in order. An
  * unknown member is a malformed_row naming it: the row is rejected. A
  * syntax error inside the array is fatal (malformed_body); in JSON lines it
  * is the line's malformed_row and the lines after it are read. */
@@ -82,6 +85,32 @@ static void task_value(struct results_parser *p, struct row_in *in, size_t t,
     in->task_reported[t] = true;
 }
 
+/* tasks as an array of the tasks the block leaves (every task without
+ * one). */
+static void tasks_array(struct results_parser *p, struct row_in *in,
+                        const json_t *tasks, size_t n) {
+  const struct instrument *ins = p->ins;
+  size_t want = in->short_block ? n - ins->n_short : n;
+  if (json_array_size(tasks) != want) {
+    results_problem(p, p->row_no, "tasks", RESULTS_PROBLEM_MALFORMED_ROW,
+                    in->short_block ? "tasks has %zu scores, the instrument "
+                                      "%zu tasks besides the short answers"
+                                    : "tasks has %zu scores, the instrument "
+                                      "%zu tasks",
+                    json_array_size(tasks), want);
+    in->n_problems++;
+    for (size_t t = 0; t < n; t++)
+      in->task_reported[t] = true;
+    return;
+  }
+  size_t k = 0;
+  for (size_t t = 0; t < n; t++)
+    if (!(in->short_block && ins->task_short[t])) {
+      task_value(p, in, t, json_array_get(tasks, k), p->task_index_name[k]);
+      k++;
+    }
+}
+
 static void tasks_member(struct results_parser *p, struct row_in *in,
                          const json_t *tasks) {
   const struct instrument *ins = p->ins;
@@ -104,20 +133,17 @@ static void tasks_member(struct results_parser *p, struct row_in *in,
         in->n_problems++;
         continue;
       }
+      if (in->short_block && ins->task_short[t]) {
+        results_problem(
+            p, p->row_no, p->task_key_name[t], RESULTS_PROBLEM_MALFORMED_ROW,
+            "task %s is given by short_answers", ins->task_number[t]);
+        in->n_problems++;
+        continue;
+      }
       task_value(p, in, (size_t)t, v, p->task_key_name[t]);
     }
   } else if (json_is_array(tasks)) {
-    if (json_array_size(tasks) != n) {
-      results_problem(p, p->row_no, "tasks", RESULTS_PROBLEM_MALFORMED_ROW,
-                      "tasks has %zu scores, the instrument %zu tasks",
-                      json_array_size(tasks), n);
-      in->n_problems++;
-      for (size_t t = 0; t < n; t++)
-        in->task_reported[t] = true;
-      return;
-    }
-    for (size_t t = 0; t < n; t++)
-      task_value(p, in, t, json_array_get(tasks, t), p->task_index_name[t]);
+    tasks_array(p, in, tasks, n);
   } else {
     results_problem(p, p->row_no, "tasks", RESULTS_PROBLEM_MALFORMED_ROW,
                     "expected an object or an array of task scores, got %s",
@@ -137,6 +163,14 @@ static void json_row(struct results_parser *p, json_t *row) {
   memset(&in, 0, sizeof in);
   for (int r = 0; r < ROLE_COUNT; r++)
     in.name[r] = results_role_name[r];
+  in.short_block = json_object_get(row, "short_answers") != NULL;
+  if (in.short_block && p->ins->n_short == 0) {
+    results_problem(
+        p, p->row_no, "short_answers", RESULTS_PROBLEM_MALFORMED_ROW,
+        "the instrument has no short-answer tasks (part \"short\")");
+    in.n_problems++;
+    in.reported[ROLE_SHORT] = true;
+  }
   const char *key;
   json_t *v;
   bool have_tasks = false;
@@ -155,6 +189,13 @@ static void json_row(struct results_parser *p, json_t *row) {
       results_problem(p, p->row_no, p->column, RESULTS_PROBLEM_MALFORMED_ROW,
                       "unknown member");
       in.n_problems++;
+      continue;
+    }
+    if (r == ROLE_SHORT && json_is_integer(v)) { /* its zeros would be lost */
+      results_problem(p, p->row_no, "short_answers", RESULTS_PROBLEM_BAD_TEXT,
+                      "expected a string, got an integer");
+      in.n_problems++;
+      in.reported[r] = true;
       continue;
     }
     bool number = r >= ROLE_PRIMARY;

@@ -15,6 +15,12 @@
  *   one (data converted from CSV); JSON reals (1.0) are malformed_number.
  * - An empty task cell, "-", JSON null or a task missing from a JSON tasks
  *   object is a task not done: 0.
+ * - A short-answer block (ROLE_SHORT) gives the scores of the instrument's
+ *   short tasks, one character each in their order; the row's own values
+ *   of those tasks are then not read. Empty: missing_value; a character
+ *   other than '+', '-' or a digit, or another length: malformed_row; a
+ *   digit above the task's maximum: score_above_max; each message names
+ *   the character's position and its task.
  * - Lengths (RESULTS_CODE_MAX, RESULTS_TEXT_MAX) are in bytes. A participant
  *   code is ASCII letters and digits, Russian letters, '-', '_' and '.'.
  */
@@ -27,9 +33,9 @@
 #include <string.h>
 
 const char *const results_role_name[ROLE_COUNT] = {
-    "school_code",  "municipality", "school_name",   "participant_code",
-    "class",        "variant",      "primary_score", "mark",
-    "journal_mark", "test_score",
+    "school_code", "municipality", "school_name",   "participant_code",
+    "class",       "variant",      "short_answers", "primary_score",
+    "mark",        "journal_mark", "test_score",
 };
 
 const char *const results_role_name_f1[ROLE_COUNT] = {
@@ -39,6 +45,7 @@ const char *const results_role_name_f1[ROLE_COUNT] = {
     "Код участника",
     "Класс",
     "Вариант",
+    "Ответы на задания с кратким ответом",
     "Первичный балл",
     "Отметка",
     "Отметка по журналу",
@@ -100,6 +107,48 @@ int instrument_mark_for(const struct instrument *ins, int primary_score) {
   if (primary_score >= ins->mark3_from)
     return 3;
   return 2;
+}
+
+enum short_block_fault results_short_block(const struct instrument *ins,
+                                           const char *block,
+                                           int score[RESULTS_MAX_TASKS],
+                                           size_t *position) {
+  while (*block == ' ' || *block == '\t')
+    block++;
+  size_t n = strlen(block);
+  while (n && (block[n - 1] == ' ' || block[n - 1] == '\t'))
+    n--;
+  *position = 0;
+  if (n == 0)
+    return SHORT_BLOCK_EMPTY;
+  size_t chars = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)block[i];
+    if ((c & 0xc0) == 0x80)
+      continue; /* inside a character */
+    chars++;
+    if (c != '+' && c != '-' && !isdigit(c)) {
+      *position = chars;
+      return SHORT_BLOCK_BAD_CHAR;
+    }
+  }
+  if (chars != ins->n_short) {
+    *position = chars;
+    return SHORT_BLOCK_LENGTH;
+  }
+  size_t k = 0;
+  for (size_t t = 0; t < ins->n_tasks && t < RESULTS_MAX_TASKS; t++) {
+    if (!ins->task_short[t])
+      continue;
+    char c = block[k++];
+    int v = c == '+' ? ins->task_max[t] : c == '-' ? 0 : c - '0';
+    if (v > ins->task_max[t]) {
+      *position = k;
+      return SHORT_BLOCK_ABOVE_MAX;
+    }
+    score[t] = v;
+  }
+  return SHORT_BLOCK_OK;
 }
 
 /* --- the checks of a row ------------------------------------------------- */
@@ -293,6 +342,55 @@ static bool check_mark(struct checker *c, enum results_role r, bool required,
   return true;
 }
 
+/* The task a short-answer block's k-th character (from 1) stands for. */
+static size_t short_task(const struct instrument *ins, size_t k) {
+  for (size_t t = 0; t < ins->n_tasks && t < RESULTS_MAX_TASKS; t++)
+    if (ins->task_short[t] && --k == 0)
+      return t;
+  return 0;
+}
+
+/* The short-answer block into score[]; false after a problem. */
+static bool check_block(struct checker *c, int score[RESULTS_MAX_TASKS]) {
+  const struct instrument *ins = c->p->ins;
+  const char *s = c->in->text[ROLE_SHORT], *name = c->in->name[ROLE_SHORT];
+  if (c->in->reported[ROLE_SHORT])
+    return false;
+  size_t pos;
+  switch (results_short_block(ins, s ? s : "", score, &pos)) {
+  case SHORT_BLOCK_OK:
+    return true;
+  case SHORT_BLOCK_EMPTY:
+    bad(c, name, RESULTS_PROBLEM_MISSING_VALUE,
+        "a block of %zu short answers is required", ins->n_short);
+    break;
+  case SHORT_BLOCK_BAD_CHAR:
+    if (pos > ins->n_short)
+      bad(c, name, RESULTS_PROBLEM_MALFORMED_ROW,
+          "character %zu of the short answers is not '+', '-' or a digit", pos);
+    else
+      bad(c, name, RESULTS_PROBLEM_MALFORMED_ROW,
+          "character %zu of the short answers (task %s) is not '+', '-' or "
+          "a digit",
+          pos, ins->task_number[short_task(ins, pos)]);
+    break;
+  case SHORT_BLOCK_LENGTH:
+    bad(c, name, RESULTS_PROBLEM_MALFORMED_ROW,
+        "the short answers have %zu characters, the instrument %zu short "
+        "tasks",
+        pos, ins->n_short);
+    break;
+  case SHORT_BLOCK_ABOVE_MAX:
+    bad(c, name, RESULTS_PROBLEM_SCORE_ABOVE_MAX,
+        "character %zu of the short answers (task %s) is above the task's "
+        "maximum %d",
+        pos, ins->task_number[short_task(ins, pos)],
+        ins->task_max[short_task(ins, pos)]);
+    break;
+  }
+  return false;
+}
+
 void results_check_row(struct results_parser *p, struct row_in *in) {
   const struct instrument *ins = p->ins;
   struct checker c = {p, in, in->n_problems};
@@ -309,11 +407,15 @@ void results_check_row(struct results_parser *p, struct row_in *in) {
   check_text(&c, ROLE_CLASS, RESULTS_TEXT_MAX, false, false, &row.class_name);
   check_text(&c, ROLE_VARIANT, RESULTS_TEXT_MAX, false, false, &row.variant);
 
-  bool tasks_ok = true;
+  bool tasks_ok = !in->short_block || check_block(&c, row.task_score);
   long long sum = 0;
   for (size_t i = 0; i < ins->n_tasks && i < RESULTS_MAX_TASKS; i++) {
     long long v;
     const char *name = in->task_name[i];
+    if (in->short_block && ins->task_short[i]) {
+      sum += row.task_score[i];
+      continue;
+    }
     if (check_number(&c, in->task_text[i], name, in->task_reported[i], false,
                      true, &v) < 0) {
       tasks_ok = false;

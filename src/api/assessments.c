@@ -14,6 +14,7 @@
 
 static const char *const kinds[] = {"VPR", "OGE", "EGE", "REGIONAL", NULL};
 static const char *const levels[] = {"basic", "advanced", NULL};
+static const char *const parts[] = {"short", "extended", NULL};
 
 #define SUBJECT_PATTERN "^[a-z][a-z0-9_]{0,31}$"
 #define VARIANT_SET_PATTERN "^[a-z0-9_]{0,32}$"
@@ -24,6 +25,7 @@ static const struct jspec_field task_fields[] = {
                   TASK_NUMBER_PATTERN),
     FIELD("max_score", JS_INTEGER, REQ, 1, 100),
     ENUM_FIELD("level", REQ, levels),
+    ENUM_FIELD("part", 0, parts),
     FIELD("element", JS_TEXT, OPT_NULL, 1, 1000),
     END_FIELDS,
 };
@@ -72,7 +74,16 @@ static void check_whole(const json_t *doc, json_t *errors) {
   json_int_t sum = 0;
   for (size_t i = 0; i < json_array_size(tasks); i++) {
     const json_t *t = json_array_get(tasks, i);
-    sum += json_integer_value(json_object_get(t, "max_score"));
+    json_int_t task_max = json_integer_value(json_object_get(t, "max_score"));
+    sum += task_max;
+    const char *part = json_string_value(json_object_get(t, "part"));
+    if (part != NULL && strcmp(part, "short") == 0 && task_max > 9) {
+      char path[48];
+      snprintf(path, sizeof path, "$.tasks[%zu].max_score", i);
+      jspec_error(errors, path,
+                  "a short-answer task scores at most 9 (one character of "
+                  "the block)");
+    }
     const char *number = json_string_value(json_object_get(t, "number"));
     for (size_t j = 0; number != NULL && j < i; j++) {
       const char *earlier = json_string_value(
@@ -399,6 +410,9 @@ bool assessment_load(struct request *rq, int64_t id, struct instrument *out) {
     snprintf(out->task_number[i], sizeof out->task_number[i], "%s",
              number != NULL ? number : "");
     out->task_max[i] = (int)json_integer_value(json_object_get(t, "max_score"));
+    const char *part = json_string_value(json_object_get(t, "part"));
+    out->task_short[i] = part != NULL && strcmp(part, "short") == 0;
+    out->n_short += out->task_short[i];
     out->n_tasks = i + 1;
   }
   json_decref(tasks);

@@ -222,6 +222,9 @@ static const struct access_expect access_expect[] = {
     {"listAssessmentSchools", ALL(200), NONE},
     {"getAssessmentDistribution", ALL(200), READ_OUT},
     {"listSchoolAssessments", ALL(200), READ_OUT},
+    /* ЕГЭ minimum scores: national data every role reads, admins write. */
+    {"listEgeMinimumScores", ALL(200), NONE},
+    {"putEgeMinimumScore", ADMIN_IN(201), NONE},
     /* Pushes: admins and ingest clients, for schools in their scope (one
      * outside it is an unknown school: the push is rejected). Records:
      * the pusher's region. */

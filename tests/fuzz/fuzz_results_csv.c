@@ -1,5 +1,6 @@
 /* libFuzzer target for the CSV row parser (src/results_csv.c over the one
- * CSV reader, src/csv_in.c): a fixed instrument, the input fed in pieces
+ * CSV reader, src/csv_in.c): a fixed instrument (tasks 1 and 2 short, so a
+ * short-answer block's column may stand for them), the input fed in pieces
  * whose sizes come from its first bytes, then finish and free; then fed
  * whole, which must give the same callbacks (the reader copies runs of
  * plain bytes at once, byte by byte otherwise). Built with -DOPORA_FUZZ=ON
@@ -40,6 +41,7 @@ static void on_row(void *ctx, long row_no, const struct result_row *r) {
     *h = mix_str(mix_str(*h, r->school_code), r->participant_code);
     *h = mix_str(mix_str(*h, r->class_name), r->variant);
     *h = mix(*h, &r->primary_score, sizeof r->primary_score);
+    *h = mix(*h, r->task_score, sizeof r->task_score);
   }
 }
 
@@ -73,6 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       .n_tasks = 5,
       .task_number = {"1", "2", "9.1", "9.2", "10"},
       .task_max = {1, 2, 1, 2, 3},
+      .task_short = {true, true}, /* a short-answer block covers 1 and 2 */
+      .n_short = 2,
       .max_primary_score = 9,
       .mark3_from = 3,
       .mark4_from = 5,
