@@ -258,6 +258,7 @@ static void read_json(struct import *im) {
     json_array_foreach(doc, i, in) json_row(im, in, (long)i + 1);
   }
   json_decref(doc);
+  im->report = json_pack("{s:[]}", "warnings");
 }
 
 /* --- writing -------------------------------------------------------------- */
@@ -358,7 +359,7 @@ static bool write_row(struct import *im, json_t *row) {
   char *after = ok ? doc_of(rq, school, year, &failed) : NULL;
   struct audit_entry e = {.action = insert ? "create" : "update",
                           .entity = "school_context",
-                          .entity_id = year,
+                          .entity_id = school,
                           .before = before,
                           .after = after,
                           .place = AUDIT_PLACE_PARENT,
@@ -483,10 +484,22 @@ static bool replayed(struct import *im, bool *failed) {
                   "import");
   } else {
     int status = atoi(db_get(r, 0, "status"));
-    const char *answer = db_get(r, 0, "answer");
+    /* The same answer, but a refusal names this request, as every problem
+     * does. */
+    json_t *first = json_loads(db_get(r, 0, "answer"), 0, NULL);
+    if (json_object_get(first, "request_id") != NULL)
+      json_object_set_new(first, "request_id", json_string(im->rq->id));
+    char *answer = json_dumps(first, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(first);
+    if (answer == NULL) {
+      PQclear(r);
+      reply_problem(im->rq, ERR_INTERNAL, NULL);
+      return true;
+    }
     reply_text(im->rq, (unsigned)status,
                status >= 400 ? "application/problem+json" : "application/json",
                answer, strlen(answer));
+    free(answer);
     reply_header(im->rq, "Idempotent-Replayed", "true");
   }
   PQclear(r);

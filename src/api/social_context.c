@@ -115,12 +115,13 @@ static void refuse_write(struct request *rq, const struct context_call *c,
                          int32_t now) {
   char detail[160];
   if (!c->replace) {
-    reply_problem(rq,
-                  request_header(rq, "If-None-Match") != NULL
-                      ? ERR_PRECONDITION_FAILED
-                      : ERR_PRECONDITION_REQUIRED,
-                  "the year has a social context already: send If-Match "
-                  "with the ETag of the version you read to replace it");
+    bool none_match = request_header(rq, "If-None-Match") != NULL;
+    reply_problem(
+        rq, none_match ? ERR_PRECONDITION_FAILED : ERR_PRECONDITION_REQUIRED,
+        "the year has a social context already: send If-Match "
+        "with the ETag of the version you read to replace it");
+    if (!none_match)
+      return; /* a 428 carries no ETag */
   } else if (c->before == NULL) {
     reply_problem(rq, ERR_PRECONDITION_FAILED,
                   "the year has no social context to replace: send "
@@ -171,7 +172,7 @@ static bool put_work(struct request *rq, void *arg) {
     return false;
   struct audit_entry e = {.action = c->replace ? "update" : "create",
                           .entity = "school_context",
-                          .entity_id = c->year,
+                          .entity_id = c->school,
                           .before = c->before,
                           .after = c->after,
                           .place = AUDIT_PLACE_PARENT,
