@@ -229,8 +229,10 @@ static void json_row(struct import *im, json_t *in, long n) {
     } else if (f == F_CODE) {
       if (json_is_string(v))
         json_object_set(row, key, v);
-      else
+      else {
         problem(im, n, key, "must be a string");
+        json_object_set_new(row, "bad", json_true());
+      }
     } else if (json_is_null(v)) {
       json_object_set_new(row, key, json_null());
     } else if (!json_is_number(v)) {
