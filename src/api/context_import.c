@@ -70,6 +70,7 @@ struct import {
   struct csv_in *r;
   char key[256], sha[65];
   long inserted, updated, unchanged, rejected;
+  size_t read_problems; /* the problems of reading, before the database's */
 };
 
 static void problem(struct import *im, long row, const char *column,
@@ -533,7 +534,10 @@ static bool import_work(struct request *rq, void *arg) {
   bool failed = false;
   if (im->key[0] && replayed(im, &failed))
     return false; /* answered; nothing to keep */
+  /* A retried transaction starts again from what reading found. */
   im->inserted = im->updated = im->unchanged = im->rejected = 0;
+  while (json_array_size(im->problems) > im->read_problems)
+    json_array_remove(im->problems, json_array_size(im->problems) - 1);
   if (!im->body_fatal && !match_schools(im))
     return false;
   size_t i;
@@ -617,6 +621,7 @@ void context_import(struct request *rq) {
     read_csv(&im, enc);
   else
     read_json(&im);
+  im.read_problems = json_array_size(im.problems);
   db_txn(rq, import_work, &im);
   json_decref(im.rows);
   json_decref(im.problems);

@@ -433,6 +433,13 @@ static void test_import_json(void **state) {
   assert_problem(r, 422, "import_rejected");
   assert_error_path(r, "body");
   http_reply_free(r);
+  r = import_csv("?year=2042", "");
+  assert_problem(r, 422, "import_rejected");
+  assert_error_path(r, "body");
+  http_reply_free(r);
+  r = import_csv("?year=2042&mode=partial", "code;pupils\n\"ctx-a;1\n");
+  assert_problem(r, 422, "import_rejected");
+  http_reply_free(r);
   r = import("?year=2042", "text/plain", "x", 1, NULL);
   assert_problem(r, 415, "unsupported_media_type");
   http_reply_free(r);
