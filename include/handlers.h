@@ -99,6 +99,16 @@ void partner_delete(struct request *rq);
 extern const struct jspec_field partner_fields[], partners_list_params[];
 extern const struct list_spec partners_list_spec;
 
+/* src/api/social_context.c, src/api/context_import.c */
+void context_get(struct request *rq);
+void context_put(struct request *rq);
+void context_years_list(struct request *rq);
+void contexts_list(struct request *rq);
+void context_import(struct request *rq);
+extern const struct jspec_field context_put_fields[], context_years_params[],
+    contexts_list_params[], context_import_params[];
+extern const struct list_spec context_years_spec, contexts_list_spec;
+
 /* src/api/risk_factors.c */
 void risk_factors_list(struct request *rq);
 void risk_factors_create(struct request *rq);

@@ -231,6 +231,16 @@ static const struct access_expect access_expect[] = {
     {"pushAssessmentResults",
      {201, 201, 403, 403, 403, 201, 403},
      {0, 422, 403, 403, 403, 422, 403}},
+    /* The social context of schools: every role reads within its scope;
+     * admins, municipal users and ingest clients write and import (a school
+     * outside the scope is an unknown code: the import is rejected). */
+    {"listSchoolSocialContext", ALL(200), READ_OUT},
+    {"getSocialContext", ALL(200), READ_OUT},
+    {"putSocialContext", {201, 201, 201, 403, 403, 201, 403}, AUTH_OUT},
+    {"listSocialContext", ALL(200), NONE},
+    {"importSocialContext",
+     {201, 201, 201, 403, 403, 201, 403},
+     {0, 422, 422, 403, 403, 422, 403}},
     {"listImports", {200, 200, 403, 403, 403, 200, 403}, NONE},
     {"getImport",
      {200, 200, 403, 403, 403, 200, 403},

@@ -474,6 +474,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 
 #include "access_assessments.inc"
 #include "access_campaigns.inc"
+#include "access_context.inc"
 #include "access_indicators.inc"
 #include "access_items.inc"
 #include "access_refs.inc"
@@ -493,6 +494,7 @@ static const struct {
     {"getRiskFactor", r_get_risk_factor, 0, NULL},
     {"createRiskFactor", r_create_risk_factor, 0, NULL},
     {"updateRiskFactor", r_update_risk_factor, 0, NULL},
+    CONTEXT_RUNNERS,
     {"getRiskProfile", r_get_risk_profile, 1, NULL},
     {"putRiskProfile", r_put_risk_profile, 1, NULL},
     {"getRiskProfileHistory", r_risk_history, 1, NULL},

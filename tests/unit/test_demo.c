@@ -36,7 +36,8 @@ static const char fingerprint_sql[] =
     " SELECT 'ms' || row_to_json(x)::text FROM submissions x UNION ALL"
     " SELECT 'msv' || row_to_json(x)::text FROM submission_values x UNION ALL"
     " SELECT 'mse' || row_to_json(x)::text FROM submission_events x UNION ALL"
-    " SELECT 'iv' || row_to_json(x)::text FROM indicator_values x) f";
+    " SELECT 'iv' || row_to_json(x)::text FROM indicator_values x UNION ALL"
+    " SELECT 'sc' || row_to_json(x)::text FROM school_contexts x) f";
 
 /* Asserts that a query's single value is the expected text. */
 static void assert_scalar(PGconn *c, const char *sql, const char *expected) {
@@ -161,6 +162,35 @@ static void check_monitoring(PGconn *c) {
       "0");
 }
 
+/* The social context: three school years of every demo school, shares
+ * within 0-100, rural schools with fewer parents of higher education, the
+ * Kabardino-Balkarian schools with many pupils of another home language. */
+static void check_context(PGconn *c) {
+  assert_scalar(c,
+                "SELECT count(*) = 3 * (SELECT count(*) FROM schools)"
+                " AND count(DISTINCT school_year) = 3"
+                " FROM school_contexts",
+                "t");
+  assert_scalar(c,
+                "SELECT count(*) FROM school_contexts WHERE pupils IS NULL"
+                " OR least(parents_higher_education, single_parent,"
+                " unemployed_parents, low_income, non_russian_at_home,"
+                " preventive_register, disabilities) < 0"
+                " OR greatest(parents_higher_education, single_parent,"
+                " unemployed_parents, low_income, non_russian_at_home,"
+                " preventive_register, disabilities) > 100",
+                "0");
+  assert_scalar(c,
+                "SELECT avg(parents_higher_education) FILTER (WHERE"
+                " s.locality = 'RURAL') < avg(parents_higher_education)"
+                " FILTER (WHERE s.locality = 'URBAN')"
+                " AND avg(non_russian_at_home) FILTER (WHERE m.code LIKE"
+                " '07-%') > 30"
+                " FROM school_contexts x JOIN schools s ON s.id = x.school_id"
+                " JOIN municipalities m ON m.id = s.municipality_id",
+                "t");
+}
+
 static void loads_once_and_only_once(void **state) {
   (void)state;
   PGconn *c = testdb_create("demo");
@@ -230,6 +260,7 @@ static void loads_once_and_only_once(void **state) {
   free(counts);
 
   check_monitoring(c);
+  check_context(c);
 
   char *first = testdb_scalar(c, fingerprint_sql);
   char *changes =
