@@ -385,7 +385,11 @@ static struct MHD_Daemon *start_daemon(bool metrics_listener) {
     log_msg(LOG_ERROR, "cannot use listen address %s", host);
     return NULL;
   }
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+  /* poll, not epoll: with epoll, MHD_quiesce_daemon (0.9.75) takes the
+   * listener out of each pool thread's epoll set while that thread may do
+   * the same, and the loser aborts the process ("Failed to remove listen FD
+   * from epoll set"); with poll it only signals the threads. */
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                    MHD_USE_ITC | MHD_USE_ERROR_LOG;
   if (addr.ss_family == AF_INET6)
     flags |= MHD_USE_IPv6;
@@ -405,9 +409,7 @@ static struct MHD_Daemon *start_daemon(bool metrics_listener) {
 static void drain_and_stop(struct MHD_Daemon *daemon) {
   atomic_store(&stopping, true);
   /* New connections are refused from now on. The socket itself is closed
-   * only after MHD_stop_daemon: its pool threads may still hold it in their
-   * epoll sets, and closing it under them makes libmicrohttpd abort
-   * ("Failed to remove listen FD from epoll set"). */
+   * only after MHD_stop_daemon: its pool threads may still be polling it. */
   MHD_socket listener = MHD_quiesce_daemon(daemon);
   if (listener != MHD_INVALID_SOCKET)
     shutdown(listener, SHUT_RDWR);
