@@ -209,6 +209,18 @@ extern const struct jspec_field school_assessments_params[],
     assessment_schools_params[], assessment_distribution_params[];
 extern const struct list_spec school_assessments_spec;
 
+/* src/api/identification.c: identification runs */
+void identification_runs_create(struct request *rq);
+void identification_runs_list(struct request *rq);
+void identification_run_get(struct request *rq);
+void identification_run_schools(struct request *rq);
+void identification_run_school(struct request *rq);
+void identification_run_diff(struct request *rq);
+extern const struct jspec_field identification_run_fields[],
+    identification_runs_list_params[], identification_run_schools_params[],
+    identification_run_diff_params[];
+extern const struct list_spec identification_runs_list_spec;
+
 /* src/api/assessment_push.c: the bulk push (a streaming route) */
 void assessment_results_push(struct request *rq);
 bool assessment_results_chunk(struct request *rq, const char *data, size_t len);
