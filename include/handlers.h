@@ -216,9 +216,10 @@ void identification_run_get(struct request *rq);
 void identification_run_schools(struct request *rq);
 void identification_run_school(struct request *rq);
 void identification_run_diff(struct request *rq);
+void identification_run_apply(struct request *rq);
 extern const struct jspec_field identification_run_fields[],
-    identification_runs_list_params[], identification_run_schools_params[],
-    identification_run_diff_params[];
+    identification_apply_fields[], identification_runs_list_params[],
+    identification_run_schools_params[], identification_run_diff_params[];
 extern const struct list_spec identification_runs_list_spec;
 
 /* src/api/assessment_push.c: the bulk push (a streaming route) */

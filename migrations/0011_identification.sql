@@ -28,8 +28,11 @@ CREATE TABLE identification_runs (
   data_state      jsonb NOT NULL DEFAULT '[]',
   created_by      text NOT NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
+  -- Set once, by apply: the order (приказ) and what it did (the request,
+  -- the statuses made, the schools excluded, those proposed for exit).
   applied_at      timestamptz,
-  order_number    text
+  order_number    text,
+  application     jsonb
 );
 CREATE INDEX identification_runs_region_idx ON identification_runs (region_id, id);
 
@@ -226,9 +229,68 @@ LANGUAGE sql STABLE AS $$
     'kind', r.kind, 'year', r.year, 'methodology', r.methodology,
     'data_state', r.data_state, 'created_by', r.created_by,
     'created_at', r.created_at, 'applied', r.applied_at IS NOT NULL,
+    'application', r.application,
     'counts', (SELECT jsonb_build_object(
       'meets', count(*) FILTER (WHERE decision = 'meets'),
       'does_not_meet', count(*) FILTER (WHERE decision = 'does_not_meet'),
       'insufficient_evidence', count(*) FILTER (WHERE decision = 'insufficient_evidence'))
       FROM identification_run_schools s WHERE s.run_id = r.id))
+$$;
+
+-- Applies a run (once): the year's ШНОР statuses of the schools that meet
+-- the criterion, less those excluded by hand, plus those included by hand,
+-- with the order and the run as their basis. A school with an open status
+-- of that year keeps it (status_id null). Schools with an open status of the
+-- year before that are not chosen now are proposed for exit, not excluded.
+CREATE FUNCTION identification_apply(p_run bigint, p_body jsonb, p_actor text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  r identification_runs;
+  y integer;
+  d date;
+  made jsonb;
+  leaving jsonb;
+BEGIN
+  SELECT * INTO STRICT r FROM identification_runs WHERE id = p_run FOR UPDATE;
+  y := coalesce((p_body->>'school_year')::integer, r.year);
+  d := coalesce((p_body->>'included_on')::date, current_date);
+  CREATE TEMP TABLE ident_chosen ON COMMIT DROP AS
+  SELECT rs.school_id, inc.e->>'reason' AS reason, inc.e IS NOT NULL AS manual
+  FROM identification_run_schools rs
+  LEFT JOIN LATERAL (SELECT e FROM jsonb_array_elements(
+    coalesce(p_body->'include', '[]')) e
+    WHERE (e->>'school_id')::bigint = rs.school_id LIMIT 1) inc ON true
+  WHERE rs.run_id = p_run
+  AND ((rs.decision = 'meets' AND NOT EXISTS (SELECT 1
+    FROM jsonb_array_elements(coalesce(p_body->'exclude', '[]')) x
+    WHERE (x->>'school_id')::bigint = rs.school_id)) OR inc.e IS NOT NULL);
+  WITH ins AS (
+    INSERT INTO school_statuses (school_id, category, school_year, basis,
+      included_on)
+    SELECT c.school_id, 'SHNOR', y, 'Приказ № ' || (p_body->>'order_number')
+      || ', идентификация № ' || p_run
+      || CASE WHEN c.manual THEN '; включена вручную: ' || c.reason ELSE '' END,
+      d FROM ident_chosen c ORDER BY c.school_id
+    ON CONFLICT (school_id, category, school_year) WHERE excluded_on IS NULL
+    DO NOTHING RETURNING id, school_id)
+  SELECT coalesce(jsonb_agg(jsonb_build_object('school_id', c.school_id,
+    'status_id', ins.id, 'manual', c.manual, 'reason', c.reason)
+    ORDER BY c.school_id), '[]') INTO made
+  FROM ident_chosen c LEFT JOIN ins ON ins.school_id = c.school_id;
+  SELECT coalesce(jsonb_agg(jsonb_build_object('school_id', ss.school_id,
+    'status_id', ss.id) ORDER BY ss.school_id, ss.id), '[]') INTO leaving
+  FROM school_statuses ss
+  JOIN identification_run_schools rs ON rs.school_id = ss.school_id
+  AND rs.run_id = p_run
+  WHERE ss.category = 'SHNOR' AND ss.school_year = y - 1
+  AND ss.excluded_on IS NULL
+  AND ss.school_id NOT IN (SELECT school_id FROM ident_chosen);
+  UPDATE identification_runs SET applied_at = now(),
+    order_number = p_body->>'order_number',
+    application = jsonb_build_object('request', p_body, 'school_year', y,
+      'included_on', d, 'applied_by', p_actor, 'statuses', made,
+      'excluded', coalesce(p_body->'exclude', '[]'), 'proposed_exit', leaving)
+  WHERE id = p_run;
+  DROP TABLE ident_chosen;
+END
 $$;

@@ -297,3 +297,121 @@ void identification_run_diff(struct request *rq) {
   }
   json_decref(query);
 }
+
+/* --- POST /identification-runs/{id}/apply ---------------------------------
+ */
+
+static const struct jspec_field choice_fields[] = {
+    FIELD("school_id", JS_ID, REQ, 0, 0),
+    FIELD("reason", JS_STRING, REQ, 1, 1000),
+    END_FIELDS,
+};
+static const struct jspec_field choice_item = {
+    "choice", JS_OBJECT, 0, 0, 0, NULL, choice_fields, NULL, NULL};
+
+const struct jspec_field identification_apply_fields[] = {
+    FIELD("order_number", JS_STRING, REQ, 1, 100),
+    FIELD("school_year", JS_INTEGER, 0, 2000, 2100),
+    FIELD("included_on", JS_DATE, 0, 0, 0),
+    {"include", JS_ARRAY, 0, 0, 500, NULL, NULL, &choice_item, NULL},
+    {"exclude", JS_ARRAY, 0, 0, 500, NULL, NULL, &choice_item, NULL},
+    END_FIELDS,
+};
+
+struct apply {
+  char id[24], region[24];
+  char *body;
+};
+
+/* The include / exclude entries name schools of the run, each once, in
+ * the list their decision allows; false after answering 422. */
+static bool choices_valid(struct request *rq, const struct apply *a) {
+  const struct db_arg args[] = {{"id", a->id}, {"body", a->body}, DB_END};
+  PGresult *r = db_call(rq, STMT_IDENT_APPLY_CHECK, args, NULL);
+  if (r == NULL)
+    return false;
+  int n = PQntuples(r);
+  if (n > 0) {
+    json_t *errors = json_array();
+    for (int i = 0; i < n; i++)
+      jspec_error(errors, db_get(r, i, "path"), db_get(r, i, "message"));
+    reply_problem_errors_steal(rq, ERR_REFERENCE_NOT_FOUND,
+                               "a school named is not one to include or "
+                               "exclude in this run",
+                               errors);
+  }
+  PQclear(r);
+  return n == 0;
+}
+
+static bool apply_work(struct request *rq, void *arg) {
+  struct apply *a = arg;
+  const struct db_arg state_args[] = {{"id", a->id}, {"body", a->body}, DB_END};
+  PGresult *r = db_call(rq, STMT_IDENT_APPLY_STATE, state_args, NULL);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  bool applied = found && strcmp(db_get(r, 0, "applied"), "t") == 0;
+  bool same = found && strcmp(db_get(r, 0, "same"), "t") == 0;
+  if (found)
+    snprintf(a->region, sizeof a->region, "%s", db_get(r, 0, "region_id"));
+  PQclear(r);
+  if (!found) {
+    reply_unseen(rq, "identification run %s", a->id);
+    return false;
+  }
+  if (applied && !same) {
+    reply_problem(rq, ERR_CONFLICT,
+                  "the run is applied already, with another order: an "
+                  "applied run is locked");
+    return false;
+  }
+  if (!applied) {
+    if (!choices_valid(rq, a))
+      return false;
+    const struct db_arg args[] = {{"id", a->id},
+                                  {"body", a->body},
+                                  {"actor", rq->principal.name},
+                                  DB_END};
+    r = db_call(rq, STMT_IDENT_APPLY, args, NULL);
+    if (r == NULL)
+      return false;
+    PQclear(r);
+    const struct audit_entry e = {.action = "apply",
+                                  .entity = "identification_run",
+                                  .entity_id = a->id,
+                                  .after = a->body,
+                                  .place = AUDIT_PLACE_REGION_ID,
+                                  .parent = a->region};
+    if (!audit_write(rq, &e))
+      return false;
+  }
+  r = db_call(rq, STMT_IDENT_RUN_GET,
+              (const struct db_arg[]){{"id", a->id}, DB_END}, NULL);
+  if (r == NULL)
+    return false;
+  const char *doc = db_get(r, 0, "doc");
+  reply_json_text(rq, 200, doc, strlen(doc));
+  PQclear(r);
+  return true;
+}
+
+void identification_run_apply(struct request *rq) {
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  json_t *errors = json_array();
+  if (jspec_check(rq->json, identification_apply_fields, JSPEC_CREATE, errors) >
+      0) {
+    reply_validation_steal(rq, errors);
+    return;
+  }
+  json_decref(errors);
+  struct apply a = {0};
+  snprintf(a.id, sizeof a.id, "%lld", (long long)id);
+  a.body = json_dumps(rq->json, JSON_COMPACT | JSON_SORT_KEYS);
+  if (a.body == NULL)
+    abort();
+  db_txn(rq, apply_work, &a);
+  free(a.body);
+}

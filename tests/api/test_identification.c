@@ -456,6 +456,93 @@ static void test_bad_bodies(void **state) {
   http_reply_free(r);
 }
 
+static struct http_reply *apply(long long id, const char *body) {
+  use_token(fx.admin);
+  return http_post(J("/api/v1/identification-runs/%lld/apply", id), body);
+}
+
+static void test_apply(void **state) {
+  (void)state;
+  long long id = run(NULL); /* s0 and s5 meet */
+  use_token(fx.admin);
+  create_status(fx.s[1], "SHNOR", 2024);
+  /* Choices that do not fit: nothing is written. */
+  struct http_reply *r =
+      apply(id, J("{'order_number':'12-п','include':[{'school_id':%lld,"
+                  "'reason':'x'},{'school_id':%lld,'reason':'x'}],"
+                  "'exclude':[{'school_id':%lld,'reason':'x'}]}",
+                  fx.s[0], fx.s[6], fx.s[1]));
+  assert_problem(r, 422, "reference_not_found");
+  assert_error_path(r, "$.include[0].school_id");
+  assert_error_path(r, "$.include[1].school_id");
+  assert_error_path(r, "$.exclude[0].school_id");
+  http_reply_free(r);
+  r = apply(id, "{\"include\":[]}");
+  assert_validation(r, "$.order_number");
+  http_reply_free(r);
+  assert_int_equal(db_count("SELECT count(*) FROM school_statuses"
+                            " WHERE school_year = 2025"),
+                   0);
+  /* s0 out by hand, s2 in by hand, s5 as it meets; s1 (ШНОР in 2024)
+   * proposed for exit. */
+  const char *body =
+      J("{'order_number':'12-п','included_on':'2025-09-01',"
+        "'exclude':[{'school_id':%lld,'reason':'переведена в другой режим'}],"
+        "'include':[{'school_id':%lld,'reason':'решение комиссии'}]}",
+        fx.s[0], fx.s[2]);
+  char *again = strdup(body);
+  r = apply(id, body);
+  assert_status(r, 200);
+  assert_true(json_is_true(json_object_get(r->json, "applied")));
+  const json_t *app = json_object_get(r->json, "application");
+  assert_json_int(app, "school_year", 2025);
+  assert_int_equal(json_array_size(json_object_get(app, "statuses")), 2);
+  const json_t *exit = json_object_get(app, "proposed_exit");
+  assert_int_equal(json_array_size(exit), 1);
+  assert_json_int(json_array_get(exit, 0), "school_id", fx.s[1]);
+  http_reply_free(r);
+  char *basis = db_text("SELECT basis FROM school_statuses WHERE school_id ="
+                        " %lld AND school_year = 2025",
+                        fx.s[2]);
+  assert_string_equal(basis, J("Приказ № 12-п, идентификация № %lld; "
+                               "включена вручную: решение комиссии",
+                               id));
+  free(basis);
+  assert_int_equal(db_count("SELECT count(*) FROM school_statuses WHERE"
+                            " school_year = 2025 AND school_id IN (%lld, %lld)"
+                            " AND included_on = '2025-09-01'",
+                            fx.s[2], fx.s[5]),
+                   2);
+  assert_int_equal(db_count("SELECT count(*) FROM audit_events WHERE"
+                            " entity = 'identification_run' AND action ="
+                            " 'apply' AND entity_id = '%lld'",
+                            id),
+                   1);
+  /* The same request again: the same answer, nothing more written. */
+  r = apply(id, again);
+  assert_status(r, 200);
+  http_reply_free(r);
+  free(again);
+  assert_int_equal(db_count("SELECT count(*) FROM school_statuses"
+                            " WHERE school_year = 2025"),
+                   2);
+  /* Another order: the run is locked. */
+  r = apply(id, "{\"order_number\":\"13-п\"}");
+  assert_problem(r, 409, "conflict");
+  http_reply_free(r);
+  /* A reader may not; another region's admin does not see it. */
+  use_token(fx.municipal);
+  r = http_post(J("/api/v1/identification-runs/%lld/apply", id),
+                "{\"order_number\":\"12-п\"}");
+  assert_problem(r, 403, "forbidden");
+  http_reply_free(r);
+  use_token(fx.admin_b);
+  r = http_post(J("/api/v1/identification-runs/%lld/apply", id),
+                "{\"order_number\":\"12-п\"}");
+  assert_problem(r, 404, "not_found");
+  http_reply_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_share_fail_defaults),
@@ -467,6 +554,7 @@ int main(void) {
       cmocka_unit_test(test_diff),
       cmocka_unit_test(test_scope),
       cmocka_unit_test(test_bad_bodies),
+      cmocka_unit_test(test_apply),
   };
   harness_start("identification");
   setup();
