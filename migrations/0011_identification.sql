@@ -228,6 +228,8 @@ LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('id', r.id, 'region_id', r.region_id,
     'kind', r.kind, 'year', r.year, 'methodology', r.methodology,
     'data_state', r.data_state, 'created_by', r.created_by,
+    'methodology_name', (SELECT name FROM identification_methodologies
+      WHERE id = r.methodology_id),
     'created_at', r.created_at, 'applied', r.applied_at IS NOT NULL,
     'application', r.application,
     'counts', (SELECT jsonb_build_object(

@@ -51,6 +51,8 @@ const struct jspec_field identification_run_fields[] = {
     FIELD("year", JS_INTEGER, REQ, 2000, 2100),
     FIELD("region_id", JS_ID, 0, 0, 0),
     {"parameters", JS_OBJECT, 0, 0, 0, NULL, parameter_fields, NULL, NULL},
+    FIELD("methodology_name", JS_STRING, 0, 1, 200),
+    FIELD("save_as", JS_STRING, 0, 1, 200),
     END_FIELDS,
 };
 
@@ -58,8 +60,64 @@ const struct jspec_field identification_run_fields[] = {
 
 struct create {
   char *body;
-  char id[24];
+  char id[24], methodology[24];
 };
+
+/* methodology_name: the saved parameters replace the body's (c->body);
+ * false after answering. */
+static bool saved_methodology(struct request *rq, struct create *c,
+                              const char *region) {
+  const char *name =
+      json_string_value(json_object_get(rq->json, "methodology_name"));
+  if (name == NULL)
+    return true;
+  const struct db_arg args[] = {{"region", region}, {"name", name}, DB_END};
+  PGresult *r = db_call(rq, STMT_IDENT_METHODOLOGY_GET, args, NULL);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  const char *kind = json_string_value(json_object_get(rq->json, "kind"));
+  if (!found) {
+    reply_problem_at(rq, ERR_REFERENCE_NOT_FOUND, "$.methodology_name",
+                     "no methodology of the region has this name");
+  } else if (strcmp(db_get(r, 0, "kind"), kind) != 0) {
+    json_t *errors = json_array();
+    jspec_error(errors, "$.methodology_name",
+                "is a methodology of another kind");
+    reply_validation_steal(rq, errors);
+    found = false;
+  } else {
+    snprintf(c->methodology, sizeof c->methodology, "%s", db_get(r, 0, "id"));
+    json_t *body = json_deep_copy(rq->json);
+    json_object_set_new(body, "parameters",
+                        json_loads(db_get(r, 0, "parameters"), 0, NULL));
+    free(c->body);
+    c->body = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(body);
+    if (c->body == NULL)
+      abort();
+  }
+  PQclear(r);
+  return found;
+}
+
+/* save_as: the run's methodology saved under the name; false after
+ * answering 409 when the name is taken. */
+static bool save_methodology(struct request *rq, const struct create *c) {
+  const char *name = json_string_value(json_object_get(rq->json, "save_as"));
+  if (name == NULL)
+    return true;
+  const struct db_arg args[] = {{"id", c->id}, {"name", name}, DB_END};
+  PGresult *r = db_call(rq, STMT_IDENT_METHODOLOGY_SAVE, args, NULL);
+  if (r == NULL)
+    return false;
+  bool saved = PQntuples(r) == 1;
+  PQclear(r);
+  if (!saved)
+    reply_problem_at(rq, ERR_ALREADY_EXISTS, "$.save_as",
+                     "a methodology of the region has this name");
+  return saved;
+}
 
 /* The run's region into region; false after answering. A region outside
  * the caller's scope is answered as a missing one. */
@@ -92,12 +150,14 @@ static bool run_region(struct request *rq, char region[24]) {
 static bool create_work(struct request *rq, void *arg) {
   struct create *c = arg;
   char region[24];
-  if (!run_region(rq, region))
+  if (!run_region(rq, region) || !saved_methodology(rq, c, region))
     return false;
-  const struct db_arg args[] = {{"region", region},
-                                {"body", c->body},
-                                {"created_by", rq->principal.name},
-                                DB_END};
+  const struct db_arg args[] = {
+      {"region", region},
+      {"body", c->body},
+      {"created_by", rq->principal.name},
+      {"methodology", c->methodology[0] ? c->methodology : NULL},
+      DB_END};
   PGresult *r = db_call(rq, STMT_IDENT_RUN_INSERT, args, NULL);
   if (r == NULL)
     return false;
@@ -108,6 +168,8 @@ static bool create_work(struct request *rq, void *arg) {
   if (r == NULL)
     return false;
   PQclear(r);
+  if (!save_methodology(rq, c))
+    return false;
   const struct audit_entry e = {.action = "create",
                                 .entity = "identification_run",
                                 .entity_id = c->id,
@@ -139,6 +201,11 @@ void identification_runs_create(struct request *rq) {
                      "schools' social context is not kept yet");
     return;
   }
+  if (json_array_size(errors) == 0 &&
+      json_object_get(rq->json, "methodology_name") != NULL &&
+      json_object_get(rq->json, "parameters") != NULL)
+    jspec_error(errors, "$.methodology_name",
+                "give parameters or a saved methodology's name, not both");
   if (json_array_size(errors) > 0) {
     reply_validation_steal(rq, errors);
     return;

@@ -456,6 +456,57 @@ static void test_bad_bodies(void **state) {
   http_reply_free(r);
 }
 
+static void test_saved_methodology(void **state) {
+  (void)state;
+  use_token(fx.admin);
+  struct http_reply *r = http_post(
+      "/api/v1/identification-runs",
+      J("{'kind':'low_results','year':2025,'region_id':%lld,'save_as':"
+        "'Половина «2», один год','parameters':{'share_fail_percent':50,"
+        "'years':1}}",
+        fx.region));
+  assert_status(r, 201);
+  assert_json_str(r->json, "methodology_name", "Половина «2», один год");
+  long long first = jint(r->json, "id");
+  http_reply_free(r);
+  /* The name is taken now. */
+  r = http_post("/api/v1/identification-runs",
+                J("{'kind':'low_results','year':2025,'region_id':%lld,"
+                  "'save_as':'Половина «2», один год'}",
+                  fx.region));
+  assert_problem(r, 409, "already_exists");
+  assert_error_path(r, "$.save_as");
+  http_reply_free(r);
+  /* Reused by name: the same parameters, the same decisions. */
+  r = http_post("/api/v1/identification-runs",
+                J("{'kind':'low_results','year':2025,'region_id':%lld,"
+                  "'methodology_name':'Половина «2», один год'}",
+                  fx.region));
+  assert_status(r, 201);
+  long long second = jint(r->json, "id");
+  assert_json_int(
+      json_object_get(json_object_get(r->json, "methodology"), "parameters"),
+      "share_fail_percent", 50);
+  http_reply_free(r);
+  char *ea = evidence_of(first), *eb = evidence_of(second);
+  assert_string_equal(ea, eb);
+  free(ea);
+  free(eb);
+  r = http_post("/api/v1/identification-runs",
+                J("{'kind':'low_results','year':2025,'region_id':%lld,"
+                  "'methodology_name':'нет такой'}",
+                  fx.region));
+  assert_problem(r, 422, "reference_not_found");
+  assert_error_path(r, "$.methodology_name");
+  http_reply_free(r);
+  r = http_post("/api/v1/identification-runs",
+                J("{'kind':'low_results','year':2025,'region_id':%lld,"
+                  "'methodology_name':'x','parameters':{}}",
+                  fx.region));
+  assert_validation(r, "$.methodology_name");
+  http_reply_free(r);
+}
+
 static struct http_reply *apply(long long id, const char *body) {
   use_token(fx.admin);
   return http_post(J("/api/v1/identification-runs/%lld/apply", id), body);
@@ -555,6 +606,7 @@ int main(void) {
       cmocka_unit_test(test_scope),
       cmocka_unit_test(test_bad_bodies),
       cmocka_unit_test(test_apply),
+      cmocka_unit_test(test_saved_methodology),
   };
   harness_start("identification");
   setup();
