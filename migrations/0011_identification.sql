@@ -155,9 +155,10 @@ BEGIN
       'subject_code', a.subject_code, 'variant_set', a.variant_set,
       'last_import_id', (SELECT max(im.id) FROM imports im
         WHERE im.assessment_id = a.id AND im.outcome = 'committed'),
-      'statistics_updated_at', (SELECT max(f.stats_updated_at) FROM ident_fig f
-        WHERE f.id = a.id)) ORDER BY a.id)
-    FROM assessments a WHERE a.id IN (SELECT DISTINCT id FROM ident_fig)), '[]')
+      'statistics_updated_at', g.stats_updated_at) ORDER BY a.id)
+    FROM (SELECT f.id, max(f.stats_updated_at) AS stats_updated_at
+      FROM ident_fig f GROUP BY f.id) g
+    JOIN assessments a ON a.id = g.id), '[]')
   WHERE id = p_run;
 
   INSERT INTO identification_run_schools (run_id, school_id, decision,
@@ -166,14 +167,27 @@ BEGIN
     SELECT s.id, s.code FROM schools s
     JOIN municipalities m ON m.id = s.municipality_id
     WHERE m.region_id = r.region_id),
+  fy AS (
+    SELECT f.school_id, f.year,
+      count(*) FILTER (WHERE f.meets) AS met,
+      count(*) FILTER (WHERE f.counted) AS counted,
+      count(*) FILTER (WHERE NOT f.counted) AS small
+    FROM ident_fig f GROUP BY f.school_id, f.year),
   yr AS (
-    SELECT sch.id AS school_id, y.year,
-      count(f.id) FILTER (WHERE f.meets) AS met,
-      count(f.id) FILTER (WHERE f.counted) AS counted,
-      count(f.id) FILTER (WHERE NOT f.counted) AS small
+    SELECT sch.id AS school_id, y.year, coalesce(fy.met, 0) AS met,
+      coalesce(fy.counted, 0) AS counted, coalesce(fy.small, 0) AS small
     FROM sch CROSS JOIN generate_series(r.year - n_years + 1, r.year) y(year)
-    LEFT JOIN ident_fig f ON f.school_id = sch.id AND f.year = y.year
-    GROUP BY sch.id, y.year),
+    LEFT JOIN fy ON fy.school_id = sch.id AND fy.year = y.year),
+  figs AS (
+    SELECT f.school_id, jsonb_agg(jsonb_build_object(
+      'assessment_id', f.id, 'kind', f.kind, 'year', f.year,
+      'grade', f.grade, 'subject_code', f.subject_code,
+      'variant_set', f.variant_set, 'participants', f.participants,
+      'figure', round(f.figure, 1), 'threshold', round(f.threshold, 1),
+      'counted', f.counted, 'meets', f.meets, 'text', f.text)
+      ORDER BY f.year DESC, f.kind, f.grade, f.subject_code, f.variant_set)
+      AS figures
+    FROM ident_fig f GROUP BY f.school_id),
   yo AS (
     SELECT yr.*, CASE WHEN yr.met >= v_k THEN 'meets'
       WHEN yr.counted + yr.small = 0 OR yr.met + yr.small >= v_k THEN 'unknown'
@@ -209,15 +223,9 @@ BEGIN
         WHEN 'does_not_meet' THEN 'Не отвечает критерию: ' || d.not_years
         ELSE 'Недостаточно данных для решения: ' || d.unknown_years END,
       'years', d.years,
-      'figures', coalesce((SELECT jsonb_agg(jsonb_build_object(
-        'assessment_id', f.id, 'kind', f.kind, 'year', f.year,
-        'grade', f.grade, 'subject_code', f.subject_code,
-        'variant_set', f.variant_set, 'participants', f.participants,
-        'figure', round(f.figure, 1), 'threshold', round(f.threshold, 1),
-        'counted', f.counted, 'meets', f.meets, 'text', f.text)
-        ORDER BY f.year DESC, f.kind, f.grade, f.subject_code, f.variant_set)
-        FROM ident_fig f WHERE f.school_id = d.school_id), '[]'))
-  FROM d JOIN sch ON sch.id = d.school_id;
+      'figures', coalesce(figs.figures, '[]'))
+  FROM d JOIN sch ON sch.id = d.school_id
+  LEFT JOIN figs ON figs.school_id = d.school_id;
   DROP TABLE ident_fig;
 END
 $$;
