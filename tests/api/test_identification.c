@@ -594,6 +594,40 @@ static void test_apply(void **state) {
   http_reply_free(r);
 }
 
+/* ЕГЭ: "2" is a score under the minimum; a variant set is named. Made
+ * last: the default instruments take ЕГЭ too. */
+static void test_ege_and_choices_named_twice(void **state) {
+  (void)state;
+  use_token(fx.admin);
+  long long ege =
+      api_create("/api/v1/assessments",
+                 J("{'kind':'EGE','year':2025,'grade':11,'subject_code':'math',"
+                   "'variant_set':'advanced','subject_name':'Математика',"
+                   "'max_primary_score':4,'min_test_score':27,'tasks':["
+                   "{'number':'1','max_score':2,'level':'basic'},"
+                   "{'number':'2','max_score':2,'level':'advanced'}]}"));
+  stat(ege, fx.s[0], 40, 12, 80, 40, 0);
+  long long id = run("{'years':1,'min_instruments':1,"
+                     "'instruments':[{'kind':'EGE'}]}");
+  expect(id, 0, "meets");
+  expect(id, 1, "insufficient_evidence");
+  json_t *doc = school_of(id, 0);
+  assert_string_equal(figure_text(doc, 2025, "math"),
+                      "ЕГЭ 2025, математика (профильный уровень): доля не "
+                      "набравших минимальный балл 30 % при пороге 30 % "
+                      "(участников: 40)");
+  json_decref(doc);
+  struct http_reply *r = http_post(
+      J("/api/v1/identification-runs/%lld/apply", id),
+      J("{'order_number':'1','exclude':[{'school_id':%lld,'reason':'a'}],"
+        "'include':[{'school_id':%lld,'reason':'b'}]}",
+        fx.s[0], fx.s[0]));
+  assert_problem(r, 422, "reference_not_found");
+  assert_error_path(r, "$.include[0].school_id");
+  assert_error_path(r, "$.exclude[0].school_id");
+  http_reply_free(r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_share_fail_defaults),
@@ -607,6 +641,7 @@ int main(void) {
       cmocka_unit_test(test_bad_bodies),
       cmocka_unit_test(test_apply),
       cmocka_unit_test(test_saved_methodology),
+      cmocka_unit_test(test_ege_and_choices_named_twice),
   };
   harness_start("identification");
   setup();
