@@ -224,6 +224,18 @@ void assessment_minimums_list(struct request *rq);
 void assessment_minimum_put(struct request *rq);
 extern const struct jspec_field assessment_minimums_params[],
     assessment_minimum_params[], assessment_minimum_fields[];
+/* src/api/identification.c: identification runs */
+void identification_runs_create(struct request *rq);
+void identification_runs_list(struct request *rq);
+void identification_run_get(struct request *rq);
+void identification_run_schools(struct request *rq);
+void identification_run_school(struct request *rq);
+void identification_run_diff(struct request *rq);
+void identification_run_apply(struct request *rq);
+extern const struct jspec_field identification_run_fields[],
+    identification_apply_fields[], identification_runs_list_params[],
+    identification_run_schools_params[], identification_run_diff_params[];
+extern const struct list_spec identification_runs_list_spec;
 
 /* src/api/assessment_push.c: the bulk push (a streaming route) */
 void assessment_results_push(struct request *rq);

@@ -245,6 +245,24 @@ static const struct access_expect access_expect[] = {
     {"getImport",
      {200, 200, 403, 403, 403, 200, 403},
      {0, 404, 403, 403, 403, 404, 403}},
+    /* Identification runs: admins run (in = region A, out = region B:
+     * not a region of the caller's); every role but ingest reads the runs
+     * of its region (out = region B's run) and their schools within its
+     * scope (in = the caller's school, out = each out-of-scope one). */
+    {"listIdentificationRuns", READ_IN, NONE},
+    {"createIdentificationRun",
+     {201, 201, 403, 403, 403, 403, 403},
+     {0, 422, 403, 403, 403, 403, 403}},
+    {"getIdentificationRun", READ_IN, {0, 404, 404, 404, 404, 403, 404}},
+    {"listIdentificationRunSchools",
+     READ_IN,
+     {0, 404, 404, 404, 404, 403, 404}},
+    {"getIdentificationRunSchool", READ_IN, READ_OUT},
+    {"diffIdentificationRuns", READ_IN, {0, 404, 404, 404, 404, 403, 404}},
+    /* Applying: in = a fresh run of region A, out = region B's run. */
+    {"applyIdentificationRun",
+     {200, 200, 403, 403, 403, 403, 403},
+     {0, 404, 403, 403, 403, 403, 403}},
 };
 
 static const size_t access_expect_count =

@@ -475,6 +475,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_assessments.inc"
 #include "access_campaigns.inc"
 #include "access_context.inc"
+#include "access_identification.inc"
 #include "access_indicators.inc"
 #include "access_items.inc"
 #include "access_refs.inc"
@@ -566,6 +567,7 @@ static const struct {
     {"listSchoolSubmissions", r_list_school_submissions, 1, NULL},
     ASSESSMENT_RUNNERS,
     PUSH_RUNNERS,
+    IDENTIFICATION_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
