@@ -218,7 +218,9 @@ static void check_parameters_kind(json_t *body, json_t *errors) {
       "min_participants",   NULL};
   json_t *p = json_object_get(body, "parameters");
   const char *kind = json_string_value(json_object_get(body, "kind"));
-  if (!json_is_object(p) || kind == NULL)
+  if (!json_is_object(p) || kind == NULL ||
+      (strcmp(kind, "low_results") != 0 &&
+       strcmp(kind, "unfavourable_context") != 0))
     return;
   bool context = strcmp(kind, "unfavourable_context") == 0;
   const char *const *other = context ? results_only : context_only;

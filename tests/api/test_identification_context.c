@@ -239,6 +239,14 @@ static void test_bad_parameters(void **state) {
                   fx.region));
   assert_validation(r, "$.parameters.cutoff_value");
   http_reply_free(r);
+  /* An unknown kind: its parameters are not judged by another kind's. */
+  r = http_post("/api/v1/identification-runs",
+                J("{'kind':'x','year':2025,'region_id':%lld,"
+                  "'parameters':{'weights':{'rural':1}}}",
+                  fx.region));
+  assert_validation(r, "$.kind");
+  assert_int_equal(json_array_size(json_object_get(r->json, "errors")), 1);
+  http_reply_free(r);
 }
 
 static void test_apply(void **state) {
