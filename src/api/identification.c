@@ -1,6 +1,7 @@
 /* Identification runs (docs/IDENTIFICATION.md): a methodology applied to the
  * kept assessment statistics of a region's schools, computed and stored by
- * identification_compute (migrations/0011_identification.sql), then read
+ * identification_compute (migrations/0011_identification.sql, by kind in
+ * 0012_identification_context.sql), then read
  * as a whole, per school, as a table and against another run. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,19 @@ static const struct jspec_field instrument_fields[] = {
 };
 static const struct jspec_field instrument_item = {
     "instrument", JS_OBJECT, 0, 0, 0, NULL, instrument_fields, NULL, NULL};
+/* unfavourable_context: a weight per share of the context, points for a
+ * rural school. */
+static const struct jspec_field weight_fields[] = {
+    FIELD("parents_higher_education", JS_NUMBER, 0, 0, 0),
+    FIELD("single_parent", JS_NUMBER, 0, 0, 0),
+    FIELD("unemployed_parents", JS_NUMBER, 0, 0, 0),
+    FIELD("low_income", JS_NUMBER, 0, 0, 0),
+    FIELD("non_russian_at_home", JS_NUMBER, 0, 0, 0),
+    FIELD("preventive_register", JS_NUMBER, 0, 0, 0),
+    FIELD("disabilities", JS_NUMBER, 0, 0, 0),
+    FIELD("rural", JS_NUMBER, 0, 0, 0),
+    END_FIELDS,
+};
 static const struct jspec_field parameter_fields[] = {
     {"instruments", JS_ARRAY, 0, 1, 20, NULL, NULL, &instrument_item, NULL},
     FIELD("years", JS_INTEGER, 0, 1, 5),
@@ -43,6 +57,9 @@ static const struct jspec_field parameter_fields[] = {
     FIELD("sufficient_percent", JS_INTEGER, 0, 1, 100),
     FIELD("min_instruments", JS_INTEGER, 0, 1, 20),
     FIELD("min_participants", JS_INTEGER, 0, 1, 1000),
+    {"weights", JS_OBJECT, 0, 0, 0, NULL, weight_fields, NULL, NULL},
+    FIELD("cutoff_percentile", JS_INTEGER, OPT_NULL, 1, 99),
+    FIELD("cutoff_value", JS_NUMBER, OPT_NULL, 0, 0),
     END_FIELDS,
 };
 
@@ -189,18 +206,42 @@ static bool create_work(struct request *rq, void *arg) {
   return true;
 }
 
+/* The parameters of one kind only; a cut-off by percentile or by value,
+ * not both. */
+static void check_parameters_kind(json_t *body, json_t *errors) {
+  static const char *const context_only[] = {"weights", "cutoff_percentile",
+                                             "cutoff_value", NULL};
+  static const char *const results_only[] = {
+      "instruments",        "criterion",
+      "share_fail_percent", "percentile",
+      "sufficient_percent", "min_instruments",
+      "min_participants",   NULL};
+  json_t *p = json_object_get(body, "parameters");
+  const char *kind = json_string_value(json_object_get(body, "kind"));
+  if (!json_is_object(p) || kind == NULL ||
+      (strcmp(kind, "low_results") != 0 &&
+       strcmp(kind, "unfavourable_context") != 0))
+    return;
+  bool context = strcmp(kind, "unfavourable_context") == 0;
+  const char *const *other = context ? results_only : context_only;
+  char path[64];
+  for (size_t i = 0; other[i] != NULL; i++)
+    if (json_object_get(p, other[i]) != NULL) {
+      snprintf(path, sizeof path, "$.parameters.%s", other[i]);
+      jspec_error(errors, path,
+                  context ? "is a parameter of kind low_results"
+                          : "is a parameter of kind unfavourable_context");
+    }
+  if (json_is_number(json_object_get(p, "cutoff_percentile")) &&
+      json_is_number(json_object_get(p, "cutoff_value")))
+    jspec_error(errors, "$.parameters.cutoff_value",
+                "give cutoff_percentile or cutoff_value, not both");
+}
+
 void identification_runs_create(struct request *rq) {
   json_t *errors = json_array();
   jspec_check(rq->json, identification_run_fields, JSPEC_CREATE, errors);
-  const char *kind = json_string_value(json_object_get(rq->json, "kind"));
-  if (json_array_size(errors) == 0 && kind != NULL &&
-      strcmp(kind, "unfavourable_context") == 0) {
-    json_decref(errors);
-    reply_problem_at(rq, ERR_NOT_AVAILABLE, "$.kind",
-                     "unfavourable_context is not available yet: the "
-                     "schools' social context is not kept yet");
-    return;
-  }
+  check_parameters_kind(rq->json, errors);
   if (json_array_size(errors) == 0 &&
       json_object_get(rq->json, "methodology_name") != NULL &&
       json_object_get(rq->json, "parameters") != NULL)
