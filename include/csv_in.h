@@ -103,6 +103,10 @@ void csv_in_free(struct csv_in *r);
  * other charset. */
 bool csv_in_charset(const char *content_type, enum csv_in_encoding *out);
 
+/* An import problem's path in a refusal (errors[].path): "row 7, column
+ * mark", "row 7", else the column or "body" (a row of 0: not a record's). */
+void csv_in_problem_path(char *buf, size_t len, long row, const char *column);
+
 /* --- during the hooks ------------------------------------------------------
  */
 

@@ -487,6 +487,15 @@ void csv_in_free(struct csv_in *r) {
 
 /* --- during the hooks ---------------------------------------------------- */
 
+void csv_in_problem_path(char *buf, size_t len, long row, const char *column) {
+  if (row > 0 && column)
+    snprintf(buf, len, "row %ld, column %s", row, column);
+  else if (row > 0)
+    snprintf(buf, len, "row %ld", row);
+  else
+    snprintf(buf, len, "%s", column ? column : "body");
+}
+
 long csv_in_row(const struct csv_in *r) {
   return r->done + 1;
 }

@@ -473,14 +473,9 @@ static json_t *refusal(struct push *p, json_t *import_steal) {
   json_array_foreach(p->shown, i, pr) {
     char path[160];
     const char *column = jstr_or(pr, "column");
-    json_int_t row = json_integer_value(json_object_get(pr, "row"));
-    if (row > 0 && column)
-      snprintf(path, sizeof path, "row %lld, column %s", (long long)row,
-               column);
-    else if (row > 0)
-      snprintf(path, sizeof path, "row %lld", (long long)row);
-    else
-      snprintf(path, sizeof path, "%s", column ? column : "body");
+    csv_in_problem_path(path, sizeof path,
+                        (long)json_integer_value(json_object_get(pr, "row")),
+                        column);
     jspec_error(errors, path, jstr_or(pr, "message"));
   }
   char detail[160];

@@ -399,14 +399,9 @@ static json_t *refusal(const struct import *im, json_t *summary_steal) {
   json_array_foreach(im->problems, i, p) {
     char path[200];
     const char *column = json_string_value(json_object_get(p, "column"));
-    json_int_t row = json_integer_value(json_object_get(p, "row"));
-    if (row > 0 && column)
-      snprintf(path, sizeof path, "row %lld, column %s", (long long)row,
-               column);
-    else if (row > 0)
-      snprintf(path, sizeof path, "row %lld", (long long)row);
-    else
-      snprintf(path, sizeof path, "%s", column ? column : "body");
+    csv_in_problem_path(path, sizeof path,
+                        (long)json_integer_value(json_object_get(p, "row")),
+                        column);
     jspec_error(errors, path, json_string_value(json_object_get(p, "message")));
   }
   char detail[160];
