@@ -172,16 +172,25 @@ PGresult *db_call(struct request *rq, enum stmt_id id,
   return r;
 }
 
+/* For a connection of one's own: false (logged) when the call does not fit
+ * the statement's declaration. */
+static bool bind_on(const struct stmt_def *def, const struct db_arg *args,
+                    const json_t *values, const char *scope_kind,
+                    const char *scope_id, struct bound *b) {
+  char err[200];
+  if (bind(def, args, values, scope_kind, scope_id, b, err, sizeof err))
+    return true;
+  log_msg(LOG_ERROR, "%s", err);
+  return false;
+}
+
 PGresult *db_call_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
                      const json_t *values, const char *scope_kind,
                      const char *scope_id) {
   struct bound b;
-  char err[200];
   const struct stmt_def *def = db_stmt_def(id);
-  if (!bind(def, args, values, scope_kind, scope_id, &b, err, sizeof err)) {
-    log_msg(LOG_ERROR, "%s", err);
+  if (!bind_on(def, args, values, scope_kind, scope_id, &b))
     return NULL;
-  }
   PGresult *r = PQexecParams(pg, def->sql, b.n, NULL, b.values, NULL, NULL, 0);
   bound_free(&b);
   return r;
@@ -191,12 +200,9 @@ int db_send_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
                const json_t *values, const char *scope_kind,
                const char *scope_id) {
   struct bound b;
-  char err[200];
   const struct stmt_def *def = db_stmt_def(id);
-  if (!bind(def, args, values, scope_kind, scope_id, &b, err, sizeof err)) {
-    log_msg(LOG_ERROR, "%s", err);
+  if (!bind_on(def, args, values, scope_kind, scope_id, &b))
     return 0;
-  }
   int sent =
       PQsendQueryParams(pg, def->sql, b.n, NULL, b.values, NULL, NULL, 0);
   bound_free(&b);
