@@ -1,0 +1,286 @@
+-- Identification runs (docs/IDENTIFICATION.md), continued: one last stage
+-- for every kind (identification_decide).
+
+-- A school's outcome in one year of a run, as a kind's computation finds
+-- it: outcome 'meets', 'does_not_meet' or 'unknown'; met, what the year
+-- adds to the school's severity; doc, the year's evidence of the kind (its
+-- text...), to which year, outcome and met are added; figures, the year's
+-- figures in their order (or null).
+CREATE TYPE identification_year AS (
+  school_id bigint,
+  year      integer,
+  outcome   text,
+  met       integer,
+  doc       jsonb,
+  figures   jsonb
+);
+
+-- The last stage of every kind: the years' outcomes grouped per school,
+-- the decision (meets when every year meets, does_not_meet when one does
+-- not, else insufficient_evidence), the order (decision, severity
+-- descending, school code) and the summary; p_meets opens the summary of
+-- a school that meets ("Отвечает критерию").
+CREATE FUNCTION identification_decide(p_run bigint,
+  p_years identification_year[], p_meets text)
+RETURNS void LANGUAGE sql AS $$
+  INSERT INTO identification_run_schools (run_id, school_id, decision,
+    severity, position, evidence)
+  WITH yo AS (SELECT * FROM unnest(p_years)),
+  span AS (SELECT min(yo.year) AS first, max(yo.year) AS last FROM yo),
+  d AS (
+    SELECT yo.school_id,
+      CASE WHEN bool_and(yo.outcome = 'meets') THEN 'meets'
+        WHEN bool_or(yo.outcome = 'does_not_meet') THEN 'does_not_meet'
+        ELSE 'insufficient_evidence' END AS decision,
+      sum(yo.met)::integer AS severity,
+      jsonb_agg(yo.doc || jsonb_build_object('year', yo.year,
+        'outcome', yo.outcome, 'met', yo.met) ORDER BY yo.year DESC) AS years,
+      string_agg(yo.year::text, ', ' ORDER BY yo.year)
+        FILTER (WHERE yo.outcome = 'does_not_meet') AS not_years,
+      string_agg(yo.year::text, ', ' ORDER BY yo.year)
+        FILTER (WHERE yo.outcome = 'unknown') AS unknown_years
+    FROM yo GROUP BY yo.school_id),
+  figs AS (
+    SELECT yo.school_id, jsonb_agg(f.e ORDER BY yo.year DESC, f.ord) AS figures
+    FROM yo CROSS JOIN LATERAL jsonb_array_elements(yo.figures)
+      WITH ORDINALITY f(e, ord)
+    GROUP BY yo.school_id)
+  SELECT p_run, d.school_id, d.decision, d.severity,
+    row_number() OVER (ORDER BY CASE d.decision WHEN 'meets' THEN 0
+      WHEN 'insufficient_evidence' THEN 1 ELSE 2 END, d.severity DESC,
+      s.code COLLATE "C", s.id)::integer,
+    jsonb_build_object(
+      'summary', CASE d.decision
+        WHEN 'meets' THEN p_meets || ' в каждом году с ' || span.first
+          || ' по ' || span.last
+        WHEN 'does_not_meet' THEN 'Не отвечает критерию: ' || d.not_years
+        ELSE 'Недостаточно данных для решения: ' || d.unknown_years END,
+      'years', d.years,
+      'figures', coalesce(figs.figures, '[]'))
+  FROM d JOIN schools s ON s.id = d.school_id CROSS JOIN span
+  LEFT JOIN figs ON figs.school_id = d.school_id
+$$;
+
+-- The ШНОР computation (0011), its last stage identification_decide.
+CREATE OR REPLACE FUNCTION identification_compute_results(p_run bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  r identification_runs;
+  p jsonb;
+  crit text;
+  v_k integer;
+  n_years integer;
+  v_least integer;
+BEGIN
+  SELECT * INTO STRICT r FROM identification_runs WHERE id = p_run;
+  p := r.methodology->'parameters';
+  crit := p->>'criterion';
+  v_k := (p->>'min_instruments')::integer;
+  n_years := (p->>'years')::integer;
+  v_least := (p->>'min_participants')::integer;
+
+  CREATE TEMP TABLE ident_fig ON COMMIT DROP AS
+  WITH inst AS (
+    SELECT a.*, identification_instrument_name(a) AS name, t.basic_max,
+      t.basic_ords FROM assessments a
+    CROSS JOIN LATERAL (SELECT coalesce(sum((x.e->>'max_score')::integer), 0) AS basic_max,
+      coalesce(array_agg(x.ord::integer), '{}') AS basic_ords
+      FROM jsonb_array_elements(a.tasks) WITH ORDINALITY x(e, ord)
+      WHERE x.e->>'level' = 'basic') t
+    WHERE a.year BETWEEN r.year - n_years + 1 AND r.year
+    AND EXISTS (SELECT 1 FROM jsonb_array_elements(p->'instruments') f
+      WHERE f->>'kind' = a.kind
+      AND (f->'grades' IS NULL OR f->'grades' @> to_jsonb(a.grade))
+      AND (f->'subjects' IS NULL OR f->'subjects' @> to_jsonb(a.subject_code)))
+    AND (crit <> 'task_mastery' OR t.basic_max > 0)),
+  st AS (
+    SELECT i.id AS assessment_id, s.school_id, s.participants,
+      CASE crit
+        WHEN 'share_fail' THEN 100.0 * s.failed / nullif(s.participants, 0)
+        WHEN 'mean_percentile' THEN s.primary_sum::numeric / nullif(s.participants, 0)
+        ELSE 100.0 * (SELECT coalesce(sum(s.task_sums[o]), 0) FROM unnest(i.basic_ords) o)
+          / nullif(s.participants::numeric * i.basic_max, 0) END AS figure,
+      s.failed, s.updated_at AS stats_updated_at
+    FROM inst i JOIN assessment_school_stats s ON s.assessment_id = i.id
+    JOIN schools sc ON sc.id = s.school_id
+    JOIN municipalities m ON m.id = sc.municipality_id
+    WHERE m.region_id = r.region_id),
+  pct AS (
+    SELECT st.assessment_id, round(percentile_cont((p->>'percentile')::float8 / 100)
+      WITHIN GROUP (ORDER BY st.figure)::numeric, 4) AS threshold
+    FROM st WHERE st.participants >= v_least AND st.figure IS NOT NULL
+    GROUP BY st.assessment_id)
+  SELECT i.*, st.school_id, st.participants, st.figure, st.failed,
+    st.stats_updated_at,
+    CASE crit WHEN 'share_fail' THEN (p->>'share_fail_percent')::numeric
+      WHEN 'mean_percentile' THEN pct.threshold
+      ELSE (p->>'sufficient_percent')::numeric END AS threshold,
+    st.participants >= v_least AND st.figure IS NOT NULL AS counted
+  FROM inst i JOIN st ON st.assessment_id = i.id
+  LEFT JOIN pct ON pct.assessment_id = i.id;
+
+  ALTER TABLE ident_fig ADD COLUMN meets boolean, ADD COLUMN text text;
+  UPDATE ident_fig f SET meets = f.counted AND f.threshold IS NOT NULL AND CASE crit
+      WHEN 'share_fail' THEN f.failed * 100 >= f.threshold * f.participants
+      ELSE f.figure < f.threshold END,
+    text = f.name || ': ' || CASE
+      WHEN NOT f.counted THEN 'участников ' || f.participants || ' — меньше '
+        || v_least || ', показатель не учитывается'
+      WHEN crit = 'share_fail' THEN CASE WHEN f.kind = 'EGE'
+          THEN 'доля не набравших минимальный балл ' ELSE 'доля «2» ' END
+        || identification_number(f.figure) || ' % при пороге '
+        || identification_number(f.threshold) || ' % (участников: '
+        || f.participants || ')'
+      WHEN crit = 'mean_percentile' THEN 'средний первичный балл '
+        || identification_number(f.figure) || ' при пороге '
+        || identification_number(f.threshold) || ' (' || (p->>'percentile')
+        || '-й процентиль по региону; участников: ' || f.participants || ')'
+      ELSE 'освоение заданий базового уровня ' || identification_number(f.figure)
+        || ' % при достаточном уровне ' || identification_number(f.threshold)
+        || ' % (участников: ' || f.participants || ')' END;
+
+  UPDATE identification_runs SET data_state = coalesce((
+    SELECT jsonb_agg(jsonb_build_object('assessment_id', a.id,
+      'kind', a.kind, 'year', a.year, 'grade', a.grade,
+      'subject_code', a.subject_code, 'variant_set', a.variant_set,
+      'last_import_id', (SELECT max(im.id) FROM imports im
+        WHERE im.assessment_id = a.id AND im.outcome = 'committed'),
+      'statistics_updated_at', g.stats_updated_at) ORDER BY a.id)
+    FROM (SELECT f.id, max(f.stats_updated_at) AS stats_updated_at
+      FROM ident_fig f GROUP BY f.id) g
+    JOIN assessments a ON a.id = g.id), '[]')
+  WHERE id = p_run;
+
+  PERFORM identification_decide(p_run, ARRAY(
+    WITH sch AS (
+      SELECT s.id FROM schools s
+      JOIN municipalities m ON m.id = s.municipality_id
+      WHERE m.region_id = r.region_id),
+    fy AS (
+      SELECT f.school_id, f.year,
+        count(*) FILTER (WHERE f.meets) AS met,
+        count(*) FILTER (WHERE f.counted) AS counted,
+        count(*) FILTER (WHERE NOT f.counted) AS small,
+        jsonb_agg(jsonb_build_object(
+          'assessment_id', f.id, 'kind', f.kind, 'year', f.year,
+          'grade', f.grade, 'subject_code', f.subject_code,
+          'variant_set', f.variant_set, 'participants', f.participants,
+          'figure', round(f.figure, 1), 'threshold', round(f.threshold, 1),
+          'counted', f.counted, 'meets', f.meets, 'text', f.text)
+          ORDER BY f.kind, f.grade, f.subject_code, f.variant_set) AS figures
+      FROM ident_fig f GROUP BY f.school_id, f.year),
+    yr AS (
+      SELECT sch.id AS school_id, y.year, coalesce(fy.met, 0) AS met,
+        coalesce(fy.counted, 0) AS counted, coalesce(fy.small, 0) AS small,
+        fy.figures
+      FROM sch CROSS JOIN generate_series(r.year - n_years + 1, r.year) y(year)
+      LEFT JOIN fy ON fy.school_id = sch.id AND fy.year = y.year)
+    SELECT ROW(yr.school_id, yr.year, CASE WHEN yr.met >= v_k THEN 'meets'
+        WHEN yr.counted + yr.small = 0 OR yr.met + yr.small >= v_k THEN 'unknown'
+        ELSE 'does_not_meet' END, yr.met,
+      jsonb_build_object('counted', yr.counted,
+        'too_few_participants', yr.small,
+        'text', yr.year || ': ' || CASE WHEN yr.counted + yr.small = 0
+          THEN 'нет результатов по выбранным процедурам'
+          ELSE 'критерию отвечает процедур: ' || yr.met || ' из '
+            || yr.counted || ' учтённых, нужно не менее ' || v_k
+            || CASE WHEN yr.small > 0 THEN '; не учтено из-за малого числа участников: '
+              || yr.small ELSE '' END END),
+      yr.figures)::identification_year
+    FROM yr), 'Отвечает критерию');
+  DROP TABLE ident_fig;
+END
+$$;
+
+-- The ШНСУ computation (0012), its last stage identification_decide.
+CREATE OR REPLACE FUNCTION identification_compute_context(p_run bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  r identification_runs;
+  p jsonb;
+  w jsonb;
+  n_years integer;
+BEGIN
+  SELECT * INTO STRICT r FROM identification_runs WHERE id = p_run;
+  p := r.methodology->'parameters';
+  w := p->'weights';
+  n_years := (p->>'years')::integer;
+
+  CREATE TEMP TABLE ident_ctx ON COMMIT DROP AS
+  WITH sch AS (
+    SELECT s.id, s.code, s.locality FROM schools s
+    JOIN municipalities m ON m.id = s.municipality_id
+    WHERE m.region_id = r.region_id),
+  sh AS (
+    SELECT c.school_id, c.school_year, k.ord, k.key, k.share
+    FROM school_contexts c
+    CROSS JOIN LATERAL (VALUES (1, 'low_income', c.low_income),
+      (2, 'unemployed_parents', c.unemployed_parents),
+      (3, 'single_parent', c.single_parent),
+      (4, 'parents_higher_education', c.parents_higher_education),
+      (5, 'non_russian_at_home', c.non_russian_at_home),
+      (6, 'preventive_register', c.preventive_register),
+      (7, 'disabilities', c.disabilities)) k(ord, key, share)
+    WHERE c.school_id IN (SELECT id FROM sch)
+    AND c.school_year BETWEEN r.year - n_years + 1 AND r.year),
+  ix AS (
+    SELECT sh.school_id, sh.school_year,
+      bool_or(sh.share IS NULL AND (w->>sh.key)::numeric <> 0) AS unknown,
+      sum((w->>sh.key)::numeric * sh.share) AS weighted,
+      jsonb_object_agg(sh.key, sh.share) AS shares,
+      string_agg(identification_context_share_name(sh.key) || ' '
+        || coalesce(identification_number(sh.share) || ' %', 'неизвестна'),
+        '; ' ORDER BY abs((w->>sh.key)::numeric) DESC, sh.ord)
+        FILTER (WHERE (w->>sh.key)::numeric <> 0) AS words
+    FROM sh GROUP BY sh.school_id, sh.school_year)
+  SELECT sch.id AS school_id, sch.code, y.year, c.version, c.updated_at,
+    ix.shares, ix.words, sch.locality,
+    CASE WHEN c.school_id IS NULL OR ix.unknown THEN NULL
+      ELSE round(ix.weighted + CASE sch.locality WHEN 'RURAL'
+        THEN (w->>'rural')::numeric ELSE 0 END, 1) END AS index
+  FROM sch CROSS JOIN generate_series(r.year - n_years + 1, r.year) y(year)
+  LEFT JOIN school_contexts c ON c.school_id = sch.id AND c.school_year = y.year
+  LEFT JOIN ix ON ix.school_id = sch.id AND ix.school_year = y.year;
+
+  ALTER TABLE ident_ctx ADD COLUMN cutoff numeric;
+  UPDATE ident_ctx x SET cutoff = coalesce((p->>'cutoff_value')::numeric, (
+    SELECT round(percentile_cont((p->>'cutoff_percentile')::float8 / 100)
+      WITHIN GROUP (ORDER BY i.index)::numeric, 1)
+    FROM ident_ctx i WHERE i.year = x.year AND i.index IS NOT NULL));
+
+  UPDATE identification_runs SET data_state = coalesce((
+    SELECT jsonb_agg(jsonb_build_object('school_id', x.school_id,
+      'year', x.year, 'version', x.version,
+      'updated_at', x.updated_at) ORDER BY x.school_id, x.year)
+    FROM ident_ctx x WHERE x.version IS NOT NULL), '[]')
+  WHERE id = p_run;
+
+  PERFORM identification_decide(p_run, ARRAY(
+    SELECT ROW(x.school_id, x.year, o.outcome,
+      CASE o.outcome WHEN 'meets' THEN 1 ELSE 0 END,
+      jsonb_build_object(
+        'counted', CASE o.outcome WHEN 'unknown' THEN 0 ELSE 1 END,
+        'too_few_participants', 0,
+        'index', x.index, 'cutoff', x.cutoff, 'shares', x.shares,
+        'text', x.year || ': ' || CASE
+          WHEN x.version IS NULL THEN 'нет данных о социальном контексте школы'
+          WHEN x.index IS NULL THEN 'социальный контекст известен не полностью: '
+            || x.words
+          ELSE 'индекс социального неблагополучия '
+            || identification_number(x.index) || CASE
+              WHEN x.cutoff IS NULL THEN ', порог не определён'
+              ELSE ' при пороге ' || identification_number(x.cutoff) END
+            || CASE WHEN p->>'cutoff_value' IS NOT NULL THEN ' (заданное значение)'
+              ELSE ' (' || (p->>'cutoff_percentile') || '-й процентиль по региону)' END
+            || '; ' || x.words
+            || CASE WHEN x.locality = 'RURAL' THEN '; сельская школа (+'
+              || identification_number((w->>'rural')::numeric) || ')' ELSE '' END
+          END),
+      NULL)::identification_year
+    FROM ident_ctx x
+    CROSS JOIN LATERAL (SELECT CASE WHEN x.index IS NULL OR x.cutoff IS NULL
+      THEN 'unknown' WHEN x.index >= x.cutoff THEN 'meets'
+      ELSE 'does_not_meet' END AS outcome) o), 'Социальные условия неблагоприятны');
+  DROP TABLE ident_ctx;
+END
+$$;
