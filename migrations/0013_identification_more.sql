@@ -1,5 +1,6 @@
 -- Identification runs (docs/IDENTIFICATION.md), continued: one last stage
--- for every kind (identification_decide).
+-- for every kind (identification_decide); a criterion and threshold per
+-- instrument of a low_results methodology.
 
 -- A school's outcome in one year of a run, as a kind's computation finds
 -- it: outcome 'meets', 'does_not_meet' or 'unknown'; met, what the year
@@ -61,41 +62,104 @@ RETURNS void LANGUAGE sql AS $$
   LEFT JOIN figs ON figs.school_id = d.school_id
 $$;
 
--- The ШНОР computation (0011), its last stage identification_decide.
+-- An entry of a low_results methodology's instruments, resolved: its own
+-- criterion and the threshold of that criterion (share_fail_percent,
+-- percentile or sufficient_percent), each the methodology's (p) when the
+-- entry does not say; the thresholds of other criteria are dropped.
+CREATE FUNCTION identification_entry(e jsonb, p jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT (e - 'criterion' - 'share_fail_percent' - 'percentile'
+    - 'sufficient_percent')
+    || jsonb_build_object('criterion', c.crit, c.key,
+      coalesce(e->c.key, p->c.key))
+  FROM (SELECT x.crit, CASE x.crit WHEN 'share_fail' THEN 'share_fail_percent'
+      WHEN 'mean_percentile' THEN 'percentile' ELSE 'sufficient_percent' END
+      AS key
+    FROM (SELECT coalesce(e->>'criterion', p->>'criterion') AS crit) x) c
+$$;
+
+-- A run's parameters of kind low_results with every default, each entry
+-- of instruments resolved (identification_entry).
+CREATE FUNCTION identification_results_parameters(p jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT d || jsonb_build_object('instruments', (
+    SELECT jsonb_agg(identification_entry(x.e, d) ORDER BY x.ord)
+    FROM jsonb_array_elements(coalesce(p->'instruments',
+      '[{"kind": "VPR"}, {"kind": "OGE"}, {"kind": "EGE"}]'))
+      WITH ORDINALITY x(e, ord)))
+  FROM (SELECT jsonb_build_object(
+    'years', coalesce((p->>'years')::integer, 2),
+    'criterion', coalesce(p->>'criterion', 'share_fail'),
+    'share_fail_percent', coalesce((p->>'share_fail_percent')::integer, 30),
+    'percentile', coalesce((p->>'percentile')::integer, 10),
+    'sufficient_percent', coalesce((p->>'sufficient_percent')::integer, 60),
+    'min_instruments', coalesce((p->>'min_instruments')::integer, 2),
+    'min_participants', coalesce((p->>'min_participants')::integer, 5)) AS d) t
+$$;
+
+-- A run's parameters of its kind with every default.
+CREATE FUNCTION identification_parameters(p_kind text, p jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE p_kind WHEN 'unfavourable_context'
+    THEN identification_context_parameters(coalesce(p, '{}'))
+    ELSE identification_results_parameters(coalesce(p, '{}')) END
+$$;
+
+-- The instruments a low_results methodology (its parameters p) reads for
+-- a run of p_year: the assessments of its years that an entry of
+-- instruments matches, each with the first entry matching it, resolved
+-- (its criterion and threshold); under task_mastery only those with
+-- basic-level tasks (basic_max, their scores possible; basic_ords, their
+-- places in tasks).
+CREATE FUNCTION identification_instruments(p jsonb, p_year integer)
+RETURNS TABLE (assessment_id bigint, criterion text, threshold numeric,
+  percentile numeric, basic_max integer, basic_ords integer[])
+LANGUAGE sql STABLE AS $$
+  SELECT a.id, en.e->>'criterion',
+    CASE en.e->>'criterion' WHEN 'share_fail' THEN (en.e->>'share_fail_percent')::numeric
+      WHEN 'task_mastery' THEN (en.e->>'sufficient_percent')::numeric END,
+    (en.e->>'percentile')::numeric, t.basic_max, t.basic_ords
+  FROM assessments a
+  CROSS JOIN LATERAL (SELECT identification_entry(f.e, p) AS e
+    FROM jsonb_array_elements(p->'instruments') WITH ORDINALITY f(e, ord)
+    WHERE f.e->>'kind' = a.kind
+    AND (f.e->'grades' IS NULL OR f.e->'grades' @> to_jsonb(a.grade))
+    AND (f.e->'subjects' IS NULL OR f.e->'subjects' @> to_jsonb(a.subject_code))
+    ORDER BY f.ord LIMIT 1) en
+  CROSS JOIN LATERAL (SELECT coalesce(sum((x.e->>'max_score')::integer), 0)::integer
+      AS basic_max, coalesce(array_agg(x.ord::integer), '{}') AS basic_ords
+    FROM jsonb_array_elements(a.tasks) WITH ORDINALITY x(e, ord)
+    WHERE x.e->>'level' = 'basic') t
+  WHERE a.year BETWEEN p_year - (p->>'years')::integer + 1 AND p_year
+  AND (en.e->>'criterion' <> 'task_mastery' OR t.basic_max > 0)
+$$;
+
+-- The ШНОР computation (0011), each instrument judged by its own
+-- criterion and threshold; its last stage identification_decide.
 CREATE OR REPLACE FUNCTION identification_compute_results(p_run bigint)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   r identification_runs;
   p jsonb;
-  crit text;
   v_k integer;
   n_years integer;
   v_least integer;
 BEGIN
   SELECT * INTO STRICT r FROM identification_runs WHERE id = p_run;
   p := r.methodology->'parameters';
-  crit := p->>'criterion';
   v_k := (p->>'min_instruments')::integer;
   n_years := (p->>'years')::integer;
   v_least := (p->>'min_participants')::integer;
 
   CREATE TEMP TABLE ident_fig ON COMMIT DROP AS
   WITH inst AS (
-    SELECT a.*, identification_instrument_name(a) AS name, t.basic_max,
-      t.basic_ords FROM assessments a
-    CROSS JOIN LATERAL (SELECT coalesce(sum((x.e->>'max_score')::integer), 0) AS basic_max,
-      coalesce(array_agg(x.ord::integer), '{}') AS basic_ords
-      FROM jsonb_array_elements(a.tasks) WITH ORDINALITY x(e, ord)
-      WHERE x.e->>'level' = 'basic') t
-    WHERE a.year BETWEEN r.year - n_years + 1 AND r.year
-    AND EXISTS (SELECT 1 FROM jsonb_array_elements(p->'instruments') f
-      WHERE f->>'kind' = a.kind
-      AND (f->'grades' IS NULL OR f->'grades' @> to_jsonb(a.grade))
-      AND (f->'subjects' IS NULL OR f->'subjects' @> to_jsonb(a.subject_code)))
-    AND (crit <> 'task_mastery' OR t.basic_max > 0)),
+    SELECT a.*, identification_instrument_name(a) AS name, i.criterion AS crit,
+      i.threshold AS fixed, i.percentile, i.basic_max, i.basic_ords
+    FROM identification_instruments(p, r.year) i
+    JOIN assessments a ON a.id = i.assessment_id),
   st AS (
     SELECT i.id AS assessment_id, s.school_id, s.participants,
-      CASE crit
+      CASE i.crit
         WHEN 'share_fail' THEN 100.0 * s.failed / nullif(s.participants, 0)
         WHEN 'mean_percentile' THEN s.primary_sum::numeric / nullif(s.participants, 0)
         ELSE 100.0 * (SELECT coalesce(sum(s.task_sums[o]), 0) FROM unnest(i.basic_ords) o)
@@ -106,34 +170,33 @@ BEGIN
     JOIN municipalities m ON m.id = sc.municipality_id
     WHERE m.region_id = r.region_id),
   pct AS (
-    SELECT st.assessment_id, round(percentile_cont((p->>'percentile')::float8 / 100)
+    SELECT st.assessment_id, round(percentile_cont(i.percentile::float8 / 100)
       WITHIN GROUP (ORDER BY st.figure)::numeric, 4) AS threshold
-    FROM st WHERE st.participants >= v_least AND st.figure IS NOT NULL
-    GROUP BY st.assessment_id)
+    FROM st JOIN inst i ON i.id = st.assessment_id
+    WHERE i.crit = 'mean_percentile' AND st.participants >= v_least
+    AND st.figure IS NOT NULL
+    GROUP BY st.assessment_id, i.percentile)
   SELECT i.*, st.school_id, st.participants, st.figure, st.failed,
-    st.stats_updated_at,
-    CASE crit WHEN 'share_fail' THEN (p->>'share_fail_percent')::numeric
-      WHEN 'mean_percentile' THEN pct.threshold
-      ELSE (p->>'sufficient_percent')::numeric END AS threshold,
+    st.stats_updated_at, coalesce(i.fixed, pct.threshold) AS threshold,
     st.participants >= v_least AND st.figure IS NOT NULL AS counted
   FROM inst i JOIN st ON st.assessment_id = i.id
   LEFT JOIN pct ON pct.assessment_id = i.id;
 
   ALTER TABLE ident_fig ADD COLUMN meets boolean, ADD COLUMN text text;
-  UPDATE ident_fig f SET meets = f.counted AND f.threshold IS NOT NULL AND CASE crit
+  UPDATE ident_fig f SET meets = f.counted AND f.threshold IS NOT NULL AND CASE f.crit
       WHEN 'share_fail' THEN f.failed * 100 >= f.threshold * f.participants
       ELSE f.figure < f.threshold END,
     text = f.name || ': ' || CASE
       WHEN NOT f.counted THEN 'участников ' || f.participants || ' — меньше '
         || v_least || ', показатель не учитывается'
-      WHEN crit = 'share_fail' THEN CASE WHEN f.kind = 'EGE'
+      WHEN f.crit = 'share_fail' THEN CASE WHEN f.kind = 'EGE'
           THEN 'доля не набравших минимальный балл ' ELSE 'доля «2» ' END
         || identification_number(f.figure) || ' % при пороге '
         || identification_number(f.threshold) || ' % (участников: '
         || f.participants || ')'
-      WHEN crit = 'mean_percentile' THEN 'средний первичный балл '
+      WHEN f.crit = 'mean_percentile' THEN 'средний первичный балл '
         || identification_number(f.figure) || ' при пороге '
-        || identification_number(f.threshold) || ' (' || (p->>'percentile')
+        || identification_number(f.threshold) || ' (' || f.percentile
         || '-й процентиль по региону; участников: ' || f.participants || ')'
       ELSE 'освоение заданий базового уровня ' || identification_number(f.figure)
         || ' % при достаточном уровне ' || identification_number(f.threshold)
@@ -165,6 +228,7 @@ BEGIN
           'assessment_id', f.id, 'kind', f.kind, 'year', f.year,
           'grade', f.grade, 'subject_code', f.subject_code,
           'variant_set', f.variant_set, 'participants', f.participants,
+          'criterion', f.crit,
           'figure', round(f.figure, 1), 'threshold', round(f.threshold, 1),
           'counted', f.counted, 'meets', f.meets, 'text', f.text)
           ORDER BY f.kind, f.grade, f.subject_code, f.variant_set) AS figures
