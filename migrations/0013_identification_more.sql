@@ -1,6 +1,7 @@
 -- Identification runs (docs/IDENTIFICATION.md), continued: one last stage
 -- for every kind (identification_decide); a criterion and threshold per
--- instrument of a low_results methodology.
+-- instrument of a low_results methodology; saved methodologies that can
+-- be deleted while their runs keep their name.
 
 -- A school's outcome in one year of a run, as a kind's computation finds
 -- it: outcome 'meets', 'does_not_meet' or 'unknown'; met, what the year
@@ -347,4 +348,45 @@ BEGIN
       ELSE 'does_not_meet' END AS outcome) o), 'Социальные условия неблагоприятны');
   DROP TABLE ident_ctx;
 END
+$$;
+
+-- Saved methodologies can be deleted: the runs that used one keep their
+-- stored methodology and its name (their own column now), and lose only
+-- the reference (ON DELETE SET NULL).
+ALTER TABLE identification_runs ADD COLUMN methodology_name text;
+UPDATE identification_runs r SET methodology_name = m.name
+FROM identification_methodologies m WHERE m.id = r.methodology_id;
+ALTER TABLE identification_runs
+  DROP CONSTRAINT identification_runs_methodology_id_fkey,
+  ADD CONSTRAINT identification_runs_methodology_id_fkey
+    FOREIGN KEY (methodology_id) REFERENCES identification_methodologies (id)
+    ON DELETE SET NULL;
+CREATE INDEX identification_runs_methodology_idx
+  ON identification_runs (methodology_id);
+
+-- A run as the API shows it (0011), its methodology's name its own.
+CREATE OR REPLACE FUNCTION identification_run_doc(r identification_runs)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object('id', r.id, 'region_id', r.region_id,
+    'kind', r.kind, 'year', r.year, 'methodology', r.methodology,
+    'data_state', r.data_state, 'created_by', r.created_by,
+    'methodology_id', r.methodology_id,
+    'methodology_name', r.methodology_name,
+    'created_at', r.created_at, 'applied', r.applied_at IS NOT NULL,
+    'application', r.application,
+    'counts', (SELECT jsonb_build_object(
+      'meets', count(*) FILTER (WHERE decision = 'meets'),
+      'does_not_meet', count(*) FILTER (WHERE decision = 'does_not_meet'),
+      'insufficient_evidence', count(*) FILTER (WHERE decision = 'insufficient_evidence'))
+      FROM identification_run_schools s WHERE s.run_id = r.id))
+$$;
+
+-- A saved methodology as the API shows it: how many runs used it too.
+CREATE FUNCTION identification_methodology_doc(m identification_methodologies)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT jsonb_build_object('id', m.id, 'region_id', m.region_id,
+    'name', m.name, 'kind', m.kind, 'parameters', m.parameters,
+    'created_by', m.created_by, 'created_at', m.created_at,
+    'runs', (SELECT count(*) FROM identification_runs r
+      WHERE r.methodology_id = m.id))
 $$;
