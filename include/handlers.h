@@ -232,6 +232,7 @@ void identification_run_schools(struct request *rq);
 void identification_run_school(struct request *rq);
 void identification_run_diff(struct request *rq);
 void identification_run_apply(struct request *rq);
+void identification_run_data_check(struct request *rq);
 extern const struct jspec_field identification_run_fields[],
     identification_apply_fields[], identification_runs_list_params[],
     identification_run_schools_params[], identification_run_diff_params[];

@@ -1,7 +1,8 @@
 -- Identification runs (docs/IDENTIFICATION.md), continued: one last stage
 -- for every kind (identification_decide); a criterion and threshold per
 -- instrument of a low_results methodology; saved methodologies that can
--- be deleted while their runs keep their name.
+-- be deleted while their runs keep their name; the data check (is the data
+-- a run read today's?).
 
 -- A school's outcome in one year of a run, as a kind's computation finds
 -- it: outcome 'meets', 'does_not_meet' or 'unknown'; met, what the year
@@ -165,7 +166,7 @@ BEGIN
         WHEN 'mean_percentile' THEN s.primary_sum::numeric / nullif(s.participants, 0)
         ELSE 100.0 * (SELECT coalesce(sum(s.task_sums[o]), 0) FROM unnest(i.basic_ords) o)
           / nullif(s.participants::numeric * i.basic_max, 0) END AS figure,
-      s.failed, s.updated_at AS stats_updated_at
+      s.failed
     FROM inst i JOIN assessment_school_stats s ON s.assessment_id = i.id
     JOIN schools sc ON sc.id = s.school_id
     JOIN municipalities m ON m.id = sc.municipality_id
@@ -178,7 +179,7 @@ BEGIN
     AND st.figure IS NOT NULL
     GROUP BY st.assessment_id, i.percentile)
   SELECT i.*, st.school_id, st.participants, st.figure, st.failed,
-    st.stats_updated_at, coalesce(i.fixed, pct.threshold) AS threshold,
+    coalesce(i.fixed, pct.threshold) AS threshold,
     st.participants >= v_least AND st.figure IS NOT NULL AS counted
   FROM inst i JOIN st ON st.assessment_id = i.id
   LEFT JOIN pct ON pct.assessment_id = i.id;
@@ -203,16 +204,7 @@ BEGIN
         || ' % при достаточном уровне ' || identification_number(f.threshold)
         || ' % (участников: ' || f.participants || ')' END;
 
-  UPDATE identification_runs SET data_state = coalesce((
-    SELECT jsonb_agg(jsonb_build_object('assessment_id', a.id,
-      'kind', a.kind, 'year', a.year, 'grade', a.grade,
-      'subject_code', a.subject_code, 'variant_set', a.variant_set,
-      'last_import_id', (SELECT max(im.id) FROM imports im
-        WHERE im.assessment_id = a.id AND im.outcome = 'committed'),
-      'statistics_updated_at', g.stats_updated_at) ORDER BY a.id)
-    FROM (SELECT f.id, max(f.stats_updated_at) AS stats_updated_at
-      FROM ident_fig f GROUP BY f.id) g
-    JOIN assessments a ON a.id = g.id), '[]')
+  UPDATE identification_runs SET data_state = identification_data_state(r)
   WHERE id = p_run;
 
   PERFORM identification_decide(p_run, ARRAY(
@@ -313,11 +305,7 @@ BEGIN
       WITHIN GROUP (ORDER BY i.index)::numeric, 1)
     FROM ident_ctx i WHERE i.year = x.year AND i.index IS NOT NULL));
 
-  UPDATE identification_runs SET data_state = coalesce((
-    SELECT jsonb_agg(jsonb_build_object('school_id', x.school_id,
-      'year', x.year, 'version', x.version,
-      'updated_at', x.updated_at) ORDER BY x.school_id, x.year)
-    FROM ident_ctx x WHERE x.version IS NOT NULL), '[]')
+  UPDATE identification_runs SET data_state = identification_data_state(r)
   WHERE id = p_run;
 
   PERFORM identification_decide(p_run, ARRAY(
@@ -389,4 +377,116 @@ RETURNS jsonb LANGUAGE sql STABLE AS $$
     'created_by', m.created_by, 'created_at', m.created_at,
     'runs', (SELECT count(*) FROM identification_runs r
       WHERE r.methodology_id = m.id))
+$$;
+
+-- The state of the data a low_results methodology (p) reads for a run of
+-- p_year in p_region, as it is now: per instrument with statistics of the
+-- region's schools, its latest committed push (of any region: imports are
+-- per instrument) and when the region's statistics last changed.
+CREATE FUNCTION identification_results_state(p_region bigint,
+  p_year integer, p jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT coalesce(jsonb_agg(jsonb_build_object('assessment_id', a.id,
+    'kind', a.kind, 'year', a.year, 'grade', a.grade,
+    'subject_code', a.subject_code, 'variant_set', a.variant_set,
+    'last_import_id', (SELECT max(im.id) FROM imports im
+      WHERE im.assessment_id = a.id AND im.outcome = 'committed'),
+    'statistics_updated_at', g.at) ORDER BY a.id), '[]')
+  FROM (SELECT s.assessment_id, max(s.updated_at) AS at
+    FROM identification_instruments(p, p_year) i
+    JOIN assessment_school_stats s ON s.assessment_id = i.assessment_id
+    JOIN schools sc ON sc.id = s.school_id
+    JOIN municipalities m ON m.id = sc.municipality_id
+    WHERE m.region_id = p_region GROUP BY s.assessment_id) g
+  JOIN assessments a ON a.id = g.assessment_id
+$$;
+
+-- The same for unfavourable_context: per context row of the region's
+-- schools in the run's years, its version and last change.
+CREATE FUNCTION identification_context_state(p_region bigint,
+  p_year integer, p jsonb)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT coalesce(jsonb_agg(jsonb_build_object('school_id', c.school_id,
+    'year', c.school_year, 'version', c.version, 'updated_at', c.updated_at)
+    ORDER BY c.school_id, c.school_year), '[]')
+  FROM school_contexts c JOIN schools s ON s.id = c.school_id
+  JOIN municipalities m ON m.id = s.municipality_id
+  WHERE m.region_id = p_region
+  AND c.school_year BETWEEN p_year - (p->>'years')::integer + 1 AND p_year
+$$;
+
+-- The state of the data a run reads, now: what a computation of it stores
+-- as data_state, and what its data check compares that with.
+CREATE FUNCTION identification_data_state(r identification_runs)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+  SELECT CASE r.kind WHEN 'unfavourable_context'
+    THEN identification_context_state(r.region_id, r.year, r.methodology->'parameters')
+    ELSE identification_results_state(r.region_id, r.year, r.methodology->'parameters') END
+$$;
+
+-- An entry of a data state: its key (an instrument, or a school and
+-- year) and what a change is judged by.
+CREATE FUNCTION identification_state_key(e jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(e->>'assessment_id', (e->>'school_id') || '/' || (e->>'year'))
+$$;
+
+CREATE FUNCTION identification_state_differs(a jsonb, b jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT (a->>'last_import_id')::bigint IS DISTINCT FROM (b->>'last_import_id')::bigint
+    OR (a->>'statistics_updated_at')::timestamptz
+      IS DISTINCT FROM (b->>'statistics_updated_at')::timestamptz
+    OR (a->>'version')::integer IS DISTINCT FROM (b->>'version')::integer
+    OR (a->>'updated_at')::timestamptz IS DISTINCT FROM (b->>'updated_at')::timestamptz
+$$;
+
+-- Whether the data a run read are today's: its stored data_state against
+-- identification_data_state now. Each entry that changed, appeared (read
+-- now, not then: an instrument or context row new since) or disappeared
+-- (read then, not now), with its state then and now (null when none).
+-- Context rows of schools outside the caller's scope are only counted
+-- (changes_outside_scope); same_data is the whole run's.
+CREATE FUNCTION identification_data_check(r identification_runs,
+  p_scope_kind text, p_scope_id bigint)
+RETURNS jsonb LANGUAGE sql STABLE AS $$
+  WITH t AS (SELECT identification_state_key(e) AS key, e
+    FROM jsonb_array_elements(r.data_state) e),
+  n AS (SELECT identification_state_key(e) AS key, e
+    FROM jsonb_array_elements(identification_data_state(r)) e),
+  d AS (
+    SELECT CASE WHEN t.e IS NULL THEN 'appeared'
+        WHEN n.e IS NULL THEN 'disappeared' ELSE 'changed' END AS change,
+      coalesce(n.e, t.e) AS e, t.e AS then_e, n.e AS now_e
+    FROM t FULL JOIN n ON n.key = t.key
+    WHERE t.e IS NULL OR n.e IS NULL OR identification_state_differs(t.e, n.e)),
+  v AS (
+    SELECT d.change, (d.e->>'assessment_id')::bigint AS assessment_id,
+      (d.e->>'school_id')::bigint AS school_id, (d.e->>'year')::integer AS year,
+      CASE WHEN d.e ? 'assessment_id' THEN jsonb_build_object(
+          'assessment_id', d.e->'assessment_id', 'kind', d.e->'kind',
+          'year', d.e->'year', 'grade', d.e->'grade',
+          'subject_code', d.e->'subject_code', 'variant_set', d.e->'variant_set',
+          'then', d.then_e - 'assessment_id' - 'kind' - 'year' - 'grade'
+            - 'subject_code' - 'variant_set',
+          'now', d.now_e - 'assessment_id' - 'kind' - 'year' - 'grade'
+            - 'subject_code' - 'variant_set')
+        ELSE jsonb_build_object('school_id', d.e->'school_id',
+          'school_code', s.code, 'year', d.e->'year',
+          'then', d.then_e - 'school_id' - 'year',
+          'now', d.now_e - 'school_id' - 'year') END AS item,
+      d.e ? 'assessment_id' OR coalesce(school_in_scope(s.id,
+        s.municipality_id, m.region_id, p_scope_kind, p_scope_id), false)
+        AS shown
+    FROM d LEFT JOIN schools s ON s.id = (d.e->>'school_id')::bigint
+    LEFT JOIN municipalities m ON m.id = s.municipality_id)
+  SELECT jsonb_build_object('run_id', r.id, 'kind', r.kind,
+    'checked_at', now(),
+    'same_data', NOT EXISTS (SELECT 1 FROM v),
+    'changed', (SELECT coalesce(jsonb_agg(v.item ORDER BY v.assessment_id,
+      v.school_id, v.year), '[]') FROM v WHERE v.change = 'changed' AND v.shown),
+    'appeared', (SELECT coalesce(jsonb_agg(v.item ORDER BY v.assessment_id,
+      v.school_id, v.year), '[]') FROM v WHERE v.change = 'appeared' AND v.shown),
+    'disappeared', (SELECT coalesce(jsonb_agg(v.item ORDER BY v.assessment_id,
+      v.school_id, v.year), '[]') FROM v WHERE v.change = 'disappeared' AND v.shown),
+    'changes_outside_scope', (SELECT count(*) FROM v WHERE NOT v.shown))
 $$;

@@ -302,6 +302,27 @@ void identification_run_diff(struct request *rq) {
   json_decref(query);
 }
 
+/* Whether the data the run read are today's: computed on each request, so
+ * a separate route, not a member of the run (which never changes). */
+void identification_run_data_check(struct request *rq) {
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  char id_text[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  PGresult *r = db_call(rq, STMT_IDENT_RUN_DATA_CHECK,
+                        (const struct db_arg[]){{"id", id_text}, DB_END}, NULL);
+  if (r == NULL)
+    return;
+  if (PQntuples(r) == 1) {
+    const char *doc = db_get(r, 0, "doc");
+    reply_json_text(rq, 200, doc, strlen(doc));
+  } else {
+    reply_unseen(rq, "identification run %s", id_text);
+  }
+  PQclear(r);
+}
+
 /* --- POST /identification-runs/{id}/apply ---------------------------------
  */
 

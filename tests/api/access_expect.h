@@ -259,6 +259,9 @@ static const struct access_expect access_expect[] = {
      {0, 404, 404, 404, 404, 403, 404}},
     {"getIdentificationRunSchool", READ_IN, READ_OUT},
     {"diffIdentificationRuns", READ_IN, {0, 404, 404, 404, 404, 403, 404}},
+    {"getIdentificationRunDataCheck",
+     READ_IN,
+     {0, 404, 404, 404, 404, 403, 404}},
     /* Applying: in = a fresh run of region A, out = region B's run. */
     {"applyIdentificationRun",
      {200, 200, 403, 403, 403, 403, 403},
