@@ -232,10 +232,20 @@ void identification_run_schools(struct request *rq);
 void identification_run_school(struct request *rq);
 void identification_run_diff(struct request *rq);
 void identification_run_apply(struct request *rq);
+void identification_run_data_check(struct request *rq);
 extern const struct jspec_field identification_run_fields[],
     identification_apply_fields[], identification_runs_list_params[],
     identification_run_schools_params[], identification_run_diff_params[];
 extern const struct list_spec identification_runs_list_spec;
+
+/* src/api/identification_methodologies.c: saved methodologies */
+void identification_methodologies_list(struct request *rq);
+void identification_methodologies_create(struct request *rq);
+void identification_methodology_get(struct request *rq);
+void identification_methodology_delete(struct request *rq);
+extern const struct jspec_field identification_methodology_fields[],
+    identification_methodologies_list_params[];
+extern const struct list_spec identification_methodologies_list_spec;
 
 /* src/api/assessment_push.c: the bulk push (a streaming route) */
 void assessment_results_push(struct request *rq);

@@ -1,8 +1,8 @@
-/* Identification runs (docs/IDENTIFICATION.md): a methodology applied to the
- * kept assessment statistics of a region's schools, computed and stored by
- * identification_compute (migrations/0011_identification.sql, by kind in
- * 0012_identification_context.sql), then read
- * as a whole, per school, as a table and against another run. */
+/* Identification runs (docs/IDENTIFICATION.md): a methodology
+ * (identification_parameters.c) applied to the kept assessment statistics
+ * or the social context of a region's schools, computed and stored by
+ * identification_compute (migrations 0011 to 0013), then read as a whole,
+ * per school, as a table and against another run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,62 +12,18 @@
 #include "csv_out.h"
 #include "fields.h"
 #include "handlers.h"
+#include "identification.h"
 #include "resource.h"
 
-static const char *const run_kinds[] = {"low_results", "unfavourable_context",
-                                        NULL};
-static const char *const instrument_kinds[] = {"VPR", "OGE", "EGE", "REGIONAL",
-                                               NULL};
-static const char *const criteria[] = {"share_fail", "mean_percentile",
-                                       "task_mastery", NULL};
 static const char *const decisions[] = {"meets", "does_not_meet",
                                         "insufficient_evidence", NULL};
 
-static const struct jspec_field grade_item =
-    FIELD("grade", JS_INTEGER, 0, 1, 11);
-static const struct jspec_field subject_item =
-    PATTERN_FIELD("subject", 0, 1, 32, "^[a-z][a-z0-9_]{0,31}$");
-static const struct jspec_field instrument_fields[] = {
-    ENUM_FIELD("kind", REQ, instrument_kinds),
-    {"grades", JS_ARRAY, 0, 1, 11, NULL, NULL, &grade_item, NULL},
-    {"subjects", JS_ARRAY, 0, 1, 50, NULL, NULL, &subject_item, NULL},
-    END_FIELDS,
-};
-static const struct jspec_field instrument_item = {
-    "instrument", JS_OBJECT, 0, 0, 0, NULL, instrument_fields, NULL, NULL};
-/* unfavourable_context: a weight per share of the context, points for a
- * rural school. */
-static const struct jspec_field weight_fields[] = {
-    FIELD("parents_higher_education", JS_NUMBER, 0, 0, 0),
-    FIELD("single_parent", JS_NUMBER, 0, 0, 0),
-    FIELD("unemployed_parents", JS_NUMBER, 0, 0, 0),
-    FIELD("low_income", JS_NUMBER, 0, 0, 0),
-    FIELD("non_russian_at_home", JS_NUMBER, 0, 0, 0),
-    FIELD("preventive_register", JS_NUMBER, 0, 0, 0),
-    FIELD("disabilities", JS_NUMBER, 0, 0, 0),
-    FIELD("rural", JS_NUMBER, 0, 0, 0),
-    END_FIELDS,
-};
-static const struct jspec_field parameter_fields[] = {
-    {"instruments", JS_ARRAY, 0, 1, 20, NULL, NULL, &instrument_item, NULL},
-    FIELD("years", JS_INTEGER, 0, 1, 5),
-    ENUM_FIELD("criterion", 0, criteria),
-    FIELD("share_fail_percent", JS_INTEGER, 0, 1, 100),
-    FIELD("percentile", JS_INTEGER, 0, 1, 99),
-    FIELD("sufficient_percent", JS_INTEGER, 0, 1, 100),
-    FIELD("min_instruments", JS_INTEGER, 0, 1, 20),
-    FIELD("min_participants", JS_INTEGER, 0, 1, 1000),
-    {"weights", JS_OBJECT, 0, 0, 0, NULL, weight_fields, NULL, NULL},
-    FIELD("cutoff_percentile", JS_INTEGER, OPT_NULL, 1, 99),
-    FIELD("cutoff_value", JS_NUMBER, OPT_NULL, 0, 0),
-    END_FIELDS,
-};
-
 const struct jspec_field identification_run_fields[] = {
-    ENUM_FIELD("kind", REQ, run_kinds),
+    ENUM_FIELD("kind", REQ, identification_kinds),
     FIELD("year", JS_INTEGER, REQ, 2000, 2100),
     FIELD("region_id", JS_ID, 0, 0, 0),
-    {"parameters", JS_OBJECT, 0, 0, 0, NULL, parameter_fields, NULL, NULL},
+    {"parameters", JS_OBJECT, 0, 0, 0, NULL, identification_parameter_fields,
+     NULL, NULL},
     FIELD("methodology_name", JS_STRING, 0, 1, 200),
     FIELD("save_as", JS_STRING, 0, 1, 200),
     END_FIELDS,
@@ -136,38 +92,10 @@ static bool save_methodology(struct request *rq, const struct create *c) {
   return saved;
 }
 
-/* The run's region into region; false after answering. A region outside
- * the caller's scope is answered as a missing one. */
-static bool run_region(struct request *rq, char region[24]) {
-  const char *path =
-      json_object_get(rq->json, "region_id") != NULL ? "$.region_id" : "$";
-  PGresult *r = db_call(rq, STMT_IDENT_REGION, NULL, rq->json);
-  if (r == NULL)
-    return false;
-  bool none = db_is_null(r, 0, "region");
-  bool exists = strcmp(db_get(r, 0, "region_exists"), "t") == 0;
-  bool writable = strcmp(db_get(r, 0, "writable"), "t") == 0;
-  if (!none)
-    snprintf(region, 24, "%s", db_get(r, 0, "region"));
-  PQclear(r);
-  if (none) {
-    json_t *errors = json_array();
-    jspec_error(errors, "$.region_id", "give the region the run is for");
-    reply_validation_steal(rq, errors);
-    return false;
-  }
-  if (!exists || !writable) {
-    reply_problem_at(rq, ERR_REFERENCE_NOT_FOUND, path,
-                     "no region has this id");
-    return false;
-  }
-  return true;
-}
-
 static bool create_work(struct request *rq, void *arg) {
   struct create *c = arg;
   char region[24];
-  if (!run_region(rq, region) || !saved_methodology(rq, c, region))
+  if (!identification_region(rq, region) || !saved_methodology(rq, c, region))
     return false;
   const struct db_arg args[] = {
       {"region", region},
@@ -206,42 +134,10 @@ static bool create_work(struct request *rq, void *arg) {
   return true;
 }
 
-/* The parameters of one kind only; a cut-off by percentile or by value,
- * not both. */
-static void check_parameters_kind(json_t *body, json_t *errors) {
-  static const char *const context_only[] = {"weights", "cutoff_percentile",
-                                             "cutoff_value", NULL};
-  static const char *const results_only[] = {
-      "instruments",        "criterion",
-      "share_fail_percent", "percentile",
-      "sufficient_percent", "min_instruments",
-      "min_participants",   NULL};
-  json_t *p = json_object_get(body, "parameters");
-  const char *kind = json_string_value(json_object_get(body, "kind"));
-  if (!json_is_object(p) || kind == NULL ||
-      (strcmp(kind, "low_results") != 0 &&
-       strcmp(kind, "unfavourable_context") != 0))
-    return;
-  bool context = strcmp(kind, "unfavourable_context") == 0;
-  const char *const *other = context ? results_only : context_only;
-  char path[64];
-  for (size_t i = 0; other[i] != NULL; i++)
-    if (json_object_get(p, other[i]) != NULL) {
-      snprintf(path, sizeof path, "$.parameters.%s", other[i]);
-      jspec_error(errors, path,
-                  context ? "is a parameter of kind low_results"
-                          : "is a parameter of kind unfavourable_context");
-    }
-  if (json_is_number(json_object_get(p, "cutoff_percentile")) &&
-      json_is_number(json_object_get(p, "cutoff_value")))
-    jspec_error(errors, "$.parameters.cutoff_value",
-                "give cutoff_percentile or cutoff_value, not both");
-}
-
 void identification_runs_create(struct request *rq) {
   json_t *errors = json_array();
   jspec_check(rq->json, identification_run_fields, JSPEC_CREATE, errors);
-  check_parameters_kind(rq->json, errors);
+  identification_check_parameters(rq->json, errors);
   if (json_array_size(errors) == 0 &&
       json_object_get(rq->json, "methodology_name") != NULL &&
       json_object_get(rq->json, "parameters") != NULL)
@@ -264,7 +160,7 @@ void identification_runs_create(struct request *rq) {
  */
 
 const struct jspec_field identification_runs_list_params[] = {
-    ENUM_FIELD("kind", 0, run_kinds),
+    ENUM_FIELD("kind", 0, identification_kinds),
     FIELD("year", JS_INTEGER, 0, 2000, 2100),
     PAGE_PARAMS,
     END_FIELDS,
@@ -404,6 +300,27 @@ void identification_run_diff(struct request *rq) {
     PQclear(r);
   }
   json_decref(query);
+}
+
+/* Whether the data the run read are today's: computed on each request, so
+ * a separate route, not a member of the run (which never changes). */
+void identification_run_data_check(struct request *rq) {
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  char id_text[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  PGresult *r = db_call(rq, STMT_IDENT_RUN_DATA_CHECK,
+                        (const struct db_arg[]){{"id", id_text}, DB_END}, NULL);
+  if (r == NULL)
+    return;
+  if (PQntuples(r) == 1) {
+    const char *doc = db_get(r, 0, "doc");
+    reply_json_text(rq, 200, doc, strlen(doc));
+  } else {
+    reply_unseen(rq, "identification run %s", id_text);
+  }
+  PQclear(r);
 }
 
 /* --- POST /identification-runs/{id}/apply ---------------------------------

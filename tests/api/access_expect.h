@@ -259,9 +259,24 @@ static const struct access_expect access_expect[] = {
      {0, 404, 404, 404, 404, 403, 404}},
     {"getIdentificationRunSchool", READ_IN, READ_OUT},
     {"diffIdentificationRuns", READ_IN, {0, 404, 404, 404, 404, 403, 404}},
+    {"getIdentificationRunDataCheck",
+     READ_IN,
+     {0, 404, 404, 404, 404, 403, 404}},
     /* Applying: in = a fresh run of region A, out = region B's run. */
     {"applyIdentificationRun",
      {200, 200, 403, 403, 403, 403, 403},
+     {0, 404, 403, 403, 403, 403, 403}},
+    /* Saved methodologies: read like runs (out = region B's); saved and
+     * deleted by admins (in = region A, out = region B). */
+    {"listIdentificationMethodologies", READ_IN, NONE},
+    {"getIdentificationMethodology",
+     READ_IN,
+     {0, 404, 404, 404, 404, 403, 404}},
+    {"createIdentificationMethodology",
+     {201, 201, 403, 403, 403, 403, 403},
+     {0, 422, 403, 403, 403, 403, 403}},
+    {"deleteIdentificationMethodology",
+     {204, 204, 403, 403, 403, 403, 403},
      {0, 404, 403, 403, 403, 403, 403}},
 };
 
