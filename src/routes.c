@@ -333,7 +333,7 @@ const struct route routes[] = {
           IDENTIFICATION_READ, 0, .query = identification_run_diff_params),
     ROUTE(HTTP_GET, API "/identification-runs/{id}/data-check",
           identification_run_data_check, "getIdentificationRunDataCheck",
-          IDENTIFICATION_READ, 0),
+          IDENTIFICATION_RUN, 0),
     ROUTE(HTTP_POST, API "/identification-runs/{id}/apply",
           identification_run_apply, "applyIdentificationRun",
           IDENTIFICATION_RUN, JSON, .body = identification_apply_fields),

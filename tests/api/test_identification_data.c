@@ -223,18 +223,36 @@ static void test_context_row_edited(void **state) {
   assert_json_int(json_object_get(c, "then"), "version", 1);
   assert_json_int(json_object_get(c, "now"), "version", 2);
   assert_int_equal(json_array_size(json_object_get(doc, "changed")), 2);
-  assert_json_int(doc, "changes_outside_scope", 0);
   json_decref(doc);
-  /* A municipal user: s2 (another municipality) only counted. */
+  /* A municipal user reads the run restricted to its schools: counts of
+   * its two schools, no data state (it names every school of the region),
+   * and no data check (identification:run). */
   use_token(fx.municipal);
-  doc = check(id);
-  assert_false(json_is_true(json_object_get(doc, "same_data")));
-  assert_int_equal(json_array_size(json_object_get(doc, "changed")), 1);
-  assert_json_int(doc, "changes_outside_scope", 1);
-  char *text = json_dumps(doc, 0);
-  assert_null(strstr(text, "DC-3"));
-  free(text);
-  json_decref(doc);
+  struct http_reply *r = http_get("/api/v1/identification-runs/%lld", id);
+  assert_status(r, 200);
+  assert_null(json_object_get(r->json, "data_state"));
+  const json_t *counts = json_object_get(r->json, "counts");
+  assert_int_equal(jint(counts, "meets") + jint(counts, "does_not_meet") +
+                       jint(counts, "insufficient_evidence"),
+                   2);
+  assert_null(strstr(r->body, "DC-3"));
+  http_reply_free(r);
+  r = http_get("/api/v1/identification-runs?kind=unfavourable_context");
+  assert_status(r, 200);
+  assert_null(json_object_get(
+      json_array_get(json_object_get(r->json, "items"), 0), "data_state"));
+  http_reply_free(r);
+  r = http_get("/api/v1/identification-runs/%lld/data-check", id);
+  assert_problem(r, 403, "forbidden");
+  http_reply_free(r);
+  use_token(fx.admin);
+  r = http_get("/api/v1/identification-runs/%lld", id);
+  assert_int_equal(json_array_size(json_object_get(r->json, "data_state")), 3);
+  counts = json_object_get(r->json, "counts");
+  assert_int_equal(jint(counts, "meets") + jint(counts, "does_not_meet") +
+                       jint(counts, "insufficient_evidence"),
+                   3);
+  http_reply_free(r);
   /* A row new since the run: appeared; a run now reads it. */
   long long two = run("unfavourable_context", "{'years':2}");
   put_context(1, 2024, 10, 0);
