@@ -37,7 +37,9 @@ static const char fingerprint_sql[] =
     " SELECT 'msv' || row_to_json(x)::text FROM submission_values x UNION ALL"
     " SELECT 'mse' || row_to_json(x)::text FROM submission_events x UNION ALL"
     " SELECT 'iv' || row_to_json(x)::text FROM indicator_values x UNION ALL"
-    " SELECT 'sc' || row_to_json(x)::text FROM school_contexts x) f";
+    " SELECT 'sc' || row_to_json(x)::text FROM school_contexts x UNION ALL"
+    " SELECT 'a' || row_to_json(x)::text FROM assessments x UNION ALL"
+    " SELECT 'em' || row_to_json(x)::text FROM ege_minimum_scores x) f";
 
 /* Asserts that a query's single value is the expected text. */
 static void assert_scalar(PGconn *c, const char *sql, const char *expected) {
