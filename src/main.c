@@ -9,6 +9,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "demo.h"
 #include "log.h"
 #include "migrate.h"
@@ -100,6 +101,8 @@ static int cmd_migrate(const struct config *cfg) {
 }
 
 static int cmd_demo_data(const struct config *cfg) {
+  db_configure(cfg); /* the pushes of the demo's results connect as the
+                        server's do */
   PGconn *conn = connect_or_exit(cfg);
   char err[1024];
   int rc = demo_data_load(conn, err, sizeof err);
