@@ -340,12 +340,14 @@ static const struct known *known_find(enum assessment_kind kind, int grade,
   return NULL;
 }
 
-bool demo_work_init(struct demo_work *w, const struct instrument *ins,
-                    int grade, const char *subject, const char *variant_set,
-                    const char *levels) {
+enum demo_work_status demo_work_init(struct demo_work *w,
+                                     const struct instrument *ins, int grade,
+                                     const char *subject,
+                                     const char *variant_set,
+                                     const char *levels) {
   const struct known *k = known_find(ins->kind, grade, subject, variant_set);
-  if (k == NULL || strlen(levels) != ins->n_tasks)
-    return false;
+  if (k == NULL)
+    return DEMO_WORK_UNKNOWN;
   memset(w, 0, sizeof *w);
   w->ins = *ins;
   w->grade = grade;
@@ -360,8 +362,9 @@ bool demo_work_init(struct demo_work *w, const struct instrument *ins,
   w->fail_below =
       w->test_scale ? primary_for(w, ins->min_test_score) : ins->mark3_from;
   w->top_from = w->test_scale ? primary_for(w, 80) : ins->mark5_from;
-  if (w->fail_below <= 0 || w->top_from <= w->fail_below)
-    return false; /* nothing to calibrate against */
+  if (w->fail_below <= 0 || w->top_from <= w->fail_below ||
+      strlen(levels) != ins->n_tasks)
+    return DEMO_WORK_UNFIT;
   calibrate(w, k, levels);
-  return true;
+  return DEMO_WORK_OK;
 }

@@ -66,11 +66,20 @@ struct demo_work {
   double participation;
 };
 
+enum demo_work_status {
+  DEMO_WORK_OK,
+  DEMO_WORK_UNKNOWN, /* not one of the demo's instruments */
+  DEMO_WORK_UNFIT,   /* the demo's, but without mark boundaries or an ЕГЭ
+                        minimum to write rows against */
+};
+
 /* Prepares an instrument the demo knows (by kind, grade, subject and
- * variant set; `levels` holds 'b' or 'a' per task). False for any other. */
-bool demo_work_init(struct demo_work *w, const struct instrument *ins,
-                    int grade, const char *subject, const char *variant_set,
-                    const char *levels);
+ * variant set; `levels` holds 'b' or 'a' per task). */
+enum demo_work_status demo_work_init(struct demo_work *w,
+                                     const struct instrument *ins, int grade,
+                                     const char *subject,
+                                     const char *variant_set,
+                                     const char *levels);
 
 /* The CSV header: the Ф1 export's for ВПР, the project's names for ГИА. */
 void demo_work_header(const struct demo_work *w, struct demo_text *out);

@@ -167,6 +167,32 @@ static void request_make(struct demo_load *d, struct request *rq,
   rq->principal = d->admin;
 }
 
+/* Generates the instrument's rows, pushes them and checks what the push
+ * did; an instrument the demo does not know is left alone. */
+static int push_one(struct demo_load *d, struct request *rq,
+                    const struct instrument *ins, const PGresult *r, int row) {
+  struct demo_work w;
+  switch (demo_work_init(
+      &w, ins, atoi(db_get(r, row, "grade")), db_get(r, row, "subject_code"),
+      db_get(r, row, "variant_set"), db_get(r, row, "levels"))) {
+  case DEMO_WORK_UNKNOWN:
+    return 0;
+  case DEMO_WORK_UNFIT:
+    return fail(d, rq->id,
+                "the instrument has no mark boundaries or ЕГЭ minimum to "
+                "write results against");
+  case DEMO_WORK_OK:
+    break;
+  }
+  const struct push_options opt = {.format = RESULTS_CSV,
+                                   .content_type = "text/csv; charset=utf-8"};
+  struct push *p = push_begin(rq, &w.ins, &opt);
+  if (p != NULL && push_body(d, p, rq, &w))
+    push_finish(p, rq);
+  push_free(p);
+  return push_check(d, rq);
+}
+
 static int push_instrument(struct demo_load *d, const PGresult *r, int row) {
   char id[REQUEST_ID_MAX + 1];
   const char *variant = db_get(r, row, "variant_set");
@@ -176,23 +202,9 @@ static int push_instrument(struct demo_load *d, const PGresult *r, int row) {
   struct request rq;
   request_make(d, &rq, id);
   struct instrument ins;
-  struct demo_work w;
-  int rc = -1;
-  if (!assessment_load(&rq, strtoll(db_get(r, row, "id"), NULL, 10), &ins))
-    rc = fail(d, id, "the instrument cannot be read");
-  else if (!demo_work_init(&w, &ins, atoi(db_get(r, row, "grade")),
-                           db_get(r, row, "subject_code"), variant,
-                           db_get(r, row, "levels")))
-    rc = 0; /* not one of the demo's instruments */
-  else {
-    const struct push_options opt = {.format = RESULTS_CSV,
-                                     .content_type = "text/csv; charset=utf-8"};
-    struct push *p = push_begin(&rq, &w.ins, &opt);
-    if (p != NULL && push_body(d, p, &rq, &w))
-      push_finish(p, &rq);
-    push_free(p);
-    rc = push_check(d, &rq);
-  }
+  int rc = assessment_load(&rq, strtoll(db_get(r, row, "id"), NULL, 10), &ins)
+               ? push_one(d, &rq, &ins, r, row)
+               : fail(d, id, "the instrument cannot be read");
   if (rq.response != NULL) /* the answer no connection will send */
     MHD_destroy_response(rq.response);
   return rc;

@@ -137,7 +137,7 @@ static void write_vpr(const struct demo_work *w, const struct demo_school *s,
                       int variant, const struct work_result *res,
                       struct demo_text *out) {
   char cell[96];
-  put(out, s->code);
+  put_cell(out, s->code, ';');
   put(out, ";");
   put_cell(out, s->municipality, ';');
   put(out, ";");
@@ -160,8 +160,8 @@ static void write_gia(const struct demo_work *w, const struct demo_school *s,
                       int variant, const struct work_result *res,
                       struct demo_text *out) {
   char cell[96];
-  snprintf(cell, sizeof cell, "%s,%s,%s,%d", s->code, participant, class_name,
-           variant);
+  put_cell(out, s->code, ',');
+  snprintf(cell, sizeof cell, ",%s,%s,%d", participant, class_name, variant);
   put(out, cell);
   if (w->ins.n_short > 0) {
     put(out, ",");

@@ -61,9 +61,9 @@ static void assert_scalar(PGconn *c, const char *sql, const char *expected) {
 
 #include "demo_results.inc"
 
-/* A fresh database, migrated and with the demo loaded. The pushes of the
- * results connect to it as the server's would (db_configure). */
-static PGconn *demo_loaded(void) {
+/* A fresh, migrated database. The pushes of the results connect to it as
+ * the server's would (db_configure). */
+static PGconn *fresh_db(void) {
   PGconn *c = testdb_create("demo");
   char err[1024] = "";
   if (migrate_apply(c, migrations, migrations_count, err, sizeof err) < 0)
@@ -74,6 +74,13 @@ static PGconn *demo_loaded(void) {
            "host='%s' port='%s' user='%s' dbname='%s'", PQhost(c), PQport(c),
            PQuser(c), PQdb(c));
   db_configure(&cfg);
+  return c;
+}
+
+/* ... with the demo loaded. */
+static PGconn *demo_loaded(void) {
+  PGconn *c = fresh_db();
+  char err[1024] = "";
   if (demo_data_load(c, err, sizeof err) != 0)
     fail_msg("%s", err);
   return c;
@@ -329,11 +336,44 @@ static void loads_the_same_results_twice(void **state) {
   testdb_drop(c);
 }
 
+/* A push with a problem fails the load, naming the push, its answer and
+ * the problem: here a school of the demo's district whose code is longer
+ * than a result row takes (64 bytes), at the first instrument. Nothing of
+ * that push is kept but its record. */
+static void a_push_problem_fails_the_load(void **state) {
+  (void)state;
+  PGconn *c = fresh_db();
+  PQclear(PQexec(c, "INSERT INTO regions (code, name) VALUES ('33', "
+                    "'Владимирская область')"));
+  PQclear(PQexec(c, "INSERT INTO municipalities (region_id, code, name, kind)"
+                    " SELECT id, '33-kovrov-r', 'Ковровский район', "
+                    "'MUNICIPAL_DISTRICT' FROM regions"));
+  assert_scalar(c,
+                "WITH s AS (INSERT INTO schools (municipality_id, code, "
+                "full_name, short_name, type, locality, students_count) "
+                "SELECT id, 'edu-' || repeat('7', 70), 'Школа', 'Школа', "
+                "'SOSH', 'RURAL', 500 FROM municipalities RETURNING id) "
+                "SELECT count(*) FROM s",
+                "1");
+  char err[1024] = "";
+  assert_int_equal(demo_data_load(c, err, sizeof err), -1);
+  printf("as reported: %s", err);
+  assert_non_null(strstr(err, "demo-data-VPR-2023-4-environment: the push "
+                              "answered 422, rejected, "));
+  assert_non_null(strstr(err, "row "));
+  assert_scalar(c,
+                "SELECT (SELECT count(*) FROM assessment_results) || ' ' || "
+                "(SELECT string_agg(outcome, ',') FROM imports)",
+                "0 rejected");
+  testdb_drop(c);
+}
+
 int main(void) {
   testdb_require("test_demo");
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(loads_once_and_only_once),
       cmocka_unit_test(loads_the_same_results_twice),
+      cmocka_unit_test(a_push_problem_fails_the_load),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
