@@ -142,7 +142,9 @@ static void write_vpr(const struct demo_work *w, const struct demo_school *s,
   put_cell(out, s->municipality, ';');
   put(out, ";");
   put_cell(out, s->short_name, ';');
-  snprintf(cell, sizeof cell, ";%s;%s;%d", participant, class_name, variant);
+  put(out, ";");
+  put_cell(out, participant, ';');
+  snprintf(cell, sizeof cell, ";%s;%d", class_name, variant);
   put(out, cell);
   for (size_t t = 0; t < w->ins.n_tasks; t++) {
     snprintf(cell, sizeof cell, ";%d", res->score[t]);
@@ -161,7 +163,9 @@ static void write_gia(const struct demo_work *w, const struct demo_school *s,
                       struct demo_text *out) {
   char cell[96];
   put_cell(out, s->code, ',');
-  snprintf(cell, sizeof cell, ",%s,%s,%d", participant, class_name, variant);
+  put(out, ",");
+  put_cell(out, participant, ',');
+  snprintf(cell, sizeof cell, ",%s,%d", class_name, variant);
   put(out, cell);
   if (w->ins.n_short > 0) {
     put(out, ",");
