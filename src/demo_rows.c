@@ -16,6 +16,20 @@ static void put(struct demo_text *out, const char *s) {
   demo_text_put(out, s, strlen(s));
 }
 
+/* A separator and a number: most of a row, so without printf. */
+static void put_int(struct demo_text *out, char sep, int v) {
+  char text[16];
+  size_t at = sizeof text;
+  unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+  do
+    text[--at] = (char)('0' + u % 10);
+  while ((u /= 10) > 0);
+  if (v < 0)
+    text[--at] = '-';
+  text[--at] = sep;
+  demo_text_put(out, text + at, sizeof text - at);
+}
+
 /* A CSV cell, quoted when it must be. */
 static void put_cell(struct demo_text *out, const char *s, char sep) {
   if (strchr(s, sep) == NULL && strchr(s, '"') == NULL &&
@@ -136,7 +150,6 @@ static void write_vpr(const struct demo_work *w, const struct demo_school *s,
                       const char *participant, const char *class_name,
                       int variant, const struct work_result *res,
                       struct demo_text *out) {
-  char cell[96];
   put_cell(out, s->code, ';');
   put(out, ";");
   put_cell(out, s->municipality, ';');
@@ -144,15 +157,15 @@ static void write_vpr(const struct demo_work *w, const struct demo_school *s,
   put_cell(out, s->short_name, ';');
   put(out, ";");
   put_cell(out, participant, ';');
-  snprintf(cell, sizeof cell, ";%s;%d", class_name, variant);
-  put(out, cell);
-  for (size_t t = 0; t < w->ins.n_tasks; t++) {
-    snprintf(cell, sizeof cell, ";%d", res->score[t]);
-    put(out, cell);
-  }
-  snprintf(cell, sizeof cell, ";%d;%d;%d\n", res->primary, res->mark,
-           res->journal);
-  put(out, cell);
+  put(out, ";");
+  put(out, class_name);
+  put_int(out, ';', variant);
+  for (size_t t = 0; t < w->ins.n_tasks; t++)
+    put_int(out, ';', res->score[t]);
+  put_int(out, ';', res->primary);
+  put_int(out, ';', res->mark);
+  put_int(out, ';', res->journal);
+  put(out, "\n");
 }
 
 /* The short-answer block: '+' a task's full score, '-' none, else the
@@ -161,12 +174,12 @@ static void write_gia(const struct demo_work *w, const struct demo_school *s,
                       const char *participant, const char *class_name,
                       int variant, const struct work_result *res,
                       struct demo_text *out) {
-  char cell[96];
   put_cell(out, s->code, ',');
   put(out, ",");
   put_cell(out, participant, ',');
-  snprintf(cell, sizeof cell, ",%s,%d", class_name, variant);
-  put(out, cell);
+  put(out, ",");
+  put(out, class_name);
+  put_int(out, ',', variant);
   if (w->ins.n_short > 0) {
     put(out, ",");
     for (size_t t = 0; t < w->ins.n_tasks; t++) {
@@ -179,13 +192,11 @@ static void write_gia(const struct demo_work *w, const struct demo_school *s,
     }
   }
   for (size_t t = 0; t < w->ins.n_tasks; t++)
-    if (!w->ins.task_short[t]) {
-      snprintf(cell, sizeof cell, ",%d", res->score[t]);
-      put(out, cell);
-    }
-  snprintf(cell, sizeof cell, ",%d,%d\n", res->primary,
-           w->test_scale ? res->test_score : res->mark);
-  put(out, cell);
+    if (!w->ins.task_short[t])
+      put_int(out, ',', res->score[t]);
+  put_int(out, ',', res->primary);
+  put_int(out, ',', w->test_scale ? res->test_score : res->mark);
+  put(out, "\n");
 }
 
 long demo_work_rows(const struct demo_work *w, const struct demo_school *s,

@@ -48,9 +48,9 @@ static const char fingerprint_sql[] =
     " UNION ALL"
     " SELECT 'im' || row_to_json(x)::text FROM imports x UNION ALL"
     " SELECT 'ip' || row_to_json(x)::text FROM import_problems x UNION ALL"
-    " SELECT 'ar' || md5(string_agg(row_to_json(x)::text, '|' ORDER BY"
-    " x.year, x.assessment_id, x.participant_code)) FROM assessment_results x"
-    ") f";
+    /* 590,000 rows: a sum of their hashes, as no order is needed */
+    " SELECT 'ar' || count(*) || ':' || sum(hashtextextended(x::text, 0)"
+    "::numeric) FROM assessment_results x) f";
 
 /* Asserts that a query's single value is the expected text. */
 static void assert_scalar(PGconn *c, const char *sql, const char *expected) {
