@@ -362,7 +362,7 @@ enum demo_work_status demo_work_init(struct demo_work *w,
   w->fail_below =
       w->test_scale ? primary_for(w, ins->min_test_score) : ins->mark3_from;
   w->top_from = w->test_scale ? primary_for(w, 80) : ins->mark5_from;
-  if (w->fail_below <= 0 || w->top_from <= w->fail_below ||
+  if (w->fail_below <= 0 || w->top_from <= w->fail_below || levels == NULL ||
       strlen(levels) != ins->n_tasks)
     return DEMO_WORK_UNFIT;
   calibrate(w, k, levels);
