@@ -10,5 +10,6 @@ extern const char embedded_demo_data_sql[];
 extern const char embedded_demo_plans_sql[];
 extern const char embedded_demo_monitoring_sql[];
 extern const char embedded_demo_context_sql[];
+extern const char embedded_demo_assessments_sql[];
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_results.h"
 #include "embedded.h"
 #include "schedule_store.h"
 
@@ -38,7 +39,9 @@ int demo_data_load(PGconn *conn, char *err, size_t err_len) {
       run_script(conn, embedded_demo_monitoring_sql, "demo_monitoring.sql", err,
                  err_len) != 0 ||
       run_script(conn, embedded_demo_context_sql, "demo_context.sql", err,
-                 err_len) != 0) {
+                 err_len) != 0 ||
+      run_script(conn, embedded_demo_assessments_sql, "demo_assessments.sql",
+                 err, err_len) != 0) {
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
   }
@@ -49,5 +52,7 @@ int demo_data_load(PGconn *conn, char *err, size_t err_len) {
     snprintf(err, err_len, "%s", PQerrorMessage(conn));
     return -1;
   }
-  return 0;
+  /* The push works on a connection of its own: it sees the instruments
+   * and schools once they are committed. */
+  return demo_results_load(conn, err, err_len);
 }

@@ -9,6 +9,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "demo.h"
 #include "log.h"
 #include "migrate.h"
@@ -21,8 +22,8 @@ static const char usage[] =
     "commands:\n"
     "  serve      serve the API until SIGTERM or SIGINT\n"
     "  migrate    apply the database migrations that are missing\n"
-    "  demo-data  load the demo territories, schools and accounts "
-    "(idempotent)\n"
+    "  demo-data  load the demo region: schools, accounts, plans, monitoring,\n"
+    "             context and three years of assessment results (idempotent)\n"
     "  user add   create a user and print a one-time password\n"
     "  client add create a machine client and print its secret\n"
     "  version    print the version\n"
@@ -100,6 +101,8 @@ static int cmd_migrate(const struct config *cfg) {
 }
 
 static int cmd_demo_data(const struct config *cfg) {
+  db_configure(cfg); /* the pushes of the demo's results connect as the
+                        server's do */
   PGconn *conn = connect_or_exit(cfg);
   char err[1024];
   int rc = demo_data_load(conn, err, sizeof err);

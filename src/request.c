@@ -84,7 +84,11 @@ const char *request_query(struct request *rq, const char *name) {
   return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* A request made in-process (the demo's pushes) has no connection and no
+ * headers. */
 const char *request_header(struct request *rq, const char *name) {
+  if (rq->conn == NULL)
+    return NULL;
   return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 

@@ -1,7 +1,9 @@
 /* `opora demo-data` on a fresh, migrated database: it loads the seeds'
  * territories and schools plus the generated ones, the seeds' plans as
- * roadmaps and two monitoring campaigns with submissions in every state, and
- * a second load changes nothing. */
+ * roadmaps, two monitoring campaigns with submissions in every state, the
+ * social context, and three years of assessment results through the push
+ * (demo_results.inc); a second load changes nothing, and two fresh loads
+ * give the same results. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "db.h"
 #include "demo.h"
 #include "migrate.h"
 #include "testdb.h"
@@ -37,7 +41,16 @@ static const char fingerprint_sql[] =
     " SELECT 'msv' || row_to_json(x)::text FROM submission_values x UNION ALL"
     " SELECT 'mse' || row_to_json(x)::text FROM submission_events x UNION ALL"
     " SELECT 'iv' || row_to_json(x)::text FROM indicator_values x UNION ALL"
-    " SELECT 'sc' || row_to_json(x)::text FROM school_contexts x) f";
+    " SELECT 'sc' || row_to_json(x)::text FROM school_contexts x UNION ALL"
+    " SELECT 'a' || row_to_json(x)::text FROM assessments x UNION ALL"
+    " SELECT 'em' || row_to_json(x)::text FROM ege_minimum_scores x UNION ALL"
+    " SELECT 'as' || row_to_json(x)::text FROM assessment_school_stats x"
+    " UNION ALL"
+    " SELECT 'im' || row_to_json(x)::text FROM imports x UNION ALL"
+    " SELECT 'ip' || row_to_json(x)::text FROM import_problems x UNION ALL"
+    /* 590,000 rows: a sum of their hashes, as no order is needed */
+    " SELECT 'ar' || count(*) || ':' || sum(hashtextextended(x::text, 0)"
+    "::numeric) FROM assessment_results x) f";
 
 /* Asserts that a query's single value is the expected text. */
 static void assert_scalar(PGconn *c, const char *sql, const char *expected) {
@@ -45,6 +58,36 @@ static void assert_scalar(PGconn *c, const char *sql, const char *expected) {
   assert_string_equal(value, expected);
   free(value);
 }
+
+#include "demo_results.inc"
+
+/* A fresh, migrated database. The pushes of the results connect to it as
+ * the server's would (db_configure). */
+static PGconn *fresh_db(void) {
+  PGconn *c = testdb_create("demo");
+  char err[1024] = "";
+  if (migrate_apply(c, migrations, migrations_count, err, sizeof err) < 0)
+    fail_msg("%s", err);
+  struct config cfg;
+  config_defaults(&cfg);
+  snprintf(cfg.database_url, sizeof cfg.database_url,
+           "host='%s' port='%s' user='%s' dbname='%s'", PQhost(c), PQport(c),
+           PQuser(c), PQdb(c));
+  db_configure(&cfg);
+  return c;
+}
+
+/* ... with the demo loaded. */
+static PGconn *demo_loaded(void) {
+  PGconn *c = fresh_db();
+  char err[1024] = "";
+  if (demo_data_load(c, err, sizeof err) != 0)
+    fail_msg("%s", err);
+  return c;
+}
+
+/* The digest of the first load's results, for the second. */
+static char *first_results;
 
 /* The monitoring demo: seed 001's campaign in Livny district with
  * submissions in every state, the Kovrov district's open one, and the
@@ -193,12 +236,8 @@ static void check_context(PGconn *c) {
 
 static void loads_once_and_only_once(void **state) {
   (void)state;
-  PGconn *c = testdb_create("demo");
+  PGconn *c = demo_loaded();
   char err[1024] = "";
-  if (migrate_apply(c, migrations, migrations_count, err, sizeof err) < 0)
-    fail_msg("%s", err);
-  if (demo_data_load(c, err, sizeof err) != 0)
-    fail_msg("%s", err);
 
   char *schools = testdb_scalar(c, "SELECT count(*) FROM schools");
   assert_true(atoi(schools) >= 300); /* a region's worth, for filters */
@@ -261,6 +300,7 @@ static void loads_once_and_only_once(void **state) {
 
   check_monitoring(c);
   check_context(c);
+  first_results = testdb_scalar(c, results_digest_sql);
 
   char *first = testdb_scalar(c, fingerprint_sql);
   char *changes =
@@ -269,11 +309,62 @@ static void loads_once_and_only_once(void **state) {
     fail_msg("%s", err);
   char *second = testdb_scalar(c, fingerprint_sql);
   assert_string_equal(first, second);
-  /* A second load draws no change numbers either. */
+  /* A second load draws no change numbers either, and starts no push. */
   assert_scalar(c, "SELECT last_value FROM indicator_change_seq", changes);
+  assert_scalar(c,
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence("
+                "'imports', 'id')::regclass)",
+                "60");
   free(first);
   free(second);
   free(changes);
+  /* Last: the runs it makes are no demo data. */
+  check_results(c);
+  testdb_drop(c);
+}
+
+/* Deterministic: a second fresh load writes the same results, statistics
+ * and pushed bodies as the first. */
+static void loads_the_same_results_twice(void **state) {
+  (void)state;
+  if (first_results == NULL)
+    fail_msg("the first load did not run");
+  PGconn *c = demo_loaded();
+  assert_scalar(c, results_digest_sql, first_results);
+  free(first_results);
+  first_results = NULL;
+  testdb_drop(c);
+}
+
+/* A push with a problem fails the load, naming the push, its answer and
+ * the problem: here a school of the demo's district whose code is longer
+ * than a result row takes (64 bytes), at the first instrument. Nothing of
+ * that push is kept but its record. */
+static void a_push_problem_fails_the_load(void **state) {
+  (void)state;
+  PGconn *c = fresh_db();
+  PQclear(PQexec(c, "INSERT INTO regions (code, name) VALUES ('33', "
+                    "'Владимирская область')"));
+  PQclear(PQexec(c, "INSERT INTO municipalities (region_id, code, name, kind)"
+                    " SELECT id, '33-kovrov-r', 'Ковровский район', "
+                    "'MUNICIPAL_DISTRICT' FROM regions"));
+  assert_scalar(c,
+                "WITH s AS (INSERT INTO schools (municipality_id, code, "
+                "full_name, short_name, type, locality, students_count) "
+                "SELECT id, 'edu-' || repeat('7', 70), 'Школа', 'Школа', "
+                "'SOSH', 'RURAL', 500 FROM municipalities RETURNING id) "
+                "SELECT count(*) FROM s",
+                "1");
+  char err[1024] = "";
+  assert_int_equal(demo_data_load(c, err, sizeof err), -1);
+  printf("as reported: %s", err);
+  assert_non_null(strstr(err, "demo-data-VPR-2023-4-environment: the push "
+                              "answered 422, rejected, "));
+  assert_non_null(strstr(err, "row "));
+  assert_scalar(c,
+                "SELECT (SELECT count(*) FROM assessment_results) || ' ' || "
+                "(SELECT string_agg(outcome, ',') FROM imports)",
+                "0 rejected");
   testdb_drop(c);
 }
 
@@ -281,6 +372,8 @@ int main(void) {
   testdb_require("test_demo");
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(loads_once_and_only_once),
+      cmocka_unit_test(loads_the_same_results_twice),
+      cmocka_unit_test(a_push_problem_fails_the_load),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
