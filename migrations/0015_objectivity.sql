@@ -437,16 +437,16 @@ CREATE FUNCTION objectivity_raised_names(o objectivity_row) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   SELECT array_to_string(ARRAY[
     CASE WHEN o.journal_outcome = 'raised' THEN objectivity_rule_name('journal_gap')
-      || CASE WHEN o.journal_far THEN ' (вдвое выше порога и более)' ELSE '' END
+      || CASE WHEN o.journal_far THEN ', вдвое выше порога и более' ELSE '' END
       END,
     CASE WHEN o.peak_outcome = 'raised' THEN objectivity_rule_name('boundary_peak')
-      || CASE WHEN o.peak_far THEN ' (вдвое выше порога и более)' ELSE '' END
+      || CASE WHEN o.peak_far THEN ', вдвое выше порога и более' ELSE '' END
       END,
     CASE WHEN o.mastery_outcome = 'raised' THEN objectivity_rule_name('high_marks_low_mastery')
-      || CASE WHEN o.mastery_far THEN ' (вдвое выше порога и более)' ELSE '' END
+      || CASE WHEN o.mastery_far THEN ', вдвое выше порога и более' ELSE '' END
       END,
     CASE WHEN o.rise_outcome = 'raised' THEN objectivity_rule_name('sudden_rise')
-      || CASE WHEN o.rise_far THEN ' (вдвое выше порога и более)' ELSE '' END
+      || CASE WHEN o.rise_far THEN ', вдвое выше порога и более' ELSE '' END
       END], '; ')
 $$;
 
