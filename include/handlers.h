@@ -238,6 +238,13 @@ extern const struct jspec_field identification_run_fields[],
     identification_run_schools_params[], identification_run_diff_params[];
 extern const struct list_spec identification_runs_list_spec;
 
+/* src/api/objectivity.c: objectivity of marks */
+void objectivity_list(struct request *rq);
+void school_objectivity(struct request *rq);
+extern const struct jspec_field objectivity_list_params[],
+    school_objectivity_params[];
+extern const struct list_spec objectivity_list_spec, school_objectivity_spec;
+
 /* src/api/identification_methodologies.c: saved methodologies */
 void identification_methodologies_list(struct request *rq);
 void identification_methodologies_create(struct request *rq);

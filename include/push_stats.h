@@ -20,9 +20,19 @@ struct school_stats {
   int64_t participants, marks[4], failed, primary_sum;
   int64_t test_scored, test_score_sum;
   int64_t journal_known, confirmed, lowered, raised;
+  /* Signs of biased marking (docs/OBJECTIVITY.md): the journal mark two or
+   * more above the work's mark (journal_higher2) or below it
+   * (journal_lower2); a "4" or "5" with basic-level mastery under
+   * STATS_SUFFICIENT_PERCENT (high_low_mastery). */
+  int64_t journal_higher2, journal_lower2, high_low_mastery;
   int64_t *task_sums;    /* n_tasks */
   int64_t *score_counts; /* max_primary_score + 1 */
 };
+
+/* The sufficient mastery of basic-level tasks (the reference's 60 %). Kept
+ * statistics count against it, so it is fixed: another level would need
+ * every stored row read again. */
+#define STATS_SUFFICIENT_PERCENT 60
 
 struct stats_table {
   const struct instrument *ins;

@@ -48,6 +48,10 @@ struct instrument {
    * instrument order (docs/ASSESSMENTS.md, "Short-answer blocks"). */
   bool task_short[RESULTS_MAX_TASKS];
   size_t n_short;
+  /* Basic-level tasks ("level": "basic") and their scores possible: the
+   * statistics count high marks with low basic mastery (push_stats.h). */
+  bool task_basic[RESULTS_MAX_TASKS];
+  int basic_max;
   int max_primary_score;
   /* Lowest primary scores of marks 3, 4, 5; all 0 when not set. */
   int mark3_from, mark4_from, mark5_from;

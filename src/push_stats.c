@@ -113,12 +113,24 @@ void stats_add(const struct instrument *ins, struct school_stats *s,
     s->failed++;
   if (mark >= 2 && journal_mark >= 2) {
     s->journal_known++;
-    if (mark == journal_mark)
+    if (mark == journal_mark) {
       s->confirmed++;
-    else if (mark < journal_mark)
+    } else if (mark < journal_mark) {
       s->lowered++;
-    else
+      s->journal_higher2 += journal_mark - mark >= 2;
+    } else {
       s->raised++;
+      s->journal_lower2 += mark - journal_mark >= 2;
+    }
+  }
+  /* Only high marks need the basic tasks' sum: most rows skip the loop. */
+  if (mark >= 4 && ins->basic_max > 0) {
+    int basic = 0;
+    for (size_t i = 0; i < ins->n_tasks; i++)
+      if (ins->task_basic[i])
+        basic += task_score[i];
+    s->high_low_mastery +=
+        100 * basic < STATS_SUFFICIENT_PERCENT * ins->basic_max;
   }
 }
 
@@ -191,7 +203,7 @@ static struct row_columns row_columns(const PGresult *r) {
 struct stored_columns {
   int school, participants, marks, failed, primary_sum, test_scored,
       test_score_sum, task_sums, score_counts, journal_known, confirmed,
-      lowered, raised;
+      lowered, raised, journal_higher2, journal_lower2, high_low_mastery;
 };
 
 static struct stored_columns stored_columns(const PGresult *r) {
@@ -209,6 +221,9 @@ static struct stored_columns stored_columns(const PGresult *r) {
       .confirmed = db_column(r, "confirmed"),
       .lowered = db_column(r, "lowered"),
       .raised = db_column(r, "raised"),
+      .journal_higher2 = db_column(r, "journal_higher2"),
+      .journal_lower2 = db_column(r, "journal_lower2"),
+      .high_low_mastery = db_column(r, "high_low_mastery"),
   };
 }
 
@@ -314,6 +329,9 @@ static bool add_stored(struct stats_table *t, PGconn *pg,
     s->confirmed += int64_at(r, row, c.confirmed);
     s->lowered += int64_at(r, row, c.lowered);
     s->raised += int64_at(r, row, c.raised);
+    s->journal_higher2 += int64_at(r, row, c.journal_higher2);
+    s->journal_lower2 += int64_at(r, row, c.journal_lower2);
+    s->high_low_mastery += int64_at(r, row, c.high_low_mastery);
   }
   free(tasks);
   free(scores);
@@ -330,18 +348,28 @@ static json_t *int_array_json(const int64_t *v, size_t n) {
 
 static json_t *school_json(const struct instrument *ins,
                            const struct school_stats *s) {
-  return json_pack(
-      "{sI sI so sI sI sI sI so so sI sI sI sI}", "school_id",
-      (json_int_t)s->school_id, "participants", (json_int_t)s->participants,
-      "marks", int_array_json(s->marks, 4), "failed", (json_int_t)s->failed,
+  json_t *o = json_pack(
+      "{sI sI so sI sI sI sI so so}", "school_id", (json_int_t)s->school_id,
+      "participants", (json_int_t)s->participants, "marks",
+      int_array_json(s->marks, 4), "failed", (json_int_t)s->failed,
       "primary_sum", (json_int_t)s->primary_sum, "test_scored",
       (json_int_t)s->test_scored, "test_score_sum",
       (json_int_t)s->test_score_sum, "task_sums",
       int_array_json(s->task_sums, ins->n_tasks), "score_counts",
-      int_array_json(s->score_counts, (size_t)ins->max_primary_score + 1),
-      "journal_known", (json_int_t)s->journal_known, "confirmed",
-      (json_int_t)s->confirmed, "lowered", (json_int_t)s->lowered, "raised",
-      (json_int_t)s->raised);
+      int_array_json(s->score_counts, (size_t)ins->max_primary_score + 1));
+  const struct {
+    const char *name;
+    int64_t v;
+  } counts[] = {{"journal_known", s->journal_known},
+                {"confirmed", s->confirmed},
+                {"lowered", s->lowered},
+                {"raised", s->raised},
+                {"journal_higher2", s->journal_higher2},
+                {"journal_lower2", s->journal_lower2},
+                {"high_low_mastery", s->high_low_mastery}};
+  for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+    json_object_set_new(o, counts[i].name, json_integer(counts[i].v));
+  return o;
 }
 
 static bool write_all(struct stats_table *t, PGconn *pg,

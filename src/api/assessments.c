@@ -413,6 +413,10 @@ bool assessment_load(struct request *rq, int64_t id, struct instrument *out) {
     const char *part = json_string_value(json_object_get(t, "part"));
     out->task_short[i] = part != NULL && strcmp(part, "short") == 0;
     out->n_short += out->task_short[i];
+    const char *level = json_string_value(json_object_get(t, "level"));
+    out->task_basic[i] = level != NULL && strcmp(level, "basic") == 0;
+    if (out->task_basic[i])
+      out->basic_max += out->task_max[i];
     out->n_tasks = i + 1;
   }
   json_decref(tasks);

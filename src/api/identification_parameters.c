@@ -9,8 +9,12 @@
 
 #include "db.h"
 #include "fields.h"
+#include "objectivity.h"
 #include "request.h"
 
+/* What a low_results run does with figures flagged high. */
+static const char *const objectivity_modes[] = {"ignore", "exclude_high",
+                                                "mark_high", NULL};
 const char *const identification_kinds[] = {"low_results",
                                             "unfavourable_context", NULL};
 static const char *const instrument_kinds[] = {"VPR", "OGE", "EGE", "REGIONAL",
@@ -39,6 +43,12 @@ static const struct jspec_field instrument_fields[] = {
     THRESHOLD_FIELDS,
     END_FIELDS,
 };
+/* low_results: what is done with figures the objectivity rules flag high
+ * (docs/OBJECTIVITY.md), and those rules' thresholds. */
+static const struct jspec_field objectivity_fields[] = {
+    OBJECTIVITY_RULE_FIELDS,
+    END_FIELDS,
+};
 static const struct jspec_field instrument_item = {
     "instrument", JS_OBJECT, 0, 0, 0, NULL, instrument_fields, NULL, NULL};
 /* unfavourable_context: a weight per share of the context, points for a
@@ -60,6 +70,9 @@ const struct jspec_field identification_parameter_fields[] = {
     THRESHOLD_FIELDS,
     FIELD("min_instruments", JS_INTEGER, 0, 1, 20),
     FIELD("min_participants", JS_INTEGER, 0, 1, 1000),
+    ENUM_FIELD("objectivity", 0, objectivity_modes),
+    {"objectivity_parameters", JS_OBJECT, 0, 0, 0, NULL, objectivity_fields,
+     NULL, NULL},
     {"weights", JS_OBJECT, 0, 0, 0, NULL, weight_fields, NULL, NULL},
     FIELD("cutoff_percentile", JS_INTEGER, OPT_NULL, 1, 99),
     FIELD("cutoff_value", JS_NUMBER, OPT_NULL, 0, 0),
@@ -100,14 +113,29 @@ static void check_instrument_thresholds(const json_t *p, json_t *errors) {
   }
 }
 
+/* The objectivity rules' thresholds are read only when the run minds
+ * objectivity: given beside "ignore" they would be a silent no-op. */
+static void check_objectivity(const json_t *p, json_t *errors) {
+  const char *mode = json_string_value(json_object_get(p, "objectivity"));
+  if (json_object_get(p, "objectivity_parameters") != NULL &&
+      (mode == NULL || strcmp(mode, "ignore") == 0))
+    jspec_error(errors, "$.parameters.objectivity_parameters",
+                "is read only with objectivity exclude_high or mark_high");
+}
+
 void identification_check_parameters(const json_t *body, json_t *errors) {
   static const char *const context_only[] = {"weights", "cutoff_percentile",
                                              "cutoff_value", NULL};
-  static const char *const results_only[] = {
-      "instruments",        "criterion",
-      "share_fail_percent", "percentile",
-      "sufficient_percent", "min_instruments",
-      "min_participants",   NULL};
+  static const char *const results_only[] = {"instruments",
+                                             "criterion",
+                                             "share_fail_percent",
+                                             "percentile",
+                                             "sufficient_percent",
+                                             "min_instruments",
+                                             "min_participants",
+                                             "objectivity",
+                                             "objectivity_parameters",
+                                             NULL};
   const json_t *p = json_object_get(body, "parameters");
   const char *kind = json_string_value(json_object_get(body, "kind"));
   if (!json_is_object(p) || kind == NULL ||
@@ -124,8 +152,10 @@ void identification_check_parameters(const json_t *body, json_t *errors) {
                   context ? "is a parameter of kind low_results"
                           : "is a parameter of kind unfavourable_context");
     }
-  if (!context)
+  if (!context) {
     check_instrument_thresholds(p, errors);
+    check_objectivity(p, errors);
+  }
   if (json_is_number(json_object_get(p, "cutoff_percentile")) &&
       json_is_number(json_object_get(p, "cutoff_value")))
     jspec_error(errors, "$.parameters.cutoff_value",

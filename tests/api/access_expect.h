@@ -279,6 +279,11 @@ static const struct access_expect access_expect[] = {
     {"deleteIdentificationMethodology",
      {204, 204, 403, 403, 403, 403, 403},
      {0, 404, 403, 403, 403, 403, 403}},
+    /* Objectivity of marks: every role but ingest reads, within its scope
+     * (the school's: in = the caller's school, out = each out-of-scope
+     * one). */
+    {"listObjectivity", READ_IN, NONE},
+    {"listSchoolObjectivity", READ_IN, READ_OUT},
 };
 
 static const size_t access_expect_count =

@@ -478,6 +478,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_identification.inc"
 #include "access_indicators.inc"
 #include "access_items.inc"
+#include "access_objectivity.inc"
 #include "access_refs.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
@@ -568,6 +569,7 @@ static const struct {
     ASSESSMENT_RUNNERS,
     PUSH_RUNNERS,
     IDENTIFICATION_RUNNERS,
+    OBJECTIVITY_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 

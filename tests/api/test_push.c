@@ -116,12 +116,15 @@ static void f1_rows(struct text *t, const char *code, const char *prefix,
     char participant[64];
     snprintf(participant, sizeof participant, "%s-%d", prefix, i);
     int primary = s[0] + s[1] + s[2] + s[3] + s[4];
-    int journal =
-        i % 7 == 0 ? 0 : mark_for(primary) + (i % 5 == 0) - (i % 11 == 0);
-    if (journal > 5)
-      journal = 5;
-    if (journal == 1)
-      journal = 2;
+    /* Journal marks one off now and then, two off (either way) more
+     * rarely. */
+    int mark = mark_for(primary);
+    int journal = mark + (i % 5 == 0) - (i % 11 == 0);
+    if (i % 6 == 0 || i % 13 == 0)
+      journal = mark <= 3 ? mark + 2 : mark - 2;
+    journal = journal > 5 ? 5 : journal < 2 ? 2 : journal;
+    if (i % 7 == 0)
+      journal = 0; /* not given */
     f1_row(t, code, participant, s, journal);
   }
 }
@@ -149,11 +152,30 @@ static long long rows_of(long long id) {
                   id);
 }
 
+/* The instrument's basic-level tasks (places and scores possible), read
+ * from its tasks: one row, b. */
+#define BASIC_TASKS_SQL                                                        \
+  "SELECT coalesce(array_agg(x.ord), '{}') AS ords,"                           \
+  " coalesce(sum((x.e->>'max_score')::int), 0) AS basic_max"                   \
+  " FROM assessments a, jsonb_array_elements(a.tasks) WITH ORDINALITY x(e, "   \
+  "ord)"                                                                       \
+  " WHERE a.id = %lld AND x.e->>'level' = 'basic'"
+/* Gaps of two and more against the journal mark, and "4"s and "5"s with
+ * basic-level mastery under 60 %, over rows r and b. */
+#define GAP_AND_MASTERY_SQL                                                    \
+  "count(*) FILTER (WHERE journal_mark >= mark + 2) AS higher2,"               \
+  " count(*) FILTER (WHERE journal_mark <= mark - 2) AS lower2,"               \
+  " count(*) FILTER (WHERE mark >= 4 AND b.basic_max > 0 AND 100 *"            \
+  "  (SELECT coalesce(sum(u.v), 0) FROM unnest(r.task_scores)"                 \
+  "   WITH ORDINALITY u(v, i) WHERE u.i = ANY (b.ords)) < 60 * b.basic_max)"   \
+  "  AS high_low"
+
 /* Schools whose kept statistics differ from a computation over the rows
  * (or exist on one side only): 0 when they are exact. */
 static long long stats_mismatches(long long id) {
   return db_count(
       "WITH r AS (SELECT * FROM assessment_results WHERE assessment_id = %lld),"
+      " b AS (" BASIC_TASKS_SQL "),"
       " c AS (SELECT school_id, count(*) AS participants,"
       "  ARRAY[count(*) FILTER (WHERE mark = 2), count(*) FILTER (WHERE mark = "
       "3),"
@@ -166,8 +188,8 @@ static long long stats_mismatches(long long id) {
       "   AS journal_known,"
       "  count(*) FILTER (WHERE mark = journal_mark) AS confirmed,"
       "  count(*) FILTER (WHERE mark < journal_mark) AS lowered,"
-      "  count(*) FILTER (WHERE mark > journal_mark) AS raised"
-      "  FROM r GROUP BY school_id),"
+      "  count(*) FILTER (WHERE mark > journal_mark) AS raised,"
+      "  " GAP_AND_MASTERY_SQL "  FROM r CROSS JOIN b GROUP BY school_id),"
       " t AS (SELECT school_id, array_agg(total ORDER BY i) AS task_sums FROM"
       "  (SELECT school_id, i, sum(v) AS total FROM r,"
       "   unnest(task_scores) WITH ORDINALITY u(v, i) GROUP BY 1, 2) x"
@@ -184,12 +206,14 @@ static long long stats_mismatches(long long id) {
       "  FULL JOIN k ON k.school_id = c.school_id"
       " WHERE k.school_id IS NULL OR c.school_id IS NULL OR"
       "  (c.participants, c.marks, c.failed, c.primary_sum, t.task_sums,"
-      "   h.score_counts, c.journal_known, c.confirmed, c.lowered, c.raised)"
+      "   h.score_counts, c.journal_known, c.confirmed, c.lowered, c.raised,"
+      "   c.higher2, c.lower2, c.high_low)"
       "  IS DISTINCT FROM (k.participants::bigint, k.marks, k.failed::bigint,"
       "   k.primary_sum, k.task_sums, k.score_counts,"
       "   k.journal_known::bigint, k.confirmed::bigint, k.lowered::bigint,"
-      "   k.raised::bigint)",
-      id, id);
+      "   k.raised::bigint, k.journal_higher2::bigint,"
+      "   k.journal_lower2::bigint, k.high_low_mastery::bigint)",
+      id, id, id);
 }
 
 static void assert_counts(const json_t *o, long long received,
@@ -225,6 +249,12 @@ static void test_push_f1_csv(void **state) {
   assert_non_null(r->location);
   assert_int_equal(rows_of(id), 42);
   assert_int_equal(stats_mismatches(id), 0);
+  /* The rows hold gaps of two both ways and high marks with low basic
+   * mastery: the comparison above is not one of zeros. */
+  assert_true(db_count("SELECT sum(journal_higher2) * sum(journal_lower2) *"
+                       " sum(high_low_mastery) FROM assessment_school_stats"
+                       " WHERE assessment_id = %lld",
+                       id) > 0);
   assert_int_equal(db_count("SELECT participants FROM assessment_school_stats"
                             " WHERE assessment_id = %lld AND school_id = %lld",
                             id, p.school[0]),
@@ -268,7 +298,8 @@ static void test_push_json_and_lines(void **state) {
         "\"4.1\": 0,"
         " \"4.2\": 1}, \"primary_score\": 5, \"mark\": 4, \"journal_mark\": 5},"
         " {\"school_code\": \"%s\", \"participant_code\": \"j2\","
-        " \"tasks\": [0, 0, 1, 0, 0], \"primary_score\": 1, \"mark\": 2}]",
+        " \"tasks\": [0, 0, 1, 0, 0], \"primary_score\": 1, \"mark\": 2,"
+        " \"journal_mark\": 4}]",
         p.code[0], p.code[1]);
   struct http_reply *r =
       push(id, NULL, "application/json", array, strlen(array), NULL);
@@ -277,7 +308,8 @@ static void test_push_json_and_lines(void **state) {
   http_reply_free(r);
   const char *lines =
       J("{\"school_code\": \"%s\", \"participant_code\": \"j3\","
-        " \"tasks\": [1, 1, 2, 1, 2], \"primary_score\": 7, \"mark\": 5}\n"
+        " \"tasks\": [1, 1, 2, 1, 2], \"primary_score\": 7, \"mark\": 5,"
+        " \"journal_mark\": 3}\n"
         "{\"school_code\": \"%s\", \"participant_code\": \"j1\", \"class\": "
         "\"5Б\","
         " \"variant\": \"2\", \"tasks\": [1, 1, 2, 0, 1], \"primary_score\": 5,"
@@ -289,6 +321,11 @@ static void test_push_json_and_lines(void **state) {
   http_reply_free(r);
   assert_int_equal(rows_of(id), 3);
   assert_int_equal(stats_mismatches(id), 0);
+  assert_int_equal(db_count("SELECT sum(journal_higher2) * 10 +"
+                            " sum(journal_lower2) FROM assessment_school_stats"
+                            " WHERE assessment_id = %lld",
+                            id),
+                   11);
   char *cls = db_text("SELECT class_name || '/' || variant FROM"
                       " assessment_results WHERE assessment_id = %lld AND"
                       " participant_code = 'j1'",

@@ -80,11 +80,21 @@ static struct http_reply *push(long long id, const char *query,
       body, strlen(body), h);
 }
 
+/* The instrument's basic-level tasks (places and scores possible): one
+ * row, b. */
+#define BASIC_TASKS_SQL                                                        \
+  "SELECT coalesce(array_agg(x.ord), '{}') AS ords,"                           \
+  " coalesce(sum((x.e->>'max_score')::int), 0) AS basic_max"                   \
+  " FROM assessments a, jsonb_array_elements(a.tasks) WITH ORDINALITY x(e, "   \
+  "ord)"                                                                       \
+  " WHERE a.id = %lld AND x.e->>'level' = 'basic'"
+
 /* Schools whose kept statistics differ from a computation over the rows:
  * failed is a "2", or (ЕГЭ, no mark) a test score under `min`. */
 static long long stats_mismatches(long long id, int max_primary, int min) {
   return db_count(
       "WITH r AS (SELECT * FROM assessment_results WHERE assessment_id = %lld),"
+      " b AS (" BASIC_TASKS_SQL "),"
       " c AS (SELECT school_id, count(*) AS participants,"
       "  ARRAY[count(*) FILTER (WHERE mark = 2),"
       "   count(*) FILTER (WHERE mark = 3), count(*) FILTER (WHERE mark = 4),"
@@ -93,8 +103,14 @@ static long long stats_mismatches(long long id, int max_primary, int min) {
       "   AND test_score < %d)) AS failed,"
       "  sum(primary_score) AS primary_sum,"
       "  count(test_score) AS test_scored,"
-      "  coalesce(sum(test_score), 0) AS test_score_sum"
-      "  FROM r GROUP BY school_id),"
+      "  coalesce(sum(test_score), 0) AS test_score_sum,"
+      "  count(*) FILTER (WHERE journal_mark >= mark + 2) AS higher2,"
+      "  count(*) FILTER (WHERE journal_mark <= mark - 2) AS lower2,"
+      "  count(*) FILTER (WHERE mark >= 4 AND b.basic_max > 0 AND 100 *"
+      "   (SELECT coalesce(sum(u.v), 0) FROM unnest(r.task_scores)"
+      "    WITH ORDINALITY u(v, i) WHERE u.i = ANY (b.ords))"
+      "   < 60 * b.basic_max) AS high_low"
+      "  FROM r CROSS JOIN b GROUP BY school_id),"
       " t AS (SELECT school_id, array_agg(total ORDER BY i) AS task_sums FROM"
       "  (SELECT school_id, i, sum(v) AS total FROM r,"
       "   unnest(task_scores) WITH ORDINALITY u(v, i) GROUP BY 1, 2) x"
@@ -109,11 +125,13 @@ static long long stats_mismatches(long long id, int max_primary, int min) {
       "  JOIN h USING (school_id)) FULL JOIN k ON k.school_id = c.school_id"
       " WHERE k.school_id IS NULL OR c.school_id IS NULL OR"
       "  (c.participants, c.marks, c.failed, c.primary_sum, c.test_scored,"
-      "   c.test_score_sum, t.task_sums, h.score_counts)"
+      "   c.test_score_sum, t.task_sums, h.score_counts, c.higher2,"
+      "   c.lower2, c.high_low)"
       "  IS DISTINCT FROM (k.participants::bigint, k.marks, k.failed::bigint,"
       "   k.primary_sum, k.test_scored::bigint, k.test_score_sum,"
-      "   k.task_sums, k.score_counts)",
-      id, min, max_primary, id);
+      "   k.task_sums, k.score_counts, k.journal_higher2::bigint,"
+      "   k.journal_lower2::bigint, k.high_low_mastery::bigint)",
+      id, id, min, max_primary, id);
 }
 
 static char *scores_of(long long id, const char *participant) {
