@@ -380,6 +380,9 @@ static void test_scope(void **state) {
   http_reply_free(r);
   json_t *items = all_schools(id, "", 2);
   assert_int_equal(json_array_size(items), 5);
+  /* Numbered among its own schools: the region's order is not told. */
+  for (size_t i = 0; i < 5; i++)
+    assert_json_int(json_array_get(items, i), "position", (long long)i + 1);
   json_decref(items);
   r = http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[4]);
   assert_problem(r, 404, "not_found");
@@ -388,8 +391,13 @@ static void test_scope(void **state) {
   use_token(fx.school0);
   r = http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[0]);
   assert_status(r, 200);
+  assert_json_int(r->json, "position", 1);
   http_reply_free(r);
   use_token(fx.school1);
+  r = http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[1]);
+  assert_status(r, 200);
+  assert_json_int(r->json, "position", 1);
+  http_reply_free(r);
   r = http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[0]);
   assert_problem(r, 404, "not_found");
   http_reply_free(r);
