@@ -421,13 +421,47 @@ static bool apply_work(struct request *rq, void *arg) {
   return true;
 }
 
+/* The order's number without the sign authorities often type with it
+ * («№ 812-п», «N 812-п», «No. 812-п»): the basis writes «Приказ № …»
+ * itself. */
+static const char *order_number_bare(const char *s) {
+  static const char *const signs[] = {"№", "No.", "No", "N", "#"};
+  for (size_t i = 0; i < sizeof signs / sizeof signs[0]; i++) {
+    size_t n = strlen(signs[i]);
+    /* "N" only as a sign: before a space or a digit, not "Н-12". */
+    if (strncmp(s, signs[i], n) == 0 &&
+        (n > 1 || s[n] == ' ' || (s[n] >= '0' && s[n] <= '9'))) {
+      s += n;
+      break;
+    }
+  }
+  while (*s == ' ')
+    s++;
+  return s;
+}
+
+/* Replaces order_number by its bare number; false (and an error added)
+ * when only the sign was given. */
+static bool order_number_normalise(json_t *body, json_t *errors) {
+  json_t *value = json_object_get(body, "order_number");
+  const char *bare = order_number_bare(json_string_value(value));
+  if (*bare == '\0') {
+    jspec_error(errors, "$.order_number",
+                "the order's number is missing: only the sign was given");
+    return false;
+  }
+  json_object_set_new(body, "order_number", json_string(bare));
+  return true;
+}
+
 void identification_run_apply(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
   json_t *errors = json_array();
   if (jspec_check(rq->json, identification_apply_fields, JSPEC_CREATE, errors) >
-      0) {
+          0 ||
+      !order_number_normalise(rq->json, errors)) {
     reply_validation_steal(rq, errors);
     return;
   }
