@@ -213,7 +213,7 @@ static const struct table_column run_school_columns[] = {
     {"school.short_name", "Школа", TABLE_TEXT},
     {"school.municipality_id", "ID муниципалитета", TABLE_INTEGER},
     {"decision", "Решение", TABLE_TEXT},
-    {"severity", "Показателей ниже порога", TABLE_INTEGER},
+    {"severity", "Показателей, отвечающих критерию", TABLE_INTEGER},
     {"evidence.summary", "Обоснование", TABLE_TEXT},
 };
 static const struct table_spec run_school_table =
