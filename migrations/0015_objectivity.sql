@@ -668,10 +668,14 @@ BEGIN
         coalesce(fy.excluded, 0) AS excluded, fy.figures
       FROM sch CROSS JOIN generate_series(r.year - n_years + 1, r.year) y(year)
       LEFT JOIN fy ON fy.school_id = sch.id AND fy.year = y.year)
+    -- A year with enough counted figures is judged on them alone: the
+    -- small groups left out are no evidence either way. With fewer, it
+    -- does not meet only when the left-out ones could not make it meet.
     SELECT ROW(yr.school_id, yr.year, CASE WHEN yr.met >= v_k THEN 'meets'
-        WHEN yr.counted + yr.small + yr.excluded = 0
-          OR yr.met + yr.small + yr.excluded >= v_k THEN 'unknown'
-        ELSE 'does_not_meet' END, yr.met,
+        WHEN yr.counted + yr.small + yr.excluded = 0 THEN 'unknown'
+        WHEN yr.counted >= v_k
+          OR yr.met + yr.small + yr.excluded < v_k THEN 'does_not_meet'
+        ELSE 'unknown' END, yr.met,
       jsonb_build_object('counted', yr.counted,
         'too_few_participants', yr.small,
         'text', yr.year || ': ' || CASE WHEN yr.counted + yr.small + yr.excluded = 0

@@ -315,6 +315,11 @@ static void test_changed_parameters(void **state) {
   /* One work a year is enough: s4's 2024 is enough now. */
   id = run("{'min_instruments':1}");
   expect(id, 4, "meets");
+  /* Enough counted figures decide alone: s3's 2025 russian (50 %) is under
+   * 60 %, and its math of 3 participants is no evidence either way. */
+  id = run("{'share_fail_percent':60,'years':1,'min_instruments':1}");
+  expect(id, 3, "does_not_meet");
+  expect(id, 5, "meets");
   /* OGE only: no figures, insufficient for all. */
   id = run("{'instruments':[{'kind':'OGE'}]}");
   expect(id, 0, "insufficient_evidence");
