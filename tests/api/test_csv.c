@@ -160,10 +160,11 @@ static char *spec_header(const char *op) {
   const char *next_op = strstr(at + strlen(marker), "operationId:");
   if (csv == NULL || (next_op != NULL && csv > next_op))
     fail_msg("%s declares no text/csv answer", op);
-  const char *start = strstr(csv, "example: \"\\uFEFF");
-  if (start == NULL)
+  /* The table is the `example`, or the first of the `examples`. */
+  const char *start = strstr(csv, "\"\\uFEFF");
+  if (start == NULL || (next_op != NULL && start > next_op))
     fail_msg("%s: no example table", op);
-  start += strlen("example: \"\\uFEFF");
+  start += strlen("\"\\uFEFF");
   const char *end = strstr(start, "\\r\\n");
   return strndup(start, (size_t)(end - start));
 }
