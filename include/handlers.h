@@ -238,6 +238,12 @@ extern const struct jspec_field identification_run_fields[],
     identification_run_schools_params[], identification_run_diff_params[];
 extern const struct list_spec identification_runs_list_spec;
 
+/* src/api/identification_partners.c: partner proposals of a ШНОР run */
+void identification_partner_proposals(struct request *rq);
+void identification_proposal_accept(struct request *rq);
+extern const struct jspec_field identification_proposals_params[],
+    identification_accept_fields[];
+
 /* src/api/identification_methodologies.c: saved methodologies */
 void identification_methodologies_list(struct request *rq);
 void identification_methodologies_create(struct request *rq);
