@@ -185,49 +185,67 @@ $$;
 -- fewer than min_instruments counted) against the region's
 -- results_percentile-th percentile of that year's scores. A year meets
 -- when both are at least their cut-offs, does not meet when either is
--- known and under it, and is unknown otherwise.
-CREATE FUNCTION identification_resilient_years(p_region bigint,
+-- known and under it, and is unknown otherwise. The rule alone, without
+-- the words: partner proposals compute it on request.
+CREATE FUNCTION identification_resilient_scores(p_region bigint,
   p_year integer, p jsonb)
-RETURNS SETOF identification_year LANGUAGE sql STABLE AS $$
-  WITH rk AS (
-    SELECT k.*, a.kind, a.grade, a.subject_code, a.variant_set,
-      identification_instrument_name(a) || ': ' || CASE WHEN k.counted
-        THEN 'средний первичный балл ' || identification_number(k.mean)
-          || ', процентильный ранг ' || identification_number(k.rank)
-          || ' среди школ региона (участников: ' || k.participants || ')'
-        ELSE 'участников ' || k.participants || ' — меньше '
-          || (p->>'min_participants') || ', показатель не учитывается' END AS text
-    FROM identification_results_ranks(p_region, p_year, p) k
-    JOIN assessments a ON a.id = k.assessment_id),
-  sc AS (
-    SELECT rk.school_id, rk.year,
-      count(*) FILTER (WHERE rk.counted) AS counted,
-      count(*) FILTER (WHERE NOT rk.counted) AS small,
-      CASE WHEN count(*) FILTER (WHERE rk.counted)
+RETURNS TABLE (school_id bigint, year integer, version integer, shares jsonb,
+  words text, index numeric, cutoff numeric, counted bigint,
+  small bigint, score numeric, score_cutoff numeric, outcome text)
+LANGUAGE sql STABLE AS $$
+  WITH sc AS (
+    SELECT k.school_id, k.year,
+      count(*) FILTER (WHERE k.counted) AS counted,
+      count(*) FILTER (WHERE NOT k.counted) AS small,
+      CASE WHEN count(*) FILTER (WHERE k.counted)
           >= (p->>'min_instruments')::integer
-        THEN round(avg(rk.rank) FILTER (WHERE rk.counted), 1) END AS score,
-      jsonb_agg(jsonb_build_object('assessment_id', rk.assessment_id,
-        'kind', rk.kind, 'year', rk.year, 'grade', rk.grade,
-        'subject_code', rk.subject_code, 'variant_set', rk.variant_set,
-        'participants', rk.participants, 'mean', round(rk.mean, 1),
-        'percentile_rank', round(rk.rank, 1), 'counted', rk.counted,
-        'text', rk.text)
-        ORDER BY rk.kind, rk.grade, rk.subject_code, rk.variant_set) AS figures
-    FROM rk GROUP BY rk.school_id, rk.year),
+        THEN round(avg(k.rank) FILTER (WHERE k.counted), 1) END AS score
+    FROM identification_results_ranks(p_region, p_year, p) k
+    GROUP BY k.school_id, k.year),
   cut AS (
     SELECT sc.year, round(percentile_cont(
       (p->>'results_percentile')::float8 / 100) WITHIN GROUP (ORDER BY sc.score)::numeric,
       1) AS score_cutoff
-    FROM sc WHERE sc.score IS NOT NULL GROUP BY sc.year),
-  y AS (
-    SELECT x.*, coalesce(sc.counted, 0) AS counted, coalesce(sc.small, 0) AS small,
-      sc.score, cut.score_cutoff, sc.figures,
-      x.index >= x.cutoff AS poor, sc.score >= cut.score_cutoff AS high
-    FROM identification_social_index(p_region, p_year, p) x
-    LEFT JOIN sc ON sc.school_id = x.school_id AND sc.year = x.year
-    LEFT JOIN cut ON cut.year = x.year)
-  SELECT ROW(y.school_id, y.year, o.outcome,
-    CASE o.outcome WHEN 'meets' THEN 1 ELSE 0 END,
+    FROM sc WHERE sc.score IS NOT NULL GROUP BY sc.year)
+  SELECT x.school_id, x.year, x.version, x.shares, x.words,
+    x.index, x.cutoff, coalesce(sc.counted, 0), coalesce(sc.small, 0),
+    sc.score, cut.score_cutoff, CASE
+      WHEN x.index >= x.cutoff AND sc.score >= cut.score_cutoff THEN 'meets'
+      WHEN x.index < x.cutoff OR sc.score < cut.score_cutoff THEN 'does_not_meet'
+      ELSE 'unknown' END
+  FROM identification_social_index(p_region, p_year, p) x
+  LEFT JOIN sc ON sc.school_id = x.school_id AND sc.year = x.year
+  LEFT JOIN cut ON cut.year = x.year
+$$;
+
+-- The same with its evidence: per year, the index and score in words; per
+-- instrument, the school's mean and percentile rank.
+CREATE FUNCTION identification_resilient_years(p_region bigint,
+  p_year integer, p jsonb)
+RETURNS SETOF identification_year LANGUAGE sql STABLE AS $$
+  WITH k AS (SELECT * FROM identification_results_ranks(p_region, p_year, p)),
+  nm AS (
+    SELECT a.id, a.kind, a.grade, a.subject_code, a.variant_set,
+      identification_instrument_name(a) || ': ' AS name
+    FROM assessments a WHERE a.id IN (SELECT k.assessment_id FROM k)),
+  figs AS (
+    SELECT k.school_id, k.year, jsonb_agg(jsonb_build_object(
+      'assessment_id', k.assessment_id, 'kind', nm.kind, 'year', k.year,
+      'grade', nm.grade, 'subject_code', nm.subject_code,
+      'variant_set', nm.variant_set, 'participants', k.participants,
+      'mean', round(k.mean, 1), 'percentile_rank', round(k.rank, 1),
+      'counted', k.counted,
+      'text', nm.name || CASE WHEN k.counted
+        THEN 'средний первичный балл ' || identification_number(k.mean)
+          || ', процентильный ранг ' || identification_number(k.rank)
+          || ' среди школ региона (участников: ' || k.participants || ')'
+        ELSE 'участников ' || k.participants || ' — меньше '
+          || (p->>'min_participants') || ', показатель не учитывается' END)
+      ORDER BY nm.kind, nm.grade, nm.subject_code, nm.variant_set) AS figures
+    FROM k JOIN nm ON nm.id = k.assessment_id
+    GROUP BY k.school_id, k.year)
+  SELECT ROW(y.school_id, y.year, y.outcome,
+    CASE y.outcome WHEN 'meets' THEN 1 ELSE 0 END,
     jsonb_build_object('counted', y.counted, 'too_few_participants', y.small,
       'index', y.index, 'cutoff', y.cutoff, 'shares', y.shares,
       'score', y.score, 'score_cutoff', y.score_cutoff,
@@ -248,16 +266,23 @@ RETURNS SETOF identification_year LANGUAGE sql STABLE AS $$
           || '-й процентиль по региону; учтено процедур: ' || y.counted || ')' END
       || CASE WHEN y.small > 0 THEN '; не учтено из-за малого числа участников: '
         || y.small ELSE '' END),
-    y.figures)::identification_year
-  FROM y CROSS JOIN LATERAL (SELECT CASE
-    WHEN y.poor AND y.high THEN 'meets'
-    WHEN NOT y.poor OR NOT y.high THEN 'does_not_meet'
-    ELSE 'unknown' END AS outcome) o
+    figs.figures)::identification_year
+  FROM identification_resilient_scores(p_region, p_year, p) y
+  LEFT JOIN figs ON figs.school_id = y.school_id AND figs.year = y.year
 $$;
+
+-- identification_decide joins each school's figures to its decision; the
+-- years array it unnests is estimated at ten rows, so the planner chose a
+-- nested loop over the materialized figures: 19 s for 2,000 schools with
+-- 20 instruments in two years (a ШНОР run as much), under 2 s with a hash
+-- join. Compiling these large plans (JIT) took seconds more than running
+-- them. Set on the function, so that its body stays every kind's.
+ALTER FUNCTION identification_decide(bigint, identification_year[], text)
+  SET enable_nestloop = off SET jit = off;
 
 -- The resilient computation; its last stage identification_decide.
 CREATE FUNCTION identification_compute_resilient(p_run bigint)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
   r identification_runs;
 BEGIN
@@ -304,24 +329,29 @@ $$;
 -- (every year meets, as identification_decide decides) and strong (its
 -- results score at least the cut-off in every year, whatever its context).
 -- From a stored resilient run's evidence (p_resilient_run), or else
--- computed now by the model p for p_year.
+-- computed now by the model p for p_year. PL/pgSQL, so that a named run
+-- never computes the model (a SQL function would be inlined, and its
+-- branch for no run evaluated before the filter that discards it).
 CREATE FUNCTION identification_partner_pool(p_region bigint, p_year integer,
   p jsonb, p_resilient_run bigint)
 RETURNS TABLE (school_id bigint, resilient boolean, strong boolean)
-LANGUAGE sql STABLE AS $$
-  WITH yrs AS (
-    SELECT rs.school_id, e->>'outcome' AS outcome, e AS doc
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF p_resilient_run IS NOT NULL THEN
+    RETURN QUERY SELECT rs.school_id,
+      bool_and(e->>'outcome' = 'meets'),
+      bool_and(coalesce((e->>'score')::numeric
+        >= (e->>'score_cutoff')::numeric, false))
     FROM identification_run_schools rs
     CROSS JOIN LATERAL jsonb_array_elements(rs.evidence->'years') e
-    WHERE rs.run_id = p_resilient_run
-    UNION ALL
-    SELECT y.school_id, y.outcome, y.doc
-    FROM identification_resilient_years(p_region, p_year, p) y
-    WHERE p_resilient_run IS NULL)
-  SELECT yrs.school_id, bool_and(yrs.outcome = 'meets'),
-    bool_and(coalesce((yrs.doc->>'score')::numeric
-      >= (yrs.doc->>'score_cutoff')::numeric, false))
-  FROM yrs GROUP BY yrs.school_id
+    WHERE rs.run_id = p_resilient_run GROUP BY rs.school_id;
+  ELSE
+    RETURN QUERY SELECT y.school_id, bool_and(y.outcome = 'meets'),
+      bool_and(coalesce(y.score >= y.score_cutoff, false))
+    FROM identification_resilient_scores(p_region, p_year, p) y
+    GROUP BY y.school_id;
+  END IF;
+END
 $$;
 
 -- The partner proposals of a low_results run: for each school that meets
@@ -333,11 +363,12 @@ $$;
 -- then the mean percentile rank on the school's three weakest instruments
 -- of the run's year (higher first), then code; the first p_per_school of
 -- them. A candidate outside the caller's scope is shown as the region's
--- directory shows it: id, code and short name.
+-- directory shows it: id, code and short name. Without JIT, as
+-- identification_decide: compiling took longer than answering.
 CREATE FUNCTION identification_partner_proposals(p_run bigint,
   p_school bigint, p_resilient_run bigint, p_per_school integer,
   p_scope_kind text, p_scope_id bigint)
-RETURNS jsonb LANGUAGE sql STABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE SET jit = off AS $$
   WITH r AS (SELECT * FROM identification_runs WHERE id = p_run),
   src AS (
     SELECT rr.id AS run_id, coalesce(rr.year, r.year) AS year,
