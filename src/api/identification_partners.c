@@ -122,11 +122,16 @@ struct accept {
 };
 
 /* No partnership of the pair is in force (either side, any kind): a
- * second accept of the same pair answers 409 naming it. */
+ * second accept of the same pair, even a concurrent one, answers 409
+ * naming it. */
 static bool pair_free(struct request *rq, const struct accept *a) {
   const struct db_arg args[] = {
       {"school", a->school}, {"body", a->request}, DB_END};
-  PGresult *r = db_call(rq, STMT_IDENT_PROPOSAL_PAIR, args, NULL);
+  PGresult *r = db_call(rq, STMT_IDENT_PROPOSAL_LOCK, args, NULL);
+  if (r == NULL)
+    return false;
+  PQclear(r);
+  r = db_call(rq, STMT_IDENT_PROPOSAL_PAIR, args, NULL);
   if (r == NULL)
     return false;
   bool free_ = PQntuples(r) == 0;
@@ -180,9 +185,13 @@ static bool insert_partnership(struct request *rq, struct accept *a) {
       NULL);
   if (r == NULL)
     return false;
-  snprintf(a->partnership, sizeof a->partnership, "%s", PQgetvalue(r, 0, 0));
+  bool inserted = PQntuples(r) == 1;
+  if (inserted)
+    snprintf(a->partnership, sizeof a->partnership, "%s", PQgetvalue(r, 0, 0));
+  else /* the school left the scope meanwhile */
+    reply_unseen(rq, "school %s in identification run %s", a->school, a->run);
   PQclear(r);
-  return true;
+  return inserted;
 }
 
 static bool accept_work(struct request *rq, void *arg) {
