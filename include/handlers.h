@@ -244,6 +244,11 @@ void school_objectivity(struct request *rq);
 extern const struct jspec_field objectivity_list_params[],
     school_objectivity_params[];
 extern const struct list_spec objectivity_list_spec, school_objectivity_spec;
+/* src/api/identification_partners.c: partner proposals of a ШНОР run */
+void identification_partner_proposals(struct request *rq);
+void identification_proposal_accept(struct request *rq);
+extern const struct jspec_field identification_proposals_params[],
+    identification_accept_fields[];
 
 /* src/api/identification_methodologies.c: saved methodologies */
 void identification_methodologies_list(struct request *rq);

@@ -11,7 +11,7 @@
 
 struct request;
 
-/* low_results, unfavourable_context; NULL-ended. */
+/* low_results, unfavourable_context, resilient; NULL-ended. */
 extern const char *const identification_kinds[];
 
 /* A methodology's parameters (the member `parameters` of a body). */

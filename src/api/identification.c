@@ -378,11 +378,22 @@ static bool apply_work(struct request *rq, void *arg) {
   bool found = PQntuples(r) == 1;
   bool applied = found && strcmp(db_get(r, 0, "applied"), "t") == 0;
   bool same = found && strcmp(db_get(r, 0, "same"), "t") == 0;
+  bool resilient = found && strcmp(db_get(r, 0, "kind"), "resilient") == 0;
   if (found)
     snprintf(a->region, sizeof a->region, "%s", db_get(r, 0, "region_id"));
   PQclear(r);
   if (!found) {
     reply_unseen(rq, "identification run %s", a->id);
+    return false;
+  }
+  /* No status is made of resilience: there is nothing to apply, and a
+   * lock would only make it look decided (docs/IDENTIFICATION.md). */
+  if (resilient) {
+    reply_problem(rq, ERR_CONFLICT,
+                  "a run of kind resilient makes no status and is not "
+                  "applied: its schools are proposed as partners of a "
+                  "low_results run (GET /identification-runs/{id}/"
+                  "partner-proposals?resilient_run=...)");
     return false;
   }
   if (applied && !same) {

@@ -15,8 +15,8 @@
 /* What a low_results run does with figures flagged high. */
 static const char *const objectivity_modes[] = {"ignore", "exclude_high",
                                                 "mark_high", NULL};
-const char *const identification_kinds[] = {"low_results",
-                                            "unfavourable_context", NULL};
+const char *const identification_kinds[] = {
+    "low_results", "unfavourable_context", "resilient", NULL};
 static const char *const instrument_kinds[] = {"VPR", "OGE", "EGE", "REGIONAL",
                                                NULL};
 static const char *const criteria[] = {"share_fail", "mean_percentile",
@@ -76,6 +76,7 @@ const struct jspec_field identification_parameter_fields[] = {
     {"weights", JS_OBJECT, 0, 0, 0, NULL, weight_fields, NULL, NULL},
     FIELD("cutoff_percentile", JS_INTEGER, OPT_NULL, 1, 99),
     FIELD("cutoff_value", JS_NUMBER, OPT_NULL, 0, 0),
+    FIELD("results_percentile", JS_INTEGER, 0, 1, 99),
     END_FIELDS,
 };
 
@@ -123,6 +124,52 @@ static void check_objectivity(const json_t *p, json_t *errors) {
                 "is read only with objectivity exclude_high or mark_high");
 }
 
+/* The index's cut-off: by percentile or by value, not both. */
+static void check_cutoff(const json_t *p, json_t *errors) {
+  if (json_is_number(json_object_get(p, "cutoff_percentile")) &&
+      json_is_number(json_object_get(p, "cutoff_value")))
+    jspec_error(errors, "$.parameters.cutoff_value",
+                "give cutoff_percentile or cutoff_value, not both");
+}
+
+/* resilient: the index's parameters and the results' (instruments without
+ * a criterion: each is read by its mean primary score), not ШНОР's
+ * criteria and thresholds. */
+static void check_resilient(const json_t *p, json_t *errors) {
+  static const char *const results_only[] = {"criterion", "share_fail_percent",
+                                             "percentile", "sufficient_percent",
+                                             NULL};
+  static const char *const why =
+      "is a parameter of kind low_results: a resilient run reads every "
+      "instrument by its mean primary score";
+  char path[96];
+  for (size_t t = 0; results_only[t] != NULL; t++)
+    if (json_object_get(p, results_only[t]) != NULL) {
+      snprintf(path, sizeof path, "$.parameters.%s", results_only[t]);
+      jspec_error(errors, path, why);
+    }
+  size_t i;
+  const json_t *e;
+  json_array_foreach(json_object_get(p, "instruments"), i, e) {
+    for (size_t t = 0; results_only[t] != NULL; t++)
+      if (json_object_get(e, results_only[t]) != NULL) {
+        snprintf(path, sizeof path, "$.parameters.instruments[%zu].%s", i,
+                 results_only[t]);
+        jspec_error(errors, path, why);
+      }
+  }
+  static const char *const objectivity[] = {"objectivity",
+                                            "objectivity_parameters", NULL};
+  for (size_t t = 0; objectivity[t] != NULL; t++)
+    if (json_object_get(p, objectivity[t]) != NULL) {
+      snprintf(path, sizeof path, "$.parameters.%s", objectivity[t]);
+      jspec_error(errors, path,
+                  "is a parameter of kind low_results: a resilient run does "
+                  "not read the objectivity flags");
+    }
+  check_cutoff(p, errors);
+}
+
 void identification_check_parameters(const json_t *body, json_t *errors) {
   static const char *const context_only[] = {"weights", "cutoff_percentile",
                                              "cutoff_value", NULL};
@@ -138,10 +185,18 @@ void identification_check_parameters(const json_t *body, json_t *errors) {
                                              NULL};
   const json_t *p = json_object_get(body, "parameters");
   const char *kind = json_string_value(json_object_get(body, "kind"));
-  if (!json_is_object(p) || kind == NULL ||
-      (strcmp(kind, "low_results") != 0 &&
-       strcmp(kind, "unfavourable_context") != 0))
+  if (!json_is_object(p) || kind == NULL)
     return;
+  if (strcmp(kind, "resilient") == 0) {
+    check_resilient(p, errors);
+    return;
+  }
+  if (strcmp(kind, "low_results") != 0 &&
+      strcmp(kind, "unfavourable_context") != 0)
+    return;
+  if (json_object_get(p, "results_percentile") != NULL)
+    jspec_error(errors, "$.parameters.results_percentile",
+                "is a parameter of kind resilient");
   bool context = strcmp(kind, "unfavourable_context") == 0;
   const char *const *other = context ? results_only : context_only;
   char path[64];
@@ -156,10 +211,7 @@ void identification_check_parameters(const json_t *body, json_t *errors) {
     check_instrument_thresholds(p, errors);
     check_objectivity(p, errors);
   }
-  if (json_is_number(json_object_get(p, "cutoff_percentile")) &&
-      json_is_number(json_object_get(p, "cutoff_value")))
-    jspec_error(errors, "$.parameters.cutoff_value",
-                "give cutoff_percentile or cutoff_value, not both");
+  check_cutoff(p, errors);
 }
 
 bool identification_region(struct request *rq, char region[24]) {

@@ -267,6 +267,14 @@ static const struct access_expect access_expect[] = {
     {"applyIdentificationRun",
      {200, 200, 403, 403, 403, 403, 403},
      {0, 404, 403, 403, 403, 403, 403}},
+    /* Partner proposals: read like a run's school (in = the caller's
+     * school, out = each out-of-scope one; ingest has no
+     * identification:read and no school in the path: 403). Accepting one
+     * makes a partnership: as partners are written (admins, municipal). */
+    {"listIdentificationPartnerProposals",
+     READ_IN,
+     {0, 404, 404, 404, 404, 403, 404}},
+    {"acceptIdentificationPartnerProposal", AUTH_IN(201), AUTH_OUT},
     /* Saved methodologies: read like runs (out = region B's); saved and
      * deleted by admins (in = region A, out = region B). */
     {"listIdentificationMethodologies", READ_IN, NONE},
