@@ -205,7 +205,7 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
   ptot AS MATERIALIZED (
     SELECT coalesce(jsonb_object_agg(g.key, g.v), '{}') AS m FROM (
       SELECT s2.assessment_id || '/' || m.region_id AS key,
-        jsonb_build_object('n', sum(s2.participants),
+        jsonb_build_object('schools', count(*), 'n', sum(s2.participants),
           'failed', sum(s2.failed),
           'good', sum(s2.marks[3] + s2.marks[4])) AS v
       FROM assessment_school_stats s2
@@ -213,6 +213,7 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
       JOIN municipalities m ON m.id = sc.municipality_id
       WHERE s2.assessment_id = ANY (ARRAY(SELECT pinst.id FROM pinst))
       AND (p_region IS NULL OR m.region_id = p_region)
+      AND s2.participants > 0
       GROUP BY s2.assessment_id, m.region_id) g),
   -- Each school with its instrument's totals over its region (before the
   -- filters: the others are every school of the region).
@@ -238,7 +239,7 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
       st.t_failed - st.failed AS r_failed, st.t_good - st.good AS r_good,
       pv.years AS previous_years, pv.n AS p_n, pv.failed AS p_failed,
       pv.good AS p_good, pv.rn AS p_rn, pv.rfailed AS p_rfailed,
-      pv.rgood AS p_rgood
+      pv.rgood AS p_rgood, pv.rothers AS p_others
     FROM reg st JOIN inst i ON i.id = st.assessment_id CROSS JOIN ptot
     -- The school's same work in the previous years, each with
     -- min_participants or more: the years, its totals over them and the
@@ -250,7 +251,8 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
         sum((t.v->>'n')::integer - s2.participants)::integer AS rn,
         sum((t.v->>'failed')::integer - s2.failed)::integer AS rfailed,
         sum((t.v->>'good')::integer - s2.marks[3] - s2.marks[4])::integer
-          AS rgood
+          AS rgood,
+        min((t.v->>'schools')::integer) - 1 AS rothers
       FROM pinst x JOIN assessment_school_stats s2
         ON s2.school_id = st.school_id AND s2.assessment_id = x.id
       CROSS JOIN LATERAL (
@@ -261,25 +263,32 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
     AND (p_municipality IS NULL OR st.municipality_id = p_municipality)
     AND school_in_scope(st.school_id, st.municipality_id, st.region_id,
       p_scope_kind, p_scope_id)),
+  -- The other schools' figures only over 5 of them or more (in every
+  -- year a rise reads): fewer would say too much about each of them.
   fig AS (
     SELECT b.*,
       100.0 * (b.journal_higher2 + b.journal_lower2)
         / nullif(b.journal_known, 0) AS journal_share,
       100.0 * b.at / nullif(b.near, 0) AS peak_share,
-      100.0 * b.r_at / nullif(b.r_near, 0) AS peak_region_share,
-      objectivity_z(b.at, b.near, b.r_at, b.r_near, 0) AS peak_z,
+      CASE WHEN b.others >= 5
+        THEN 100.0 * b.r_at / nullif(b.r_near, 0) END AS peak_region_share,
+      CASE WHEN b.others >= 5
+        THEN objectivity_z(b.at, b.near, b.r_at, b.r_near, 0) END AS peak_z,
       100.0 * b.high_low_mastery / b.participants AS mastery_share,
-      100.0 * b.r_low / nullif(b.r_n, 0) AS mastery_region_share,
-      objectivity_z(b.high_low_mastery, b.participants, b.r_low, b.r_n, 0)
-        AS mastery_z,
+      CASE WHEN b.others >= 5
+        THEN 100.0 * b.r_low / nullif(b.r_n, 0) END AS mastery_region_share,
+      CASE WHEN b.others >= 5 THEN objectivity_z(b.high_low_mastery,
+        b.participants, b.r_low, b.r_n, 0) END AS mastery_z,
       100.0 * b.failed / b.participants AS share_fail,
       100.0 * b.good / b.participants AS share_good,
       100.0 * b.p_failed / b.p_n AS previous_fail,
       100.0 * b.p_good / b.p_n AS previous_good,
-      100.0 * b.p_rfailed / nullif(b.p_rn, 0)
-        - 100.0 * b.r_failed / nullif(b.r_n, 0) AS region_fail_drop,
-      100.0 * b.r_good / nullif(b.r_n, 0)
-        - 100.0 * b.p_rgood / nullif(b.p_rn, 0) AS region_good_rise
+      CASE WHEN b.others >= 5 AND b.p_others >= 5
+        THEN 100.0 * b.p_rfailed / nullif(b.p_rn, 0)
+          - 100.0 * b.r_failed / nullif(b.r_n, 0) END AS region_fail_drop,
+      CASE WHEN b.others >= 5 AND b.p_others >= 5
+        THEN 100.0 * b.r_good / nullif(b.r_n, 0)
+          - 100.0 * b.p_rgood / nullif(b.p_rn, 0) END AS region_good_rise
     FROM base b),
   chg AS (
     SELECT f.*, f.peak_share - f.peak_region_share AS peak_diff,
@@ -379,15 +388,16 @@ LANGUAGE sql IMMUTABLE AS $$
   SELECT replace(trim_scale(round(z, 2))::text, '.', ',')
 $$;
 
--- A difference (p_words), its threshold and, when the school's figure is
--- the greater, the test in words: "больше на 16,3 п. п. (порог 10 п. п.),
--- такое расхождение случайно маловероятно (z = 3,1 при пороге 2,33)" or
--- "… может быть случайным (…)"; p_what is neuter.
+-- A difference (p_words), its threshold (and p_note) and, when the
+-- school's figure is the greater, the test in words: "больше на 16,3 п. п.
+-- (порог 10 п. п.), такое расхождение случайно маловероятно (z = 3,1 при
+-- пороге 2,33)" or "… может быть случайным (…)"; p_what is neuter.
 CREATE FUNCTION objectivity_chance(p_diff numeric, p_words text,
-  p_threshold text, z numeric, p jsonb, p_what text)
+  p_threshold text, p_note text, z numeric, p jsonb, p_what text)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT p_words || ' (порог '
-    || p_threshold || ' п. п.)' || CASE WHEN p_diff > 0 THEN ', ' || p_what
+    || p_threshold || ' п. п.' || p_note || ')'
+    || CASE WHEN p_diff > 0 THEN ', ' || p_what
       || CASE WHEN z >= (p->>'z_critical')::numeric
         THEN ' случайно маловероятно' ELSE ' может быть случайным' END
       || ' (z = ' || objectivity_z_text(z) || ' при пороге '
@@ -455,7 +465,6 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
     'difference', round(o.peak_diff, 1),
     'threshold', (p->>'peak_margin')::integer,
     'z', o.peak_z, 'z_critical', (p->>'z_critical')::numeric,
-    'others', o.others,
     'text', o.name || ': ' || CASE
       WHEN o.peak_outcome = 'not_applicable' THEN 'границ отметок по'
         || ' первичному баллу нет, признак не применяется'
@@ -477,7 +486,7 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
             || identification_number(o.peak_region_share) || ' %: '
             || objectivity_chance(o.peak_diff,
               objectivity_diff(o.peak_diff, 'больше', 'меньше'),
-              p->>'peak_margin', o.peak_z, p, 'такое расхождение') END
+              p->>'peak_margin', '', o.peak_z, p, 'такое расхождение') END
       END)
 $$;
 
@@ -493,7 +502,7 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
       THEN round(o.mastery_diff, 1) END,
     'threshold', (p->>'mastery_margin')::integer,
     'z', CASE WHEN o.mastery_outcome <> 'not_applicable' THEN o.mastery_z END,
-    'z_critical', (p->>'z_critical')::numeric, 'others', o.others,
+    'z_critical', (p->>'z_critical')::numeric,
     'text', o.name || ': ' || CASE
       WHEN o.basic_max = 0 THEN 'заданий базового уровня нет, признак не'
         || ' применяется'
@@ -507,7 +516,7 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
         || identification_number(o.mastery_region_share) || ' %: '
         || objectivity_chance(o.mastery_diff,
           objectivity_diff(o.mastery_diff, 'больше', 'меньше'),
-          p->>'mastery_margin', o.mastery_z, p, 'такое расхождение') END)
+          p->>'mastery_margin', '', o.mastery_z, p, 'такое расхождение') END)
 $$;
 
 -- One part of sudden_rise in words: "доля «2» 35 % при 50 % за 2023,
@@ -520,15 +529,18 @@ CREATE FUNCTION objectivity_rise_part(p_what text, p_now numeric,
 LANGUAGE sql IMMUTABLE AS $$
   SELECT p_what || identification_number(p_now) || ' % при '
     || identification_number(p_before) || ' %' || p_years || ' — '
-    || objectivity_diff(p_change, p_more, p_less) || CASE
-      WHEN p_region IS NULL THEN ', в других школах региона этой работы'
-        || ' не было: '
-      ELSE ', в других школах региона — '
-        || objectivity_diff(p_region, p_more, p_less) || ': ' END
-    || objectivity_chance(p_excess, CASE WHEN p_excess > 0
-        THEN 'на ' || identification_number(p_excess) || ' п. п. больше, чем'
-          || ' в регионе'
-        ELSE 'не больше, чем в регионе' END, p_threshold, z, p, p_noun)
+    || CASE WHEN p_region IS NULL THEN objectivity_chance(p_excess,
+        objectivity_diff(p_change, p_more, p_less), p_threshold,
+        '; других школ региона с этой работой меньше 5, с ними не'
+        || ' сравнивается', z, p, p_noun)
+      ELSE objectivity_diff(p_change, p_more, p_less)
+        || ', в других школах региона — '
+        || objectivity_diff(p_region, p_more, p_less) || ': '
+        || objectivity_chance(p_excess, CASE WHEN p_excess > 0
+          THEN 'на ' || identification_number(p_excess) || ' п. п. больше,'
+            || ' чем в регионе'
+          ELSE 'не больше, чем в регионе' END, p_threshold, '', z, p, p_noun)
+      END
 $$;
 
 CREATE FUNCTION objectivity_rise_doc(o objectivity_row, p jsonb)

@@ -262,7 +262,6 @@ static void test_boundary_peak(void **state) {
   assert_true(json_is_false(json_object_get(k, "far")));
   assert_json_int(k, "near", 33);
   assert_json_int(k, "at", 21);
-  assert_json_int(k, "others", 14);
   assert_number(k, "school_share", 63.6);
   assert_number(k, "region_share", 39.4);
   assert_number(k, "difference", 24.3);
@@ -425,6 +424,7 @@ static void test_tiny_group(void **state) {
   long long m = create_municipality(r2, "obj-r2m", "Кинешемский район");
   long long t = create_school(m, "OBJ-Y", "OBJ-Y");
   stat(fx.math25, t, "{0,1,1,1,2,2,1,1,1,1,1}", "{3,5,2,2}", 3, 6, 3);
+  stat(fx.math24, t, "{2,2,2,2,1,1,0,1,0,1,0}", "{8,2,1,1}", 8, 0, 0);
   json_t *items =
       all_items(J("/api/v1/objectivity?year=2025&municipality=%lld", m), 500);
   assert_int_equal(json_array_size(items), 1);
@@ -443,11 +443,27 @@ static void test_tiny_group(void **state) {
   it = json_array_get(items, 0);
   assert_json_str(it, "level", "high");
   assert_raised_by(it, "journal_gap");
+  /* Fewer than 5 other schools: no figure of theirs is shown. */
   assert_json_str(rule_of(it, "boundary_peak"), "outcome", "not_judged");
+  assert_json_null(rule_of(it, "boundary_peak"), "region_share");
+  assert_json_null(rule_of(it, "high_marks_low_mastery"), "region_share");
   assert_json_str(rule_of(it, "high_marks_low_mastery"), "text",
                   "ВПР 2025, математика, 5 класс: в регионе меньше 5 других "
                   "школ с результатами, сравнивать не с чем, признак не "
                   "оценивается");
+  /* A rise is judged on the school's own change then: "2" 3 of 12 against
+   * 8 of 12 in 2024, z = 1,64. */
+  const json_t *s = rule_of(it, "sudden_rise");
+  assert_json_null(s, "region_fail_drop");
+  assert_json_str(
+      s, "text",
+      "ВПР 2025, математика, 5 класс: доля «2» 25 % при 66,7 % в 2024 г. — "
+      "ниже на 41,7 п. п. (порог 10 п. п.; других школ региона с этой "
+      "работой меньше 5, с ними не сравнивается), такое снижение может быть "
+      "случайным (z = 1,64 при пороге 2,33); доля «4» и «5» 33,3 % при "
+      "16,7 % — выше на 16,7 п. п. (порог 15 п. п.; других школ региона с "
+      "этой работой меньше 5, с ними не сравнивается), такое повышение может "
+      "быть случайным (z = 0,47 при пороге 2,33)");
   json_decref(items);
 }
 
@@ -473,9 +489,9 @@ static void test_filters_pages_and_csv(void **state) {
   assert_string_equal(codes, "OBJ-N");
   free(codes);
   json_decref(items);
-  /* One instrument: 2024's has U, U2 and the ordinary schools. */
+  /* One instrument: 2024's has U, U2, the ordinary schools and Y. */
   items = all_items(J("/api/v1/objectivity?instrument=%lld", fx.math24), 500);
-  assert_int_equal(json_array_size(items), 9);
+  assert_int_equal(json_array_size(items), 10);
   json_decref(items);
   static const char *const csv[] = {"Accept: text/csv", NULL};
   struct http_reply *r =
