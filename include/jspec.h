@@ -21,7 +21,8 @@ enum jspec_type {
   JS_ID,     /* positive integer id of another resource */
   JS_OBJECT, /* nested object described by `fields` */
   JS_ARRAY,  /* items described by `items`; min/max bound the count */
-  JS_NUMBER, /* any JSON number (integer or real); min/max are not used */
+  JS_NUMBER, /* any JSON number (integer or real); min/max bound it as an
+                integer's (0,0: unbounded) */
 };
 
 enum {

@@ -50,24 +50,44 @@ FROM c WHERE s.assessment_id = c.assessment_id AND s.school_id = c.school_id;
 
 -- The parameters of the rules, every default filled in (docs/OBJECTIVITY.md):
 -- below min_participants a school's figures give limited evidence (the
--- reference: under 20) and no rule is judged; journal_gap_percent, the share
--- of journal marks two or more off the work's; peak_margin, percentage
--- points a boundary score's share exceeds the rest of the region's;
--- high_low_mastery_percent, the share of "4"s and "5"s with basic mastery
--- under 60 %; fail_drop and good_rise, percentage points the share of "2"
--- fell or of "4" and "5" rose against the mean of the previous_years
--- before.
+-- reference: under 20) and no rule is judged; a difference is unlikely by
+-- chance when its z reaches z_critical (2.33: one-sided, about 1 %), and a
+-- rule at z_high (3.09: about 0.1 %) makes the level high alone; the
+-- journal's share of marks two or more off (journal_gap_percent); the
+-- points under a boundary a peak gathers (peak_window) and the percentage
+-- points its share exceeds the region's by (peak_margin); those of high
+-- marks with low mastery (mastery_margin); and those the share of "2" fell
+-- (fail_drop) or of "4" and "5" rose (good_rise) beyond the region's
+-- change against the previous_years before. z values keep two decimals.
 CREATE FUNCTION objectivity_parameters(p jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
   SELECT jsonb_build_object(
     'min_participants', coalesce((p->>'min_participants')::integer, 20),
+    'z_critical', round(coalesce((p->>'z_critical')::numeric, 2.33), 2),
+    'z_high', round(coalesce((p->>'z_high')::numeric, 3.09), 2),
     'journal_gap_percent', coalesce((p->>'journal_gap_percent')::integer, 15),
-    'peak_margin', coalesce((p->>'peak_margin')::integer, 10),
-    'high_low_mastery_percent',
-      coalesce((p->>'high_low_mastery_percent')::integer, 10),
+    'peak_window', coalesce((p->>'peak_window')::integer, 2),
+    'peak_margin', coalesce((p->>'peak_margin')::integer, 20),
+    'mastery_margin', coalesce((p->>'mastery_margin')::integer, 10),
     'fail_drop', coalesce((p->>'fail_drop')::integer, 10),
     'good_rise', coalesce((p->>'good_rise')::integer, 15),
     'previous_years', coalesce((p->>'previous_years')::integer, 3))
+$$;
+
+-- How unlikely by chance a share x1 of n1 is to exceed a share x2 of n2 by
+-- more than d (a fraction): the one-sided z of two shares — their
+-- difference less d and less half a participant on each side (the
+-- continuity correction), over the standard error of a difference at the
+-- two's pooled share — rounded to two decimals; 0 when that error is 0
+-- (every participant or none has the figure on both sides), null without
+-- participants on one side.
+CREATE FUNCTION objectivity_z(x1 float8, n1 float8, x2 float8,
+  n2 float8, d float8) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN n1 > 0 AND n2 > 0 THEN coalesce(round((
+    (x1 / n1 - x2 / n2 - d - (0.5 / n1 + 0.5 / n2))
+    / nullif(sqrt((x1 + x2) / (n1 + n2) * (1 - (x1 + x2) / (n1 + n2))
+      * (1 / n1 + 1 / n2)), 0))::numeric, 2), 0) END
 $$;
 
 -- "за ВПР" in "отметки за ВПР".
@@ -84,213 +104,273 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
     || identification_number(abs(p)) || ' п. п.'
 $$;
 
-
 -- One school and instrument as the rules judge it: the kept counters, the
 -- figures each rule reads and each rule's outcome — not_applicable (the
 -- instrument lacks what the rule reads), not_judged (too few data),
--- raised or not_raised — and whether it was raised at twice its
--- threshold or more (far); the level (none, attention, high), its rank
--- (high 0, attention 1, none 2) and the orders of the lists.
+-- raised or not_raised — and whether it was raised far enough to make the
+-- level high alone (far); the level (none, attention, high), its rank
+-- (high 0, attention 1, none 2) and the orders of the lists. Shares and
+-- differences in percent and percentage points; "others" are the other
+-- schools of the region with results in the instrument.
 CREATE TYPE objectivity_row AS (
   assessment_id bigint, school_id bigint, code text, short_name text,
   municipality_id bigint, region_id bigint,
   kind text, year integer, grade integer, subject_code text,
   subject_name text, variant_set text, name text, inst_key text,
   participants integer, marks integer[], small boolean, marked boolean,
+  others integer,
   -- journal_gap
   journal_known integer, confirmed integer, lowered integer, raised integer,
   journal_higher2 integer, journal_lower2 integer, journal_share numeric,
   journal_outcome text, journal_far boolean,
-  -- boundary_peak: the boundary most like a peak (mark, its lowest primary
-  -- score), the school's participants at that score and one below, the
-  -- rest of the region's share at it over its other schools
-  peak_mark integer, peak_score integer, peak_at integer,
-  peak_below integer, peak_others integer, peak_other_share numeric,
-  peak_excess numeric, peak_outcome text, peak_far boolean,
+  -- boundary_peak: the lowest scores of "3", "4" and "5"; the school's
+  -- participants at each and in the window under each; at all of them,
+  -- near them (at or in a window); the share of the near at a boundary,
+  -- the others' share alike
+  peak_scores integer[], peak_at_by integer[], peak_below_by integer[],
+  peak_at integer, peak_near integer, peak_share numeric,
+  peak_region_share numeric, peak_diff numeric, peak_z numeric,
+  peak_outcome text, peak_far boolean,
   -- high_marks_low_mastery
   basic_max integer, high_low_mastery integer, mastery_share numeric,
+  mastery_region_share numeric, mastery_diff numeric, mastery_z numeric,
   mastery_outcome text, mastery_far boolean,
-  -- sudden_rise: the previous years counted and their mean shares
+  -- sudden_rise: the previous years counted and the school's shares over
+  -- them together; the school's change, the others' change over the same
+  -- years, the first beyond the second (excess) and its z
   share_fail numeric, share_good numeric, previous_years integer[],
-  previous_fail numeric, previous_good numeric, rise_outcome text,
-  rise_far boolean,
+  previous_fail numeric, previous_good numeric, fail_drop numeric,
+  good_rise numeric, region_fail_drop numeric, region_good_rise numeric,
+  fail_excess numeric, good_excess numeric, fail_z numeric, good_z numeric,
+  rise_outcome text, rise_far boolean,
   level text, rank integer, raised_by text[]
 );
 
 -- The rules over the kept statistics only (docs/OBJECTIVITY.md), for the
 -- instruments p_assessments (all when null) and the schools of p_region
 -- (all when null); the rows of p_school and p_municipality (when given)
--- within the scope. A boundary peak is judged against the rest of the
--- school's region whatever the scope. p: objectivity_parameters. The
--- words are objectivity_doc's: a list builds them for its page only.
+-- within the scope. Each school is compared with the other schools of its
+-- region whatever the scope. p: objectivity_parameters. The words are
+-- objectivity_doc's: a list builds them for its page only.
 CREATE FUNCTION objectivity(p jsonb, p_assessments bigint[], p_region bigint,
   p_school bigint, p_municipality bigint, p_scope_kind text, p_scope_id bigint)
 RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
   WITH inst AS (
     SELECT a.id, a.kind, a.year, a.grade, a.subject_code, a.subject_name,
-      a.variant_set, a.mark3_from, a.mark4_from, a.mark5_from,
-      identification_instrument_name(a) AS name, b.basic_max,
+      a.variant_set, identification_instrument_name(a) AS name, b.basic_max,
       lpad((2100 - a.year)::text, 3, '0') || a.kind || '/'
         || lpad(a.grade::text, 2, '0') || '/' || a.subject_code || '/'
-        || a.variant_set AS inst_key
+        || a.variant_set AS inst_key,
+      -- The boundaries and the lowest score of the window under each:
+      -- peak_window points, not reaching the boundary below.
+      ARRAY[a.mark3_from, a.mark4_from, a.mark5_from] AS bounds,
+      ARRAY[greatest(a.mark3_from - w.w, 0),
+        greatest(a.mark4_from - w.w, a.mark3_from + 1),
+        greatest(a.mark5_from - w.w, a.mark4_from + 1)] AS lows
     FROM assessments a CROSS JOIN LATERAL assessment_basic_tasks(a) b
+    CROSS JOIN (SELECT (p->>'peak_window')::integer AS w) w
     WHERE p_assessments IS NULL OR a.id = ANY (p_assessments)),
   st AS (
-    SELECT s.*, sc.code, sc.short_name, sc.municipality_id, m.region_id
+    SELECT s.*, sc.code, sc.short_name, sc.municipality_id, m.region_id,
+      s.marks[3] + s.marks[4] AS good, pk.at_by, pk.below_by,
+      coalesce(pk.at_by[1] + pk.at_by[2] + pk.at_by[3], 0) AS at,
+      coalesce(pk.at_by[1] + pk.at_by[2] + pk.at_by[3] + pk.below_by[1]
+        + pk.below_by[2] + pk.below_by[3], 0) AS near
     FROM inst i JOIN assessment_school_stats s ON s.assessment_id = i.id
     JOIN schools sc ON sc.id = s.school_id
     JOIN municipalities m ON m.id = sc.municipality_id
-    WHERE (p_region IS NULL OR m.region_id = p_region)
+    CROSS JOIN LATERAL (
+      SELECT array_agg(coalesce(s.score_counts[i.bounds[k] + 1], 0)
+          ORDER BY k) AS at_by,
+        array_agg((SELECT coalesce(sum(s.score_counts[x + 1]), 0)
+          FROM generate_series(i.lows[k], i.bounds[k] - 1) x)::integer
+          ORDER BY k) AS below_by
+      FROM generate_series(1, 3) k WHERE i.bounds[1] IS NOT NULL) pk
+    -- (the instruments' rows found by their key, whatever the estimate of
+    -- the schools a region filter leaves)
+    WHERE s.assessment_id = ANY (ARRAY(SELECT inst.id FROM inst))
+    AND (p_region IS NULL OR m.region_id = p_region)
     AND s.participants > 0),
-  -- Per instrument and region: its schools, participants and those with
-  -- each boundary score, as one object looked up by "instrument/region"
-  -- (a join of these few rows with every school's is planned as a loop
-  -- over them).
-  reg AS MATERIALIZED (
+  -- The same work in the previous_years before each instrument.
+  pinst AS (
+    SELECT i.id AS inst_id, a2.id, a2.year
+    FROM inst i JOIN assessments a2 ON a2.kind = i.kind
+      AND a2.grade = i.grade AND a2.subject_code = i.subject_code
+      AND a2.variant_set = i.variant_set
+      AND a2.year BETWEEN i.year - (p->>'previous_years')::integer
+        AND i.year - 1),
+  -- Their totals per region, as one object looked up by
+  -- "instrument/region" (a join of these few rows with every school's is
+  -- planned as a loop over them).
+  ptot AS MATERIALIZED (
     SELECT coalesce(jsonb_object_agg(g.key, g.v), '{}') AS m FROM (
-      SELECT st.assessment_id || '/' || st.region_id AS key,
-        jsonb_build_object('schools', count(*),
-          'participants', sum(st.participants),
-          '3', sum(st.score_counts[i.mark3_from + 1]),
-          '4', sum(st.score_counts[i.mark4_from + 1]),
-          '5', sum(st.score_counts[i.mark5_from + 1])) AS v
-      FROM st JOIN inst i ON i.id = st.assessment_id
-      WHERE i.mark3_from IS NOT NULL
-      GROUP BY st.assessment_id, st.region_id) g),
-  -- The same work in the schools' previous years (with min_participants
-  -- or more): the years and the means of their shares, by
-  -- "instrument/school".
-  prev AS MATERIALIZED (
-    SELECT coalesce(jsonb_object_agg(g.key, g.v), '{}') AS m FROM (
-      SELECT i.id || '/' || s2.school_id AS key,
-        jsonb_build_object('years', jsonb_agg(a2.year ORDER BY a2.year),
-          'fail', avg(100.0 * s2.failed / s2.participants),
-          'good', avg(100.0 * (s2.marks[3] + s2.marks[4]) / s2.participants))
-          AS v
-      FROM inst i JOIN assessments a2 ON a2.kind = i.kind
-        AND a2.grade = i.grade AND a2.subject_code = i.subject_code
-        AND a2.variant_set = i.variant_set
-        AND a2.year BETWEEN i.year - (p->>'previous_years')::integer
-          AND i.year - 1
-      JOIN assessment_school_stats s2 ON s2.assessment_id = a2.id
+      SELECT s2.assessment_id || '/' || m.region_id AS key,
+        jsonb_build_object('schools', count(*), 'n', sum(s2.participants),
+          'failed', sum(s2.failed),
+          'good', sum(s2.marks[3] + s2.marks[4])) AS v
+      FROM assessment_school_stats s2
       JOIN schools sc ON sc.id = s2.school_id
       JOIN municipalities m ON m.id = sc.municipality_id
-      WHERE s2.participants >= (p->>'min_participants')::integer
+      WHERE s2.assessment_id = ANY (ARRAY(SELECT pinst.id FROM pinst))
       AND (p_region IS NULL OR m.region_id = p_region)
-      AND (p_school IS NULL OR s2.school_id = p_school)
-      GROUP BY i.id, s2.school_id) g),
-  base AS (
+      AND s2.participants > 0
+      GROUP BY s2.assessment_id, m.region_id) g),
+  -- Each school with its instrument's totals over its region (before the
+  -- filters: the others are every school of the region).
+  reg AS (
+    SELECT st.*, count(*) OVER r AS schools,
+      sum(st.participants) OVER r AS t_n, sum(st.at) OVER r AS t_at,
+      sum(st.near) OVER r AS t_near,
+      sum(st.high_low_mastery) OVER r AS t_low,
+      sum(st.failed) OVER r AS t_failed, sum(st.good) OVER r AS t_good
+    FROM st WINDOW r AS (PARTITION BY st.assessment_id, st.region_id)),
+  -- Materialized, so that the figures below read columns (and
+  -- objectivity_z is inlined on them).
+  base AS MATERIALIZED (
     SELECT st.*, i.kind, i.year, i.grade, i.subject_code, i.subject_name,
       i.variant_set, i.name, i.inst_key, i.basic_max,
+      CASE WHEN i.bounds[1] IS NOT NULL THEN i.bounds END AS peak_scores,
       st.participants < (p->>'min_participants')::integer AS small,
       st.marks[1] + st.marks[2] + st.marks[3] + st.marks[4] > 0 AS marked,
-      pk.mark AS peak_mark, pk.score AS peak_score, pk.at AS peak_at,
-      pk.below AS peak_below, pk.others AS peak_others,
-      pk.other_share AS peak_other_share,
-      pv.years AS previous_years, pv.fail AS previous_fail,
-      pv.good AS previous_good
-    FROM st JOIN inst i ON i.id = st.assessment_id CROSS JOIN reg
-    -- The boundary most like a peak: one with more participants than a
-    -- point below it first, then the largest excess over the rest of the
-    -- region.
-    LEFT JOIN LATERAL (
-      SELECT b.* FROM (SELECT k.mark, k.score,
-          st.score_counts[k.score + 1] AS at, st.score_counts[k.score] AS below,
-          (g.v->>'schools')::integer - 1 AS others,
-          100.0 * ((g.v->>k.mark::text)::integer - st.score_counts[k.score + 1])
-            / nullif((g.v->>'participants')::integer - st.participants, 0)
-            AS other_share
-        FROM (SELECT reg.m->(st.assessment_id || '/' || st.region_id) AS v) g,
-          (VALUES (3, i.mark3_from), (4, i.mark4_from), (5, i.mark5_from))
-            k(mark, score)
-        WHERE i.mark3_from IS NOT NULL) b
-      ORDER BY b.at > b.below DESC,
-        100.0 * b.at / st.participants - coalesce(b.other_share, 0) DESC,
-        b.mark
-      LIMIT 1) pk ON true
-    CROSS JOIN prev
-    LEFT JOIN LATERAL (
-      SELECT (x.v->>'fail')::numeric AS fail, (x.v->>'good')::numeric AS good,
-        ARRAY(SELECT jsonb_array_elements_text(x.v->'years')::integer)
-          AS years
-      FROM (SELECT prev.m->(st.assessment_id || '/' || st.school_id) AS v) x
-      WHERE x.v IS NOT NULL) pv ON true
+      (st.schools - 1)::integer AS others,
+      st.t_n - st.participants AS r_n, st.t_at - st.at AS r_at,
+      st.t_near - st.near AS r_near,
+      st.t_low - st.high_low_mastery AS r_low,
+      st.t_failed - st.failed AS r_failed, st.t_good - st.good AS r_good,
+      pv.years AS previous_years, pv.n AS p_n, pv.failed AS p_failed,
+      pv.good AS p_good, pv.rn AS p_rn, pv.rfailed AS p_rfailed,
+      pv.rgood AS p_rgood, pv.rothers AS p_others
+    FROM reg st JOIN inst i ON i.id = st.assessment_id CROSS JOIN ptot
+    -- The school's same work in the previous years, each with
+    -- min_participants or more: the years, its totals over them and the
+    -- other schools' of its region.
+    CROSS JOIN LATERAL (
+      SELECT array_agg(x.year ORDER BY x.year) AS years,
+        sum(s2.participants)::integer AS n, sum(s2.failed)::integer AS failed,
+        sum(s2.marks[3] + s2.marks[4])::integer AS good,
+        sum((t.v->>'n')::integer - s2.participants)::integer AS rn,
+        sum((t.v->>'failed')::integer - s2.failed)::integer AS rfailed,
+        sum((t.v->>'good')::integer - s2.marks[3] - s2.marks[4])::integer
+          AS rgood,
+        min((t.v->>'schools')::integer) - 1 AS rothers
+      FROM pinst x JOIN assessment_school_stats s2
+        ON s2.school_id = st.school_id AND s2.assessment_id = x.id
+      CROSS JOIN LATERAL (
+        SELECT ptot.m->(x.id || '/' || st.region_id) AS v OFFSET 0) t
+      WHERE x.inst_id = st.assessment_id
+      AND s2.participants >= (p->>'min_participants')::integer) pv
     WHERE (p_school IS NULL OR st.school_id = p_school)
     AND (p_municipality IS NULL OR st.municipality_id = p_municipality)
     AND school_in_scope(st.school_id, st.municipality_id, st.region_id,
       p_scope_kind, p_scope_id)),
+  -- The other schools' figures only over 5 of them or more (in every
+  -- year a rise reads): fewer would say too much about each of them.
   fig AS (
     SELECT b.*,
       100.0 * (b.journal_higher2 + b.journal_lower2)
         / nullif(b.journal_known, 0) AS journal_share,
-      100.0 * b.peak_at / b.participants - b.peak_other_share AS peak_excess,
+      100.0 * b.at / nullif(b.near, 0) AS peak_share,
+      CASE WHEN b.others >= 5
+        THEN 100.0 * b.r_at / nullif(b.r_near, 0) END AS peak_region_share,
+      CASE WHEN b.others >= 5
+        THEN objectivity_z(b.at, b.near, b.r_at, b.r_near, 0) END AS peak_z,
       100.0 * b.high_low_mastery / b.participants AS mastery_share,
+      CASE WHEN b.others >= 5
+        THEN 100.0 * b.r_low / nullif(b.r_n, 0) END AS mastery_region_share,
+      CASE WHEN b.others >= 5 THEN objectivity_z(b.high_low_mastery,
+        b.participants, b.r_low, b.r_n, 0) END AS mastery_z,
       100.0 * b.failed / b.participants AS share_fail,
-      100.0 * (b.marks[3] + b.marks[4]) / b.participants AS share_good,
+      100.0 * b.good / b.participants AS share_good,
+      100.0 * b.p_failed / b.p_n AS previous_fail,
+      100.0 * b.p_good / b.p_n AS previous_good,
+      CASE WHEN b.others >= 5 AND b.p_others >= 5
+        THEN 100.0 * b.p_rfailed / nullif(b.p_rn, 0)
+          - 100.0 * b.r_failed / nullif(b.r_n, 0) END AS region_fail_drop,
+      CASE WHEN b.others >= 5 AND b.p_others >= 5
+        THEN 100.0 * b.r_good / nullif(b.r_n, 0)
+          - 100.0 * b.p_rgood / nullif(b.p_rn, 0) END AS region_good_rise
+    FROM base b),
+  chg AS (
+    SELECT f.*, f.peak_share - f.peak_region_share AS peak_diff,
+      f.mastery_share - f.mastery_region_share AS mastery_diff,
+      f.previous_fail - f.share_fail AS fail_drop,
+      f.share_good - f.previous_good AS good_rise,
+      f.previous_fail - f.share_fail - coalesce(f.region_fail_drop, 0)
+        AS fail_excess,
+      f.share_good - f.previous_good - coalesce(f.region_good_rise, 0)
+        AS good_excess,
+      objectivity_z(f.p_failed, f.p_n, f.failed, f.participants,
+        coalesce(f.region_fail_drop, 0) / 100) AS fail_z,
+      objectivity_z(f.good, f.participants, f.p_good, f.p_n,
+        coalesce(f.region_good_rise, 0) / 100) AS good_z,
+      (p->>'z_critical')::numeric AS zc, (p->>'z_high')::numeric AS zh,
       (p->>'journal_gap_percent')::integer AS jt,
       (p->>'peak_margin')::integer AS kt,
-      (p->>'high_low_mastery_percent')::integer AS ht,
+      (p->>'mastery_margin')::integer AS ht,
       (p->>'fail_drop')::integer AS fd, (p->>'good_rise')::integer AS gr
-    FROM base b),
-  oc AS (
-    SELECT f.*,
-      CASE WHEN f.small OR f.journal_known < (p->>'min_participants')::integer
-        THEN 'not_judged' WHEN f.journal_share >= f.jt THEN 'raised'
-        ELSE 'not_raised' END AS journal_outcome,
-      f.journal_share >= 2 * f.jt AS journal_very,
-      CASE WHEN f.peak_score IS NULL THEN 'not_applicable'
-        WHEN f.small OR f.peak_others < 5 OR f.peak_other_share IS NULL
-          THEN 'not_judged'
-        WHEN f.peak_at > f.peak_below AND f.peak_excess >= f.kt THEN 'raised'
-        ELSE 'not_raised' END AS peak_outcome,
-      f.peak_excess >= 2 * f.kt AS peak_very,
-      CASE WHEN f.basic_max = 0 OR NOT f.marked THEN 'not_applicable'
-        WHEN f.small THEN 'not_judged'
-        WHEN f.mastery_share >= f.ht THEN 'raised'
-        ELSE 'not_raised' END AS mastery_outcome,
-      f.mastery_share >= 2 * f.ht AS mastery_very,
-      CASE WHEN f.small OR f.previous_years IS NULL THEN 'not_judged'
-        WHEN f.previous_fail - f.share_fail >= f.fd
-          OR (f.marked AND f.share_good - f.previous_good >= f.gr)
-          THEN 'raised' ELSE 'not_raised' END AS rise_outcome,
-      f.previous_fail - f.share_fail >= 2 * f.fd
-        OR (f.marked AND f.share_good - f.previous_good >= 2 * f.gr)
-        AS rise_very
     FROM fig f),
+  oc AS (
+    SELECT c.*,
+      CASE WHEN c.small OR c.journal_known < (p->>'min_participants')::integer
+        THEN 'not_judged' WHEN c.journal_share >= c.jt THEN 'raised'
+        ELSE 'not_raised' END AS journal_outcome,
+      c.journal_share >= 2 * c.jt AS journal_very,
+      CASE WHEN c.peak_scores IS NULL THEN 'not_applicable'
+        WHEN c.small OR c.others < 5 OR c.peak_region_share IS NULL
+          THEN 'not_judged'
+        WHEN c.peak_diff >= c.kt AND c.peak_z >= c.zc THEN 'raised'
+        ELSE 'not_raised' END AS peak_outcome,
+      CASE WHEN c.basic_max = 0 OR NOT c.marked THEN 'not_applicable'
+        WHEN c.small OR c.others < 5 OR c.mastery_region_share IS NULL
+          THEN 'not_judged'
+        WHEN c.mastery_diff >= c.ht AND c.mastery_z >= c.zc THEN 'raised'
+        ELSE 'not_raised' END AS mastery_outcome,
+      c.fail_excess >= c.fd AND c.fail_z >= c.zc AS fail_raised,
+      c.marked AND c.good_excess >= c.gr AND c.good_z >= c.zc AS good_raised
+    FROM chg c),
   lv AS (
-    SELECT o.*, array_remove(ARRAY[
-        CASE WHEN o.journal_outcome = 'raised' THEN 'journal_gap' END,
-        CASE WHEN o.peak_outcome = 'raised' THEN 'boundary_peak' END,
-        CASE WHEN o.mastery_outcome = 'raised'
-          THEN 'high_marks_low_mastery' END,
-        CASE WHEN o.rise_outcome = 'raised' THEN 'sudden_rise' END],
-        NULL) AS raised_by,
+    SELECT o.*,
+      CASE WHEN o.small OR o.previous_years IS NULL THEN 'not_judged'
+        WHEN o.fail_raised OR o.good_raised THEN 'raised'
+        ELSE 'not_raised' END AS rise_outcome,
       o.journal_outcome = 'raised' AND o.journal_very AS journal_far,
-      o.peak_outcome = 'raised' AND o.peak_very AS peak_far,
-      o.mastery_outcome = 'raised' AND o.mastery_very AS mastery_far,
-      o.rise_outcome = 'raised' AND coalesce(o.rise_very, false) AS rise_far
+      o.peak_outcome = 'raised' AND o.peak_z >= o.zh AS peak_far,
+      o.mastery_outcome = 'raised' AND o.mastery_z >= o.zh AS mastery_far
     FROM oc o),
   fin AS (
-    SELECT l.*, CASE WHEN cardinality(l.raised_by) = 0 THEN 'none'
-        WHEN cardinality(l.raised_by) >= 2 OR l.journal_far OR l.peak_far
-          OR l.mastery_far OR l.rise_far THEN 'high'
-        ELSE 'attention' END AS level
+    SELECT l.*, array_remove(ARRAY[
+        CASE WHEN l.journal_outcome = 'raised' THEN 'journal_gap' END,
+        CASE WHEN l.peak_outcome = 'raised' THEN 'boundary_peak' END,
+        CASE WHEN l.mastery_outcome = 'raised'
+          THEN 'high_marks_low_mastery' END,
+        CASE WHEN l.rise_outcome = 'raised' THEN 'sudden_rise' END],
+        NULL) AS raised_by
     FROM lv l)
   SELECT f.assessment_id, f.school_id, f.code, f.short_name,
     f.municipality_id, f.region_id, f.kind, f.year, f.grade, f.subject_code,
     f.subject_name, f.variant_set, f.name, f.inst_key, f.participants,
-    f.marks, f.small, f.marked,
+    f.marks, f.small, f.marked, f.others,
     f.journal_known, f.confirmed, f.lowered, f.raised, f.journal_higher2,
     f.journal_lower2, f.journal_share, f.journal_outcome, f.journal_far,
-    f.peak_mark, f.peak_score, f.peak_at, f.peak_below, f.peak_others,
-    f.peak_other_share, f.peak_excess, f.peak_outcome, f.peak_far,
-    f.basic_max, f.high_low_mastery, f.mastery_share, f.mastery_outcome,
-    f.mastery_far,
+    f.peak_scores, f.at_by, f.below_by, f.at, f.near, f.peak_share,
+    f.peak_region_share, f.peak_diff, f.peak_z, f.peak_outcome,
+    coalesce(f.peak_far, false),
+    f.basic_max, f.high_low_mastery, f.mastery_share, f.mastery_region_share,
+    f.mastery_diff, f.mastery_z, f.mastery_outcome,
+    coalesce(f.mastery_far, false),
     f.share_fail, f.share_good, f.previous_years, f.previous_fail,
-    f.previous_good, f.rise_outcome, f.rise_far,
-    f.level, CASE f.level WHEN 'high' THEN 0 WHEN 'attention' THEN 1 ELSE 2 END,
+    f.previous_good, f.fail_drop, f.good_rise, f.region_fail_drop,
+    f.region_good_rise, f.fail_excess, f.good_excess, f.fail_z, f.good_z,
+    -- A rise alone is never high: honest work can raise results too.
+    f.rise_outcome, false,
+    l.level, CASE l.level WHEN 'high' THEN 0 WHEN 'attention' THEN 1
+      ELSE 2 END,
     f.raised_by
-  FROM fin f
+  FROM fin f CROSS JOIN LATERAL (
+    SELECT CASE WHEN cardinality(f.raised_by) = 0 THEN 'none'
+      WHEN cardinality(f.raised_by) >= 2 OR f.journal_far OR f.peak_far
+        OR f.mastery_far THEN 'high'
+      ELSE 'attention' END AS level) l
 $$;
 
 -- --- The words (objectivity_doc) -------------------------------------------
@@ -300,6 +380,36 @@ CREATE FUNCTION objectivity_too_few(o objectivity_row, p jsonb, p_what text)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT 'участников ' || o.participants || ' — меньше '
     || (p->>'min_participants') || ', ' || p_what
+$$;
+
+-- A z or a critical value in words: "3,1", "2,33".
+CREATE FUNCTION objectivity_z_text(z numeric) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT replace(trim_scale(round(z, 2))::text, '.', ',')
+$$;
+
+-- A difference (p_words), its threshold (and p_note) and, when the
+-- school's figure is the greater, the test in words: "больше на 16,3 п. п.
+-- (порог 10 п. п.), такое расхождение случайно маловероятно (z = 3,1 при
+-- пороге 2,33)" or "… может быть случайным (…)"; p_what is neuter.
+CREATE FUNCTION objectivity_chance(p_diff numeric, p_words text,
+  p_threshold text, p_note text, z numeric, p jsonb, p_what text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_words || ' (порог '
+    || p_threshold || ' п. п.' || p_note || ')'
+    || CASE WHEN p_diff > 0 THEN ', ' || p_what
+      || CASE WHEN z >= (p->>'z_critical')::numeric
+        THEN ' случайно маловероятно' ELSE ' может быть случайным' END
+      || ' (z = ' || objectivity_z_text(z) || ' при пороге '
+      || objectivity_z_text((p->>'z_critical')::numeric) || ')'
+    ELSE '' END
+$$;
+
+-- Fewer than 5 other schools in the region: nothing to compare with.
+CREATE FUNCTION objectivity_no_region() RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT 'в регионе меньше 5 других школ с результатами, сравнивать не с'
+    || ' чем, признак не оценивается'
 $$;
 
 -- Each rule's figures and the sentence an authority quotes, opening with
@@ -332,51 +442,105 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
       END)
 $$;
 
+-- "на 1 балл ниже", "до 2 баллов ниже".
+CREATE FUNCTION objectivity_window(p jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN (p->>'peak_window')::integer = 1 THEN 'на 1 балл ниже'
+    ELSE 'до ' || (p->>'peak_window') || ' баллов ниже' END
+$$;
+
 CREATE FUNCTION objectivity_peak_doc(o objectivity_row, p jsonb)
 RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
   SELECT jsonb_build_object('outcome', o.peak_outcome, 'far', o.peak_far,
-    'figure', round(o.peak_excess, 1),
-    'threshold', (p->>'peak_margin')::integer, 'mark', o.peak_mark,
-    'score', o.peak_score,
-    'school_share', round(100.0 * o.peak_at / o.participants, 1),
-    'region_share', round(o.peak_other_share, 1),
-    'below_share', round(100.0 * o.peak_below / o.participants, 1),
+    'window', (p->>'peak_window')::integer,
+    'boundaries', CASE WHEN o.peak_scores IS NOT NULL THEN (
+      SELECT jsonb_agg(jsonb_build_object('mark', k + 2,
+        'score', o.peak_scores[k], 'at', o.peak_at_by[k],
+        'below', o.peak_below_by[k]) ORDER BY k)
+      FROM generate_series(1, 3) k) END,
+    'near', CASE WHEN o.peak_scores IS NOT NULL THEN o.peak_near END,
+    'at', CASE WHEN o.peak_scores IS NOT NULL THEN o.peak_at END,
+    'school_share', round(o.peak_share, 1),
+    'region_share', round(o.peak_region_share, 1),
+    'difference', round(o.peak_diff, 1),
+    'threshold', (p->>'peak_margin')::integer,
+    'z', o.peak_z, 'z_critical', (p->>'z_critical')::numeric,
     'text', o.name || ': ' || CASE
       WHEN o.peak_outcome = 'not_applicable' THEN 'границ отметок по'
         || ' первичному баллу нет, признак не применяется'
       WHEN o.small THEN objectivity_too_few(o, p, 'признак не оценивается')
-      WHEN o.peak_outcome = 'not_judged' THEN 'в регионе меньше 5 других'
-        || ' школ с результатами, сравнивать не с чем, признак не оценивается'
-      ELSE 'первичный балл ' || o.peak_score || ' (граница отметки «'
-        || o.peak_mark || '») — у '
-        || identification_number(100.0 * o.peak_at / o.participants)
-        || ' % участников, в других школах региона — у '
-        || identification_number(o.peak_other_share) || ' %: '
-        || objectivity_diff(o.peak_excess, 'больше', 'меньше') || ' (порог '
-        || (p->>'peak_margin') || ' п. п.); баллом ниже — у '
-        || identification_number(100.0 * o.peak_below / o.participants)
-        || ' %' || CASE WHEN o.peak_at <= o.peak_below
-          THEN ', не меньше: пика нет' ELSE '' END
-        || ' (участников: ' || o.participants || ')' END)
+      WHEN o.others < 5 THEN objectivity_no_region()
+      WHEN o.peak_outcome = 'not_judged' THEN 'в других школах региона'
+        || ' нет участников с первичным баллом на границе отметки или '
+        || objectivity_window(p) || ', сравнивать не с чем, признак не'
+        || ' оценивается'
+      ELSE 'первичный балл на границе отметки (' || (
+          SELECT string_agg('«' || (k + 2) || '» — ' || o.peak_scores[k],
+            ', ' ORDER BY k) FROM generate_series(1, 3) k)
+        || ') или ' || objectivity_window(p) || ' — у ' || o.peak_near
+        || ' участников из ' || o.participants || CASE
+          WHEN o.peak_near = 0 THEN ', пика нет'
+          ELSE ', из них ровно на границе — у ' || o.peak_at || ' ('
+            || identification_number(o.peak_share)
+            || ' %), в других школах региона — '
+            || identification_number(o.peak_region_share) || ' %: '
+            || objectivity_chance(o.peak_diff,
+              objectivity_diff(o.peak_diff, 'больше', 'меньше'),
+              p->>'peak_margin', '', o.peak_z, p, 'такое расхождение') END
+      END)
 $$;
 
 CREATE FUNCTION objectivity_mastery_doc(o objectivity_row, p jsonb)
 RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
   SELECT jsonb_build_object('outcome', o.mastery_outcome,
-    'far', o.mastery_far,
-    'figure', CASE WHEN o.mastery_outcome <> 'not_applicable'
+    'far', o.mastery_far, 'count', o.high_low_mastery,
+    'school_share', CASE WHEN o.mastery_outcome <> 'not_applicable'
       THEN round(o.mastery_share, 1) END,
-    'threshold', (p->>'high_low_mastery_percent')::integer,
-    'count', o.high_low_mastery,
+    'region_share', CASE WHEN o.mastery_outcome <> 'not_applicable'
+      THEN round(o.mastery_region_share, 1) END,
+    'difference', CASE WHEN o.mastery_outcome <> 'not_applicable'
+      THEN round(o.mastery_diff, 1) END,
+    'threshold', (p->>'mastery_margin')::integer,
+    'z', CASE WHEN o.mastery_outcome <> 'not_applicable' THEN o.mastery_z END,
+    'z_critical', (p->>'z_critical')::numeric,
     'text', o.name || ': ' || CASE
       WHEN o.basic_max = 0 THEN 'заданий базового уровня нет, признак не'
         || ' применяется'
       WHEN NOT o.marked THEN 'отметок нет, признак не применяется'
       WHEN o.small THEN objectivity_too_few(o, p, 'признак не оценивается')
+      WHEN o.mastery_outcome = 'not_judged' THEN objectivity_no_region()
       ELSE 'у ' || identification_number(o.mastery_share) || ' % участников'
         || ' отметка «4» или «5» при освоении заданий базового уровня'
-        || ' ниже 60 % (порог ' || (p->>'high_low_mastery_percent')
-        || ' %; участников: ' || o.participants || ')' END)
+        || ' ниже 60 % (' || o.high_low_mastery || ' из ' || o.participants
+        || '), в других школах региона — у '
+        || identification_number(o.mastery_region_share) || ' %: '
+        || objectivity_chance(o.mastery_diff,
+          objectivity_diff(o.mastery_diff, 'больше', 'меньше'),
+          p->>'mastery_margin', '', o.mastery_z, p, 'такое расхождение') END)
+$$;
+
+-- One part of sudden_rise in words: "доля «2» 35 % при 50 % за 2023,
+-- 2024 гг. — ниже на 15 п. п., в других школах региона — ниже на 0,5 п. п.:
+-- на 14,5 п. п. больше, чем в регионе (порог 10 п. п.), такое снижение …".
+CREATE FUNCTION objectivity_rise_part(p_what text, p_now numeric,
+  p_before numeric, p_years text, p_change numeric, p_region numeric,
+  p_excess numeric, p_threshold text, z numeric, p jsonb, p_more text,
+  p_less text, p_noun text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT p_what || identification_number(p_now) || ' % при '
+    || identification_number(p_before) || ' %' || p_years || ' — '
+    || CASE WHEN p_region IS NULL THEN objectivity_chance(p_excess,
+        objectivity_diff(p_change, p_more, p_less), p_threshold,
+        '; других школ региона с этой работой меньше 5, с ними не'
+        || ' сравнивается', z, p, p_noun)
+      ELSE objectivity_diff(p_change, p_more, p_less)
+        || ', в других школах региона — '
+        || objectivity_diff(p_region, p_more, p_less) || ': '
+        || objectivity_chance(p_excess, CASE WHEN p_excess > 0
+          THEN 'на ' || identification_number(p_excess) || ' п. п. больше,'
+            || ' чем в регионе'
+          ELSE 'не больше, чем в регионе' END, p_threshold, '', z, p, p_noun)
+      END
 $$;
 
 CREATE FUNCTION objectivity_rise_doc(o objectivity_row, p jsonb)
@@ -385,14 +549,20 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
     'previous_years', to_jsonb(o.previous_years),
     'share_fail', round(o.share_fail, 1),
     'previous_share_fail', round(o.previous_fail, 1),
-    'fail_drop', round(o.previous_fail - o.share_fail, 1),
+    'fail_drop', round(o.fail_drop, 1),
+    'region_fail_drop', round(o.region_fail_drop, 1),
+    'fail_excess', round(o.fail_excess, 1), 'fail_z', o.fail_z,
     'fail_drop_threshold', (p->>'fail_drop')::integer,
     'share_good', CASE WHEN o.marked THEN round(o.share_good, 1) END,
     'previous_share_good', CASE WHEN o.marked
       THEN round(o.previous_good, 1) END,
-    'good_rise', CASE WHEN o.marked
-      THEN round(o.share_good - o.previous_good, 1) END,
+    'good_rise', CASE WHEN o.marked THEN round(o.good_rise, 1) END,
+    'region_good_rise', CASE WHEN o.marked
+      THEN round(o.region_good_rise, 1) END,
+    'good_excess', CASE WHEN o.marked THEN round(o.good_excess, 1) END,
+    'good_z', CASE WHEN o.marked THEN o.good_z END,
     'good_rise_threshold', (p->>'good_rise')::integer,
+    'z_critical', (p->>'z_critical')::numeric,
     'text', o.name || ': ' || CASE
       WHEN o.small THEN objectivity_too_few(o, p, 'признак не оценивается')
       WHEN o.previous_years IS NULL THEN 'нет результатов той же работы за '
@@ -402,21 +572,18 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
             || (o.year - 1) || ' годы' END
         || ' с участниками не менее ' || (p->>'min_participants')
         || ', признак не оценивается'
-      ELSE CASE o.kind WHEN 'EGE' THEN 'доля не набравших минимальный балл '
-          ELSE 'доля «2» ' END
-        || identification_number(o.share_fail) || ' % при '
-        || identification_number(o.previous_fail) || CASE
-          WHEN cardinality(o.previous_years) = 1
-            THEN ' % в ' || o.previous_years[1] || ' г.'
-          ELSE ' % в среднем за ' || array_to_string(o.previous_years, ', ')
-            || ' гг.' END || ' — '
-        || objectivity_diff(o.previous_fail - o.share_fail, 'ниже', 'выше')
-        || ' (порог ' || (p->>'fail_drop') || ' п. п.)'
-        || CASE WHEN o.marked THEN '; доля «4» и «5» '
-          || identification_number(o.share_good) || ' % при '
-          || identification_number(o.previous_good) || ' % — '
-          || objectivity_diff(o.share_good - o.previous_good, 'выше', 'ниже')
-          || ' (порог ' || (p->>'good_rise') || ' п. п.)' ELSE '' END END)
+      ELSE objectivity_rise_part(CASE o.kind
+          WHEN 'EGE' THEN 'доля не набравших минимальный балл '
+          ELSE 'доля «2» ' END, o.share_fail, o.previous_fail,
+          CASE WHEN cardinality(o.previous_years) = 1
+            THEN ' в ' || o.previous_years[1] || ' г.'
+          ELSE ' за ' || array_to_string(o.previous_years, ', ') || ' гг.'
+          END, o.fail_drop, o.region_fail_drop, o.fail_excess,
+          p->>'fail_drop', o.fail_z, p, 'ниже', 'выше', 'такое снижение')
+        || CASE WHEN o.marked THEN '; ' || objectivity_rise_part(
+          'доля «4» и «5» ', o.share_good, o.previous_good, '', o.good_rise,
+          o.region_good_rise, o.good_excess, p->>'good_rise', o.good_z, p,
+          'выше', 'ниже', 'такое повышение') ELSE '' END END)
 $$;
 
 -- A rule's name in a summary.
@@ -431,23 +598,31 @@ LANGUAGE sql IMMUTABLE AS $$
     ELSE 'резкий рост результатов к прошлым годам' END
 $$;
 
--- The raised rules' names, "; " between them, each raised at twice its
--- threshold or more saying so.
-CREATE FUNCTION objectivity_raised_names(o objectivity_row) RETURNS text
+-- A rule raised far enough to make the level high alone, in words.
+CREATE FUNCTION objectivity_far_words(z numeric, p jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
+  SELECT ' (z = ' || objectivity_z_text(z) || ' при пороге высокого уровня '
+    || objectivity_z_text((p->>'z_high')::numeric) || ')'
+$$;
+
+-- The raised rules' names, "; " between them, each raised far enough to
+-- make the level high alone saying so.
+CREATE FUNCTION objectivity_raised_names(o objectivity_row, p jsonb)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT array_to_string(ARRAY[
     CASE WHEN o.journal_outcome = 'raised' THEN objectivity_rule_name('journal_gap')
       || CASE WHEN o.journal_far THEN ', вдвое выше порога и более' ELSE '' END
       END,
     CASE WHEN o.peak_outcome = 'raised' THEN objectivity_rule_name('boundary_peak')
-      || CASE WHEN o.peak_far THEN ', вдвое выше порога и более' ELSE '' END
+      || CASE WHEN o.peak_far THEN objectivity_far_words(o.peak_z, p)
+        ELSE '' END
       END,
     CASE WHEN o.mastery_outcome = 'raised' THEN objectivity_rule_name('high_marks_low_mastery')
-      || CASE WHEN o.mastery_far THEN ', вдвое выше порога и более' ELSE '' END
+      || CASE WHEN o.mastery_far THEN objectivity_far_words(o.mastery_z, p)
+        ELSE '' END
       END,
-    CASE WHEN o.rise_outcome = 'raised' THEN objectivity_rule_name('sudden_rise')
-      || CASE WHEN o.rise_far THEN ', вдвое выше порога и более' ELSE '' END
-      END], '; ')
+    CASE WHEN o.rise_outcome = 'raised'
+      THEN objectivity_rule_name('sudden_rise') END], '; ')
 $$;
 
 -- One school and instrument as the API shows it (docs/OBJECTIVITY.md).
@@ -471,9 +646,9 @@ BEGIN
         'признаки необъективности не оцениваются')
       WHEN o.level = 'none' THEN 'признаков необъективности не выявлено'
       WHEN o.level = 'attention'
-        THEN 'требует внимания — ' || objectivity_raised_names(o)
+        THEN 'требует внимания — ' || objectivity_raised_names(o, p)
       ELSE 'высокий уровень признаков необъективности — '
-        || objectivity_raised_names(o) END,
+        || objectivity_raised_names(o, p) END,
     'journal', jsonb_build_object('known', o.journal_known,
       'confirmed', o.confirmed, 'lowered', o.lowered, 'raised', o.raised,
       'higher2', o.journal_higher2, 'lower2', o.journal_lower2,
@@ -605,7 +780,7 @@ BEGIN
     ADD COLUMN excluded boolean NOT NULL DEFAULT false;
   IF v_mode <> 'ignore' THEN
     UPDATE ident_fig f SET objectivity = o.level,
-      flagged = objectivity_raised_names(o)
+      flagged = objectivity_raised_names(o, p->'objectivity_parameters')
     FROM objectivity(p->'objectivity_parameters',
       ARRAY(SELECT DISTINCT x.id FROM ident_fig x), r.region_id, NULL, NULL,
       'global', NULL) o

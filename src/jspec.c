@@ -352,6 +352,25 @@ static void check_integer(struct walk *w, const struct jspec_field *f,
   }
 }
 
+/* Bounds as for integers, when either is given (0,0: unbounded). */
+static void check_number(struct walk *w, const struct jspec_field *f,
+                         const json_t *v) {
+  char message[96];
+  if (!json_is_number(v)) {
+    report(w, "must be a number");
+    return;
+  }
+  double x = json_number_value(v);
+  if (f->max == 0 && f->min != 0 && x < (double)f->min) {
+    snprintf(message, sizeof message, "must be at least %lld", f->min);
+    report(w, message);
+  } else if (f->max != 0 && (x < (double)f->min || x > (double)f->max)) {
+    snprintf(message, sizeof message, "must be from %lld to %lld", f->min,
+             f->max);
+    report(w, message);
+  }
+}
+
 static void check_id(struct walk *w, const json_t *v) {
   if (!json_is_integer(v) || json_integer_value(v) < 1 ||
       json_integer_value(v) > ID_MAX)
@@ -518,8 +537,7 @@ static void check_value(struct walk *w, const struct jspec_field *f,
     check_array(w, f, v);
     break;
   case JS_NUMBER:
-    if (!json_is_number(v))
-      report(w, "must be a number");
+    check_number(w, f, v);
     break;
   }
 }

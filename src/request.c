@@ -106,6 +106,25 @@ static const struct jspec_field *find_param(const struct jspec_field *params,
   return NULL;
 }
 
+/* "2.33", "-1", "3": digits with an optional sign and decimal part (no
+ * exponent, no spaces); NULL for anything else. */
+static json_t *query_number(const char *text) {
+  const char *c = text + (*text == '-');
+  size_t digits = strspn(c, "0123456789");
+  if (digits == 0)
+    return NULL;
+  c += digits;
+  if (*c == '.') {
+    size_t decimals = strspn(c + 1, "0123456789");
+    if (decimals == 0)
+      return NULL;
+    c += 1 + decimals;
+  }
+  if (*c != '\0' || c - text > 32)
+    return NULL;
+  return json_real(strtod(text, NULL));
+}
+
 /* Query text -> JSON of the parameter's type, or NULL when it cannot be. */
 static json_t *query_value(const struct jspec_field *spec, const char *text) {
   if (spec->type == JS_INTEGER || spec->type == JS_ID) {
@@ -117,6 +136,8 @@ static json_t *query_value(const struct jspec_field *spec, const char *text) {
       return NULL;
     return json_integer(v);
   }
+  if (spec->type == JS_NUMBER)
+    return query_number(text);
   if (spec->type == JS_BOOLEAN) {
     if (strcmp(text, "true") == 0)
       return json_true();
@@ -145,8 +166,9 @@ static enum MHD_Result scan_query_arg(void *cls, enum MHD_ValueKind kind,
   json_t *v = query_value(spec, value != NULL ? value : "");
   if (v == NULL) {
     jspec_error(scan->errors, path,
-                spec->type == JS_BOOLEAN ? "must be true or false"
-                                         : "must be an integer");
+                spec->type == JS_BOOLEAN  ? "must be true or false"
+                : spec->type == JS_NUMBER ? "must be a number"
+                                          : "must be an integer");
     return MHD_YES;
   }
   json_object_set_new(scan->values, key, v);

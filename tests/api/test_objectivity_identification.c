@@ -150,8 +150,11 @@ static void test_exclude_high(void **state) {
   assert_non_null(strstr(r->body, J("\"assessment_id\":%lld", fx.math23)));
   const json_t *p =
       json_object_get(json_object_get(r->json, "methodology"), "parameters");
-  assert_json_int(json_object_get(p, "objectivity_parameters"),
-                  "journal_gap_percent", 15);
+  const json_t *op = json_object_get(p, "objectivity_parameters");
+  assert_json_int(op, "journal_gap_percent", 15);
+  assert_json_int(op, "peak_window", 2);
+  assert_true(json_number_value(json_object_get(op, "z_critical")) == 2.33);
+  assert_true(json_number_value(json_object_get(op, "z_high")) == 3.09);
   http_reply_free(r);
 }
 
@@ -170,15 +173,23 @@ static void test_mark_high(void **state) {
   json_decref(doc);
 }
 
-/* The methodology's thresholds: at 50 % Z is not flagged, so it counts. */
+/* The methodology's thresholds: at 50 % Z is not flagged, so it counts;
+ * a critical value is kept to two decimals. */
 static void test_objectivity_thresholds(void **state) {
   (void)state;
   long long id = run(",'objectivity':'exclude_high',"
-                     "'objectivity_parameters':{'journal_gap_percent':50}");
+                     "'objectivity_parameters':{'journal_gap_percent':50,"
+                     "'z_critical':2.576}");
   json_t *doc = school_of(id, fx.z);
   assert_json_str(doc, "decision", "meets");
   assert_json_str(evidence(doc, "figures"), "objectivity", "none");
   json_decref(doc);
+  struct http_reply *r = http_get("/api/v1/identification-runs/%lld", id);
+  const json_t *op = json_object_get(
+      json_object_get(json_object_get(r->json, "methodology"), "parameters"),
+      "objectivity_parameters");
+  assert_true(json_number_value(json_object_get(op, "z_critical")) == 2.58);
+  http_reply_free(r);
 }
 
 static void test_bad_parameters(void **state) {
@@ -188,11 +199,14 @@ static void test_bad_parameters(void **state) {
       "/api/v1/identification-runs",
       J("{'kind':'low_results','year':2025,'region_id':%lld,'parameters':{"
         "'objectivity':'drop','objectivity_parameters':{'peak_margin':0,"
-        "'colour':1}}}",
+        "'z_high':'3','z_critical':11,'colour':1}}}",
         fx.region));
   assert_problem(r, 400, "validation_failed");
+  assert_error_count(r, 5);
   assert_error_path(r, "$.parameters.objectivity");
   assert_error_path(r, "$.parameters.objectivity_parameters.peak_margin");
+  assert_error_path(r, "$.parameters.objectivity_parameters.z_high");
+  assert_error_path(r, "$.parameters.objectivity_parameters.z_critical");
   assert_error_path(r, "$.parameters.objectivity_parameters.colour");
   http_reply_free(r);
   /* Thresholds beside ignore would be read by nothing. */

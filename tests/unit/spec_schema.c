@@ -393,8 +393,13 @@ void compare_field(struct drift *d, const char *where,
   case JS_ARRAY:
     compare_array(d, where, f, flat);
     break;
-  case JS_BOOLEAN:
   case JS_NUMBER:
+    /* Bounded like an integer when the server bounds it; unbounded ones
+     * may be checked by their handlers. */
+    if (f->min != 0 || f->max != 0)
+      compare_integer(d, where, f, flat);
+    break;
+  case JS_BOOLEAN:
     break;
   }
   json_decref(flat);

@@ -46,6 +46,8 @@ static const struct jspec_field school[] = {
     F("students", JS_INTEGER, 0, 0, 5000),
     F("delta", JS_INTEGER, 0, 0, 0),
     F("floor", JS_INTEGER, 0, -10, 0),
+    F("ratio", JS_NUMBER, 0, 1, 10),
+    F("weight", JS_NUMBER, 0, 0, 0),
     F("rural", JS_BOOLEAN, 0, 0, 0),
     F("opened", JS_DATE, 0, 0, 0),
     {"kind", JS_ENUM, 0, 0, 0, kinds, NULL, NULL, NULL},
@@ -266,6 +268,18 @@ static void test_integer(void **state) {
   expect_ok("{" BASE ", \"floor\": 1000000}", JSPEC_CREATE);
   expect_ok("{" BASE ", \"floor\": -10}", JSPEC_CREATE);
   expect_one("{" BASE ", \"floor\": -11}", "$.floor", "must be at least -10");
+}
+
+/* A number bounded like an integer, or unbounded (0,0). */
+static void test_number(void **state) {
+  (void)state;
+  expect_ok("{" BASE ", \"ratio\": 2.33}", JSPEC_CREATE);
+  expect_ok("{" BASE ", \"ratio\": 1}", JSPEC_CREATE);
+  expect_ok("{" BASE ", \"ratio\": 10.0}", JSPEC_CREATE);
+  expect_one("{" BASE ", \"ratio\": 0.99}", "$.ratio", "must be from 1 to 10");
+  expect_one("{" BASE ", \"ratio\": 10.01}", "$.ratio", "must be from 1 to 10");
+  expect_one("{" BASE ", \"ratio\": \"2\"}", "$.ratio", "must be a number");
+  expect_ok("{" BASE ", \"weight\": -1e300}", JSPEC_CREATE);
 }
 
 static void test_boolean(void **state) {
@@ -550,6 +564,7 @@ int main(void) {
       cmocka_unit_test(test_text),
       cmocka_unit_test(test_cyrillic_length),
       cmocka_unit_test(test_integer),
+      cmocka_unit_test(test_number),
       cmocka_unit_test(test_boolean),
       cmocka_unit_test(test_id),
       cmocka_unit_test(test_is_date),
