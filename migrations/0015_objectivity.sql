@@ -92,14 +92,14 @@ $$;
 
 -- "за ВПР" in "отметки за ВПР".
 CREATE FUNCTION objectivity_work(p_kind text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT CASE p_kind WHEN 'VPR' THEN 'за ВПР' WHEN 'OGE' THEN 'за ОГЭ'
     WHEN 'EGE' THEN 'за ЕГЭ' ELSE 'за работу' END
 $$;
 
 -- A difference in percentage points, in words: "больше на 16,9 п. п.".
 CREATE FUNCTION objectivity_diff(p numeric, p_more text, p_less text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN p >= 0 THEN p_more ELSE p_less END || ' на '
     || identification_number(abs(p)) || ' п. п.'
 $$;
@@ -423,16 +423,21 @@ $$;
 
 -- --- The words (objectivity_doc) -------------------------------------------
 
+-- STABLE, not IMMUTABLE, and without subqueries: their bodies call stable
+-- functions (concatenating a number, for one), and only so are they
+-- inlined into objectivity_doc's expression instead of each run as a
+-- query of its own for every row.
+
 -- "участников 12 — меньше 20, " and what is not judged.
 CREATE FUNCTION objectivity_too_few(o objectivity_row, p jsonb, p_what text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT 'участников ' || o.participants || ' — меньше '
     || (p->>'min_participants') || ', ' || p_what
 $$;
 
 -- A z or a critical value in words: "3,1", "2,33".
 CREATE FUNCTION objectivity_z_text(z numeric) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT replace(trim_scale(round(z, 2))::text, '.', ',')
 $$;
 
@@ -442,7 +447,7 @@ $$;
 -- пороге 2,33)" or "… может быть случайным (…)"; p_what is neuter.
 CREATE FUNCTION objectivity_chance(p_diff numeric, p_words text,
   p_threshold text, p_note text, z numeric, p jsonb, p_what text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT p_words || ' (порог '
     || p_threshold || ' п. п.' || p_note || ')'
     || CASE WHEN p_diff > 0 THEN ', ' || p_what
@@ -455,7 +460,7 @@ $$;
 
 -- Fewer than 5 other schools in the region: nothing to compare with.
 CREATE FUNCTION objectivity_no_region() RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT 'в регионе меньше 5 других школ с результатами, сравнивать не с'
     || ' чем, признак не оценивается'
 $$;
@@ -463,7 +468,7 @@ $$;
 -- Each rule's figures and the sentence an authority quotes, opening with
 -- the instrument's name.
 CREATE FUNCTION objectivity_journal_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.journal_outcome,
     'far', o.journal_far, 'figure', round(o.journal_share, 1),
     'threshold', (p->>'journal_gap_percent')::integer,
@@ -492,20 +497,22 @@ $$;
 
 -- "на 1 балл ниже", "до 2 баллов ниже".
 CREATE FUNCTION objectivity_window(p jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN (p->>'peak_window')::integer = 1 THEN 'на 1 балл ниже'
     ELSE 'до ' || (p->>'peak_window') || ' баллов ниже' END
 $$;
 
 CREATE FUNCTION objectivity_peak_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.peak_outcome, 'far', o.peak_far,
     'window', (p->>'peak_window')::integer,
-    'boundaries', CASE WHEN o.peak_scores IS NOT NULL THEN (
-      SELECT jsonb_agg(jsonb_build_object('mark', k + 2,
-        'score', o.peak_scores[k], 'at', o.peak_at_by[k],
-        'below', o.peak_below_by[k]) ORDER BY k)
-      FROM generate_series(1, 3) k) END,
+    'boundaries', CASE WHEN o.peak_scores IS NOT NULL THEN jsonb_build_array(
+      jsonb_build_object('mark', 3, 'score', o.peak_scores[1],
+        'at', o.peak_at_by[1], 'below', o.peak_below_by[1]),
+      jsonb_build_object('mark', 4, 'score', o.peak_scores[2],
+        'at', o.peak_at_by[2], 'below', o.peak_below_by[2]),
+      jsonb_build_object('mark', 5, 'score', o.peak_scores[3],
+        'at', o.peak_at_by[3], 'below', o.peak_below_by[3])) END,
     'near', CASE WHEN o.peak_scores IS NOT NULL THEN o.peak_near END,
     'at', CASE WHEN o.peak_scores IS NOT NULL THEN o.peak_at END,
     'school_share', round(o.peak_share, 1),
@@ -522,9 +529,9 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
         || ' нет участников с первичным баллом на границе отметки или '
         || objectivity_window(p) || ', сравнивать не с чем, признак не'
         || ' оценивается'
-      ELSE 'первичный балл на границе отметки (' || (
-          SELECT string_agg('«' || (k + 2) || '» — ' || o.peak_scores[k],
-            ', ' ORDER BY k) FROM generate_series(1, 3) k)
+      ELSE 'первичный балл на границе отметки (' || array_to_string(ARRAY[
+          '«3» — ' || o.peak_scores[1], '«4» — ' || o.peak_scores[2],
+          '«5» — ' || o.peak_scores[3]], ', ')
         || ') или ' || objectivity_window(p) || ' — у ' || o.peak_near
         || ' участников из ' || o.participants || CASE
           WHEN o.peak_near = 0 THEN ', пика нет'
@@ -539,7 +546,7 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE FUNCTION objectivity_mastery_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.mastery_outcome,
     'far', o.mastery_far, 'count', o.high_low_mastery,
     'school_share', CASE WHEN o.mastery_outcome <> 'not_applicable'
@@ -574,7 +581,7 @@ CREATE FUNCTION objectivity_rise_part(p_what text, p_now numeric,
   p_before numeric, p_years text, p_change numeric, p_region numeric,
   p_excess numeric, p_threshold text, z numeric, p jsonb, p_more text,
   p_less text, p_noun text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT p_what || identification_number(p_now) || ' % при '
     || identification_number(p_before) || ' %' || p_years || ' — '
     || CASE WHEN p_region IS NULL THEN objectivity_chance(p_excess,
@@ -592,7 +599,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE FUNCTION objectivity_rise_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.rise_outcome, 'far', o.rise_far,
     'previous_years', to_jsonb(o.previous_years),
     'share_fail', round(o.share_fail, 1),
@@ -636,7 +643,7 @@ $$;
 
 -- A rule's name in a summary.
 CREATE FUNCTION objectivity_rule_name(p_rule text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT CASE p_rule
     WHEN 'journal_gap' THEN 'расхождение с отметками по журналу на 2 и более'
       || ' балла'
@@ -648,7 +655,7 @@ $$;
 
 -- A rule raised far enough to make the level high alone, in words.
 CREATE FUNCTION objectivity_far_words(z numeric, p jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT ' (z = ' || objectivity_z_text(z) || ' при пороге высокого уровня '
     || objectivity_z_text((p->>'z_high')::numeric) || ')'
 $$;
@@ -656,7 +663,7 @@ $$;
 -- The raised rules' names, "; " between them, each raised far enough to
 -- make the level high alone saying so.
 CREATE FUNCTION objectivity_raised_names(o objectivity_row, p jsonb)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT array_to_string(ARRAY[
     CASE WHEN o.journal_outcome = 'raised' THEN objectivity_rule_name('journal_gap')
       || CASE WHEN o.journal_far THEN ', вдвое выше порога и более' ELSE '' END
