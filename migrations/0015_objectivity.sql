@@ -92,14 +92,14 @@ $$;
 
 -- "за ВПР" in "отметки за ВПР".
 CREATE FUNCTION objectivity_work(p_kind text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT CASE p_kind WHEN 'VPR' THEN 'за ВПР' WHEN 'OGE' THEN 'за ОГЭ'
     WHEN 'EGE' THEN 'за ЕГЭ' ELSE 'за работу' END
 $$;
 
 -- A difference in percentage points, in words: "больше на 16,9 п. п.".
 CREATE FUNCTION objectivity_diff(p numeric, p_more text, p_less text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN p >= 0 THEN p_more ELSE p_less END || ' на '
     || identification_number(abs(p)) || ' п. п.'
 $$;
@@ -146,14 +146,37 @@ CREATE TYPE objectivity_row AS (
   level text, rank integer, raised_by text[]
 );
 
+-- The participants of a histogram (counts[x + 1]: those with score x) with
+-- a score from lo to hi - 1; 0 without both. A window is peak_window
+-- points or fewer: up to 5 are added directly (no set per row), more by
+-- objectivity_scores_long.
+CREATE FUNCTION objectivity_scores_long(counts integer[], lo integer,
+  hi integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(sum(v), 0)::integer FROM unnest(counts[lo + 1:hi]) v
+$$;
+
+CREATE FUNCTION objectivity_scores(counts integer[], lo integer, hi integer)
+RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN lo IS NULL OR hi IS NULL THEN 0
+    WHEN hi - lo <= 5 THEN
+      CASE WHEN lo < hi THEN coalesce(counts[lo + 1], 0) ELSE 0 END
+      + CASE WHEN lo + 1 < hi THEN coalesce(counts[lo + 2], 0) ELSE 0 END
+      + CASE WHEN lo + 2 < hi THEN coalesce(counts[lo + 3], 0) ELSE 0 END
+      + CASE WHEN lo + 3 < hi THEN coalesce(counts[lo + 4], 0) ELSE 0 END
+      + CASE WHEN lo + 4 < hi THEN coalesce(counts[lo + 5], 0) ELSE 0 END
+    ELSE objectivity_scores_long(counts, lo, hi) END
+$$;
+
 -- The rules over the kept statistics only (docs/OBJECTIVITY.md), for the
 -- instruments p_assessments (all when null) and the schools of p_region
 -- (all when null); the rows of p_school and p_municipality (when given)
 -- within the scope. Each school is compared with the other schools of its
 -- region whatever the scope. p: objectivity_parameters. The words are
--- objectivity_doc's: a list builds them for its page only.
-CREATE FUNCTION objectivity(p jsonb, p_assessments bigint[], p_region bigint,
-  p_school bigint, p_municipality bigint, p_scope_kind text, p_scope_id bigint)
+-- objectivity_doc's: a list builds them for its page only. Called through
+-- objectivity(), which plans it with its arguments' values.
+CREATE FUNCTION objectivity_rules(p jsonb, p_assessments bigint[],
+  p_region bigint, p_school bigint, p_municipality bigint,
+  p_scope_kind text, p_scope_id bigint)
 RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
   WITH inst AS (
     SELECT a.id, a.kind, a.year, a.grade, a.subject_code, a.subject_name,
@@ -163,15 +186,20 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
         || a.variant_set AS inst_key,
       -- The boundaries and the lowest score of the window under each:
       -- peak_window points, not reaching the boundary below.
-      ARRAY[a.mark3_from, a.mark4_from, a.mark5_from] AS bounds,
-      ARRAY[greatest(a.mark3_from - w.w, 0),
-        greatest(a.mark4_from - w.w, a.mark3_from + 1),
-        greatest(a.mark5_from - w.w, a.mark4_from + 1)] AS lows
+      a.mark3_from AS b3, a.mark4_from AS b4, a.mark5_from AS b5,
+      greatest(a.mark3_from - w.w, 0) AS l3,
+      greatest(a.mark4_from - w.w, a.mark3_from + 1) AS l4,
+      greatest(a.mark5_from - w.w, a.mark4_from + 1) AS l5
     FROM assessments a CROSS JOIN LATERAL assessment_basic_tasks(a) b
     CROSS JOIN (SELECT (p->>'peak_window')::integer AS w) w
     WHERE p_assessments IS NULL OR a.id = ANY (p_assessments)),
+  -- Each school's figures, with its participants at each boundary (at_by)
+  -- and in the window under each (below_by).
   st AS (
-    SELECT s.*, sc.code, sc.short_name, sc.municipality_id, m.region_id,
+    SELECT s.assessment_id, s.school_id, s.participants, s.marks, s.failed,
+      s.journal_known, s.confirmed, s.lowered, s.raised, s.journal_higher2,
+      s.journal_lower2, s.high_low_mastery,
+      sc.code, sc.short_name, sc.municipality_id, m.region_id,
       s.marks[3] + s.marks[4] AS good, pk.at_by, pk.below_by,
       coalesce(pk.at_by[1] + pk.at_by[2] + pk.at_by[3], 0) AS at,
       coalesce(pk.at_by[1] + pk.at_by[2] + pk.at_by[3] + pk.below_by[1]
@@ -180,18 +208,31 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
     JOIN schools sc ON sc.id = s.school_id
     JOIN municipalities m ON m.id = sc.municipality_id
     CROSS JOIN LATERAL (
-      SELECT array_agg(coalesce(s.score_counts[i.bounds[k] + 1], 0)
-          ORDER BY k) AS at_by,
-        array_agg((SELECT coalesce(sum(s.score_counts[x + 1]), 0)
-          FROM generate_series(i.lows[k], i.bounds[k] - 1) x)::integer
-          ORDER BY k) AS below_by
-      FROM generate_series(1, 3) k WHERE i.bounds[1] IS NOT NULL) pk
+      SELECT CASE WHEN i.b3 IS NOT NULL THEN ARRAY[
+          coalesce(s.score_counts[i.b3 + 1], 0),
+          coalesce(s.score_counts[i.b4 + 1], 0),
+          coalesce(s.score_counts[i.b5 + 1], 0)] END AS at_by,
+        CASE WHEN i.b3 IS NOT NULL THEN ARRAY[
+          objectivity_scores(s.score_counts, i.l3, i.b3),
+          objectivity_scores(s.score_counts, i.l4, i.b4),
+          objectivity_scores(s.score_counts, i.l5, i.b5)] END AS below_by
+      ) pk
     -- (the instruments' rows found by their key, whatever the estimate of
     -- the schools a region filter leaves)
     WHERE s.assessment_id = ANY (ARRAY(SELECT inst.id FROM inst))
     AND (p_region IS NULL OR m.region_id = p_region)
     AND s.participants > 0),
-  -- The same work in the previous_years before each instrument.
+  -- Each instrument's totals over each region (the others are every
+  -- school of the region, before the filters).
+  tot AS (
+    SELECT st.assessment_id, st.region_id, count(*) AS schools,
+      sum(st.participants) AS t_n, sum(st.at) AS t_at,
+      sum(st.near) AS t_near, sum(st.high_low_mastery) AS t_low,
+      sum(st.failed) AS t_failed, sum(st.good) AS t_good
+    FROM st GROUP BY st.assessment_id, st.region_id),
+  -- The same work in the previous_years before each instrument, the rows
+  -- of its schools (once for each instrument that reads them) and their
+  -- totals per region.
   pinst AS (
     SELECT i.id AS inst_id, a2.id, a2.year
     FROM inst i JOIN assessments a2 ON a2.kind = i.kind
@@ -199,66 +240,56 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
       AND a2.variant_set = i.variant_set
       AND a2.year BETWEEN i.year - (p->>'previous_years')::integer
         AND i.year - 1),
-  -- Their totals per region, as one object looked up by
-  -- "instrument/region" (a join of these few rows with every school's is
-  -- planned as a loop over them).
-  ptot AS MATERIALIZED (
-    SELECT coalesce(jsonb_object_agg(g.key, g.v), '{}') AS m FROM (
-      SELECT s2.assessment_id || '/' || m.region_id AS key,
-        jsonb_build_object('schools', count(*), 'n', sum(s2.participants),
-          'failed', sum(s2.failed),
-          'good', sum(s2.marks[3] + s2.marks[4])) AS v
-      FROM assessment_school_stats s2
-      JOIN schools sc ON sc.id = s2.school_id
-      JOIN municipalities m ON m.id = sc.municipality_id
-      WHERE s2.assessment_id = ANY (ARRAY(SELECT pinst.id FROM pinst))
-      AND (p_region IS NULL OR m.region_id = p_region)
-      AND s2.participants > 0
-      GROUP BY s2.assessment_id, m.region_id) g),
-  -- Each school with its instrument's totals over its region (before the
-  -- filters: the others are every school of the region).
-  reg AS (
-    SELECT st.*, count(*) OVER r AS schools,
-      sum(st.participants) OVER r AS t_n, sum(st.at) OVER r AS t_at,
-      sum(st.near) OVER r AS t_near,
-      sum(st.high_low_mastery) OVER r AS t_low,
-      sum(st.failed) OVER r AS t_failed, sum(st.good) OVER r AS t_good
-    FROM st WINDOW r AS (PARTITION BY st.assessment_id, st.region_id)),
+  pst AS (
+    SELECT x.inst_id, x.id, x.year, s2.school_id, m.region_id,
+      s2.participants, s2.failed, s2.marks[3] + s2.marks[4] AS good
+    FROM pinst x JOIN assessment_school_stats s2 ON s2.assessment_id = x.id
+    JOIN schools sc ON sc.id = s2.school_id
+    JOIN municipalities m ON m.id = sc.municipality_id
+    WHERE s2.assessment_id = ANY (ARRAY(SELECT pinst.id FROM pinst))
+    AND (p_region IS NULL OR m.region_id = p_region)
+    AND s2.participants > 0),
+  ptot AS (
+    SELECT x.inst_id, x.id, x.region_id, count(*) AS schools,
+      sum(x.participants) AS n, sum(x.failed) AS failed, sum(x.good) AS good
+    FROM pst x GROUP BY x.inst_id, x.id, x.region_id),
+  -- Each school's same work in the previous years, each with
+  -- min_participants or more: the years, its totals over them and the
+  -- other schools' of its region.
+  pv AS (
+    SELECT x.inst_id, x.school_id, array_agg(x.year ORDER BY x.year) AS years,
+      sum(x.participants)::integer AS n, sum(x.failed)::integer AS failed,
+      sum(x.good)::integer AS good,
+      sum(t.n - x.participants)::integer AS rn,
+      sum(t.failed - x.failed)::integer AS rfailed,
+      sum(t.good - x.good)::integer AS rgood,
+      min(t.schools)::integer - 1 AS rothers
+    FROM pst x JOIN ptot t ON t.inst_id = x.inst_id AND t.id = x.id
+      AND t.region_id = x.region_id
+    WHERE x.participants >= (p->>'min_participants')::integer
+    GROUP BY x.inst_id, x.school_id),
   -- Materialized, so that the figures below read columns (and
   -- objectivity_z is inlined on them).
   base AS MATERIALIZED (
     SELECT st.*, i.kind, i.year, i.grade, i.subject_code, i.subject_name,
       i.variant_set, i.name, i.inst_key, i.basic_max,
-      CASE WHEN i.bounds[1] IS NOT NULL THEN i.bounds END AS peak_scores,
+      CASE WHEN i.b3 IS NOT NULL THEN ARRAY[i.b3, i.b4, i.b5] END
+        AS peak_scores,
       st.participants < (p->>'min_participants')::integer AS small,
       st.marks[1] + st.marks[2] + st.marks[3] + st.marks[4] > 0 AS marked,
-      (st.schools - 1)::integer AS others,
-      st.t_n - st.participants AS r_n, st.t_at - st.at AS r_at,
-      st.t_near - st.near AS r_near,
-      st.t_low - st.high_low_mastery AS r_low,
-      st.t_failed - st.failed AS r_failed, st.t_good - st.good AS r_good,
+      (t.schools - 1)::integer AS others,
+      t.t_n - st.participants AS r_n, t.t_at - st.at AS r_at,
+      t.t_near - st.near AS r_near,
+      t.t_low - st.high_low_mastery AS r_low,
+      t.t_failed - st.failed AS r_failed, t.t_good - st.good AS r_good,
       pv.years AS previous_years, pv.n AS p_n, pv.failed AS p_failed,
       pv.good AS p_good, pv.rn AS p_rn, pv.rfailed AS p_rfailed,
       pv.rgood AS p_rgood, pv.rothers AS p_others
-    FROM reg st JOIN inst i ON i.id = st.assessment_id CROSS JOIN ptot
-    -- The school's same work in the previous years, each with
-    -- min_participants or more: the years, its totals over them and the
-    -- other schools' of its region.
-    CROSS JOIN LATERAL (
-      SELECT array_agg(x.year ORDER BY x.year) AS years,
-        sum(s2.participants)::integer AS n, sum(s2.failed)::integer AS failed,
-        sum(s2.marks[3] + s2.marks[4])::integer AS good,
-        sum((t.v->>'n')::integer - s2.participants)::integer AS rn,
-        sum((t.v->>'failed')::integer - s2.failed)::integer AS rfailed,
-        sum((t.v->>'good')::integer - s2.marks[3] - s2.marks[4])::integer
-          AS rgood,
-        min((t.v->>'schools')::integer) - 1 AS rothers
-      FROM pinst x JOIN assessment_school_stats s2
-        ON s2.school_id = st.school_id AND s2.assessment_id = x.id
-      CROSS JOIN LATERAL (
-        SELECT ptot.m->(x.id || '/' || st.region_id) AS v OFFSET 0) t
-      WHERE x.inst_id = st.assessment_id
-      AND s2.participants >= (p->>'min_participants')::integer) pv
+    FROM st JOIN inst i ON i.id = st.assessment_id
+    JOIN tot t ON t.assessment_id = st.assessment_id
+      AND t.region_id = st.region_id
+    LEFT JOIN pv ON pv.inst_id = st.assessment_id
+      AND pv.school_id = st.school_id
     WHERE (p_school IS NULL OR st.school_id = p_school)
     AND (p_municipality IS NULL OR st.municipality_id = p_municipality)
     AND school_in_scope(st.school_id, st.municipality_id, st.region_id,
@@ -373,18 +404,40 @@ RETURNS SETOF objectivity_row LANGUAGE sql STABLE AS $$
       ELSE 'attention' END AS level) l
 $$;
 
+-- objectivity_rules as a query of PL/pgSQL: planned once per connection
+-- (a SQL function called with a subquery as an argument, as the list
+-- calls it, is not inlined and is planned again on every call, each
+-- school estimated as one row), and without nested loops: the plan does
+-- not know how many schools and instruments it reads, and a loop over
+-- what it takes for one row went through every school's earlier years
+-- once per school.
+CREATE FUNCTION objectivity(p jsonb, p_assessments bigint[], p_region bigint,
+  p_school bigint, p_municipality bigint, p_scope_kind text, p_scope_id bigint)
+RETURNS SETOF objectivity_row LANGUAGE plpgsql STABLE
+SET plan_cache_mode = force_generic_plan SET enable_nestloop = off AS $$
+BEGIN
+  RETURN QUERY SELECT * FROM objectivity_rules(p, p_assessments, p_region,
+    p_school, p_municipality, p_scope_kind, p_scope_id);
+END
+$$;
+
 -- --- The words (objectivity_doc) -------------------------------------------
+
+-- STABLE, not IMMUTABLE, and without subqueries: their bodies call stable
+-- functions (concatenating a number, for one), and only so are they
+-- inlined into objectivity_doc's expression instead of each run as a
+-- query of its own for every row.
 
 -- "участников 12 — меньше 20, " and what is not judged.
 CREATE FUNCTION objectivity_too_few(o objectivity_row, p jsonb, p_what text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT 'участников ' || o.participants || ' — меньше '
     || (p->>'min_participants') || ', ' || p_what
 $$;
 
 -- A z or a critical value in words: "3,1", "2,33".
 CREATE FUNCTION objectivity_z_text(z numeric) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT replace(trim_scale(round(z, 2))::text, '.', ',')
 $$;
 
@@ -394,7 +447,7 @@ $$;
 -- пороге 2,33)" or "… может быть случайным (…)"; p_what is neuter.
 CREATE FUNCTION objectivity_chance(p_diff numeric, p_words text,
   p_threshold text, p_note text, z numeric, p jsonb, p_what text)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT p_words || ' (порог '
     || p_threshold || ' п. п.' || p_note || ')'
     || CASE WHEN p_diff > 0 THEN ', ' || p_what
@@ -407,7 +460,7 @@ $$;
 
 -- Fewer than 5 other schools in the region: nothing to compare with.
 CREATE FUNCTION objectivity_no_region() RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT 'в регионе меньше 5 других школ с результатами, сравнивать не с'
     || ' чем, признак не оценивается'
 $$;
@@ -415,7 +468,7 @@ $$;
 -- Each rule's figures and the sentence an authority quotes, opening with
 -- the instrument's name.
 CREATE FUNCTION objectivity_journal_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.journal_outcome,
     'far', o.journal_far, 'figure', round(o.journal_share, 1),
     'threshold', (p->>'journal_gap_percent')::integer,
@@ -444,20 +497,22 @@ $$;
 
 -- "на 1 балл ниже", "до 2 баллов ниже".
 CREATE FUNCTION objectivity_window(p jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN (p->>'peak_window')::integer = 1 THEN 'на 1 балл ниже'
     ELSE 'до ' || (p->>'peak_window') || ' баллов ниже' END
 $$;
 
 CREATE FUNCTION objectivity_peak_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.peak_outcome, 'far', o.peak_far,
     'window', (p->>'peak_window')::integer,
-    'boundaries', CASE WHEN o.peak_scores IS NOT NULL THEN (
-      SELECT jsonb_agg(jsonb_build_object('mark', k + 2,
-        'score', o.peak_scores[k], 'at', o.peak_at_by[k],
-        'below', o.peak_below_by[k]) ORDER BY k)
-      FROM generate_series(1, 3) k) END,
+    'boundaries', CASE WHEN o.peak_scores IS NOT NULL THEN jsonb_build_array(
+      jsonb_build_object('mark', 3, 'score', o.peak_scores[1],
+        'at', o.peak_at_by[1], 'below', o.peak_below_by[1]),
+      jsonb_build_object('mark', 4, 'score', o.peak_scores[2],
+        'at', o.peak_at_by[2], 'below', o.peak_below_by[2]),
+      jsonb_build_object('mark', 5, 'score', o.peak_scores[3],
+        'at', o.peak_at_by[3], 'below', o.peak_below_by[3])) END,
     'near', CASE WHEN o.peak_scores IS NOT NULL THEN o.peak_near END,
     'at', CASE WHEN o.peak_scores IS NOT NULL THEN o.peak_at END,
     'school_share', round(o.peak_share, 1),
@@ -474,9 +529,9 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
         || ' нет участников с первичным баллом на границе отметки или '
         || objectivity_window(p) || ', сравнивать не с чем, признак не'
         || ' оценивается'
-      ELSE 'первичный балл на границе отметки (' || (
-          SELECT string_agg('«' || (k + 2) || '» — ' || o.peak_scores[k],
-            ', ' ORDER BY k) FROM generate_series(1, 3) k)
+      ELSE 'первичный балл на границе отметки (' || array_to_string(ARRAY[
+          '«3» — ' || o.peak_scores[1], '«4» — ' || o.peak_scores[2],
+          '«5» — ' || o.peak_scores[3]], ', ')
         || ') или ' || objectivity_window(p) || ' — у ' || o.peak_near
         || ' участников из ' || o.participants || CASE
           WHEN o.peak_near = 0 THEN ', пика нет'
@@ -491,7 +546,7 @@ RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE FUNCTION objectivity_mastery_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.mastery_outcome,
     'far', o.mastery_far, 'count', o.high_low_mastery,
     'school_share', CASE WHEN o.mastery_outcome <> 'not_applicable'
@@ -526,7 +581,7 @@ CREATE FUNCTION objectivity_rise_part(p_what text, p_now numeric,
   p_before numeric, p_years text, p_change numeric, p_region numeric,
   p_excess numeric, p_threshold text, z numeric, p jsonb, p_more text,
   p_less text, p_noun text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT p_what || identification_number(p_now) || ' % при '
     || identification_number(p_before) || ' %' || p_years || ' — '
     || CASE WHEN p_region IS NULL THEN objectivity_chance(p_excess,
@@ -544,7 +599,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 CREATE FUNCTION objectivity_rise_doc(o objectivity_row, p jsonb)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+RETURNS jsonb LANGUAGE sql STABLE AS $$
   SELECT jsonb_build_object('outcome', o.rise_outcome, 'far', o.rise_far,
     'previous_years', to_jsonb(o.previous_years),
     'share_fail', round(o.share_fail, 1),
@@ -588,7 +643,7 @@ $$;
 
 -- A rule's name in a summary.
 CREATE FUNCTION objectivity_rule_name(p_rule text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT CASE p_rule
     WHEN 'journal_gap' THEN 'расхождение с отметками по журналу на 2 и более'
       || ' балла'
@@ -600,7 +655,7 @@ $$;
 
 -- A rule raised far enough to make the level high alone, in words.
 CREATE FUNCTION objectivity_far_words(z numeric, p jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
   SELECT ' (z = ' || objectivity_z_text(z) || ' при пороге высокого уровня '
     || objectivity_z_text((p->>'z_high')::numeric) || ')'
 $$;
@@ -608,7 +663,7 @@ $$;
 -- The raised rules' names, "; " between them, each raised far enough to
 -- make the level high alone saying so.
 CREATE FUNCTION objectivity_raised_names(o objectivity_row, p jsonb)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
   SELECT array_to_string(ARRAY[
     CASE WHEN o.journal_outcome = 'raised' THEN objectivity_rule_name('journal_gap')
       || CASE WHEN o.journal_far THEN ', вдвое выше порога и более' ELSE '' END
