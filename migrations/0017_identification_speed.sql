@@ -175,7 +175,7 @@ BEGIN
   -- when minded.
   obj AS MATERIALIZED (
     SELECT o.assessment_id, o.school_id, o.level,
-      objectivity_raised_names(o) AS flagged
+      objectivity_raised_names(o, p->'objectivity_parameters') AS flagged
     FROM objectivity(p->'objectivity_parameters',
       ARRAY(SELECT DISTINCT s.assessment_id FROM assessment_school_stats s
         WHERE s.assessment_id IN (SELECT inst.id FROM inst)
