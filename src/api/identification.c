@@ -74,6 +74,25 @@ static bool saved_methodology(struct request *rq, struct create *c,
   return found;
 }
 
+/* The run (id as text) is visible; otherwise answers 404 and false. With
+ * a status, answers the run as the caller sees it with that status. */
+static bool run_in_sight(struct request *rq, const char *id,
+                         unsigned answer_status) {
+  PGresult *r = db_call(rq, STMT_IDENT_RUN_GET,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
+  if (r == NULL)
+    return false;
+  bool found = PQntuples(r) == 1;
+  if (found && answer_status != 0) {
+    const char *doc = db_get(r, 0, "doc");
+    reply_json_text(rq, answer_status, doc, strlen(doc));
+  }
+  PQclear(r);
+  if (!found)
+    reply_unseen(rq, "identification run %s", id);
+  return found;
+}
+
 /* save_as: the run's methodology saved under the name; false after
  * answering 409 when the name is taken. */
 static bool save_methodology(struct request *rq, const struct create *c) {
@@ -123,14 +142,9 @@ static bool create_work(struct request *rq, void *arg) {
                                 .parent = region};
   if (!audit_write(rq, &e))
     return false;
-  r = db_call(rq, STMT_IDENT_RUN_GET,
-              (const struct db_arg[]){{"id", c->id}, DB_END}, NULL);
-  if (r == NULL)
+  if (!run_in_sight(rq, c->id, 201))
     return false;
-  const char *doc = db_get(r, 0, "doc");
-  reply_json_text(rq, 201, doc, strlen(doc));
   reply_location_key(rq, "/api/v1/identification-runs", c->id);
-  PQclear(r);
   return true;
 }
 
@@ -175,30 +189,13 @@ void identification_runs_list(struct request *rq) {
   resource_list(rq, &identification_runs_list_spec);
 }
 
-/* The run (id as text) is visible; otherwise answers 404 and false. */
-static bool run_in_sight(struct request *rq, const char *id, bool answer) {
-  PGresult *r = db_call(rq, STMT_IDENT_RUN_GET,
-                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
-  if (r == NULL)
-    return false;
-  bool found = PQntuples(r) == 1;
-  if (found && answer) {
-    const char *doc = db_get(r, 0, "doc");
-    reply_json_text(rq, 200, doc, strlen(doc));
-  }
-  PQclear(r);
-  if (!found)
-    reply_unseen(rq, "identification run %s", id);
-  return found;
-}
-
 void identification_run_get(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
   char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  run_in_sight(rq, id_text, true);
+  run_in_sight(rq, id_text, 200);
 }
 
 const struct jspec_field identification_run_schools_params[] = {
@@ -233,7 +230,7 @@ void identification_run_schools(struct request *rq) {
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   bool csv = request_wants_csv(rq);
-  if (run_in_sight(rq, id_text, false)) {
+  if (run_in_sight(rq, id_text, 0)) {
     const struct db_arg args[] = {
         {"id", id_text},
         {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
@@ -289,7 +286,7 @@ void identification_run_diff(struct request *rq) {
   char id_text[24], against[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   query_param(query, "against", against, sizeof against);
-  if (run_in_sight(rq, id_text, false) && run_in_sight(rq, against, false)) {
+  if (run_in_sight(rq, id_text, 0) && run_in_sight(rq, against, 0)) {
     PGresult *r =
         db_call(rq, STMT_IDENT_RUN_DIFF,
                 (const struct db_arg[]){{"id", id_text}, DB_END}, query);
@@ -422,14 +419,7 @@ static bool apply_work(struct request *rq, void *arg) {
     if (!audit_write(rq, &e))
       return false;
   }
-  r = db_call(rq, STMT_IDENT_RUN_GET,
-              (const struct db_arg[]){{"id", a->id}, DB_END}, NULL);
-  if (r == NULL)
-    return false;
-  const char *doc = db_get(r, 0, "doc");
-  reply_json_text(rq, 200, doc, strlen(doc));
-  PQclear(r);
-  return true;
+  return run_in_sight(rq, a->id, 200);
 }
 
 /* The order's number without the sign authorities often type with it
