@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "identification_helpers.h"
 
 /* s[0] stably low, s[1] ordinary, s[2] new this year, s[3] too few in one
  * work, s[4] (in M2) low in one work in 2024, s[5] low everywhere, s[6] in
@@ -127,38 +128,14 @@ static json_t *all_schools(long long id, const char *query, int limit) {
 
 /* POSTs a run of the Vladimir region with `parameters`; returns its id. */
 static long long run(const char *parameters) {
-  use_token(fx.admin);
-  struct http_reply *r =
-      http_post("/api/v1/identification-runs",
-                J("{'kind':'low_results','year':2025,'region_id':%lld%s%s}",
-                  fx.region, parameters != NULL ? ",'parameters':" : "",
-                  parameters != NULL ? parameters : ""));
-  assert_status(r, 201);
-  long long id = jint(r->json, "id");
-  http_reply_free(r);
-  return id;
+  return ident_run(fx.admin, "low_results", fx.region, parameters);
 }
 
 /* The decision of school i in run `id`, and its evidence. */
 static json_t *school_of(long long id, int i) {
-  struct http_reply *r =
-      http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[i]);
-  assert_status(r, 200);
-  json_t *doc = json_incref(r->json);
-  http_reply_free(r);
-  return doc;
+  return ident_school(id, fx.s[i]);
 }
-
-static void expect_decision(long long id, int i, const char *decision,
-                            int line) {
-  json_t *doc = school_of(id, i);
-  const char *got = jstr(doc, "decision");
-  if (got == NULL || strcmp(got, decision) != 0)
-    fail_msg("line %d: school %d: %s, not %s", line, i, got ? got : "(none)",
-             decision);
-  json_decref(doc);
-}
-#define expect(id, i, d) expect_decision((id), (i), (d), __LINE__)
+#define expect(id, i, d) ident_expect((id), fx.s[i], (d), __LINE__)
 
 /* The figure text of `year` and subject code in a school's evidence. */
 static const char *figure_text(const json_t *doc, int year, const char *code) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "identification_helpers.h"
 
 /* s[0] poor, s[1] ordinary (urban), s[2] poor without 2024's context,
  * s[3] in between, s[4] ordinary, s[5] in region B. */
@@ -57,37 +58,13 @@ static void setup(void) {
 
 /* POSTs a ШНСУ run of the region with `parameters`; returns its id. */
 static long long run(const char *parameters) {
-  use_token(fx.admin);
-  struct http_reply *r = http_post(
-      "/api/v1/identification-runs",
-      J("{'kind':'unfavourable_context','year':2025,'region_id':%lld%s%s}",
-        fx.region, parameters != NULL ? ",'parameters':" : "",
-        parameters != NULL ? parameters : ""));
-  assert_status(r, 201);
-  long long id = jint(r->json, "id");
-  http_reply_free(r);
-  return id;
+  return ident_run(fx.admin, "unfavourable_context", fx.region, parameters);
 }
 
 static json_t *school_of(long long id, int i) {
-  struct http_reply *r =
-      http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[i]);
-  assert_status(r, 200);
-  json_t *doc = json_incref(r->json);
-  http_reply_free(r);
-  return doc;
+  return ident_school(id, fx.s[i]);
 }
-
-static void expect_decision(long long id, int i, const char *decision,
-                            int line) {
-  json_t *doc = school_of(id, i);
-  const char *got = jstr(doc, "decision");
-  if (got == NULL || strcmp(got, decision) != 0)
-    fail_msg("line %d: school %d: %s, not %s", line, i, got ? got : "(none)",
-             decision);
-  json_decref(doc);
-}
-#define expect(id, i, d) expect_decision((id), (i), (d), __LINE__)
+#define expect(id, i, d) ident_expect((id), fx.s[i], (d), __LINE__)
 
 /* The text of a year of school i's evidence (0: the latest). */
 static char *year_text(long long id, int i, size_t k) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "identification_helpers.h"
 
 static struct {
   long long region;
@@ -103,24 +104,9 @@ static long long run(const char *parameters) {
 }
 
 static json_t *school_of(long long id, int i) {
-  struct http_reply *r =
-      http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[i]);
-  assert_status(r, 200);
-  json_t *doc = json_incref(r->json);
-  http_reply_free(r);
-  return doc;
+  return ident_school(id, fx.s[i]);
 }
-
-static void expect_decision(long long id, int i, const char *decision,
-                            int line) {
-  json_t *doc = school_of(id, i);
-  const char *got = jstr(doc, "decision");
-  if (got == NULL || strcmp(got, decision) != 0)
-    fail_msg("line %d: school %d: %s, not %s", line, i, got ? got : "(none)",
-             decision);
-  json_decref(doc);
-}
-#define expect(id, i, d) expect_decision((id), (i), (d), __LINE__)
+#define expect(id, i, d) ident_expect((id), fx.s[i], (d), __LINE__)
 
 /* The figure of an assessment in school i's evidence; NULL when none. */
 static json_t *figure_of(long long id, int i, long long assessment) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "identification_helpers.h"
 
 /* The schools, all rural (+10 on the index) in Ковровский район. */
 enum {
@@ -97,37 +98,13 @@ static void setup(void) {
 
 /* POSTs a resilient run of the region with `parameters`; returns its id. */
 static long long run(const char *parameters) {
-  use_token(fx.admin);
-  struct http_reply *r =
-      http_post("/api/v1/identification-runs",
-                J("{'kind':'resilient','year':2025,'region_id':%lld%s%s}",
-                  fx.region, parameters != NULL ? ",'parameters':" : "",
-                  parameters != NULL ? parameters : ""));
-  assert_status(r, 201);
-  long long id = jint(r->json, "id");
-  http_reply_free(r);
-  return id;
+  return ident_run(fx.admin, "resilient", fx.region, parameters);
 }
 
 static json_t *school_of(long long id, int i) {
-  struct http_reply *r =
-      http_get("/api/v1/identification-runs/%lld/schools/%lld", id, fx.s[i]);
-  assert_status(r, 200);
-  json_t *doc = json_incref(r->json);
-  http_reply_free(r);
-  return doc;
+  return ident_school(id, fx.s[i]);
 }
-
-static void expect_decision(long long id, int i, const char *decision,
-                            int line) {
-  json_t *doc = school_of(id, i);
-  const char *got = jstr(doc, "decision");
-  if (got == NULL || strcmp(got, decision) != 0)
-    fail_msg("line %d: school %s: %s, not %s", line, codes[i],
-             got ? got : "(none)", decision);
-  json_decref(doc);
-}
-#define expect(id, i, d) expect_decision((id), (i), (d), __LINE__)
+#define expect(id, i, d) ident_expect((id), fx.s[i], (d), __LINE__)
 
 /* Year k (0: the latest) of school i's evidence. */
 static json_t *year_of(long long id, int i, size_t k) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "identification_helpers.h"
 
 /* Z: "2" 45 % (meets 40 %), journal marks two above for 12 of 40 (30 %,
  * twice the default threshold: high); Q: "2" 25 %, objective. */
@@ -55,26 +56,14 @@ static void setup(void) {
 /* A run of the region's ВПР in mathematics, 2025 alone, "2" from 40 %, one
  * instrument enough; `extra` adds parameters. */
 static long long run(const char *extra) {
-  use_token(fx.admin);
-  struct http_reply *r = http_post(
-      "/api/v1/identification-runs",
-      J("{'kind':'low_results','year':2025,'region_id':%lld,'parameters':{"
-        "'years':1,'min_instruments':1,'share_fail_percent':40,"
-        "'instruments':[{'kind':'VPR','subjects':['math']}]%s}}",
-        fx.region, extra));
-  assert_status(r, 201);
-  long long id = jint(r->json, "id");
-  http_reply_free(r);
-  return id;
+  return ident_run(fx.admin, "low_results", fx.region,
+                   J("{'years':1,'min_instruments':1,'share_fail_percent':40,"
+                     "'instruments':[{'kind':'VPR','subjects':['math']}]%s}",
+                     extra));
 }
 
 static json_t *school_of(long long id, long long school) {
-  struct http_reply *r =
-      http_get("/api/v1/identification-runs/%lld/schools/%lld", id, school);
-  assert_status(r, 200);
-  json_t *doc = json_incref(r->json);
-  http_reply_free(r);
-  return doc;
+  return ident_school(id, school);
 }
 
 static const json_t *evidence(const json_t *doc, const char *member) {
