@@ -21,8 +21,8 @@ ALTER TABLE indicators
   ADD COLUMN rule_text text;
 ALTER TABLE indicators
   ADD CONSTRAINT indicators_rule_of_form CHECK ((form = 'rule') = (rule IS NOT NULL)),
-  ADD CONSTRAINT indicators_rule_percent
-    CHECK (rule IS NULL OR (value_type = 'percent' AND formula IS NULL));
+  ADD CONSTRAINT indicators_rule_percent CHECK (rule IS NULL OR value_type = 'percent'),
+  ADD CONSTRAINT indicators_rule_no_formula CHECK (rule IS NULL OR formula IS NULL);
 
 -- The two programme indicators that were 'computed' placeholders become
 -- rules; IMPROVED_RESULTS was a yes/no per school and is now the share of

@@ -311,6 +311,37 @@ static void test_update(void **state) {
   http_reply_free(r);
 }
 
+/* A rule-computed indicator keeps its form, its type and no formula: each
+ * change is a 400 naming its field, and nothing is written. Its name and
+ * the like change as any indicator's. */
+static void test_rule_indicator_kept(void **state) {
+  (void)state;
+  const char *path = INDICATORS "/GIA_PASSED_SHARE";
+  char *etag = etag_of(path);
+  char *before = db_fingerprint();
+  struct http_reply *r = http_patch(path, etag, "{\"form\":\"form\"}");
+  assert_validation(r, "$.form");
+  http_reply_free(r);
+  r = http_patch(path, etag, "{\"value_type\":\"number\"}");
+  assert_validation(r, "$.value_type");
+  http_reply_free(r);
+  r = http_patch(path, etag, "{\"formula\":\"100 * TEACHERS_TOTAL\"}");
+  assert_validation(r, "$.formula");
+  http_reply_free(r);
+  char *other = etag_of(INDICATORS "/TEACHERS_TOTAL");
+  r = http_patch(INDICATORS "/TEACHERS_TOTAL", other, "{\"form\":\"rule\"}");
+  assert_validation(r, "$.form");
+  http_reply_free(r);
+  free(other);
+  assert_db_unchanged(before);
+  r = http_patch(path, etag, "{\"description\":\"по итогам ГИА-9 и ГИА-11\"}");
+  assert_status(r, 200);
+  assert_json_str(r->json, "form", "rule");
+  assert_json_str(r->json, "rule", "gia_passed");
+  http_reply_free(r);
+  free(etag);
+}
+
 /* An indicator that a formula uses stays numeric. */
 static void test_formula_inputs_kept(void **state) {
   (void)state;
@@ -525,6 +556,7 @@ int main(void) {
       cmocka_unit_test(test_formulas),
       cmocka_unit_test(test_update),
       cmocka_unit_test(test_formula_inputs_kept),
+      cmocka_unit_test(test_rule_indicator_kept),
       cmocka_unit_test(test_non_admins),
       cmocka_unit_test(test_aggregate),
   };
