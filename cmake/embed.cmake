@@ -39,6 +39,9 @@ string(APPEND body "const char embedded_demo_plans_sql[] =\n  ${literal};\n")
 c_string_literal("${SRC}/demo/demo_monitoring.sql" literal)
 string(APPEND body "const char embedded_demo_monitoring_sql[] =\n  ${literal};\n")
 
+c_string_literal("${SRC}/demo/demo_effectiveness.sql" literal)
+string(APPEND body "const char embedded_demo_effectiveness_sql[] =\n  ${literal};\n")
+
 c_string_literal("${SRC}/demo/demo_context.sql" literal)
 string(APPEND body "const char embedded_demo_context_sql[] =\n  ${literal};\n")
 

@@ -9,6 +9,7 @@ extern const size_t embedded_openapi_yaml_len;
 extern const char embedded_demo_data_sql[];
 extern const char embedded_demo_plans_sql[];
 extern const char embedded_demo_monitoring_sql[];
+extern const char embedded_demo_effectiveness_sql[];
 extern const char embedded_demo_context_sql[];
 extern const char embedded_demo_assessments_sql[];
 

@@ -38,6 +38,8 @@ int demo_data_load(PGconn *conn, char *err, size_t err_len) {
       parse_schedules(conn, err, err_len) != 0 ||
       run_script(conn, embedded_demo_monitoring_sql, "demo_monitoring.sql", err,
                  err_len) != 0 ||
+      run_script(conn, embedded_demo_effectiveness_sql,
+                 "demo_effectiveness.sql", err, err_len) != 0 ||
       run_script(conn, embedded_demo_context_sql, "demo_context.sql", err,
                  err_len) != 0 ||
       run_script(conn, embedded_demo_assessments_sql, "demo_assessments.sql",

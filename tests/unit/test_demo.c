@@ -109,7 +109,8 @@ static void check_monitoring(PGconn *c) {
       "count(*) FILTER (WHERE i.form = 'computed') "
       "FROM campaign_indicators ci JOIN indicators i ON i.code = "
       "ci.indicator_code JOIN campaigns c ON c.id = ci.campaign_id "
-      "WHERE c.period = '2023/24' AND i.source = 'seed 001 plan-schedule'",
+      "WHERE c.period = '2023/24' AND i.source = 'seed 001 plan-schedule' "
+      "AND c.municipality_id IS NOT NULL",
       "18 11 0 0");
   assert_scalar(c,
                 "SELECT count(*) FROM indicators i WHERE i.source = 'seed 001 "
@@ -122,7 +123,8 @@ static void check_monitoring(PGconn *c) {
   assert_scalar(c,
                 "SELECT (SELECT count(*) FROM campaign_schools cs JOIN "
                 "campaigns c ON c.id = cs.campaign_id WHERE c.period = "
-                "'2023/24') = (SELECT count(*) FROM schools s JOIN "
+                "'2023/24' AND c.municipality_id IS NOT NULL) = (SELECT "
+                "count(*) FROM schools s JOIN "
                 "municipalities m ON m.id = s.municipality_id WHERE m.code = "
                 "'57-livny-r')",
                 "t");
@@ -131,7 +133,8 @@ static void check_monitoring(PGconn *c) {
       "SELECT string_agg(c.period || ' ' || x.state || ' ' || x.late || ' ' "
       "|| x.n, ',' ORDER BY c.period, x.state, x.late) FROM (SELECT "
       "campaign_id, state, late, count(*) AS n FROM submissions GROUP BY 1, "
-      "2, 3) x JOIN campaigns c ON c.id = x.campaign_id",
+      "2, 3) x JOIN campaigns c ON c.id = x.campaign_id "
+      "WHERE c.municipality_id IS NOT NULL",
       "2023/24 accepted false 5,2023/24 accepted true 1,"
       "2023/24 draft false 3,2023/24 returned false 1,"
       "2023/24 submitted false 1,2024/25 draft false 1,"
@@ -139,7 +142,8 @@ static void check_monitoring(PGconn *c) {
   /* Some Livny schools have not started. */
   assert_scalar(c,
                 "SELECT count(*) FROM campaign_schools cs JOIN campaigns c ON "
-                "c.id = cs.campaign_id WHERE c.period = '2023/24' AND NOT "
+                "c.id = cs.campaign_id WHERE c.period = '2023/24' AND "
+                "c.municipality_id IS NOT NULL AND NOT "
                 "EXISTS (SELECT 1 FROM submissions x WHERE x.campaign_id = "
                 "cs.campaign_id AND x.school_id = cs.school_id)",
                 "7");
@@ -185,7 +189,8 @@ static void check_monitoring(PGconn *c) {
                 "submission_events e WHERE e.submission_id = x.id AND "
                 "e.version = x.version) <> x.state",
                 "0");
-  /* The accepted values are official, numbered in acceptance order. */
+  /* The accepted values are official, numbered in acceptance order (the
+   * regional effectiveness campaigns' after the municipal ones'). */
   assert_scalar(c,
                 "SELECT (SELECT count(*) FROM indicator_values WHERE source = "
                 "'submission') = (SELECT count(*) FROM submission_values v "
@@ -195,14 +200,48 @@ static void check_monitoring(PGconn *c) {
                 "t");
   assert_scalar(
       c,
-      "SELECT count(*) FROM (SELECT iv.change_no, row_number() OVER (ORDER "
+      "SELECT count(*) FROM (SELECT row_number() OVER (PARTITION BY "
+      "c.municipality_id IS NULL ORDER BY iv.change_no) AS by_no, "
+      "row_number() OVER (PARTITION BY c.municipality_id IS NULL ORDER "
       "BY a.at, s.code, ci.position) AS n FROM indicator_values iv JOIN "
-      "submissions x ON x.id = iv.submission_id JOIN schools s ON s.id = "
+      "submissions x ON x.id = iv.submission_id JOIN campaigns c ON c.id = "
+      "x.campaign_id JOIN schools s ON s.id = "
       "x.school_id JOIN submission_events a ON a.submission_id = x.id AND "
       "a.action = 'accept' JOIN campaign_indicators ci ON ci.campaign_id = "
       "x.campaign_id AND ci.indicator_code = iv.indicator_code) o "
-      "WHERE o.change_no <> o.n",
+      "WHERE o.by_no <> o.n",
       "0");
+}
+
+/* The effectiveness demo (demo/demo_effectiveness.sql): three closed
+ * regional campaigns of the Vladimir region, every submission accepted,
+ * seven official values each, and figures that improve over the years. */
+static void check_effectiveness_inputs(PGconn *c) {
+  assert_scalar(c,
+                "SELECT string_agg(c.period || ' ' || c.status || ' ' || "
+                "(SELECT count(*) FILTER (WHERE x.state = 'accepted') || '/' "
+                "|| count(*) FROM submissions x WHERE x.campaign_id = c.id) "
+                "|| ' ' || (SELECT count(*) FROM indicator_values iv JOIN "
+                "submissions x ON x.id = iv.submission_id WHERE "
+                "x.campaign_id = c.id), ',' ORDER BY c.period) FROM "
+                "campaigns c WHERE c.municipality_id IS NULL",
+                "2022/23 closed 21/21 147,2023/24 closed 21/21 147,"
+                "2024/25 closed 21/21 147");
+  /* The trained share over the group (teachers trained over teachers)
+   * rises year by year. */
+  assert_scalar(c,
+                "SELECT string_agg(round(100 * sum_trained / sum_total, 1)"
+                "::text, ' ' ORDER BY period) FROM (SELECT t.period, "
+                "sum((v.value #>> '{}')::numeric * (t.value #>> '{}')"
+                "::numeric / 100) AS sum_trained, sum((t.value #>> '{}')"
+                "::numeric) AS sum_total FROM indicator_values t JOIN "
+                "indicator_values v ON v.school_id = t.school_id AND "
+                "v.period = t.period AND v.indicator_code = "
+                "'TEACHERS_TRAINED_SHARE' JOIN submissions x ON x.id = "
+                "t.submission_id JOIN campaigns c ON c.id = x.campaign_id "
+                "AND c.municipality_id IS NULL WHERE t.indicator_code = "
+                "'TEACHERS_TOTAL' GROUP BY t.period) g",
+                "48.2 63.7 78.5");
 }
 
 /* The social context: three school years of every demo school, shares
@@ -299,6 +338,7 @@ static void loads_once_and_only_once(void **state) {
   free(counts);
 
   check_monitoring(c);
+  check_effectiveness_inputs(c);
   check_context(c);
   first_results = testdb_scalar(c, results_digest_sql);
 
