@@ -27,9 +27,10 @@ static void stat(long long assessment, long long school, int failed, int sum) {
           " participants, marks, failed, primary_sum, task_sums,"
           " score_counts, journal_known, confirmed, lowered, raised)"
           " VALUES (%lld, %lld, 20, ARRAY[%d, %d, 0, 0], %d, %d,"
-          " ARRAY[%d, 0], ARRAY[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20], 0, 0, 0,"
+          " ARRAY[%d, %d], ARRAY[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20], 0, 0, 0,"
           " 0)",
-          assessment, school, failed, 20 - failed, failed, sum, sum);
+          assessment, school, failed, 20 - failed, failed, sum, sum * 2 / 5,
+          sum - sum * 2 / 5);
 }
 
 static long long math(int year) {
@@ -93,7 +94,8 @@ static void setup_plans(void) {
         fx.s));
   fx.item = db_count("INSERT INTO roadmap_items (roadmap_id, position,"
                      " activity, schedule) VALUES (%lld, 1, 'Педсовет',"
-                     " '{\"kind\": \"date\", \"due\": \"2025-10-01\"}')"
+                     " '{\"kind\": \"date\", \"date\": \"2025-10-01\","
+                     " \"due\": \"2025-10-01\"}')"
                      " RETURNING id",
                      fx.roadmap);
   db_exec("INSERT INTO roadmap_items (roadmap_id, position, activity, status)"
