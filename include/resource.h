@@ -96,4 +96,7 @@ const char *query_param(const json_t *query, const char *name, char *buf,
  * members...) and its ETag; consumes rows. */
 void reply_doc(struct request *rq, PGresult *rows, unsigned status);
 
+/* The school year under way: 2024 from September 2024 to August 2025. */
+int current_school_year(void);
+
 #endif

@@ -94,6 +94,8 @@ const struct route routes[] = {
           SCHOOLS_UPDATE, JSON, .body = school_fields),
     ROUTE(HTTP_DELETE, API "/schools/{id}", school_delete, "deleteSchool",
           SCHOOLS_DELETE, 0),
+    ROUTE(HTTP_GET, API "/schools/{id}/card", school_card, "getSchoolCard",
+          SCHOOLS_READ, 0, .query = school_card_params),
 
     ROUTE(HTTP_GET, API "/schools/{id}/statuses", statuses_list,
           "listSchoolStatuses", SCHOOLS_READ, 0, .query = statuses_list_params,

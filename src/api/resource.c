@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "csv_out.h"
@@ -552,4 +553,11 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
   }
   page_end(&page);
   json_decref(query);
+}
+
+int current_school_year(void) {
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  return tm.tm_year + 1900 - (tm.tm_mon < 8 ? 1 : 0);
 }

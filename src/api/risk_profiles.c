@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "audit.h"
 #include "fields.h"
@@ -19,14 +18,6 @@ static const char *const sources[] = {"self_diagnosis", "curator", "computed",
 static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
 
 #define YEAR_FIELD FIELD("year", JS_INTEGER, 0, 2000, 2100)
-
-/* The school year under way: 2024 from September 2024 to August 2025. */
-static int current_school_year(void) {
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  return tm.tm_year + 1900 - (tm.tm_mon < 8 ? 1 : 0);
-}
 
 struct profile_call {
   char school[24], year[16], code[16], version[16];

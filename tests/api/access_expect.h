@@ -137,6 +137,7 @@ static const struct access_expect access_expect[] = {
      {201, 201, 201, 403, 403, 403, 403},
      {0, 403, 403, 403, 403, 403, 403}},
     {"getSchool", READ_IN, READ_OUT},
+    {"getSchoolCard", READ_IN, READ_OUT},
     {"updateSchool", {200, 200, 200, 403, 200, 403, 403}, AUTH_OUT},
     {"deleteSchool", AUTH_IN(204), AUTH_OUT},
 

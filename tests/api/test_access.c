@@ -381,6 +381,11 @@ static struct http_reply *r_create_school(const struct cell *c) {
 static struct http_reply *r_get_school(const struct cell *c) {
   return get_as(c, J("/api/v1/schools/%lld", fx.school[c->p]));
 }
+/* The card with every member the caller's role reads, objectivity too. */
+static struct http_reply *r_school_card(const struct cell *c) {
+  return get_as(c, J("/api/v1/schools/%lld/card?year=2021&include=objectivity",
+                     fx.school[c->p]));
+}
 static struct http_reply *r_update_school(const struct cell *c) {
   long long id = school_to_change(c);
   char *etag = admin_etag(J("/api/v1/schools/%lld", id));
@@ -539,6 +544,7 @@ static const struct {
     {"listSchools", r_schools, 0, NULL},
     {"createSchool", r_create_school, 1, "$.municipality_id"},
     {"getSchool", r_get_school, 1, NULL},
+    {"getSchoolCard", r_school_card, 1, NULL},
     {"updateSchool", r_update_school, 1, NULL},
     {"deleteSchool", r_delete_school, 1, NULL},
     {"listSchoolStatuses", r_list_statuses, 1, NULL},
