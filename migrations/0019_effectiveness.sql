@@ -166,11 +166,14 @@ LANGUAGE sql STABLE AS $$
   r AS (
     SELECT v.*, CASE
       WHEN share IS NULL THEN 'нет значения ' || (p_params ->> 'indicator')
+        || ' за ' || school_year_period(p_year)
       WHEN base IS NULL AND p_params ->> 'base' = 'pupils'
-        THEN 'нет численности обучающихся'
+        THEN 'нет численности обучающихся за ' || school_year_period(p_year)
       WHEN base IS NULL THEN 'нет значения ' || (p_params ->> 'base')
+        || ' за ' || school_year_period(p_year)
       WHEN p_params ->> 'base_is' = 'numerator' AND share <= 0
-        THEN 'значение ' || (p_params ->> 'indicator') || ' равно нулю'
+        THEN 'значение ' || (p_params ->> 'indicator') || ' за '
+          || school_year_period(p_year) || ' равно нулю'
       END AS why
     FROM v)
   SELECT r.id,
@@ -180,7 +183,7 @@ LANGUAGE sql STABLE AS $$
          CASE WHEN why IS NULL THEN
            CASE WHEN p_params ->> 'base_is' = 'numerator' THEN base * 100 / share
              ELSE base END END,
-         why || ' за ' || school_year_period(p_year)
+         why
   FROM r
 $$;
 
@@ -458,9 +461,9 @@ $$;
 
 -- The answer as rows of a table (Accept: text/csv): per target its total,
 -- then its schools in the answer's order, then the programme's own
--- roadmap when it has a line.
+-- roadmap when it has a line (ordered by target_no, line_kind, line_no).
 CREATE FUNCTION programme_effectiveness_rows(d json)
-RETURNS TABLE (doc json)
+RETURNS TABLE (doc json, target_no bigint, line_kind integer, line_no bigint)
 LANGUAGE sql IMMUTABLE AS $$
   SELECT json_build_object(
     'target_id', t.t -> 'id', 'indicator', t.t -> 'indicator',
@@ -468,7 +471,7 @@ LANGUAGE sql IMMUTABLE AS $$
     'numerator', l.v -> 'numerator', 'denominator', l.v -> 'denominator',
     'value', coalesce(l.v -> 'value', l.v -> 'actual'),
     'counted', l.v -> 'counted', 'reason', l.v -> 'reason',
-    'target', l.target, 'met', l.met)
+    'target', l.target, 'met', l.met), t.n, l.k, l.i
   FROM json_array_elements(d -> 'targets') WITH ORDINALITY t (t, n)
   CROSS JOIN LATERAL (
     SELECT 0 AS k, 0::bigint AS i, 'total' AS line, NULL::json AS school,
