@@ -81,17 +81,21 @@ CREATE FUNCTION effectiveness_gia_passed(p_params jsonb, p_year integer,
 RETURNS TABLE (school_id bigint, numerator numeric, denominator numeric,
                reason text)
 LANGUAGE sql STABLE AS $$
-  SELECT c.id, sum(st.participants - st.failed), sum(st.participants),
-         CASE WHEN coalesce(sum(st.participants), 0) = 0 THEN
+  WITH works AS MATERIALIZED (
+    SELECT a.id FROM assessments a
+    WHERE a.year = p_year + 1
+      AND a.kind IN (SELECT jsonb_array_elements_text(p_params -> 'kinds'))),
+  sums AS (
+    SELECT st.school_id, sum(st.participants - st.failed) AS n,
+           sum(st.participants) AS d
+    FROM works w JOIN assessment_school_stats st ON st.assessment_id = w.id
+    WHERE st.school_id = ANY (p_schools)
+    GROUP BY st.school_id)
+  SELECT c.id, CASE WHEN s.d > 0 THEN s.n END, CASE WHEN s.d > 0 THEN s.d END,
+         CASE WHEN coalesce(s.d, 0) = 0 THEN
            'нет результатов ' || effectiveness_kinds_text(p_params) || ' '
            || p_year + 1 || ' года' END
-  FROM unnest(p_schools) c (id)
-  LEFT JOIN (assessment_school_stats st
-             JOIN assessments a ON a.id = st.assessment_id
-               AND a.year = p_year + 1
-               AND a.kind IN (SELECT jsonb_array_elements_text(p_params -> 'kinds')))
-    ON st.school_id = c.id
-  GROUP BY c.id
+  FROM unnest(p_schools) c (id) LEFT JOIN sums s ON s.school_id = c.id
 $$;
 
 -- improved_results: the works of rule_params' kinds a school wrote at the
@@ -107,25 +111,35 @@ RETURNS TABLE (school_id bigint, numerator numeric, denominator numeric,
 LANGUAGE sql STABLE AS $$
   WITH least_n AS (
     SELECT greatest(coalesce((p_params ->> 'min_participants')::integer, 5), 1) AS n),
-  pairs AS (
-    SELECT n.school_id,
-           n.failed AS failed_now, n.participants AS part_now,
-           n.primary_sum AS sum_now,
-           n.participants::numeric * an.max_primary_score AS max_now,
-           b.failed AS failed_before, b.participants AS part_before,
-           b.primary_sum AS sum_before,
-           b.participants::numeric * ab.max_primary_score AS max_before
-    FROM least_n, assessments an
+  works AS MATERIALIZED (
+    SELECT an.id AS now_id, an.max_primary_score AS now_max,
+           ab.id AS before_id, ab.max_primary_score AS before_max
+    FROM assessments an
     JOIN assessments ab ON ab.year = p_year AND ab.kind = an.kind
       AND ab.grade = an.grade AND ab.subject_code = an.subject_code
       AND ab.variant_set = an.variant_set
-    JOIN assessment_school_stats n ON n.assessment_id = an.id
-    JOIN assessment_school_stats b ON b.assessment_id = ab.id
-      AND b.school_id = n.school_id
     WHERE an.year = p_year + 1
-      AND an.kind IN (SELECT jsonb_array_elements_text(p_params -> 'kinds'))
-      AND n.school_id = ANY (p_schools)
-      AND n.participants >= least_n.n AND b.participants >= least_n.n),
+      AND an.kind IN (SELECT jsonb_array_elements_text(p_params -> 'kinds'))),
+  now_stats AS (
+    SELECT w.now_id, n.school_id, n.failed, n.participants, n.primary_sum,
+           n.participants::numeric * w.now_max AS max_sum
+    FROM least_n, works w
+    JOIN assessment_school_stats n ON n.assessment_id = w.now_id
+    WHERE n.school_id = ANY (p_schools) AND n.participants >= least_n.n),
+  before_stats AS (
+    SELECT w.now_id, b.school_id, b.failed, b.participants, b.primary_sum,
+           b.participants::numeric * w.before_max AS max_sum
+    FROM least_n, works w
+    JOIN assessment_school_stats b ON b.assessment_id = w.before_id
+    WHERE b.school_id = ANY (p_schools) AND b.participants >= least_n.n),
+  pairs AS (
+    SELECT n.school_id,
+           n.failed AS failed_now, n.participants AS part_now,
+           n.primary_sum AS sum_now, n.max_sum AS max_now,
+           b.failed AS failed_before, b.participants AS part_before,
+           b.primary_sum AS sum_before, b.max_sum AS max_before
+    FROM now_stats n JOIN before_stats b
+      ON b.now_id = n.now_id AND b.school_id = n.school_id),
   per_school AS (
     SELECT pairs.school_id,
            sum(failed_now)::numeric / sum(part_now)
@@ -341,29 +355,45 @@ LANGUAGE sql STABLE AS $$
            count(*) FILTER (WHERE school_id IS NOT NULL AND reason IS NULL)
              AS counted
     FROM lines GROUP BY target_id),
+  -- The year shown is in `totals`; the other years of the trend run the
+  -- rules again, each over its own cohort.
   trend AS (
-    SELECT t.id AS target_id, y.year,
-           effectiveness_percent(sum(e.numerator), sum(e.denominator)) AS actual
+    SELECT target_id, p_year AS year, effectiveness_percent(n, d) AS actual
+    FROM totals
+    UNION ALL
+    SELECT t.id, y.year,
+           effectiveness_percent(sum(e.numerator), sum(e.denominator))
     FROM targets t
-    JOIN years y ON y.year BETWEEN p.year_from AND p.year_to
-      OR y.year = t.baseline_year
+    JOIN years y ON (y.year BETWEEN p.year_from AND p.year_to
+                     OR y.year = t.baseline_year) AND y.year <> p_year
     LEFT JOIN LATERAL effectiveness_rule(
       t.rule, t.rule_params, y.year, y.schools, (SELECT id FROM own_roadmap)) e
       ON true
     GROUP BY t.id, y.year),
+  -- The region's cohort is the programme's (for a caller who sees the
+  -- region) when the programme is the region's and no municipality is
+  -- asked for: its schools' lines are summed again rather than recomputed.
   region AS (
-    SELECT r.id, r.name, ARRAY(
-             SELECT c.school_id FROM cohort_schools(
-               NULL, NULL, r.id, p.categories, p_year, NULL, p_kind, p_id) c)
+    SELECT r.id, r.name,
+           p.owner_region_id IS NOT NULL AND p_municipality IS NULL AS same,
+           ARRAY(SELECT c.school_id FROM cohort_schools(
+                   NULL, NULL, r.id, p.categories, p_year, NULL, p_kind, p_id) c)
              AS schools
     FROM regions r
     WHERE r.id = programme_region(p) AND p_kind IN ('global', 'region')),
   region_totals AS (
-    SELECT t.id AS target_id, sum(e.numerator) AS n, sum(e.denominator) AS d,
-           count(*) FILTER (WHERE e.reason IS NULL) AS counted
+    SELECT l.target_id, sum(l.numerator) AS n, sum(l.denominator) AS d,
+           count(*) FILTER (WHERE l.reason IS NULL) AS counted
+    FROM region, lines l
+    WHERE region.same AND l.school_id IS NOT NULL
+    GROUP BY l.target_id
+    UNION ALL
+    SELECT t.id, sum(e.numerator), sum(e.denominator),
+           count(*) FILTER (WHERE e.reason IS NULL)
     FROM targets t CROSS JOIN region
     CROSS JOIN LATERAL effectiveness_rule(t.rule, t.rule_params, p_year,
                                           region.schools, NULL) e
+    WHERE NOT region.same
     GROUP BY t.id),
   target_docs AS (
     SELECT t.id, t.indicator_code, x.doc
@@ -449,12 +479,14 @@ LANGUAGE sql STABLE AS $$
       'id', region.id, 'name', region.name,
       'cohort', json_build_object('schools', cardinality(region.schools)),
       'targets', (SELECT coalesce(json_agg(json_build_object(
-                    'id', rt.target_id,
+                    'id', t.id,
                     'actual', effectiveness_percent(rt.n, rt.d),
                     'numerator', effectiveness_round(rt.n, 2),
                     'denominator', effectiveness_round(rt.d, 2),
-                    'schools_counted', rt.counted) ORDER BY rt.target_id), '[]')
-                  FROM region_totals rt))
+                    'schools_counted', coalesce(rt.counted, 0))
+                    ORDER BY t.indicator_code, t.id), '[]')
+                  FROM targets t
+                  LEFT JOIN region_totals rt ON rt.target_id = t.id))
     FROM region)
   SELECT json_object_agg(k, v ORDER BY n) FROM members
 $$;

@@ -513,6 +513,25 @@ static void test_figures_and_reasons(void **state) {
   const json_t *region = json_object_get(doc, "region");
   assert_json_int(region, "id", fx.region);
   assert_json_int(json_object_get(region, "cohort"), "schools", 4);
+  const json_t *compared = json_object_get(region, "targets");
+  assert_int_equal(json_array_size(compared), N_RULES);
+  for (size_t i = 0; i < N_RULES; i++) {
+    const json_t *t = json_array_get(json_object_get(doc, "targets"), i);
+    const json_t *c = json_array_get(compared, i);
+    assert_int_equal(jint(c, "id"), jint(t, "id"));
+    if (json_object_get(t, "programme_roadmap") == NULL ||
+        json_is_null(json_object_get(t, "programme_roadmap")))
+      assert_true(json_equal(json_object_get(c, "numerator"),
+                             json_object_get(t, "numerator")));
+  }
+  /* The region's schools only: not the programme's own plan. */
+  for (size_t i = 0; i < N_RULES; i++) {
+    const json_t *c = json_array_get(compared, i);
+    if (jint(c, "id") != jint(items, "id"))
+      continue;
+    assert_json_int(c, "numerator", 2);
+    assert_json_int(c, "denominator", 4);
+  }
   http_reply_free(r);
 }
 
