@@ -247,6 +247,10 @@ extern const struct list_spec objectivity_list_spec, school_objectivity_spec;
 /* src/api/card.c: the school card */
 void school_card(struct request *rq);
 extern const struct jspec_field school_card_params[];
+
+/* src/api/effectiveness.c: a programme's effectiveness indicators */
+void programme_effectiveness(struct request *rq);
+extern const struct jspec_field programme_effectiveness_params[];
 /* src/api/identification_partners.c: partner proposals of a ШНОР run */
 void identification_partner_proposals(struct request *rq);
 void identification_proposal_accept(struct request *rq);

@@ -480,6 +480,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_assessments.inc"
 #include "access_campaigns.inc"
 #include "access_context.inc"
+#include "access_effectiveness.inc"
 #include "access_identification.inc"
 #include "access_indicators.inc"
 #include "access_items.inc"
@@ -576,6 +577,7 @@ static const struct {
     PUSH_RUNNERS,
     IDENTIFICATION_RUNNERS,
     OBJECTIVITY_RUNNERS,
+    EFFECTIVENESS_RUNNERS,
 };
 #define N_RUNNERS (sizeof runners / sizeof runners[0])
 
