@@ -48,5 +48,8 @@ string(APPEND body "const char embedded_demo_context_sql[] =\n  ${literal};\n")
 c_string_literal("${SRC}/demo/demo_assessments.sql" literal)
 string(APPEND body "const char embedded_demo_assessments_sql[] =\n  ${literal};\n")
 
+c_string_literal("${SRC}/demo/demo_programmes.sql" literal)
+string(APPEND body "const char embedded_demo_programmes_sql[] =\n  ${literal};\n")
+
 file(WRITE "${OUT}.tmp" "${body}")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

@@ -12,5 +12,6 @@ extern const char embedded_demo_monitoring_sql[];
 extern const char embedded_demo_effectiveness_sql[];
 extern const char embedded_demo_context_sql[];
 extern const char embedded_demo_assessments_sql[];
+extern const char embedded_demo_programmes_sql[];
 
 #endif

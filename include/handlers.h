@@ -159,6 +159,24 @@ extern const struct jspec_field roadmap_item_fields[], item_report_fields[],
     roadmap_items_page_params[], roadmap_items_search_params[];
 extern const struct list_spec roadmap_items_search_spec;
 
+/* src/api/programmes.c, src/api/programme_targets.c */
+void programmes_list(struct request *rq);
+void programmes_create(struct request *rq);
+void programme_get(struct request *rq);
+void programme_update(struct request *rq);
+void programme_delete(struct request *rq);
+void programme_targets_list(struct request *rq);
+void programme_targets_create(struct request *rq);
+void programme_target_get(struct request *rq);
+void programme_target_update(struct request *rq);
+void programme_target_delete(struct request *rq);
+void programme_target_history(struct request *rq);
+extern const struct jspec_field programme_create_fields[],
+    programme_update_fields[], programmes_list_params[],
+    programme_target_create_fields[], programme_target_update_fields[],
+    programme_targets_page_params[];
+extern const struct list_spec programmes_list_spec;
+
 /* src/api/indicators.c */
 void indicators_list(struct request *rq);
 void indicators_create(struct request *rq);

@@ -43,7 +43,9 @@ int demo_data_load(PGconn *conn, char *err, size_t err_len) {
       run_script(conn, embedded_demo_context_sql, "demo_context.sql", err,
                  err_len) != 0 ||
       run_script(conn, embedded_demo_assessments_sql, "demo_assessments.sql",
-                 err, err_len) != 0) {
+                 err, err_len) != 0 ||
+      run_script(conn, embedded_demo_programmes_sql, "demo_programmes.sql", err,
+                 err_len) != 0) {
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
   }

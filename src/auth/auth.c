@@ -198,7 +198,8 @@ static bool object_statement(const char *path, enum stmt_id *stmt) {
       {"/api/v1/roadmaps/{id}", STMT_ROADMAP_VISIBLE},
       {"/api/v1/roadmap-items/{id}", STMT_ROADMAP_ITEM_VISIBLE},
       {"/api/v1/monitoring/campaigns/{id}", STMT_CAMPAIGN_VISIBLE},
-      {"/api/v1/programmes/{id}", STMT_PROGRAMME_VISIBLE},
+      {"/api/v1/programmes/{id}", STMT_PROGRAMME_GET},
+      {"/api/v1/programme-targets/{id}", STMT_PROGRAMME_TARGET_GET},
   };
   for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
     if (strncmp(path, objects[i].prefix, strlen(objects[i].prefix)) == 0) {

@@ -170,6 +170,24 @@ static const struct access_expect access_expect[] = {
     {"createRoadmapRevision", AUTH_IN(201), AUTH_OUT},
     {"getRoadmapRevision", READ_IN, READ_OUT},
 
+    /* Programmes and their targets: in = a programme of the caller's
+     * in-scope school (as roadmaps), out = those of its out-of-scope
+     * schools. Written by admins, municipal users and a school its own; a
+     * create for an owner out of scope names `owner` (403). */
+    {"listProgrammes", READ_IN, NONE},
+    {"createProgramme",
+     {201, 201, 201, 403, 201, 403, 403},
+     {0, 403, 403, 403, 403, 403, 403}},
+    {"getProgramme", READ_IN, READ_OUT},
+    {"updateProgramme", {200, 200, 200, 403, 200, 403, 403}, AUTH_OUT},
+    {"deleteProgramme", {204, 204, 204, 403, 204, 403, 403}, AUTH_OUT},
+    {"listProgrammeTargets", READ_IN, READ_OUT},
+    {"createProgrammeTarget", {201, 201, 201, 403, 201, 403, 403}, AUTH_OUT},
+    {"getProgrammeTarget", READ_IN, READ_OUT},
+    {"updateProgrammeTarget", {200, 200, 200, 403, 200, 403, 403}, AUTH_OUT},
+    {"deleteProgrammeTarget", {204, 204, 204, 403, 204, 403, 403}, AUTH_OUT},
+    {"listProgrammeTargetHistory", READ_IN, READ_OUT},
+
     /* Roadmap items: on the draft roadmap of the caller's school (sA2 for
      * region roles, sA1 for municipal, curator and school), out = the
      * roadmaps of the schools out of its scope. Items are written by

@@ -121,6 +121,8 @@ static void setup_roadmap_fixtures(void);  /* access_roadmaps.inc */
 static void setup_campaign_fixtures(void); /* access_campaigns.inc */
 static void setup_ref_fixtures(void);      /* access_refs.inc */
 
+static void setup_programme_fixtures(void); /* access_programmes.inc */
+
 static void setup_fixtures(void) {
   snprintf(fx.admin, sizeof fx.admin, "%s", use_token(NULL));
   act_admin();
@@ -171,6 +173,7 @@ static void setup_fixtures(void) {
   setup_roadmap_fixtures();
   setup_campaign_fixtures();
   setup_ref_fixtures();
+  setup_programme_fixtures();
   /* Something happened in region B for the audit trail to hold. */
   struct http_reply *r = http_patch(J("/api/v1/schools/%lld", fx.school[P_B]),
                                     "\"1\"", J("{'phone':'+7 900 000-00-01'}"));
@@ -485,6 +488,7 @@ CHILD_RUNNERS(partners, PARTNERS)
 #include "access_indicators.inc"
 #include "access_items.inc"
 #include "access_objectivity.inc"
+#include "access_programmes.inc"
 #include "access_refs.inc"
 #include "access_risk.inc"
 #include "access_roadmaps.inc"
@@ -560,6 +564,7 @@ static const struct {
     {"updateSchoolPartner", r_update_partners, 1, NULL},
     {"deleteSchoolPartner", r_delete_partners, 1, NULL},
     ROADMAP_RUNNERS,
+    PROGRAMME_RUNNERS,
     VALUES_RUNNERS,
     {"listRoadmapItems", r_list_items, 1, NULL},
     {"createRoadmapItem", r_create_item, 1, NULL},

@@ -34,6 +34,8 @@ static const char fingerprint_sql[] =
     " SELECT 'k' || row_to_json(x)::text FROM clients x UNION ALL"
     " SELECT 'rm' || row_to_json(x)::text FROM roadmaps x UNION ALL"
     " SELECT 'ri' || row_to_json(x)::text FROM roadmap_items x UNION ALL"
+    " SELECT 'pg' || row_to_json(x)::text FROM programmes x UNION ALL"
+    " SELECT 'pt' || row_to_json(x)::text FROM programme_targets x UNION ALL"
     " SELECT 'mc' || row_to_json(x)::text FROM campaigns x UNION ALL"
     " SELECT 'mci' || row_to_json(x)::text FROM campaign_indicators x UNION ALL"
     " SELECT 'mcs' || row_to_json(x)::text FROM campaign_schools x UNION ALL"
@@ -273,6 +275,37 @@ static void check_context(PGconn *c) {
                 "t");
 }
 
+/* The seeds' programmes and the regional one, each with its plan where it
+ * has one, and demo targets for every rule-computed indicator, every year
+ * within the term. */
+static void check_programmes(PGconn *c) {
+  assert_scalar(c,
+                "SELECT string_agg(coalesce(r.code, m.code, s.code) || ' ' || "
+                "p.year_from || '-' || p.year_to || ' ' || (p.roadmap_id IS "
+                "NOT NULL) || ' ' || (SELECT count(*) FROM programme_targets "
+                "t WHERE t.programme_id = p.id), ',' ORDER BY p.id) FROM "
+                "programmes p LEFT JOIN regions r ON r.id = p.owner_region_id "
+                "LEFT JOIN municipalities m ON m.id = p.owner_municipality_id "
+                "LEFT JOIN schools s ON s.id = p.owner_school_id",
+                "33-kovrov-r 2021-2023 true 9,57-livny-r 2022-2023 true 6,"
+                "edu070101 2023-2024 true 4,33 2023-2025 false 9");
+  assert_scalar(c,
+                "SELECT count(*) FROM indicators i WHERE i.form = 'rule' AND "
+                "NOT EXISTS (SELECT 1 FROM programme_targets t JOIN "
+                "programmes p ON p.id = t.programme_id WHERE "
+                "p.owner_region_id IS NOT NULL AND t.indicator_code = i.code)",
+                "0");
+  assert_scalar(c,
+                "SELECT count(*) FROM programme_targets t JOIN programmes p ON "
+                "p.id = t.programme_id JOIN indicators i ON i.code = "
+                "t.indicator_code WHERE i.form <> 'rule' OR t.note NOT LIKE "
+                "'демонстрационные значения%' OR t.baseline_year > p.year_to "
+                "OR EXISTS (SELECT 1 FROM jsonb_each_text(t.targets) e WHERE "
+                "e.key::integer NOT BETWEEN p.year_from AND p.year_to OR "
+                "e.value::numeric NOT BETWEEN 0 AND 100)",
+                "0");
+}
+
 static void loads_once_and_only_once(void **state) {
   (void)state;
   PGconn *c = demo_loaded();
@@ -340,6 +373,7 @@ static void loads_once_and_only_once(void **state) {
   check_monitoring(c);
   check_effectiveness_inputs(c);
   check_context(c);
+  check_programmes(c);
   first_results = testdb_scalar(c, results_digest_sql);
 
   char *first = testdb_scalar(c, fingerprint_sql);

@@ -1,0 +1,27 @@
+/* What programmes.c and programme_targets.c share (docs/PROGRAMMES.md). */
+#ifndef OPORA_PROGRAMMES_H
+#define OPORA_PROGRAMMES_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+struct request;
+
+/* School years, by their first calendar year, as everywhere. */
+#define PROGRAMME_YEAR_MIN 2000
+#define PROGRAMME_YEAR_MAX 2100
+/* A term is at most this many school years. */
+#define PROGRAMME_TERM_MAX 10
+
+/* A term from..to: in order and at most PROGRAMME_TERM_MAX years; false
+ * after appending the error, at `path`, to errors. */
+bool programme_term_check(long long from, long long to, const char *path,
+                          json_t *errors);
+
+/* The programme (id as text) locked for a write on it or its targets, with
+ * year_from and year_to: NULL after answering 404 (not there, or not
+ * visible), 403 (visible, not writable) or a failed statement. */
+PGresult *programme_lock(struct request *rq, const char *id_text);
+
+#endif
