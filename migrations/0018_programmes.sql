@@ -15,7 +15,7 @@ ALTER TABLE indicators
   ADD COLUMN rule text CONSTRAINT indicators_rule_known
     CHECK (rule IN ('gia_passed', 'improved_results', 'weighted_share',
                     'schools_with_true', 'schools_improving',
-                    'roadmap_items_on_time')),
+                    'roadmap_items_on_time', 'improved_classes')),
   ADD COLUMN rule_params jsonb NOT NULL DEFAULT '{}'
     CONSTRAINT indicators_rule_params_object CHECK (jsonb_typeof(rule_params) = 'object'),
   ADD COLUMN rule_text text;
@@ -87,7 +87,13 @@ INSERT INTO indicators (code, name, value_type, polarity, periodicity, form,
    'percent', 'higher', 'school_year', 'rule', 'roadmap_items_on_time',
    '{}',
    'Мероприятия дорожных карт школ группы (и плана мероприятий самой программы), срок которых пришёлся на учебный год и уже прошёл: числитель — выполненные не позже срока, знаменатель — все такие мероприятия, кроме отменённых.',
-   'seeds 000, 001, 002, 003 roadmaps');
+   'seeds 000, 001, 002, 003 roadmaps'),
+  ('IMPROVED_CLASSES_SHARE',
+   'Доля классов, обучающиеся которых продемонстрировали более высокие результаты обучения по итогам учебного года, среди классов с низкими результатами обучения',
+   'percent', 'higher', 'school_year', 'rule', 'improved_classes',
+   '{"kinds": ["VPR"], "min_participants": 5, "low_fail_percent": 30}',
+   'Класс прослеживается от года к году: класс с той же буквой на один класс старше (5А → 6А) по тем же предметам ВПР, не менее 5 участников в каждом году. Класс с низкими результатами — доля «2» по этим работам в прошлом учебном году не менее 30 %. Числитель — такие классы, у которых доля «2» стала ниже, а средний процент выполнения — выше; знаменатель — все такие классы школ группы. Считается по результатам участников, поэтому для большой группы школ медленнее остальных правил.',
+   'seed 004 programme indicators (classes of a school)');
 
 -- A programme of support: its term (school years, the first calendar year
 -- of each, as everywhere), its owner (a region, a municipality or a

@@ -276,6 +276,67 @@ LANGUAGE sql STABLE AS $$
   FROM lines l LEFT JOIN counts k ON k.school_id IS NOT DISTINCT FROM l.id
 $$;
 
+-- improved_classes: a school's own programme (seed 004) aims at its
+-- classes. A class is followed from the end of school year Y - 1 (works of
+-- year Y) to the end of Y (year Y + 1): the same letter one grade up (5А
+-- then 6А), the same subjects of rule_params' kinds, at least
+-- min_participants each time. It had low results when its share of "2"
+-- over those works was at least low_fail_percent; of those, it improved
+-- when that share fell and its mean percent of the maximum rose. Per
+-- school: numerator the low classes that improved, denominator the low
+-- classes. Read from the participants' rows (the kept statistics are per
+-- school), so one scan of the two years' results.
+CREATE FUNCTION effectiveness_improved_classes(p_params jsonb, p_year integer,
+                                               p_schools bigint[])
+RETURNS TABLE (school_id bigint, numerator numeric, denominator numeric,
+               reason text)
+LANGUAGE sql STABLE AS $$
+  WITH params AS (
+    SELECT CASE WHEN p_params ? 'kinds'
+                THEN ARRAY(SELECT jsonb_array_elements_text(p_params -> 'kinds'))
+                ELSE '{VPR}' END AS kinds,
+           greatest(coalesce((p_params ->> 'min_participants')::integer, 5), 1) AS least_n,
+           coalesce((p_params ->> 'low_fail_percent')::numeric, 30) AS low),
+  -- One class's work: the letter is the class name without its grade,
+  -- spaces and punctuation («5 а», "5-А" and 5А are one class).
+  works AS (
+    SELECT r.school_id, a.year, a.grade, a.subject_code,
+           upper(regexp_replace(regexp_replace(r.class_name,
+                 '[[:space:][:punct:]«»–—№]', '', 'g'), '^[0-9]+', '')) AS letter,
+           count(*) AS n, count(*) FILTER (WHERE r.mark = 2) AS fails,
+           sum(r.primary_score::numeric / a.max_primary_score) AS shares
+    FROM params, assessment_results r
+    JOIN assessments a ON a.id = r.assessment_id
+    WHERE r.year IN (p_year, p_year + 1) AND r.school_id = ANY (p_schools)
+      AND a.kind = ANY (params.kinds) AND r.class_name IS NOT NULL
+    GROUP BY r.school_id, a.year, a.grade, a.subject_code, 5),
+  classes AS (
+    SELECT c.school_id, c.grade, c.letter,
+           sum(b.fails)::numeric / sum(b.n) AS fail_before,
+           sum(c.fails)::numeric / sum(c.n) AS fail_now,
+           sum(b.shares) / sum(b.n) AS mean_before,
+           sum(c.shares) / sum(c.n) AS mean_now
+    FROM params, works c
+    JOIN works b ON b.school_id = c.school_id AND b.year = p_year
+      AND b.grade = c.grade - 1 AND b.letter = c.letter
+      AND b.subject_code = c.subject_code
+    WHERE c.year = p_year + 1 AND b.n >= params.least_n AND c.n >= params.least_n
+    GROUP BY c.school_id, c.grade, c.letter),
+  per_school AS (
+    SELECT k.school_id, count(*) AS followed,
+           count(*) FILTER (WHERE k.fail_before * 100 >= params.low) AS low,
+           count(*) FILTER (WHERE k.fail_before * 100 >= params.low
+                              AND k.fail_now < k.fail_before
+                              AND k.mean_now > k.mean_before) AS improved
+    FROM params, classes k GROUP BY k.school_id)
+  SELECT c.id, CASE WHEN s.low > 0 THEN s.improved END::numeric,
+         CASE WHEN s.low > 0 THEN s.low END::numeric,
+         CASE WHEN s.followed IS NULL
+              THEN 'нет классов, писавших те же работы два года подряд'
+              WHEN s.low = 0 THEN 'нет классов с низкими результатами' END
+  FROM unnest(p_schools) c (id) LEFT JOIN per_school s ON s.school_id = c.id
+$$;
+
 -- One rule over a group of schools (p_roadmap: the programme's own
 -- roadmap, for the rule that counts roadmap items).
 CREATE FUNCTION effectiveness_rule(p_rule text, p_params jsonb, p_year integer,
@@ -297,6 +358,8 @@ BEGIN
       RETURN QUERY SELECT * FROM effectiveness_schools_improving(p_params, p_year, p_schools);
     WHEN 'roadmap_items_on_time' THEN
       RETURN QUERY SELECT * FROM effectiveness_roadmap_items_on_time(p_year, p_schools, p_roadmap);
+    WHEN 'improved_classes' THEN
+      RETURN QUERY SELECT * FROM effectiveness_improved_classes(p_params, p_year, p_schools);
     ELSE
       NULL; -- not a rule-computed indicator: no figure
   END CASE;

@@ -37,7 +37,7 @@ static void test_catalogue(void **state) {
     assert_status(r, 200);
     total += items_count(r);
   }
-  assert_int_equal(total, 34); /* 27 of the reference, 7 more rules */
+  assert_int_equal(total, 35); /* 27 of the reference, 8 more rules */
   assert_json_str(
       json_array_get(json_object_get(r->json, "items"), items_count(r) - 1),
       "code", "TRUANCY_SHARE");
@@ -47,7 +47,7 @@ static void test_catalogue(void **state) {
   expect_count(INDICATORS "?periodicity=half_year", 1);
   expect_count(INDICATORS "?computed=false&limit=500", 25);
   /* The programme indicators computed by a rule (docs/EFFECTIVENESS.md). */
-  expect_count(INDICATORS "?computed=true", 9);
+  expect_count(INDICATORS "?computed=true", 10);
   expect_count(INDICATORS "?active=false", 0);
 
   r = http_get(INDICATORS "/TEACHERS_TOTAL");
@@ -173,7 +173,7 @@ static void test_formulas(void **state) {
   assert_string_equal(json_string_value(json_array_get(inputs, 1)),
                       "TEACHERS_TOTAL");
   http_reply_free(r);
-  expect_count(INDICATORS "?computed=true", 10);
+  expect_count(INDICATORS "?computed=true", 11);
 
   char *before = db_fingerprint();
   expect_formula_error(http_post(INDICATORS, SHARE_BODY("X_CALC", "percent",
