@@ -55,9 +55,42 @@ CREATE TABLE assessment_area_stats (
   PRIMARY KEY (assessment_id, municipality_id)
 );
 
+-- The same sums per instrument and region, from the municipalities' rows:
+-- the card's region figures read one row per instrument, not 40.
+CREATE TABLE assessment_region_stats (
+  assessment_id    bigint NOT NULL CONSTRAINT assessment_region_stats_assessment_fkey
+                   REFERENCES assessments (id) ON DELETE CASCADE,
+  region_id        bigint NOT NULL CONSTRAINT assessment_region_stats_region_fkey
+                   REFERENCES regions (id),
+  schools          integer NOT NULL,
+  participants     bigint NOT NULL,
+  failed           bigint NOT NULL,
+  primary_sum      bigint NOT NULL,
+  updated_at       timestamptz NOT NULL,
+  PRIMARY KEY (assessment_id, region_id)
+);
+
+-- Makes the region rows of these instruments and regions again from their
+-- municipalities' rows (at most some 40 each).
+CREATE FUNCTION assessment_region_refresh(p_assessments bigint[], p_regions bigint[])
+RETURNS void
+LANGUAGE sql AS $$
+  DELETE FROM assessment_region_stats
+  WHERE assessment_id = ANY (p_assessments) AND region_id = ANY (p_regions);
+  INSERT INTO assessment_region_stats (assessment_id, region_id, schools,
+    participants, failed, primary_sum, updated_at)
+  SELECT t.assessment_id, m.region_id, sum(t.schools), sum(t.participants),
+    sum(t.failed), sum(t.primary_sum), max(t.updated_at)
+  FROM assessment_area_stats t JOIN municipalities m ON m.id = t.municipality_id
+  WHERE t.assessment_id = ANY (p_assessments) AND m.region_id = ANY (p_regions)
+    AND EXISTS (SELECT 1 FROM assessments a WHERE a.id = t.assessment_id)
+  GROUP BY t.assessment_id, m.region_id;
+$$;
+
 -- Adds the rows of d (sign +1) or takes them away (-1) from their
 -- municipalities' sums; sums left with no school are dropped. Taking away
--- never inserts (the instrument may be being deleted).
+-- never inserts (the instrument may be being deleted). The regions' rows
+-- follow.
 CREATE FUNCTION assessment_area_apply(d jsonb, sign integer) RETURNS void
 LANGUAGE sql AS $$
   WITH g AS (
@@ -87,6 +120,11 @@ LANGUAGE sql AS $$
     RETURNING 1)
   SELECT count(*) FROM ins;
   DELETE FROM assessment_area_stats WHERE schools <= 0;
+  SELECT assessment_region_refresh(
+    ARRAY(SELECT DISTINCT (x ->> 'assessment_id')::bigint FROM jsonb_array_elements(d) x),
+    ARRAY(SELECT DISTINCT m.region_id FROM jsonb_array_elements(d) x
+          JOIN schools s ON s.id = (x ->> 'school_id')::bigint
+          JOIN municipalities m ON m.id = s.municipality_id));
 $$;
 
 CREATE FUNCTION assessment_area_stats_keep() RETURNS trigger
@@ -127,6 +165,9 @@ BEGIN
   WHERE s.school_id = NEW.id AND t.assessment_id = s.assessment_id
     AND t.municipality_id = OLD.municipality_id;
   DELETE FROM assessment_area_stats WHERE schools <= 0;
+  PERFORM assessment_region_refresh(
+    ARRAY(SELECT assessment_id FROM assessment_school_stats WHERE school_id = NEW.id),
+    ARRAY(SELECT region_id FROM municipalities WHERE id = OLD.municipality_id));
   PERFORM assessment_area_apply((SELECT coalesce(jsonb_agg(to_jsonb(n)), '[]')
     FROM (SELECT assessment_id, school_id, participants, failed, primary_sum
           FROM assessment_school_stats WHERE school_id = NEW.id) n), 1);
@@ -144,3 +185,10 @@ SELECT x.assessment_id, s.municipality_id, count(*), sum(x.participants),
   sum(x.failed), sum(x.primary_sum)
 FROM assessment_school_stats x JOIN schools s ON s.id = x.school_id
 GROUP BY x.assessment_id, s.municipality_id;
+
+INSERT INTO assessment_region_stats (assessment_id, region_id, schools,
+  participants, failed, primary_sum, updated_at)
+SELECT t.assessment_id, m.region_id, sum(t.schools), sum(t.participants),
+  sum(t.failed), sum(t.primary_sum), max(t.updated_at)
+FROM assessment_area_stats t JOIN municipalities m ON m.id = t.municipality_id
+GROUP BY t.assessment_id, m.region_id;

@@ -489,6 +489,57 @@ static void test_etag_changes_with_each_part(void **state) {
 
 /* --- bad queries and scope ---------------------------------------------- */
 
+/* The kept sums per municipality and per region equal a recount of the
+ * schools' statistics, also after a school moves to another region and
+ * back. */
+static void assert_area_sums_recounted(void) {
+  assert_int_equal(
+      db_count("SELECT count(*) FROM (SELECT x.assessment_id,"
+               " s.municipality_id, count(*) AS n, sum(x.participants) AS p,"
+               " sum(x.failed) AS f, sum(x.primary_sum) AS ps FROM"
+               " assessment_school_stats x JOIN schools s ON s.id ="
+               " x.school_id GROUP BY 1, 2) w FULL JOIN (SELECT"
+               " assessment_id, municipality_id, schools, participants,"
+               " failed, primary_sum FROM assessment_area_stats) k USING"
+               " (assessment_id, municipality_id) WHERE (w.n, w.p,"
+               " w.f, w.ps) IS DISTINCT FROM (k.schools,"
+               " k.participants, k.failed, k.primary_sum)"),
+      0);
+  assert_int_equal(
+      db_count("SELECT count(*) FROM (SELECT x.assessment_id, m.region_id,"
+               " count(*) AS n, sum(x.participants) AS p, sum(x.failed) AS f,"
+               " sum(x.primary_sum) AS ps FROM assessment_school_stats x JOIN"
+               " schools s ON s.id = x.school_id JOIN municipalities m ON"
+               " m.id = s.municipality_id GROUP BY 1, 2) w FULL JOIN"
+               " (SELECT assessment_id, region_id, schools, participants,"
+               " failed, primary_sum FROM assessment_region_stats) k USING"
+               " (assessment_id, region_id) WHERE (w.n, w.p, w.f,"
+               " w.ps) IS DISTINCT FROM (k.schools, k.participants,"
+               " k.failed, k.primary_sum)"),
+      0);
+}
+
+static void test_area_sums_follow_a_move(void **state) {
+  (void)state;
+  assert_area_sums_recounted();
+  long long far_region = create_region("card-rx", "Орловская область");
+  long long far = create_municipality(far_region, "card-mx", "Ливенский район");
+  db_exec("UPDATE schools SET municipality_id = %lld WHERE id = %lld", far,
+          fx.o[0]);
+  assert_area_sums_recounted();
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_region_stats"
+                            " WHERE region_id = %lld",
+                            far_region),
+                   3);
+  db_exec("UPDATE schools SET municipality_id = %lld WHERE id = %lld", fx.m1,
+          fx.o[0]);
+  assert_area_sums_recounted();
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_region_stats"
+                            " WHERE region_id = %lld",
+                            far_region),
+                   0);
+}
+
 static void test_bad_queries_and_scope(void **state) {
   (void)state;
   use_token(fx.admin);
@@ -534,6 +585,7 @@ int main(void) {
       cmocka_unit_test(test_objectivity_on_request),
       cmocka_unit_test(test_bad_queries_and_scope),
       cmocka_unit_test(test_etag_changes_with_each_part),
+      cmocka_unit_test(test_area_sums_follow_a_move),
   };
   harness_start("school_card");
   return harness_finish(cmocka_run_group_tests(tests, setup, NULL));
