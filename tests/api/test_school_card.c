@@ -489,6 +489,45 @@ static void test_etag_changes_with_each_part(void **state) {
 
 /* --- bad queries and scope ---------------------------------------------- */
 
+/* The card kept under its ETag (src/kept.c) is answered again only while
+ * the ETag is the same: a change of a part, made through the API or
+ * directly in the database, is in the next answer; a caller out of scope
+ * gets 404 though the card is kept; another caller's card is its own. */
+static void test_kept_card_follows_changes(void **state) {
+  (void)state;
+  use_token(fx.admin);
+  struct http_reply *first = http_get(CARD "", fx.s);
+  struct http_reply *kept = http_get(CARD "", fx.s);
+  assert_status(kept, 200);
+  assert_string_equal(first->body, kept->body);
+  assert_string_equal(first->etag, kept->etag);
+  http_reply_free(kept);
+  db_exec("UPDATE schools SET short_name = 'МБОУ «Малыгинская СОШ» (kept)',"
+          " version = version + 1 WHERE id = %lld",
+          fx.s);
+  json_t *card = card_of(fx.s, "");
+  assert_json_str(json_object_get(card, "school"), "short_name",
+                  "МБОУ «Малыгинская СОШ» (kept)");
+  json_decref(card);
+  change_curator();
+  card = card_of(fx.s, "");
+  const json_t *curators = json_object_get(card, "curators");
+  assert_json_str(json_array_get(curators, json_array_size(curators) - 1),
+                  "full_name", "Сидоров И. П.");
+  json_decref(card);
+  use_token(make_token("municipal", "municipality", fx.m2));
+  struct http_reply *r = http_get(CARD "", fx.s);
+  assert_problem(r, 404, "not_found");
+  http_reply_free(r);
+  use_token(make_token("reader", "region", fx.region));
+  r = http_get(CARD "", fx.s);
+  assert_status(r, 200);
+  assert_string_not_equal(r->etag, first->etag);
+  http_reply_free(r);
+  http_reply_free(first);
+  use_token(fx.admin);
+}
+
 /* The kept sums per municipality and per region equal a recount of the
  * schools' statistics, also after a school moves to another region and
  * back. */
@@ -586,6 +625,7 @@ int main(void) {
       cmocka_unit_test(test_bad_queries_and_scope),
       cmocka_unit_test(test_etag_changes_with_each_part),
       cmocka_unit_test(test_area_sums_follow_a_move),
+      cmocka_unit_test(test_kept_card_follows_changes),
   };
   harness_start("school_card");
   return harness_finish(cmocka_run_group_tests(tests, setup, NULL));

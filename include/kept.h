@@ -1,0 +1,23 @@
+#ifndef OPORA_KEPT_H
+#define OPORA_KEPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Answers kept in memory under their ETag (src/kept.c). A kept answer is
+ * served only when a statement has just computed the same ETag from the
+ * database, so it is never older than the data it was built from, whoever
+ * changed them. Bounded: a fixed number of slots (an answer replaces the
+ * one of its slot) and of bytes (past them, nothing more is kept). */
+
+/* A copy of the answer kept under etag (text owned by the caller, NUL
+ * terminated), or false when none is. */
+bool kept_copy(const char *etag, char **text, size_t *len);
+
+/* Keeps a copy of text under etag. */
+void kept_put(const char *etag, const char *text, size_t len);
+
+/* Forgets every kept answer (at shutdown, and in tests). */
+void kept_clear(void);
+
+#endif
