@@ -7,6 +7,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libpq-dev \
+      libsodium-dev libxlsxwriter-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -17,10 +18,13 @@ RUN cmake -S . -B /build -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=RelWithDebInfo -
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libpq5 curl ca-certificates \
+      libmicrohttpd12 libjansson4 libpq5 libsodium23 libxlsxwriter4 curl ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin opora
 COPY --from=build /build/opora /usr/local/bin/opora
+# Excel tables are written here while they are made (OPORA_TMP_DIR); the
+# image's /tmp is writable by every user.
+ENV OPORA_TMP_DIR=/tmp
 USER opora
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=5 \

@@ -27,6 +27,7 @@ struct config {
   unsigned shutdown_timeout; /* seconds to let requests in flight finish */
   unsigned token_ttl;        /* seconds a person's token lives */
   unsigned token_cache_ttl;  /* seconds a verified token is trusted */
+  char tmp_dir[1024];        /* where workbooks are written while made */
 };
 
 typedef const char *(*config_getenv_fn)(const char *name);

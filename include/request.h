@@ -98,6 +98,10 @@ void reply_json_text(struct request *rq, unsigned status, const char *text,
 /* Takes over a malloc'ed JSON text. */
 void reply_json_text_steal(struct request *rq, unsigned status, char *text,
                            size_t len);
+/* Answers the size bytes of an open file (a table written to a temporary
+ * file), sent from it; the answer closes fd. */
+void reply_fd_steal(struct request *rq, unsigned status,
+                    const char *content_type, int fd, uint64_t size);
 void reply_text(struct request *rq, unsigned status, const char *content_type,
                 const char *text, size_t len);
 void reply_empty(struct request *rq, unsigned status);

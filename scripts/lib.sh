@@ -13,14 +13,15 @@ OPORA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 # the test command needs on top. postgresql-contrib-15 (pg_trgm) is provided by
 # postgresql-15 on Debian 12.
 OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
-  libpq-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev libyaml-dev postgresql-15 postgresql-contrib-15
-  curl ca-certificates)
+  libpq-dev libsodium-dev libxlsxwriter-dev libcmocka-dev libcurl4-openssl-dev libyaml-dev postgresql-15
+  postgresql-contrib-15 curl ca-certificates)
 # shellcheck disable=SC2034 # used by scripts/test.sh
 # clang and libclang-rt-14-dev (the libFuzzer runtime) build the fuzz target;
 # python3-yaml and python3-jsonschema check the API tests' answers against
-# openapi.yaml (tests/api/check_answers.py, run with /usr/bin/python3).
+# openapi.yaml (tests/api/check_answers.py, run with /usr/bin/python3);
+# python3-openpyxl reads the Excel tables back (tests/api/check_xlsx.py).
 OPORA_TEST_PACKAGES=("${OPORA_RUN_PACKAGES[@]}" clang-format nodejs npm git
-  clang libclang-rt-14-dev python3-yaml python3-jsonschema)
+  clang libclang-rt-14-dev python3-yaml python3-jsonschema python3-openpyxl)
 
 say() { printf 'opora: %s\n' "$*" >&2; }
 die() {

@@ -55,6 +55,7 @@ static const struct setting settings[] = {
      false},
     {"OPORA_TOKEN_CACHE_TTL", "--token-cache-ttl", K_UINT, AT(token_cache_ttl),
      0, 300, false},
+    {"OPORA_TMP_DIR", "--tmp-dir", K_TEXT, AT(tmp_dir), 0, 0, false},
 };
 
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -96,6 +97,9 @@ const char config_help[] =
     "  OPORA_TOKEN_CACHE_TTL / --token-cache-ttl SECONDS\n"
     "      how long a verified token is trusted without the database, 0 to\n"
     "      300 (default 30): revocation reaches other instances within it\n"
+    "  OPORA_TMP_DIR / --tmp-dir DIR\n"
+    "      a writable directory for the Excel tables being made (default\n"
+    "      /tmp); checked at start\n"
     "Sizes take a k or M suffix (KiB, MiB). Flags take --flag VALUE or\n"
     "--flag=VALUE. An empty variable counts as unset.\n";
 
@@ -120,6 +124,7 @@ void config_defaults(struct config *cfg) {
   cfg->shutdown_timeout = 10;
   cfg->token_ttl = 28800;
   cfg->token_cache_ttl = 30;
+  strcpy(cfg->tmp_dir, "/tmp");
 }
 
 /* --- numbers ----------------------------------------------------------- */

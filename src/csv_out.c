@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "request.h"
+#include "table_reply.h"
 
 bool request_wants_csv(struct request *rq) {
   const char *accept = request_header(rq, "Accept");
@@ -126,32 +127,6 @@ static void put_row(void *ctx, const struct table_cell *cells) {
   csv_put(&w->b, "\r\n", 2);
 }
 
-/* attachment; filename="<file>[-<qualifier>]-<today>.csv", the qualifier
- * kept to letters, digits, '_' and '-' (a period 2023/24 as 2023-24). */
-static void put_disposition(struct request *rq, const char *file,
-                            const char *qualifier) {
-  char name[160], date[16];
-  time_t now = time(NULL);
-  struct tm tm;
-  localtime_r(&now, &tm);
-  strftime(date, sizeof date, "%Y-%m-%d", &tm);
-  int n = snprintf(name, sizeof name, "%s", file);
-  if (qualifier != NULL && qualifier[0] != '\0' && n > 0 &&
-      (size_t)n < sizeof name - 1) {
-    name[n++] = '-';
-    for (const char *q = qualifier; *q != '\0' && (size_t)n < 96; q++) {
-      bool plain = (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
-                   (*q >= 'A' && *q <= 'Z') || *q == '_' || *q == '-';
-      name[n++] = plain ? *q : '-';
-    }
-    name[n] = '\0';
-  }
-  char value[224];
-  snprintf(value, sizeof value, "attachment; filename=\"%s-%s.csv\"", name,
-           date);
-  reply_header(rq, "Content-Disposition", value);
-}
-
 void reply_csv_table(struct request *rq, const struct table_spec *spec,
                      const PGresult *rows, int doc_col, int first_extra,
                      const char *qualifier) {
@@ -173,5 +148,5 @@ void reply_csv_table(struct request *rq, const struct table_spec *spec,
   table_walk(spec, rows, doc_col, first_extra, put_row, &w);
   reply_text(rq, 200, "text/csv; charset=utf-8", w.b.data, w.b.len);
   free(w.b.data);
-  put_disposition(rq, spec->file, qualifier);
+  reply_table_disposition(rq, spec->file, qualifier, "csv");
 }

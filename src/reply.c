@@ -40,6 +40,14 @@ void reply_json_text_steal(struct request *rq, unsigned status, char *text,
               json_text_compact(text, len));
 }
 
+void reply_fd_steal(struct request *rq, unsigned status,
+                    const char *content_type, int fd, uint64_t size) {
+  struct MHD_Response *r = MHD_create_response_from_fd64(size, fd);
+  set_response(rq, status, r);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+  rq->bytes_out = (size_t)size;
+}
+
 void reply_text(struct request *rq, unsigned status, const char *content_type,
                 const char *text, size_t len) {
   struct MHD_Response *r =

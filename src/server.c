@@ -9,6 +9,7 @@
  * Handlers run on libmicrohttpd's pool threads; each thread owns its database
  * connection (src/db.c), so nothing on this path takes a lock. */
 #include "server.h"
+#include "xlsx_out.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -461,6 +462,11 @@ int server_run(const struct config *config) {
   }
   if (!statements_match())
     return 1;
+  char tmp_err[1200];
+  if (!xlsx_configure(cfg->tmp_dir, tmp_err, sizeof tmp_err)) {
+    log_msg(LOG_ERROR, "%s", tmp_err);
+    return 1;
+  }
 
   /* Signals are taken by sigwait below, never by a pool thread. */
   sigset_t signals;

@@ -15,6 +15,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "resource.h"
+#include "table_reply.h"
 
 static const char *const statuses[] = {"draft", "open", "closed", NULL};
 static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
@@ -663,7 +664,7 @@ static void completeness(struct request *rq, const char *id,
     return;
   free(doc);
   char csv_limit[16];
-  bool csv = request_wants_csv(rq);
+  bool csv = request_wants_table(rq);
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   const struct db_arg args[] = {
       {"id", id},
@@ -675,7 +676,7 @@ static void completeness(struct request *rq, const char *id,
   if (rows == NULL)
     return;
   if (csv) {
-    reply_csv_table(rq, &completeness_table, rows, 0, 3, id);
+    reply_table(rq, &completeness_table, rows, 0, 3, id);
     PQclear(rows);
     return;
   }

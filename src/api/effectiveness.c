@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "resource.h"
+#include "table_reply.h"
 
 const struct jspec_field programme_effectiveness_params[] = {
     FIELD("year", JS_INTEGER, 0, 2000, 2100),
@@ -94,7 +95,7 @@ void programme_effectiveness(struct request *rq) {
   if (query_fits(rq, id_text, query, year)) {
     const struct db_arg args[] = {
         {"programme", id_text}, {"year", year}, DB_END};
-    bool csv = request_wants_csv(rq);
+    bool csv = request_wants_table(rq);
     PGresult *r = db_call(rq,
                           csv ? STMT_PROGRAMME_EFFECTIVENESS_ROWS
                               : STMT_PROGRAMME_EFFECTIVENESS,
@@ -102,7 +103,7 @@ void programme_effectiveness(struct request *rq) {
     if (r != NULL && csv) {
       char qualifier[48];
       snprintf(qualifier, sizeof qualifier, "%s-%s", id_text, year);
-      reply_csv_table(rq, &effectiveness_table, r, 0, PQnfields(r), qualifier);
+      reply_table(rq, &effectiveness_table, r, 0, PQnfields(r), qualifier);
     } else if (r != NULL && PQntuples(r) == 0) {
       reply_unseen(rq, "programme with id %s", id_text); /* deleted since */
     } else if (r != NULL) {

@@ -14,6 +14,7 @@
 #include "handlers.h"
 #include "identification.h"
 #include "resource.h"
+#include "table_reply.h"
 
 static const char *const decisions[] = {"meets", "does_not_meet",
                                         "insufficient_evidence", NULL};
@@ -229,7 +230,7 @@ void identification_run_schools(struct request *rq) {
   char id_text[24], csv_limit[16];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
-  bool csv = request_wants_csv(rq);
+  bool csv = request_wants_table(rq);
   if (run_in_sight(rq, id_text, 0)) {
     const struct db_arg args[] = {
         {"id", id_text},
@@ -238,7 +239,7 @@ void identification_run_schools(struct request *rq) {
         DB_END};
     PGresult *r = db_call(rq, STMT_IDENT_RUN_SCHOOLS, args, query);
     if (r != NULL && csv) {
-      reply_csv_table(rq, &run_school_table, r, 0, 3, id_text);
+      reply_table(rq, &run_school_table, r, 0, 3, id_text);
       PQclear(r);
     } else if (r != NULL) {
       reply_page(rq, r, &page); /* consumes r */

@@ -18,6 +18,7 @@
 #include "fields.h"
 #include "handlers.h"
 #include "resource.h"
+#include "table_reply.h"
 
 static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
 
@@ -136,7 +137,7 @@ void indicator_values_list(struct request *rq) {
     return;
   }
   /* A table for Excel holds the whole list from the cursor on. */
-  bool csv = request_wants_csv(rq);
+  bool csv = request_wants_table(rq);
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   const struct db_arg args[] = {
@@ -146,7 +147,7 @@ void indicator_values_list(struct request *rq) {
       DB_END};
   PGresult *r = db_call(rq, STMT_INDICATOR_VALUES_LIST, args, query);
   if (r != NULL && csv) {
-    reply_csv_table(rq, &value_table, r, 0, PQnfields(r), NULL);
+    reply_table(rq, &value_table, r, 0, PQnfields(r), NULL);
   } else if (r != NULL) {
     reply_values_page(rq, r, &page);
   }
@@ -209,7 +210,7 @@ static void reply_series_csv(struct request *rq, const char *school,
       db_call(rq, STMT_SCHOOL_INDICATORS_ROWS,
               (const struct db_arg[]){{"school", school}, DB_END}, query);
   if (r != NULL)
-    reply_csv_table(rq, &series_table, r, 0, 3, school);
+    reply_table(rq, &series_table, r, 0, 3, school);
   PQclear(r);
 }
 
@@ -226,7 +227,7 @@ void school_indicators(struct request *rq) {
   }
   char school[24];
   snprintf(school, sizeof school, "%lld", (long long)id);
-  if (request_wants_csv(rq)) {
+  if (request_wants_table(rq)) {
     reply_series_csv(rq, school, query);
   } else {
     PGresult *r =

@@ -12,6 +12,7 @@
 #include "formula.h"
 #include "handlers.h"
 #include "resource.h"
+#include "table_reply.h"
 
 #define CODE_PATTERN "^[A-Z][A-Z0-9_]{1,63}$"
 #define PERIOD_PATTERN                                                         \
@@ -400,7 +401,7 @@ static void reply_aggregate_csv(struct request *rq, const PGresult *r,
                                 const char *code, const char *period) {
   char qualifier[96];
   snprintf(qualifier, sizeof qualifier, "%s-%s", code, period);
-  reply_csv_table(rq, &aggregate_table, r, 0, 1, qualifier);
+  reply_table(rq, &aggregate_table, r, 0, 1, qualifier);
 }
 
 void indicator_aggregate(struct request *rq) {
@@ -442,7 +443,7 @@ void indicator_aggregate(struct request *rq) {
       r = NULL;
     }
   }
-  if (r != NULL && request_wants_csv(rq))
+  if (r != NULL && request_wants_table(rq))
     reply_aggregate_csv(rq, r, code, period);
   else if (r != NULL)
     reply_aggregate(rq, r, code, period, group_by);

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "csv_out.h"
 #include "cursor.h"
+#include "table_reply.h"
 
 /* The path ids of a request: the resource's own, and its school's. */
 struct ids {
@@ -537,7 +538,7 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
   char school[24];
   snprintf(school, sizeof school, "%lld", (long long)ids.parent);
   /* A table for Excel holds the whole list from the cursor on, not a page. */
-  bool csv = spec->table != NULL && request_wants_csv(rq);
+  bool csv = spec->table != NULL && request_wants_table(rq);
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   const char *limit = csv ? csv_limit : page.limit_plus_one;
@@ -546,7 +547,7 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
       school_missing(rq, school)) {
     PQclear(r);
   } else if (r != NULL && csv) {
-    reply_csv_table(rq, spec->table, r, 0, 3, spec->nested ? school : NULL);
+    reply_table(rq, spec->table, r, 0, 3, spec->nested ? school : NULL);
     PQclear(r);
   } else if (r != NULL) {
     reply_page(rq, r, &page);

@@ -16,6 +16,7 @@
 #include "resource.h"
 #include "roadmap_csv.h"
 #include "schedule.h"
+#include "table_reply.h"
 
 static const char *const statuses[] = {"planned", "in_progress", "done",
                                        "cancelled", NULL};
@@ -501,7 +502,7 @@ static void export_csv(struct request *rq, const char *roadmap) {
   const struct db_arg args[] = {{"roadmap", roadmap}, DB_END};
   PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_TABLE, args, NULL);
   if (r != NULL)
-    reply_csv_table(rq, &roadmap_items_table, r, 0, 1, roadmap);
+    reply_table(rq, &roadmap_items_table, r, 0, 1, roadmap);
   PQclear(r);
 }
 
@@ -510,7 +511,7 @@ void roadmap_items_list(struct request *rq) {
   if (!read_roadmap_id(rq, &w) ||
       !visible(rq, STMT_ROADMAP_VISIBLE, w.roadmap_text, false))
     return;
-  if (request_wants_csv(rq))
+  if (request_wants_table(rq))
     export_csv(rq, w.roadmap_text);
   else
     list_under(rq, STMT_ROADMAP_ITEMS_LIST, "roadmap", w.roadmap_text, true);

@@ -16,6 +16,7 @@
 #include "monitoring.h"
 #include "resource.h"
 #include "submissions.h"
+#include "table_reply.h"
 
 /* One change of a submission: what it does, from which states. */
 struct move {
@@ -179,7 +180,7 @@ void submissions_list(struct request *rq) {
     return;
   }
   if (context(rq, &c, false)) {
-    bool csv = request_wants_csv(rq);
+    bool csv = request_wants_table(rq);
     char csv_limit[16];
     snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
     const struct db_arg args[] = {
@@ -190,7 +191,7 @@ void submissions_list(struct request *rq) {
         DB_END};
     PGresult *r = db_call(rq, STMT_SUBM_LIST, args, query);
     if (r != NULL && csv) {
-      reply_csv_table(rq, &submission_table, r, 0, 3, c.campaign);
+      reply_table(rq, &submission_table, r, 0, 3, c.campaign);
       PQclear(r);
     } else if (r != NULL) {
       reply_page(rq, r, &page);

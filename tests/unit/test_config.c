@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "xlsx_out.h"
 
 static const char *fake_env[32][2];
 
@@ -306,6 +307,23 @@ static void test_token_settings(void **state) {
   assert_int_not_equal(load(&cfg, err, ARGS("--token-cache-ttl=301")), 0);
 }
 
+/* Where workbooks are made: /tmp unless set; one where no file can be
+ * made stops start-up with a line naming the setting. */
+static void test_tmp_dir(void **state) {
+  (void)state;
+  struct config cfg;
+  char err[256];
+  assert_int_equal(load(&cfg, err, ARGS("--threads=1")), 0);
+  assert_string_equal(cfg.tmp_dir, "/tmp");
+  env_set("OPORA_TMP_DIR", "/var/tmp");
+  assert_int_equal(load(&cfg, err, ARGS("--threads=1")), 0);
+  assert_string_equal(cfg.tmp_dir, "/var/tmp");
+  char why[1200];
+  assert_false(xlsx_configure("/no/such/dir/for/opora", why, sizeof why));
+  assert_non_null(strstr(why, "OPORA_TMP_DIR /no/such/dir/for/opora"));
+  assert_true(xlsx_configure("/tmp", why, sizeof why));
+}
+
 static void test_log_level(void **state) {
   (void)state;
   struct config cfg;
@@ -492,6 +510,7 @@ int main(void) {
       cmocka_unit_test_setup(test_listen, setup),
       cmocka_unit_test_setup(test_metrics_listen, setup),
       cmocka_unit_test_setup(test_token_settings, setup),
+      cmocka_unit_test_setup(test_tmp_dir, setup),
       cmocka_unit_test_setup(test_log_level, setup),
       cmocka_unit_test_setup(test_database_url, setup),
       cmocka_unit_test_setup(test_flag_syntax, setup),

@@ -1,0 +1,31 @@
+/* Lists as Excel workbooks (XLSX) for people who sum their columns: one
+ * sheet, the Russian header row in bold, frozen under it, with a filter on
+ * every column and widths that fit; numbers as numbers, dates and times as
+ * dates, booleans as «да» / «нет». Written with libxlsxwriter (the field's
+ * standard C library for XLSX) into a temporary file of the configured
+ * directory, in constant memory, and sent from that file. */
+#ifndef OPORA_XLSX_OUT_H
+#define OPORA_XLSX_OUT_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "table.h"
+
+struct request;
+
+/* Where the workbooks are written while they are made (OPORA_TMP_DIR).
+ * Returns false, with the reason in err, when no file can be made there. */
+bool xlsx_configure(const char *tmp_dir, char *err, size_t err_len);
+
+/* True when Accept names the XLSX media type. */
+bool request_wants_xlsx(struct request *rq);
+
+/* Answers 200 with the rows as a workbook (table_walk's cells), with
+ * Content-Disposition naming <spec->file>[-<qualifier>]-<today>.xlsx. More
+ * than CSV_MAX_ROWS rows answer 400, as for CSV. */
+void reply_xlsx_table(struct request *rq, const struct table_spec *spec,
+                      const PGresult *rows, int doc_col, int first_extra,
+                      const char *qualifier);
+
+#endif
