@@ -18,6 +18,18 @@ struct request;
  * Returns false, with the reason in err, when no file can be made there. */
 bool xlsx_configure(const char *tmp_dir, char *err, size_t err_len);
 
+/* For documents of their own (reports): a workbook of libxlsxwriter is
+ * made at a new path of the configured directory (xlsx_new_path: false
+ * when no file can be made there), written and closed by the caller, then
+ * answered from that file with Content-Disposition naming
+ * <file>[-<qualifier>]-<today>.xlsx (reply_xlsx_file, which removes the
+ * file; 500 when it cannot be read). */
+bool xlsx_new_path(char *path, size_t len);
+void reply_xlsx_file(struct request *rq, const char *path, const char *file,
+                     const char *qualifier);
+/* The directory (for lxw_workbook_options.tmpdir). */
+const char *xlsx_tmp_dir(void);
+
 /* True when Accept names the XLSX media type. */
 bool request_wants_xlsx(struct request *rq);
 

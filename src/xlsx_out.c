@@ -21,6 +21,10 @@
 
 static char tmp_dir[1024] = "/tmp";
 
+const char *xlsx_tmp_dir(void) {
+  return tmp_dir;
+}
+
 /* A path for a new file in the directory, made (empty) and named in path;
  * false when it cannot be. */
 static bool temp_file(char *path, size_t len) {
@@ -32,6 +36,10 @@ static bool temp_file(char *path, size_t len) {
     return false;
   close(fd);
   return true;
+}
+
+bool xlsx_new_path(char *path, size_t len) {
+  return temp_file(path, len);
 }
 
 bool xlsx_configure(const char *dir, char *err, size_t err_len) {
@@ -231,18 +239,29 @@ void reply_xlsx_table(struct request *rq, const struct table_spec *spec,
     reply_problem(rq, ERR_INTERNAL, NULL);
     return;
   }
-  bool written = write_workbook(rq, path, spec, rows, doc_col, first_extra);
+  if (!write_workbook(rq, path, spec, rows, doc_col, first_extra)) {
+    unlink(path);
+    reply_problem(rq, ERR_INTERNAL, NULL);
+    return;
+  }
+  reply_xlsx_file(rq, path, spec->file, qualifier);
+}
+
+void reply_xlsx_file(struct request *rq, const char *path, const char *file,
+                     const char *qualifier) {
   /* Opened, then unlinked: the file goes away when the answer is sent,
    * or when the process ends. */
-  int fd = written ? open(path, O_RDONLY) : -1;
+  int fd = open(path, O_RDONLY);
   unlink(path);
   struct stat st;
   if (fd < 0 || fstat(fd, &st) != 0) {
     if (fd >= 0)
       close(fd);
+    log_msg(LOG_ERROR, "request %s: the workbook %s cannot be read", rq->id,
+            path);
     reply_problem(rq, ERR_INTERNAL, NULL);
     return;
   }
   reply_fd_steal(rq, 200, XLSX_MEDIA_TYPE, fd, (uint64_t)st.st_size);
-  reply_table_disposition(rq, spec->file, qualifier, "xlsx");
+  reply_table_disposition(rq, file, qualifier, "xlsx");
 }
