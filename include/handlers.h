@@ -269,6 +269,9 @@ extern const struct jspec_field school_card_params[];
 /* src/api/effectiveness.c: a programme's effectiveness indicators */
 void programme_effectiveness(struct request *rq);
 extern const struct jspec_field programme_effectiveness_params[];
+/* src/api/effectiveness_report.c: the programme's report as a workbook */
+void programme_report(struct request *rq);
+extern const struct jspec_field programme_report_params[];
 /* src/api/identification_partners.c: partner proposals of a ШНОР run */
 void identification_partner_proposals(struct request *rq);
 void identification_proposal_accept(struct request *rq);

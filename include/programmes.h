@@ -24,4 +24,13 @@ bool programme_term_check(long long from, long long to, const char *path,
  * visible), 403 (visible, not writable) or a failed statement. */
 PGresult *programme_lock(struct request *rq, const char *id_text);
 
+/* The programme's term (from, to) and the year of a query (its `year`, or
+ * the default: the last year of the term that has begun), checked against
+ * PROGRAMME_EFFECTIVENESS_CHECK (src/api/effectiveness.c); false after
+ * answering 404 for a programme the caller does not see, or 400 naming
+ * every bad parameter (`year` outside the term, `municipality` not of the
+ * programme's region). */
+bool effectiveness_term(struct request *rq, const char *id, const json_t *query,
+                        int *from, int *to, int *year);
+
 #endif

@@ -10,6 +10,7 @@
 #include "csv_out.h"
 #include "fields.h"
 #include "handlers.h"
+#include "programmes.h"
 #include "resource.h"
 #include "table_reply.h"
 
@@ -41,12 +42,8 @@ static const struct table_column effectiveness_columns[] = {
 static const struct table_spec effectiveness_table =
     TABLE_SPEC("programme-effectiveness", effectiveness_columns);
 
-/* The programme's term and the query's checks, from
- * PROGRAMME_EFFECTIVENESS_CHECK; false after answering (404 for a
- * programme the caller does not see, 400 naming every bad parameter).
- * year receives the year asked for, or the default. */
-static bool query_fits(struct request *rq, const char *id, const json_t *query,
-                       char year[static 16]) {
+bool effectiveness_term(struct request *rq, const char *id, const json_t *query,
+                        int *from_out, int *to_out, int *year_out) {
   PGresult *r =
       db_call(rq, STMT_PROGRAMME_EFFECTIVENESS_CHECK,
               (const struct db_arg[]){{"programme", id}, DB_END}, query);
@@ -79,7 +76,9 @@ static bool query_fits(struct request *rq, const char *id, const json_t *query,
     return false;
   }
   json_decref(errors);
-  snprintf(year, 16, "%d", y);
+  *from_out = from;
+  *to_out = to;
+  *year_out = y;
   return true;
 }
 
@@ -92,7 +91,9 @@ void programme_effectiveness(struct request *rq) {
     return;
   char id_text[24], year[16];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  if (query_fits(rq, id_text, query, year)) {
+  int from, to, y;
+  if (effectiveness_term(rq, id_text, query, &from, &to, &y)) {
+    snprintf(year, sizeof year, "%d", y);
     const struct db_arg args[] = {
         {"programme", id_text}, {"year", year}, DB_END};
     bool csv = request_wants_table(rq);

@@ -314,6 +314,7 @@ static const struct access_expect access_expect[] = {
     /* A programme's effectiveness: every role that reads roadmaps, on a
      * programme of its own school (in) or of an out-of-scope one (out). */
     {"getProgrammeEffectiveness", READ_IN, READ_OUT},
+    {"getProgrammeReport", READ_IN, READ_OUT},
 };
 
 static const size_t access_expect_count =

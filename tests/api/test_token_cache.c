@@ -1,6 +1,9 @@
 /* The token cache's stated bound (docs/ACCESS.md): with
- * OPORA_TOKEN_CACHE_TTL=1, a token revoked in the database (as another
- * instance would) keeps working at most about a second, then is 401. */
+ * OPORA_TOKEN_CACHE_TTL=3, a token revoked in the database (as another
+ * instance would) keeps working at most about three seconds, then is 401.
+ * (Three, not one: under the sanitizers on a loaded machine a request can
+ * take most of a second, and the token would leave the cache before the
+ * first request after the revocation could show that it is kept.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +45,7 @@ static void test_revoked_token_cut_off_within_ttl(void **state) {
   /* Still served from the cache right after the revocation. */
   long first = status_with(token);
   long st = first;
-  while (st == 200 && now_s() - revoked < 5.0) {
+  while (st == 200 && now_s() - revoked < 8.0) {
     pause_ms(50);
     st = status_with(token);
   }
@@ -50,14 +53,14 @@ static void test_revoked_token_cut_off_within_ttl(void **state) {
   printf("revoked token: first answer %ld, 401 after %.2f s\n", first, took);
   assert_int_equal(first, 200);
   assert_int_equal(st, 401);
-  assert_true(took <= 1.6);
+  assert_true(took <= 3.6);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_revoked_token_cut_off_within_ttl),
   };
-  setenv("OPORA_TOKEN_CACHE_TTL", "1", 1);
+  setenv("OPORA_TOKEN_CACHE_TTL", "3", 1);
   harness_start("token_cache");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }
