@@ -269,6 +269,14 @@ extern const struct jspec_field school_card_params[];
 /* src/api/effectiveness.c: a programme's effectiveness indicators */
 void programme_effectiveness(struct request *rq);
 extern const struct jspec_field programme_effectiveness_params[];
+/* src/api/report_copies.c: reports kept as they were sent */
+void programme_report_copy(struct request *rq);
+void report_copies_list(struct request *rq);
+void report_copy_get(struct request *rq);
+void report_copy_file(struct request *rq);
+extern const struct jspec_field report_copy_fields[];
+extern const struct jspec_field report_copies_list_params[];
+extern const struct list_spec report_copies_list_spec;
 /* src/api/effectiveness_report.c: the programme's report as a workbook */
 void programme_report(struct request *rq);
 extern const struct jspec_field programme_report_params[];

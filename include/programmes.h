@@ -29,8 +29,15 @@ PGresult *programme_lock(struct request *rq, const char *id_text);
  * PROGRAMME_EFFECTIVENESS_CHECK (src/api/effectiveness.c); false after
  * answering 404 for a programme the caller does not see, or 400 naming
  * every bad parameter (`year` outside the term, `municipality` not of the
- * programme's region). */
+ * programme's region), at `query.<name>`, or `$.<name>` when in_body. */
 bool effectiveness_term(struct request *rq, const char *id, const json_t *query,
-                        int *from, int *to, int *year);
+                        bool in_body, int *from, int *to, int *year);
+
+/* The programme's report (src/api/effectiveness_report.c) as the caller
+ * sees it, with query's `municipality`, written to a new temporary file
+ * (its path into path); false after answering. */
+bool programme_report_make(struct request *rq, const char *id_text,
+                           const json_t *query, bool in_body, char *path,
+                           size_t len);
 
 #endif

@@ -8,27 +8,17 @@
 #include "request.h"
 #include "resource.h"
 
-static const char *const entities[] = {"region",
-                                       "municipality",
-                                       "school",
-                                       "school_status",
-                                       "school_curator",
-                                       "school_partnership",
-                                       "user",
-                                       "client",
-                                       "token",
-                                       "risk_factor",
-                                       "risk_profile",
-                                       "roadmap",
-                                       "roadmap_item",
-                                       "roadmap_item_report",
-                                       "programme",
-                                       "programme_target",
-                                       "indicator",
-                                       "campaign",
-                                       "submission",
-                                       "assessment",
-                                       NULL};
+static const char *const entities[] = {"region",         "municipality",
+                                       "school",         "school_status",
+                                       "school_curator", "school_partnership",
+                                       "user",           "client",
+                                       "token",          "risk_factor",
+                                       "risk_profile",   "roadmap",
+                                       "roadmap_item",   "roadmap_item_report",
+                                       "programme",      "programme_target",
+                                       "report_copy",    "indicator",
+                                       "campaign",       "submission",
+                                       "assessment",     NULL};
 static const char *const actions[] = {
     "create",        "update",      "delete",       "login",
     "login_failed",  "token_issue", "token_revoke", "password_reset",

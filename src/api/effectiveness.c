@@ -43,7 +43,8 @@ static const struct table_spec effectiveness_table =
     TABLE_SPEC("programme-effectiveness", effectiveness_columns);
 
 bool effectiveness_term(struct request *rq, const char *id, const json_t *query,
-                        int *from_out, int *to_out, int *year_out) {
+                        bool in_body, int *from_out, int *to_out,
+                        int *year_out) {
   PGresult *r =
       db_call(rq, STMT_PROGRAMME_EFFECTIVENESS_CHECK,
               (const struct db_arg[]){{"programme", id}, DB_END}, query);
@@ -66,10 +67,10 @@ bool effectiveness_term(struct request *rq, const char *id, const json_t *query,
     char message[96];
     snprintf(message, sizeof message,
              "is not a year of the programme's term (%d to %d)", from, to);
-    jspec_error(errors, "query.year", message);
+    jspec_error(errors, in_body ? "$.year" : "query.year", message);
   }
   if (!muni_known)
-    jspec_error(errors, "query.municipality",
+    jspec_error(errors, in_body ? "$.municipality" : "query.municipality",
                 "names no municipality of the programme's region");
   if (json_array_size(errors) > 0) {
     reply_validation_steal(rq, errors);
@@ -92,7 +93,7 @@ void programme_effectiveness(struct request *rq) {
   char id_text[24], year[16];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   int from, to, y;
-  if (effectiveness_term(rq, id_text, query, &from, &to, &y)) {
+  if (effectiveness_term(rq, id_text, query, false, &from, &to, &y)) {
     snprintf(year, sizeof year, "%d", y);
     const struct db_arg args[] = {
         {"programme", id_text}, {"year", year}, DB_END};

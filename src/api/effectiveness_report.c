@@ -361,6 +361,26 @@ static bool write_report(struct request *rq, struct report *rp,
   return e == LXW_NO_ERROR;
 }
 
+bool programme_report_make(struct request *rq, const char *id_text,
+                           const json_t *query, bool in_body, char *path,
+                           size_t len) {
+  struct report rp = {0};
+  int year;
+  if (!effectiveness_term(rq, id_text, query, in_body, &rp.from, &rp.to,
+                          &year) ||
+      (rp.years = answers(rq, id_text, query, rp.from, rp.to)) == NULL)
+    return false;
+  bool made = xlsx_new_path(path, len);
+  if (made && !write_report(rq, &rp, path)) {
+    unlink(path);
+    made = false;
+  }
+  json_decref(rp.years);
+  if (!made)
+    reply_problem(rq, ERR_INTERNAL, NULL);
+  return made;
+}
+
 void programme_report(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
@@ -368,22 +388,9 @@ void programme_report(struct request *rq) {
   json_t *query = request_query_checked(rq, programme_report_params);
   if (query == NULL)
     return;
-  char id_text[24];
+  char id_text[24], path[1100];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  struct report rp = {0};
-  int year;
-  if (effectiveness_term(rq, id_text, query, &rp.from, &rp.to, &year) &&
-      (rp.years = answers(rq, id_text, query, rp.from, rp.to)) != NULL) {
-    char path[1100];
-    if (!xlsx_new_path(path, sizeof path)) {
-      reply_problem(rq, ERR_INTERNAL, NULL);
-    } else if (!write_report(rq, &rp, path)) {
-      unlink(path);
-      reply_problem(rq, ERR_INTERNAL, NULL);
-    } else {
-      reply_xlsx_file(rq, path, "programme-report", id_text);
-    }
-    json_decref(rp.years);
-  }
+  if (programme_report_make(rq, id_text, query, false, path, sizeof path))
+    reply_xlsx_file(rq, path, "programme-report", id_text);
   json_decref(query);
 }

@@ -315,6 +315,15 @@ static const struct access_expect access_expect[] = {
      * programme of its own school (in) or of an out-of-scope one (out). */
     {"getProgrammeEffectiveness", READ_IN, READ_OUT},
     {"getProgrammeReport", READ_IN, READ_OUT},
+    /* Reports kept as sent: made by the authorities (roadmaps:approve);
+     * a copy made in a school's scope is read by callers whose scope
+     * covers it (the school, its curator, its municipality, its region). */
+    {"createProgrammeReportCopy",
+     {201, 201, 201, 403, 403, 403, 403},
+     {0, 404, 404, 404, 404, 404, 404}},
+    {"listReportCopies", READ_IN, NONE},
+    {"getReportCopy", READ_IN, {0, 404, 404, 404, 404, 403, 404}},
+    {"getReportCopyFile", READ_IN, {0, 404, 404, 404, 404, 403, 404}},
 };
 
 static const size_t access_expect_count =
