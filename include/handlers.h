@@ -200,6 +200,9 @@ extern const struct jspec_field campaign_create_fields[],
     campaign_completeness_params[];
 extern const struct list_spec campaigns_list_spec, monitoring_due_spec;
 
+/* src/api/campaign_report.c */
+void campaign_report(struct request *rq);
+
 /* src/api/submissions.c */
 void submissions_list(struct request *rq);
 void submission_get(struct request *rq);

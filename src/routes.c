@@ -273,6 +273,8 @@ const struct route routes[] = {
     ROUTE(HTTP_GET, API "/monitoring/campaigns/{id}/completeness",
           campaign_completeness, "getCampaignCompleteness", MONITORING_READ, 0,
           .query = campaign_completeness_params),
+    ROUTE(HTTP_GET, API "/monitoring/campaigns/{id}/report", campaign_report,
+          "getCampaignReport", MONITORING_READ, 0),
     ROUTE(HTTP_GET, API "/monitoring/due", monitoring_due, "getMonitoringDue",
           MONITORING_READ, 0, .query = monitoring_due_params,
           .list = &monitoring_due_spec),

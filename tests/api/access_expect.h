@@ -214,6 +214,7 @@ static const struct access_expect access_expect[] = {
     {"getCampaign", READ_IN, READ_OUT},
     {"updateCampaign", AUTH_IN(200), AUTH_OUT},
     {"getCampaignCompleteness", READ_IN, READ_OUT},
+    {"getCampaignReport", READ_IN, READ_OUT},
     {"getMonitoringDue", READ_IN, NONE},
     /* Monitoring submissions: on a campaign of the caller's region asking
      * its in-scope school (sA2 for region roles, sA1 for the others); out =
