@@ -32,6 +32,13 @@ struct report {
   size_t n_indicators;
 };
 
+/* The campaign's report as the caller sees it, written to a new temporary
+ * file (its path into path), with the campaign's title and region; false
+ * after answering (404 for a campaign the caller does not see). */
+bool campaign_report_make(struct request *rq, const char *id_text, char *path,
+                          size_t len, char *title, size_t title_len,
+                          char region[24]);
+
 /* Writes the workbook into path; false (logged) when it cannot. */
 bool campaign_report_write(struct request *rq, const struct report *rp,
                            const char *path);

@@ -274,6 +274,8 @@ void programme_effectiveness(struct request *rq);
 extern const struct jspec_field programme_effectiveness_params[];
 /* src/api/report_copies.c: reports kept as they were sent */
 void programme_report_copy(struct request *rq);
+void campaign_report_copy(struct request *rq);
+extern const struct jspec_field campaign_report_copy_fields[];
 void report_copies_list(struct request *rq);
 void report_copy_get(struct request *rq);
 void report_copy_file(struct request *rq);

@@ -161,32 +161,50 @@ static void report_end(struct report *rp) {
   free(rp->indicators);
 }
 
-static void report(struct request *rq, struct report *rp) {
+static bool report(struct request *rq, struct report *rp, char *path,
+                   size_t len) {
   if (!load_campaign(rq, rp))
-    return;
+    return false;
   load_owner(rq, rp);
   if (!load_counts(rq, rp) || !load_rows(rq, rp) || !load_indicators(rq, rp))
-    return;
-  char path[1100];
-  if (!xlsx_new_path(path, sizeof path)) {
+    return false;
+  if (!xlsx_new_path(path, len)) {
     log_msg(LOG_ERROR, "request %s: no file in %s", rq->id, xlsx_tmp_dir());
     reply_problem(rq, ERR_INTERNAL, NULL);
-    return;
+    return false;
   }
   if (!campaign_report_write(rq, rp, path)) {
     unlink(path);
     reply_problem(rq, ERR_INTERNAL, NULL);
-    return;
+    return false;
   }
-  reply_xlsx_file(rq, path, "campaign-report", rp->id);
+  return true;
+}
+
+bool campaign_report_make(struct request *rq, const char *id_text, char *path,
+                          size_t len, char *title, size_t title_len,
+                          char region[24]) {
+  struct report rp = {.now = time(NULL)};
+  snprintf(rp.id, sizeof rp.id, "%s", id_text);
+  bool made = report(rq, &rp, path, len);
+  if (made) {
+    const char *t = json_string_value(json_object_get(rp.campaign, "title"));
+    snprintf(title, title_len, "%s", t != NULL ? t : "");
+    snprintf(region, 24, "%lld",
+             (long long)json_integer_value(
+                 json_object_get(rp.campaign, "region_id")));
+  }
+  report_end(&rp);
+  return made;
 }
 
 void campaign_report(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
     return;
-  struct report rp = {.now = time(NULL)};
-  snprintf(rp.id, sizeof rp.id, "%lld", (long long)id);
-  report(rq, &rp);
-  report_end(&rp);
+  char id_text[24], path[1100], title[1024], region[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  if (campaign_report_make(rq, id_text, path, sizeof path, title, sizeof title,
+                           region))
+    reply_xlsx_file(rq, path, "campaign-report", id_text);
 }

@@ -2,6 +2,7 @@
  * authority that sends a report upward keeps the workbook as it was made
  * then, so it can be shown again after the data changed.
  *   POST /programmes/{id}/report/copies   make the report now and keep it
+ *   POST /monitoring/campaigns/{id}/report/copies   the same for a campaign
  *   GET  /report-copies[?kind=&object_id=] the kept copies the caller may read
  *   GET  /report-copies/{id}               one copy's record
  *   GET  /report-copies/{id}/file          the workbook, byte for byte
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "campaign_report.h"
 #include "fields.h"
 #include "handlers.h"
 #include "programmes.h"
@@ -31,6 +33,12 @@ static const char *const copy_kinds[] = {"programme_report", "campaign_report",
 const struct jspec_field report_copy_fields[] = {
     FIELD("note", JS_STRING, 0, 0, 2000),
     FIELD("municipality", JS_ID, 0, 0, 0),
+    END_FIELDS,
+};
+
+/* A campaign's report has no municipality filter. */
+const struct jspec_field campaign_report_copy_fields[] = {
+    FIELD("note", JS_STRING, 0, 0, 2000),
     END_FIELDS,
 };
 
@@ -133,6 +141,41 @@ static bool keep_copy(struct request *rq, void *ctx) {
   return true;
 }
 
+/* Keeps the report just made at path (removed here) as a copy of kind,
+ * in one audited transaction; answers. */
+static void keep_made(struct request *rq, const char *kind, const char *file,
+                      const char *id_text, const char *region,
+                      const char *title, const char *path) {
+  char *hex = file_hex(path);
+  unlink(path);
+  if (hex == NULL) {
+    reply_problem(rq, ERR_INTERNAL, NULL);
+    return;
+  }
+  const json_t *m = json_object_get(rq->json, "municipality");
+  char municipality[24] = "";
+  if (json_is_integer(m))
+    snprintf(municipality, sizeof municipality, "%lld",
+             (long long)json_integer_value(m));
+  char file_name[128], stamp[16];
+  time_t now = time(NULL);
+  struct tm tm;
+  localtime_r(&now, &tm); /* as the live download names it */
+  strftime(stamp, sizeof stamp, "%Y-%m-%d", &tm);
+  snprintf(file_name, sizeof file_name, "%s-%s-%s.xlsx", file, id_text, stamp);
+  struct copy_write w = {
+      .kind = kind,
+      .object = id_text,
+      .municipality = municipality[0] ? municipality : NULL,
+      .region = region,
+      .title = title,
+      .note = json_string_value(json_object_get(rq->json, "note")),
+      .file_name = file_name,
+      .content = hex};
+  db_txn(rq, keep_copy, &w);
+  free(hex);
+}
+
 void programme_report_copy(struct request *rq) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
@@ -146,47 +189,28 @@ void programme_report_copy(struct request *rq) {
               (const struct db_arg[]){{"programme", id_text}, DB_END}, NULL);
   if (owner == NULL)
     return;
-  if (PQntuples(owner) == 0) {
-    PQclear(owner);
-    reply_unseen(rq, "programme with id %s", id_text);
-    return;
-  }
   char path[1100];
-  if (!programme_report_make(rq, id_text, rq->json, true, path, sizeof path)) {
-    PQclear(owner);
-    return;
-  }
-  char *hex = file_hex(path);
-  unlink(path);
-  if (hex == NULL) {
-    PQclear(owner);
-    reply_problem(rq, ERR_INTERNAL, NULL);
-    return;
-  }
-  const json_t *m = json_object_get(rq->json, "municipality");
-  char municipality[24] = "";
-  if (json_is_integer(m))
-    snprintf(municipality, sizeof municipality, "%lld",
-             (long long)json_integer_value(m));
-  char file_name[96], stamp[16];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(stamp, sizeof stamp, "%Y-%m-%d", &tm);
-  snprintf(file_name, sizeof file_name, "programme-report-%s-%s.xlsx", id_text,
-           stamp);
-  struct copy_write w = {
-      .kind = "programme_report",
-      .object = id_text,
-      .municipality = municipality[0] ? municipality : NULL,
-      .region = db_get(owner, 0, "region_id"),
-      .title = db_get(owner, 0, "title"),
-      .note = json_string_value(json_object_get(rq->json, "note")),
-      .file_name = file_name,
-      .content = hex};
-  db_txn(rq, keep_copy, &w);
-  free(hex);
+  if (PQntuples(owner) == 0)
+    reply_unseen(rq, "programme with id %s", id_text);
+  else if (programme_report_make(rq, id_text, rq->json, true, path,
+                                 sizeof path))
+    keep_made(rq, "programme_report", "programme-report", id_text,
+              db_get(owner, 0, "region_id"), db_get(owner, 0, "title"), path);
   PQclear(owner);
+}
+
+void campaign_report_copy(struct request *rq) {
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return;
+  if (!request_body_checked(rq, campaign_report_copy_fields, JSPEC_CREATE))
+    return;
+  char id_text[24], path[1100], title[1024], region[24];
+  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+  if (campaign_report_make(rq, id_text, path, sizeof path, title, sizeof title,
+                           region))
+    keep_made(rq, "campaign_report", "campaign-report", id_text, region, title,
+              path);
 }
 
 void report_copy_get(struct request *rq) {

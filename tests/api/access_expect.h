@@ -215,6 +215,7 @@ static const struct access_expect access_expect[] = {
     {"updateCampaign", AUTH_IN(200), AUTH_OUT},
     {"getCampaignCompleteness", READ_IN, READ_OUT},
     {"getCampaignReport", READ_IN, READ_OUT},
+    {"createCampaignReportCopy", AUTH_IN(201), AUTH_OUT},
     {"getMonitoringDue", READ_IN, NONE},
     /* Monitoring submissions: on a campaign of the caller's region asking
      * its in-scope school (sA2 for region roles, sA1 for the others); out =

@@ -180,6 +180,37 @@ static void test_scope(void **state) {
   use_token(fx.admin);
 }
 
+/* A campaign's report is kept the same way, made in the caller's scope. */
+static void test_campaign_copy(void **state) {
+  (void)state;
+  long long campaign = db_count(
+      "INSERT INTO campaigns (title, period, region_id, opens_on, deadline,"
+      " status) VALUES ('Мониторинг кадрового обеспечения ШНОР, 2024/25',"
+      " '2024/25', %lld, '2024-09-01', '2024-10-01', 'open') RETURNING id",
+      fx.region);
+  db_exec("INSERT INTO campaign_schools VALUES (%lld, %lld), (%lld, %lld)",
+          campaign, fx.a, campaign, fx.b);
+  use_token(make_token("municipal", "municipality", fx.m1));
+  struct http_reply *r =
+      http_post(J("/api/v1/monitoring/campaigns/%lld/report/copies", campaign),
+                J("{'note':'в министерство'}"));
+  assert_status(r, 201);
+  assert_json_str(r->json, "kind", "campaign_report");
+  assert_json_str(r->json, "title",
+                  "Мониторинг кадрового обеспечения ШНОР, 2024/25");
+  long long id = jint(r->json, "id");
+  http_reply_free(r);
+  r = file_of(id);
+  assert_status(r, 200);
+  assert_true(r->len > 4 && memcmp(r->body, "PK", 2) == 0);
+  http_reply_free(r);
+  r = http_post(J("/api/v1/monitoring/campaigns/%lld/report/copies", campaign),
+                J("{'municipality':%lld}", fx.m1));
+  assert_validation(r, "$.municipality");
+  http_reply_free(r);
+  use_token(fx.admin);
+}
+
 static void test_bad_bodies(void **state) {
   (void)state;
   use_token(fx.admin);
@@ -204,6 +235,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kept_as_sent),
       cmocka_unit_test(test_scope),
+      cmocka_unit_test(test_campaign_copy),
       cmocka_unit_test(test_bad_bodies),
   };
   harness_start("report-copies");
