@@ -285,6 +285,21 @@ static void dispatch(struct request *rq) {
   r->handler(rq);
 }
 
+/* A NUL (%00) in the path or a query value would cut it short unseen
+ * ("/schools/1%00" read as school 1): the unescaping notes the connection
+ * whose request holds one, and its first call answers 400. The note is the
+ * thread's: a connection's request line is unescaped, then handled, by the
+ * same pool thread. */
+static _Thread_local struct MHD_Connection *nul_seen;
+
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s) {
+  (void)cls;
+  for (const char *p = s; (p = strchr(p, '%')) != NULL; p++)
+    if (p[1] == '0' && p[2] == '0')
+      nul_seen = conn;
+  return MHD_http_unescape(s);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -293,9 +308,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
   struct request *rq = *req_cls;
   if (rq == NULL) {
     rq = request_begin(conn, url, method, cls != NULL);
-    if (rq == NULL)
+    if (rq == NULL) {
+      nul_seen = NULL;
       return MHD_NO;
+    }
     *req_cls = rq;
+    if (nul_seen == conn) {
+      nul_seen = NULL;
+      reply_problem(rq, ERR_BAD_REQUEST,
+                    "the path or a query value holds a NUL character (%00)");
+      return MHD_YES; /* answered on the next call */
+    }
     /* Answering on this first call would make libmicrohttpd close the
      * connection; a route without a body is answered on the next call,
      * which keeps the connection alive. */
@@ -403,7 +426,8 @@ static struct MHD_Daemon *start_daemon(bool metrics_listener) {
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
       MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 }
 
 /* Stop accepting, let requests in flight finish (bounded), then stop. */

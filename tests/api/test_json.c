@@ -76,6 +76,35 @@ static void test_ids_stop_at_2_53(void **state) {
   http_reply_free(r);
 }
 
+/* A NUL (%00) in a path or a query value is a 400, never cut short: the
+ * school "1%00" is not school 1, a search for "a%00b" not one for "a";
+ * "%2500" is the text "%00" (not an id: 400 naming it). Writes too. */
+static void test_nul_in_url_is_refused(void **state) {
+  (void)state;
+  (void)a_school();
+  char *before = db_fingerprint();
+  const char *paths[] = {"/api/v1/schools/%lld%%00", "/api/v1/schools?q=a%%00b",
+                         "/api/v1/schools?q=%%00", "/api/v1/schools%%00/%lld"};
+  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+    struct http_reply *r = http_get(paths[i], a_school());
+    assert_problem(r, 400, "bad_request");
+    assert_non_null(strstr(jstr(r->json, "detail"), "NUL"));
+    http_reply_free(r);
+  }
+  struct http_reply *r = http_patch(J("/api/v1/schools/%lld%%00", a_school()),
+                                    "\"1\"", "{\"phone\":\"1\"}");
+  assert_problem(r, 400, "bad_request");
+  http_reply_free(r);
+  r = http_get("/api/v1/schools/%lld%%2500", a_school());
+  assert_validation(r, "path.id");
+  http_reply_free(r);
+  /* The same connection serves the next request as usual. */
+  r = http_get("/api/v1/schools/%lld", a_school());
+  assert_status(r, 200);
+  http_reply_free(r);
+  assert_db_unchanged(before);
+}
+
 static void test_bom_is_read(void **state) {
   (void)state;
   const char *code = uniq("bom");
@@ -203,6 +232,7 @@ static void test_answers_are_compact(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ids_stop_at_2_53),
+      cmocka_unit_test(test_nul_in_url_is_refused),
       cmocka_unit_test(test_bom_is_read),
       cmocka_unit_test(test_faults_name_the_member),
       cmocka_unit_test(test_answers_are_compact),
