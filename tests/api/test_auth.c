@@ -189,6 +189,45 @@ static void test_login_throttled(void **state) {
   db_exec("DELETE FROM audit_events WHERE action = 'login_failed'");
 }
 
+/* An office behind one address (docs/ACCESS.md, "Failed logins"): four
+ * colleagues' typos, 20 failures in all, do not lock out a fifth who types
+ * the right password; 20 failures of logins that name no user do throttle
+ * the address. */
+static void test_office_behind_one_address(void **state) {
+  (void)state;
+  db_exec("DELETE FROM audit_events WHERE action = 'login_failed'");
+  int status;
+  char password[64];
+  const char *out =
+      run_opora(J("user add --login petrova --role reader --scope region:%lld",
+                  kovrov().region_id),
+                &status);
+  assert_int_equal(status, 0);
+  value_after(out, "one-time password: ", password, sizeof password);
+  for (int u = 0; u < 4; u++) {
+    long long id = make_user("reader", "region", kovrov().region_id);
+    char *colleague = db_text("SELECT login FROM users WHERE id = %lld", id);
+    for (int i = 0; i < 5; i++) {
+      struct http_reply *r = login(colleague, "опечатка");
+      assert_problem(r, 401, "invalid_credentials");
+      http_reply_free(r);
+    }
+    free(colleague);
+  }
+  struct http_reply *r = login("petrova", password);
+  assert_status(r, 200);
+  http_reply_free(r);
+  for (int i = 0; i < 20; i++) {
+    r = login(J("no-such-user-%d", i), "guess");
+    assert_problem(r, 401, "invalid_credentials");
+    http_reply_free(r);
+  }
+  r = login("petrova", password);
+  assert_problem(r, 429, "too_many_attempts");
+  http_reply_free(r);
+  db_exec("DELETE FROM audit_events WHERE action = 'login_failed'");
+}
+
 static struct http_reply *token_request(const char *content_type,
                                         const char *body, const char *basic) {
   const char *headers[3] = {NULL, NULL, NULL};
@@ -348,6 +387,7 @@ int main(void) {
       cmocka_unit_test(test_login_and_me),
       cmocka_unit_test(test_login_failures),
       cmocka_unit_test(test_login_throttled),
+      cmocka_unit_test(test_office_behind_one_address),
       cmocka_unit_test(test_client_credentials),
       cmocka_unit_test(test_secrets_never_leak),
   };
