@@ -478,8 +478,29 @@ static void test_minimum_scores_read_and_written(void **state) {
   use_token(before);
 }
 
+/* A header whose names are not UTF-8 (\xff\xfe: a UTF-16 mark sent as
+ * CSV) is refused with problems that quote it validly, dry run or not:
+ * never a 500 from the record of the problems. */
+static void test_header_not_utf8(void **state) {
+  (void)state;
+  long long id = oge_new();
+  const char *queries[] = {"?dry_run=true", "", NULL};
+  for (int i = 0; queries[i] != NULL; i++) {
+    struct http_reply *r =
+        push(id, queries[i], "text/csv", "\xff\xfe;x\n1;2\n");
+    assert_problem(r, 422, "import_rejected");
+    assert_non_null(r->json); /* valid JSON, so valid UTF-8 */
+    http_reply_free(r);
+  }
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
+                            " WHERE assessment_id = %lld",
+                            id),
+                   0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_header_not_utf8),
       cmocka_unit_test(test_task_parts),
       cmocka_unit_test(test_oge_csv_block),
       cmocka_unit_test(test_oge_json_block),
