@@ -43,7 +43,7 @@ bool request_wants_csv(struct request *rq);
  * naming the file <spec->file>[-<qualifier>]-<today>.csv. People get the
  * Russian headers, decimal commas and да/нет; `Accept: text/csv;
  * columns=keys` gets the columns' keys as headers and the values as JSON
- * writes them. More than CSV_MAX_ROWS rows answer 400. */
+ * writes them. (reply_table answers 400 past CSV_MAX_ROWS rows.) */
 void reply_csv_table(struct request *rq, const struct table_spec *spec,
                      const PGresult *rows, int doc_col, int first_extra,
                      const char *qualifier);

@@ -18,7 +18,7 @@ struct request;
 bool request_wants_table(struct request *rq);
 
 /* Answers the rows as the table Accept asks for (see reply_csv_table,
- * reply_xlsx_table). */
+ * reply_xlsx_table); more than CSV_MAX_ROWS rows answer 400 in either. */
 void reply_table(struct request *rq, const struct table_spec *spec,
                  const PGresult *rows, int doc_col, int first_extra,
                  const char *qualifier);

@@ -34,8 +34,8 @@ const char *xlsx_tmp_dir(void);
 bool request_wants_xlsx(struct request *rq);
 
 /* Answers 200 with the rows as a workbook (table_walk's cells), with
- * Content-Disposition naming <spec->file>[-<qualifier>]-<today>.xlsx. More
- * than CSV_MAX_ROWS rows answer 400, as for CSV. */
+ * Content-Disposition naming <spec->file>[-<qualifier>]-<today>.xlsx.
+ * (reply_table answers 400 past CSV_MAX_ROWS rows.) */
 void reply_xlsx_table(struct request *rq, const struct table_spec *spec,
                       const PGresult *rows, int doc_col, int first_extra,
                       const char *qualifier);

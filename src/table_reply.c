@@ -17,6 +17,12 @@ bool request_wants_table(struct request *rq) {
 void reply_table(struct request *rq, const struct table_spec *spec,
                  const PGresult *rows, int doc_col, int first_extra,
                  const char *qualifier) {
+  if (PQntuples(rows) > CSV_MAX_ROWS) {
+    reply_problem(rq, ERR_BAD_REQUEST,
+                  "the list is too long for one table: narrow it with "
+                  "filters");
+    return;
+  }
   if (request_wants_xlsx(rq))
     reply_xlsx_table(rq, spec, rows, doc_col, first_extra, qualifier);
   else

@@ -226,12 +226,6 @@ static bool write_workbook(struct request *rq, const char *path,
 void reply_xlsx_table(struct request *rq, const struct table_spec *spec,
                       const PGresult *rows, int doc_col, int first_extra,
                       const char *qualifier) {
-  if (PQntuples(rows) > CSV_MAX_ROWS) {
-    reply_problem(rq, ERR_BAD_REQUEST,
-                  "the list is too long for one table: narrow it with "
-                  "filters");
-    return;
-  }
   char path[1100];
   if (!temp_file(path, sizeof path)) {
     log_msg(LOG_ERROR, "request %s: no file in %s: %s", rq->id, tmp_dir,
