@@ -213,38 +213,37 @@ void campaign_report_copy(struct request *rq) {
               path);
 }
 
-void report_copy_get(struct request *rq) {
+/* The path's copy as statement stmt reads it, when the caller may read
+ * it; NULL after answering (404 as for a missing one, a bad id, a failed
+ * statement). */
+static PGresult *copy_in_sight(struct request *rq, enum stmt_id stmt) {
   int64_t id;
   if (!request_param_id(rq, "id", &id))
-    return;
+    return NULL;
   char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  PGresult *r = db_call(rq, STMT_REPORT_COPY_GET,
-                        (const struct db_arg[]){{"id", id_text}, DB_END}, NULL);
+  PGresult *r =
+      db_call(rq, stmt, (const struct db_arg[]){{"id", id_text}, DB_END}, NULL);
+  if (r != NULL && PQntuples(r) == 0) {
+    PQclear(r);
+    reply_unseen(rq, "report copy with id %s", id_text);
+    return NULL;
+  }
+  return r;
+}
+
+void report_copy_get(struct request *rq) {
+  PGresult *r = copy_in_sight(rq, STMT_REPORT_COPY_GET);
   if (r == NULL)
     return;
-  if (PQntuples(r) == 0)
-    reply_unseen(rq, "report copy with id %s", id_text);
-  else
-    reply_json_text(rq, 200, db_get(r, 0, "doc"), strlen(db_get(r, 0, "doc")));
+  reply_json_text(rq, 200, db_get(r, 0, "doc"), strlen(db_get(r, 0, "doc")));
   PQclear(r);
 }
 
 void report_copy_file(struct request *rq) {
-  int64_t id;
-  if (!request_param_id(rq, "id", &id))
-    return;
-  char id_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  PGresult *r = db_call(rq, STMT_REPORT_COPY_FILE,
-                        (const struct db_arg[]){{"id", id_text}, DB_END}, NULL);
+  PGresult *r = copy_in_sight(rq, STMT_REPORT_COPY_FILE);
   if (r == NULL)
     return;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
-    reply_unseen(rq, "report copy with id %s", id_text);
-    return;
-  }
   size_t len = 0;
   unsigned char *bytes =
       PQunescapeBytea((const unsigned char *)db_get(r, 0, "content"), &len);
