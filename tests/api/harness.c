@@ -226,6 +226,13 @@ static const char *const api_tables[] = {
     "roadmaps",        "roadmap_items",   "roadmap_item_reports",
 };
 
+void file_write(const char *path, const char *bytes, size_t len) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(bytes, 1, len, f), len);
+  assert_int_equal(fclose(f), 0);
+}
+
 char *db_fingerprint(void) {
   char sql[2048] = "SELECT concat_ws(' | '";
   for (size_t i = 0; i < sizeof api_tables / sizeof api_tables[0]; i++) {

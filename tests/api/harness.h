@@ -142,6 +142,11 @@ const char *esc(const char *s);
 /* A code unique within this test run: "<prefix>-<n>". */
 const char *uniq(const char *prefix);
 
+/* Writes len bytes to the file `path` (of the build tree: tests run there),
+ * for a reader outside the test (a workbook for openpyxl); fails the test
+ * when it cannot. */
+void file_write(const char *path, const char *bytes, size_t len);
+
 /* JSON field accessors: 0 / NULL when missing or of another type. */
 long long jint(const json_t *obj, const char *key);
 const char *jstr(const json_t *obj, const char *key);

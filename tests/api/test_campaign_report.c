@@ -87,10 +87,7 @@ static void setup(void) {
 static char *saved(const char *body, size_t len, const char *name) {
   char *path = malloc(256);
   snprintf(path, 256, "report-%s", name);
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(body, 1, len, f), len);
-  fclose(f);
+  file_write(path, body, len);
   return path;
 }
 

@@ -65,10 +65,7 @@ static void setup(void) {
 static void save(const char *path, const char *file) {
   struct http_reply *r = http_get("%s", path);
   assert_status(r, 200);
-  FILE *f = fopen(file, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(r->body, 1, r->len, f), r->len);
-  fclose(f);
+  file_write(file, r->body, r->len);
   http_reply_free(r);
 }
 

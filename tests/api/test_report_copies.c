@@ -63,20 +63,13 @@ static struct http_reply *file_of(long long copy) {
   return http_get("/api/v1/report-copies/%lld/file", copy);
 }
 
-static void save(const struct http_reply *r, const char *name) {
-  FILE *f = fopen(name, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(r->body, 1, r->len, f), r->len);
-  fclose(f);
-}
-
 static void test_kept_as_sent(void **state) {
   (void)state;
   use_token(fx.admin);
   struct http_reply *answer =
       http_get("/api/v1/programmes/%lld/effectiveness?year=2024", fx.programme);
   assert_status(answer, 200);
-  save(answer, "copy-then-2024.json");
+  file_write("copy-then-2024.json", answer->body, answer->len);
   http_reply_free(answer);
   struct http_reply *r = post_copy(
       fx.programme,
@@ -107,7 +100,7 @@ static void test_kept_as_sent(void **state) {
   struct http_reply *later = file_of(id);
   assert_int_equal(later->len, first->len);
   assert_true(memcmp(later->body, first->body, first->len) == 0);
-  save(later, "copy-kept.xlsx");
+  file_write("copy-kept.xlsx", later->body, later->len);
   http_reply_free(later);
   http_reply_free(first);
   char command[512];

@@ -49,10 +49,7 @@ static void setup(void) {
 static char *saved(const struct http_reply *r, const char *name) {
   char *path = malloc(256);
   snprintf(path, 256, "xlsx-%s", name);
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(r->body, 1, r->len, f), r->len);
-  fclose(f);
+  file_write(path, r->body, r->len);
   return path;
 }
 
