@@ -99,4 +99,11 @@ void reply_doc(struct request *rq, PGresult *rows, unsigned status);
 /* The school year under way: 2024 from September 2024 to August 2025. */
 int current_school_year(void);
 
+/* For what hangs off a school for a school year: the path's school and
+ * the query's `year` (the current school year when absent) as texts, and
+ * the query checked against params (owned by the caller); NULL after
+ * answering 400. */
+json_t *school_year_query(struct request *rq, const struct jspec_field *params,
+                          char school[static 24], char year[static 16]);
+
 #endif

@@ -35,17 +35,9 @@ static const char *may(const struct request *rq, enum permission p) {
 /* The path's school, the year (the current school year by default) and
  * whether objectivity is asked for and readable. False after answering. */
 static bool card_begin(struct request *rq, struct card_call *c) {
-  int64_t school;
-  if (!request_param_id(rq, "id", &school))
-    return false;
-  json_t *query = request_query_checked(rq, school_card_params);
+  json_t *query = school_year_query(rq, school_card_params, c->school, c->year);
   if (query == NULL)
     return false;
-  json_t *year = json_object_get(query, "year");
-  snprintf(c->school, sizeof c->school, "%lld", (long long)school);
-  snprintf(c->year, sizeof c->year, "%lld",
-           year != NULL ? (long long)json_integer_value(year)
-                        : (long long)current_school_year());
   c->objectivity = json_object_get(query, "include") != NULL &&
                    role_has(rq->principal.role, PERM_IDENTIFICATION_READ);
   json_decref(query);

@@ -562,3 +562,19 @@ int current_school_year(void) {
   gmtime_r(&now, &tm);
   return tm.tm_year + 1900 - (tm.tm_mon < 8 ? 1 : 0);
 }
+
+json_t *school_year_query(struct request *rq, const struct jspec_field *params,
+                          char school[static 24], char year[static 16]) {
+  int64_t id;
+  if (!request_param_id(rq, "id", &id))
+    return NULL;
+  json_t *query = request_query_checked(rq, params);
+  if (query == NULL)
+    return NULL;
+  const json_t *asked = json_object_get(query, "year");
+  snprintf(school, 24, "%lld", (long long)id);
+  snprintf(year, 16, "%lld",
+           asked != NULL ? (long long)json_integer_value(asked)
+                         : (long long)current_school_year());
+  return query;
+}

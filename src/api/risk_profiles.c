@@ -39,17 +39,10 @@ const struct jspec_field risk_profile_params[] = {YEAR_FIELD, END_FIELDS};
  * year by default). False after answering 400. */
 static bool call_begin(struct request *rq, struct profile_call *c) {
   memset(c, 0, sizeof *c);
-  int64_t school;
-  if (!request_param_id(rq, "id", &school))
-    return false;
-  json_t *query = request_query_checked(rq, risk_profile_params);
+  json_t *query =
+      school_year_query(rq, risk_profile_params, c->school, c->year);
   if (query == NULL)
     return false;
-  json_t *year = json_object_get(query, "year");
-  snprintf(c->school, sizeof c->school, "%lld", (long long)school);
-  snprintf(c->year, sizeof c->year, "%lld",
-           year != NULL ? (long long)json_integer_value(year)
-                        : (long long)current_school_year());
   json_decref(query);
   return true;
 }
