@@ -139,10 +139,6 @@ json_t *csv_in_columns_json(const struct csv_in *r);
  * column ignored. New reference. */
 json_t *csv_in_warnings_json(const struct csv_in *r);
 
-/* Makes s valid UTF-8 in place: each byte of an invalid sequence becomes
- * '?'. */
-void csv_in_make_valid(char *s);
-
 /* At most max bytes of s into out (size n > max + 3), cut between
  * characters and marked "…" when cut, made valid UTF-8: a cell's text
  * quoted in a message. Returns out. */

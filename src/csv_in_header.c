@@ -2,6 +2,7 @@
  * matched against the import's fields and their aliases, repeated columns,
  * and what the answer says about the columns. */
 #include "csv_in_internal.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -9,39 +10,6 @@
 #include <strings.h>
 
 /* --- names --------------------------------------------------------------- */
-
-/* The code point of the UTF-8 sequence at s, its length in *len; 0 with
- * *len 1 for an invalid byte. */
-static unsigned next_cp(const unsigned char *s, size_t *len) {
-  unsigned c = s[0];
-  size_t n;
-  if (c < 0x80) {
-    *len = 1;
-    return c;
-  }
-  if (c >= 0xc2 && c <= 0xdf)
-    n = 2, c &= 0x1f;
-  else if (c >= 0xe0 && c <= 0xef)
-    n = 3, c &= 0x0f;
-  else if (c >= 0xf0 && c <= 0xf4)
-    n = 4, c &= 0x07;
-  else
-    n = 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xc0) != 0x80) {
-      n = 0;
-      break;
-    }
-    c = (c << 6) | (s[i] & 0x3fu);
-  }
-  if (n == 0 || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-      (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff) {
-    *len = 1;
-    return 0;
-  }
-  *len = n;
-  return c;
-}
 
 /* Lower case, ё as е; 0 for anything that is no letter or digit. */
 static unsigned fold(unsigned cp) {
@@ -89,7 +57,7 @@ void csv_in_normalise(const char *s, char *out, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   while (*u) {
     size_t len;
-    unsigned cp = next_cp(u, &len);
+    unsigned cp = utf8_decode(u, &len);
     u += len;
     unsigned f = fold(cp);
     if (cp == 0x2116) { /* № is a word of its own */
@@ -103,16 +71,6 @@ void csv_in_normalise(const char *s, char *out, size_t n) {
     }
   }
   out[o.len] = '\0';
-}
-
-void csv_in_make_valid(char *s) {
-  unsigned char *u = (unsigned char *)s;
-  while (*u) {
-    size_t len;
-    if (next_cp(u, &len) == 0 && *u != 0)
-      *u = '?';
-    u += len;
-  }
 }
 
 const char *csv_in_excerpt(const char *s, size_t max, char *out, size_t n) {
@@ -129,7 +87,7 @@ const char *csv_in_excerpt(const char *s, size_t max, char *out, size_t n) {
     len = n > 4 ? n - 4 : 0;
   memcpy(out, s, len);
   strcpy(out + len, cut ? "\xe2\x80\xa6" : "");
-  csv_in_make_valid(out);
+  utf8_make_valid(out);
   return out;
 }
 
@@ -215,7 +173,7 @@ void csv_in_header_read(struct csv_in *r) {
     size_t n = strlen(name);
     while (n && (name[n - 1] == ' ' || name[n - 1] == '\t'))
       name[--n] = '\0';
-    csv_in_make_valid(name); /* names go into answers */
+    utf8_make_valid(name); /* names go into answers */
     r->col[i] = (struct csv_in_column){i + 1, name, CSV_IN_IGNORED, NULL, 0};
   }
   char *names = names_normalised(r);

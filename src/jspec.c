@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "utf8.h"
+
 #define ID_MAX ((1LL << 53) - 1) /* largest integer a JS client keeps exact */
 #define EMAIL_MAX 254
 #define URL_MAX 2000
@@ -569,6 +571,13 @@ void jspec_error(json_t *errors, const char *path, const char *message) {
     path = "$";
     message = "too many errors; the first ones are listed";
   }
+  /* A path names what the client sent (a query key, an object key): it is
+   * quoted as valid UTF-8, so a bad key is named, never dropped. */
+  char *path_text = strdup(path);
+  if (path_text == NULL)
+    abort();
+  utf8_make_valid(path_text);
   json_array_append_new(
-      errors, json_pack("{s:s, s:s}", "path", path, "message", message));
+      errors, json_pack("{s:s, s:s}", "path", path_text, "message", message));
+  free(path_text);
 }

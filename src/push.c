@@ -16,6 +16,7 @@
 #include "log.h"
 #include "push_internal.h"
 #include "request.h"
+#include "utf8.h"
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -120,11 +121,11 @@ void push_problem(struct push *p, long row_no, const char *column,
   char column_text[128], message_text[512];
   if (column != NULL) {
     snprintf(column_text, sizeof column_text, "%s", column);
-    csv_in_make_valid(column_text);
+    utf8_make_valid(column_text);
     column = column_text;
   }
   snprintf(message_text, sizeof message_text, "%s", message);
-  csv_in_make_valid(message_text);
+  utf8_make_valid(message_text);
   message = message_text;
   p->problems_count++;
   if (row_no > 0 && row_no != p->last_bad_row) {

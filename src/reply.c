@@ -10,6 +10,7 @@
 #include "json_text.h"
 #include "log.h"
 #include "request.h"
+#include "utf8.h"
 
 static void set_response(struct request *rq, unsigned status,
                          struct MHD_Response *response) {
@@ -90,6 +91,13 @@ void reply_empty(struct request *rq, unsigned status) {
 json_t *problem_build(enum error_id err, const char *detail,
                       const char *request_id, json_t *errors_steal) {
   const struct error_info *info = error_info(err);
+  /* A detail may quote input: it goes out as valid UTF-8. */
+  char detail_text[1024];
+  if (detail != NULL) {
+    snprintf(detail_text, sizeof detail_text, "%s", detail);
+    utf8_make_valid(detail_text);
+    detail = detail_text;
+  }
   char type[96];
   snprintf(type, sizeof type, "urn:opora:problem:%s", info->code);
   json_t *p =

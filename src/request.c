@@ -168,7 +168,9 @@ static enum MHD_Result scan_query_arg(void *cls, enum MHD_ValueKind kind,
     jspec_error(scan->errors, path,
                 spec->type == JS_BOOLEAN  ? "must be true or false"
                 : spec->type == JS_NUMBER ? "must be a number"
-                                          : "must be an integer");
+                : spec->type == JS_INTEGER || spec->type == JS_ID
+                    ? "must be an integer"
+                    : "must be valid UTF-8 text");
     return MHD_YES;
   }
   json_object_set_new(scan->values, key, v);

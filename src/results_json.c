@@ -15,6 +15,7 @@
  * syntax error inside the array is fatal (malformed_body); in JSON lines it
  * is the line's malformed_row and the lines after it are read. */
 #include "results_internal.h"
+#include "utf8.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -125,7 +126,7 @@ static void tasks_member(struct results_parser *p, struct row_in *in,
       int t = results_task_index(ins, key, strlen(key));
       if (t < 0) {
         snprintf(p->column, sizeof p->column, "tasks.%s", key);
-        csv_in_make_valid(p->column); /* cut inside a character */
+        utf8_make_valid(p->column); /* cut inside a character */
         char task[32];
         results_problem(p, p->row_no, p->column, RESULTS_PROBLEM_MALFORMED_ROW,
                         "the instrument has no task %s",
@@ -185,7 +186,7 @@ static void json_row(struct results_parser *p, json_t *row) {
       r++;
     if (r == ROLE_COUNT) {
       snprintf(p->column, sizeof p->column, "%s", key);
-      csv_in_make_valid(p->column); /* cut inside a character */
+      utf8_make_valid(p->column); /* cut inside a character */
       results_problem(p, p->row_no, p->column, RESULTS_PROBLEM_MALFORMED_ROW,
                       "unknown member");
       in.n_problems++;
@@ -226,7 +227,7 @@ static const char *duplicate_key(struct results_parser *p,
     n = sizeof p->column - 1;
   memcpy(p->column, k, n);
   p->column[n] = '\0';
-  csv_in_make_valid(p->column);
+  utf8_make_valid(p->column);
   return p->column;
 }
 

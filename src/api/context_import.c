@@ -21,6 +21,7 @@
 #include "handlers.h"
 #include "request.h"
 #include "resource.h"
+#include "utf8.h"
 
 static const char *const modes[] = {"strict", "partial", NULL};
 const struct jspec_field context_import_params[] = {
@@ -82,7 +83,7 @@ static void problem(struct import *im, long row, const char *column,
   va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
-  csv_in_make_valid(message);
+  utf8_make_valid(message);
   json_array_append_new(
       im->problems,
       json_pack("{s:o s:s? s:s}", "row",

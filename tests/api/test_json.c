@@ -105,6 +105,19 @@ static void test_nul_in_url_is_refused(void **state) {
   assert_db_unchanged(before);
 }
 
+/* Query keys and values that are not UTF-8 are named in the problem (as
+ * valid UTF-8), never dropped or misdescribed. */
+static void test_query_not_utf8_is_named(void **state) {
+  (void)state;
+  struct http_reply *r = http_get("/api/v1/schools?%%FF%%FE=1");
+  assert_validation(r, "query.??");
+  http_reply_free(r);
+  r = http_get("/api/v1/schools?q=%%FFa");
+  assert_validation(r, "query.q");
+  assert_non_null(strstr(r->body, "UTF-8"));
+  http_reply_free(r);
+}
+
 static void test_bom_is_read(void **state) {
   (void)state;
   const char *code = uniq("bom");
@@ -233,6 +246,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ids_stop_at_2_53),
       cmocka_unit_test(test_nul_in_url_is_refused),
+      cmocka_unit_test(test_query_not_utf8_is_named),
       cmocka_unit_test(test_bom_is_read),
       cmocka_unit_test(test_faults_name_the_member),
       cmocka_unit_test(test_answers_are_compact),

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "csv_in.h"
+#include "utf8.h"
 
 enum { F_CODE, F_NAME, F_MARK, N_FIELDS };
 
@@ -310,7 +311,7 @@ static void excerpts(void **state) {
                                      40, out, sizeof out),
                       "a?b?");
   char s[] = "ok \xe2\x80 \xf0\x9f\x98\x80 \xed\xa0\x80";
-  csv_in_make_valid(s);
+  utf8_make_valid(s);
   assert_string_equal(s, "ok ?? \xf0\x9f\x98\x80 ???");
 }
 
