@@ -16,7 +16,8 @@ struct config {
   char metrics_host[256];
   unsigned short metrics_port;
   unsigned threads;
-  size_t max_body; /* bytes */
+  size_t max_body;      /* bytes */
+  size_t max_push_body; /* bytes of a streamed body (a bulk push) */
   enum log_level log_level;
   char cors_origins[2048]; /* comma-separated; "*" for any */
   unsigned max_connections;

@@ -302,6 +302,7 @@ extern const struct list_spec identification_methodologies_list_spec;
 
 /* src/api/assessment_push.c: the bulk push (a streaming route) */
 void assessment_results_push(struct request *rq);
+bool assessment_results_open(struct request *rq);
 bool assessment_results_chunk(struct request *rq, const char *data, size_t len);
 extern const struct jspec_field assessment_push_params[];
 

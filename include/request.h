@@ -30,7 +30,8 @@ struct request {
   /* Body: buffered up to the configured limit, parsed for JSON routes. */
   char *body;
   size_t body_len, body_cap;
-  uint64_t body_dropped; /* bytes read and dropped after refusing it */
+  uint64_t body_dropped;  /* bytes read and dropped after refusing it */
+  uint64_t body_streamed; /* bytes handed to a stream consumer */
   json_t *json;
 
   /* Streaming routes keep their consumer's state here. */

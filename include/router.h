@@ -14,6 +14,10 @@ typedef void (*handler_fn)(struct request *rq);
 /* Takes the next piece of a streamed body; false stops reading (the
  * consumer has answered the request). */
 typedef bool (*body_chunk_fn)(struct request *rq, const char *data, size_t len);
+/* Opens a streamed body's consumer once the headers are in, before any byte
+ * of the body is read (checks its parameters and its object); false after
+ * answering the request, which is then sent without reading the body. */
+typedef bool (*body_open_fn)(struct request *rq);
 
 enum http_method {
   HTTP_GET = 1u << 0,
@@ -44,6 +48,7 @@ struct route {
   const char *operation_id;   /* as in openapi.yaml */
   enum permission permission; /* what the caller needs (src/permissions.def) */
   unsigned flags;
+  body_open_fn on_body_open;   /* ROUTE_BODY_STREAM routes only */
   body_chunk_fn on_body_chunk; /* ROUTE_BODY_STREAM routes only */
   /* What the operation takes, as its handler checks it (NULL: nothing):
    * the fields of its JSON body (a PATCH checks them with JSPEC_PATCH), the

@@ -36,6 +36,8 @@ static const struct setting settings[] = {
      0, false},
     {"OPORA_THREADS", "--threads", K_UINT, AT(threads), 1, 256, false},
     {"OPORA_MAX_BODY", "--max-body", K_BYTES, AT(max_body), KIB, GIB, false},
+    {"OPORA_MAX_PUSH_BODY", "--max-push-body", K_BYTES, AT(max_push_body), KIB,
+     1024 * GIB, false},
     {"OPORA_LOG_LEVEL", "--log-level", K_LEVEL, AT(log_level), 0, 0, false},
     {"OPORA_CORS_ORIGINS", "--cors-origins", K_ORIGINS, AT(cors_origins), 0, 0,
      false},
@@ -74,6 +76,9 @@ const char config_help[] =
     "      worker threads, 1 to 256 (default: the number of online CPUs)\n"
     "  OPORA_MAX_BODY / --max-body BYTES\n"
     "      largest request body, 1k to 1024M (default 1M)\n"
+    "  OPORA_MAX_PUSH_BODY / --max-push-body BYTES\n"
+    "      largest body of a results push (streamed), 1k to 1048576M\n"
+    "      (default 2048M); over it the push is rolled back (413)\n"
     "  OPORA_LOG_LEVEL / --log-level LEVEL\n"
     "      error, warn, info or debug (default info)\n"
     "  OPORA_CORS_ORIGINS / --cors-origins LIST\n"
@@ -115,6 +120,7 @@ void config_defaults(struct config *cfg) {
   cfg->listen_port = 8080;
   cfg->threads = online_cpus();
   cfg->max_body = MIB;
+  cfg->max_push_body = 2 * GIB;
   cfg->log_level = LOG_INFO;
   cfg->max_connections = 1024;
   cfg->max_connections_per_ip = 256;

@@ -18,11 +18,12 @@
     .method = m, .path = p, .handler = h, .operation_id = op,                  \
     .permission = PERM_##perm, .flags = fl, __VA_ARGS__                        \
   }
-/* A route whose body is handed to `chunk` as it arrives (bulk pushes). */
+/* A route whose consumer is opened by `open` once the headers are in and
+ * is handed the body by `chunk` as it arrives (bulk pushes). */
 #define STREAM_ROUTE(...) STREAM_ROUTE_(__VA_ARGS__, )
-#define STREAM_ROUTE_(m, p, h, chunk, op, perm, ...)                           \
-  ROUTE_(m, p, h, op, perm, ROUTE_BODY_STREAM, .on_body_chunk = chunk,         \
-         __VA_ARGS__)
+#define STREAM_ROUTE_(m, p, h, open, chunk, op, perm, ...)                     \
+  ROUTE_(m, p, h, op, perm, ROUTE_BODY_STREAM, .on_body_open = open,           \
+         .on_body_chunk = chunk, __VA_ARGS__)
 
 const struct route routes[] = {
     ROUTE(HTTP_GET, "/health", health_get, "getHealth", PUBLIC, 0),
@@ -333,9 +334,9 @@ const struct route routes[] = {
     ROUTE(HTTP_DELETE, API "/assessments/{id}", assessment_delete,
           "deleteAssessment", ASSESSMENTS_WRITE, 0),
     STREAM_ROUTE(HTTP_POST, API "/assessments/{id}/results",
-                 assessment_results_push, assessment_results_chunk,
-                 "pushAssessmentResults", INGEST_WRITE,
-                 .query = assessment_push_params),
+                 assessment_results_push, assessment_results_open,
+                 assessment_results_chunk, "pushAssessmentResults",
+                 INGEST_WRITE, .query = assessment_push_params),
     ROUTE(HTTP_GET, API "/assessments/{id}/schools", assessment_schools,
           "listAssessmentSchools", ASSESSMENTS_READ, 0,
           .query = assessment_schools_params),

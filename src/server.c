@@ -1,7 +1,9 @@
 /* The request path, in the order a request takes it:
  *   on_request (first call)  -> request_begin: id, route, CORS; a streaming
- *                               route's auth_check (before its body)
+ *                               route's auth_check and on_body_open (a
+ *                               refusal is sent before its body)
  *   on_request (body chunks) -> body_take: bounded buffer or stream consumer
+ *                               (up to --max-push-body)
  *   on_request (last call)   -> dispatch: 404/405/OPTIONS, auth_check
  *                               (401/403/404), JSON parse, handler,
  *                               common headers, queue
@@ -147,10 +149,16 @@ static bool content_type_is_json(const char *ct) {
   return false;
 }
 
+/* The largest body the route takes: streamed bodies have their own. */
+static uint64_t body_limit(const struct request *rq) {
+  return (rq->match.route->flags & ROUTE_BODY_STREAM) ? cfg->max_push_body
+                                                      : cfg->max_body;
+}
+
 static void reply_too_large(struct request *rq) {
   char detail[96];
-  snprintf(detail, sizeof detail, "the request body is over %zu bytes",
-           cfg->max_body);
+  snprintf(detail, sizeof detail, "the request body is over %llu bytes",
+           (unsigned long long)body_limit(rq));
   reply_problem(rq, ERR_PAYLOAD_TOO_LARGE, detail);
 }
 
@@ -163,10 +171,9 @@ static bool body_headers_acceptable(struct request *rq) {
                   "send the body as application/json");
     return false;
   }
-  if (rq->match.route->flags & ROUTE_BODY_STREAM)
-    return true; /* streamed: any size, its consumer checks the type */
+  /* A streamed body's consumer checks its type. */
   const char *cl = request_header(rq, MHD_HTTP_HEADER_CONTENT_LENGTH);
-  if (cl != NULL && strtoull(cl, NULL, 10) > cfg->max_body) {
+  if (cl != NULL && strtoull(cl, NULL, 10) > body_limit(rq)) {
     reply_too_large(rq);
     return false;
   }
@@ -193,13 +200,50 @@ static bool body_buffer(struct request *rq, const char *data, size_t len) {
   return true;
 }
 
+/* Ends a streamed body's consumer at once: its transaction is rolled back
+ * now, not after the rest of the body has been drained. */
+static void stream_close(struct request *rq) {
+  if (rq->stream_free != NULL)
+    rq->stream_free(rq->stream_state);
+  rq->stream_free = NULL;
+  rq->stream_state = NULL;
+}
+
+/* Hands a chunk to the stream consumer, up to the ceiling; false once the
+ * body is refused (413, or the consumer answered). */
+static bool stream_take(struct request *rq, const char *data, size_t len) {
+  bool ok;
+  if (len > cfg->max_push_body - rq->body_streamed) {
+    reply_too_large(rq);
+    ok = false;
+  } else {
+    rq->body_streamed += len;
+    ok = rq->match.route->on_body_chunk(rq, data, len);
+  }
+  if (!ok)
+    stream_close(rq);
+  return ok;
+}
+
+/* A streamed body is consumed as it arrives, so its caller, its consumer
+ * and then its announced length are settled first: a refusal (401, 403,
+ * 404, 400, 415, 409, 413) goes out at once, without reading the body. */
+static bool stream_begin(struct request *rq) {
+  if (!auth_check(rq) || !rq->match.route->on_body_open(rq))
+    return false;
+  if (body_headers_acceptable(rq))
+    return true;
+  stream_close(rq);
+  return false;
+}
+
 static bool body_take(struct request *rq, const char *data, size_t len) {
   const struct route *r = rq->match.route;
   if (r == NULL ||
       !(r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM | ROUTE_BODY_RAW)))
     return true; /* a body where none is expected is ignored */
   if (r->flags & ROUTE_BODY_STREAM)
-    return r->on_body_chunk(rq, data, len);
+    return stream_take(rq, data, len);
   if (!body_buffer(rq, data, len)) {
     reply_too_large(rq);
     return false;
@@ -326,24 +370,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     bool takes_body =
         r != NULL &&
         (r->flags & (ROUTE_BODY_JSON | ROUTE_BODY_STREAM | ROUTE_BODY_RAW));
+    if (takes_body && (r->flags & ROUTE_BODY_STREAM))
+      return stream_begin(rq) ? MHD_YES : send_reply(rq);
     if (takes_body && !body_headers_acceptable(rq))
       return send_reply(rq); /* 415 or 413 before reading the body */
-    /* A streamed body is consumed as it arrives, so its caller must be
-     * known first; a refusal is sent once the body has been drained. */
-    if (r != NULL && (r->flags & ROUTE_BODY_STREAM))
-      (void)auth_check(rq);
     return MHD_YES;
   }
   if (*upload_size > 0) {
     /* libmicrohttpd 0.9.75 will not queue a response in the middle of an
      * upload: once the body is refused (413, or a stream consumer said
      * stop), the rest is read and dropped, and the answer goes out on the
-     * last call. Reading stays bounded: nothing more is kept. */
+     * last call. Reading stays bounded: nothing more is kept, and past
+     * drop_limit() the connection is hung up, streamed or not. */
     if (rq->status == 0)
       (void)body_take(rq, upload_data, *upload_size);
-    else if ((rq->body_dropped += *upload_size) > drop_limit() &&
-             !(rq->match.route->flags & ROUTE_BODY_STREAM))
-      return MHD_NO; /* too much to drain for a polite 413: hang up */
+    else if ((rq->body_dropped += *upload_size) > drop_limit())
+      return MHD_NO; /* too much to drain for a polite answer: hang up */
     *upload_size = 0;
     return MHD_YES;
   }
@@ -370,8 +412,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                            ? (size_t)(rq->match.route - routes)
                            : routes_count;
   metrics_observe(route_index, rq->status, duration);
-  if (rq->stream_free != NULL)
-    rq->stream_free(rq->stream_state);
+  stream_close(rq);
   if (rq->response != NULL)
     MHD_destroy_response(rq->response);
   json_decref(rq->json);

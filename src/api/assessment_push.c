@@ -1,8 +1,10 @@
 /* POST /api/v1/assessments/{id}/results: the bulk push of participants'
- * results (docs/ASSESSMENTS.md). A streaming route: the server has checked
- * the caller before the body; assessment_results_chunk takes the body as it
- * arrives (the first piece opens the push), assessment_results_push answers
- * once all of it has arrived. The push itself is src/push.c. */
+ * results (docs/ASSESSMENTS.md). A streaming route: once the server has
+ * checked the caller, assessment_results_open opens the push from the
+ * headers alone (a refusal is sent before any byte of the body is read),
+ * assessment_results_chunk takes the body as it arrives and
+ * assessment_results_push answers once all of it has arrived. The push
+ * itself is src/push.c. */
 #include <string.h>
 
 #include "assessments.h"
@@ -65,9 +67,9 @@ static void push_free_state(void *state) {
   push_free(state);
 }
 
-/* Opens the push on the first piece of the body (or at its end when it is
- * empty). False after answering. */
-static bool push_open(struct request *rq) {
+/* Opens the push: parameters, instrument, connection, locks. False after
+ * answering (400, 404, 415, 409, 503). */
+bool assessment_results_open(struct request *rq) {
   int64_t id;
   struct push_options opt = {0};
   struct instrument ins;
@@ -84,13 +86,9 @@ static bool push_open(struct request *rq) {
 
 bool assessment_results_chunk(struct request *rq, const char *data,
                               size_t len) {
-  if (rq->stream_state == NULL && !push_open(rq))
-    return false;
   return push_feed(rq->stream_state, rq, data, len);
 }
 
 void assessment_results_push(struct request *rq) {
-  if (rq->stream_state == NULL && !push_open(rq))
-    return;
   push_finish(rq->stream_state, rq);
 }

@@ -73,6 +73,7 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg.listen_port, 8080);
   assert_in_range(cfg.threads, 1, 256);
   assert_int_equal(cfg.max_body, 1024 * 1024);
+  assert_int_equal(cfg.max_push_body, 2048ull * 1024 * 1024);
   assert_int_equal(cfg.log_level, LOG_INFO);
   assert_string_equal(cfg.cors_origins, "");
   assert_int_equal(cfg.max_connections, 1024);
@@ -230,6 +231,12 @@ static void test_sizes(void **state) {
   assert_int_equal(cfg.max_body, 1024u * 1024u * 1024u);
   assert_int_equal(load(&cfg, err, ARGS("--header-memory=4096")), 0);
   assert_int_equal(cfg.header_memory, 4096);
+  /* A push's body may pass 4 GiB. */
+  assert_int_equal(load(&cfg, err, ARGS("--max-push-body=8192M")), 0);
+  assert_int_equal(cfg.max_push_body, 8192ull * 1024 * 1024);
+  expect_error(ARGS("--max-push-body=1048577M"),
+               "--max-push-body: must be a size from 1k to 1048576M bytes "
+               "(k = KiB, M = MiB), got \"1048577M\"");
 
   const char *want = "--max-body: must be a size from 1k to 1024M bytes "
                      "(k = KiB, M = MiB), got \"%s\"";
@@ -458,6 +465,8 @@ static void test_help_lists_every_setting(void **state) {
       "--threads",
       "OPORA_MAX_BODY",
       "--max-body",
+      "OPORA_MAX_PUSH_BODY",
+      "--max-push-body",
       "OPORA_LOG_LEVEL",
       "--log-level",
       "OPORA_CORS_ORIGINS",
