@@ -17,19 +17,40 @@
 #include "push_internal.h"
 #include "request.h"
 
+static struct { unsigned timeout_ms, batch_rows; } settings = {60000, 50000};
+
+void push_configure(unsigned statement_timeout_ms, unsigned batch_rows) {
+  settings.timeout_ms = statement_timeout_ms;
+  settings.batch_rows = batch_rows;
+}
+
 /* --- small helpers ------------------------------------------------------- */
+
+static bool sqlstate_is(const char *state, const char *want) {
+  return state != NULL && strcmp(state, want) == 0;
+}
 
 void push_fail_db(struct push *p, const PGresult *r) {
   struct request *rq = p->rq;
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
   bool lost = PQstatus(p->pg) != CONNECTION_OK ||
               (state != NULL && strncmp(state, "08", 2) == 0);
-  log_msg(LOG_ERROR, "request %s: push failed: %s %s", rq->id,
+  /* The statement timeout, or the lock timeout of the same length. */
+  bool late = sqlstate_is(state, "57014") || sqlstate_is(state, "55P03");
+  log_msg(late ? LOG_WARN : LOG_ERROR, "request %s: push failed: %s %s", rq->id,
           state ? state : "-", PQerrorMessage(p->pg));
   p->db_failed = true;
   if (rq->status != 0)
     return;
-  if (lost) {
+  if (late) {
+    char detail[200];
+    snprintf(detail, sizeof detail,
+             "a step of the push waited or ran longer than %s ms (the push "
+             "statement timeout); nothing was written, push again shortly",
+             p->timeout_ms);
+    reply_problem(rq, ERR_DATABASE_UNAVAILABLE, detail);
+    reply_header(rq, "Retry-After", "5");
+  } else if (lost) {
     reply_problem(rq, ERR_DATABASE_UNAVAILABLE,
                   "the database cannot be reached; nothing was written, push "
                   "again shortly");
@@ -62,6 +83,11 @@ static bool simple(struct push *p, const char *sql) {
     push_fail_db(p, r);
   PQclear(r);
   return ok;
+}
+
+bool push_timeout_set(struct push *p, const char *ms) {
+  const struct db_arg args[] = {{"ms", ms}, DB_END};
+  return push_run_ok(p, STMT_PUSH_STATEMENT_TIMEOUT, args, NULL);
 }
 
 bool push_copy_start(struct push *p, enum stmt_id id) {
@@ -300,7 +326,9 @@ static bool push_start(struct push *p) {
     return false;
   }
   const struct db_arg assessment[] = {{"assessment", p->assessment}, DB_END};
-  if (!simple(p, "BEGIN") ||
+  const struct db_arg timeouts[] = {{"ms", p->timeout_ms}, DB_END};
+  if (!push_run_ok(p, STMT_PUSH_TIMEOUTS, timeouts, NULL) ||
+      !simple(p, "BEGIN") ||
       !try_lock(p, STMT_PUSH_LOCK_ASSESSMENT, assessment,
                 "another push into this instrument is in progress"))
     return false;
@@ -333,6 +361,8 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
   if (opt->idempotency_key != NULL)
     snprintf(p->key, sizeof p->key, "%s", opt->idempotency_key);
   p->started_ns = clock_ns();
+  snprintf(p->timeout_ms, sizeof p->timeout_ms, "%u", settings.timeout_ms);
+  p->batch_rows = (long)settings.batch_rows;
   snprintf(p->year, sizeof p->year, "%d", ins->year);
   snprintf(p->assessment, sizeof p->assessment, "%lld", (long long)ins->id);
   /* What the key stands for is the body and what was asked of it: the same

@@ -10,6 +10,7 @@
  * duplicate, or a false alarm) waits in the suspect batch; a batch goes
  * into a temporary table, where the duplicates are taken out and the rest
  * upserted, and its schools are recomputed from their rows at the end.
+ * A batch holds p->batch_rows rows (OPORA_PUSH_BATCH_ROWS) or 4 MB.
  *
  * No savepoints: inside a subtransaction PostgreSQL's COPY runs about 1.7
  * times slower, and nothing here needs one. */
@@ -20,7 +21,6 @@
 #include "request.h"
 
 #define SEND_BYTES (256u << 10) /* under COPY_PIPE_SLOT_BYTES, less a row */
-#define SUSPECT_ROWS 50000
 #define SUSPECT_BYTES (4u << 20)
 /* The filter: 16 bits per expected code, 128 KB to 8 MB. */
 #define FILTER_MIN_BITS (1ull << 20)
@@ -219,7 +219,9 @@ static bool fresh_send(struct push *p) {
   if (p->fresh.len == 0)
     return true;
   if (!p->copy_open) {
-    if (!push_copy_start(p, STMT_PUSH_COPY_RESULTS))
+    /* Open as long as the upload: no statement timeout, lock waits only. */
+    if (!push_timeout_set(p, "0") ||
+        !push_copy_start(p, STMT_PUSH_COPY_RESULTS))
       return false;
     p->pipe = copy_pipe_open(p->pg); /* NULL: this thread sends */
   }
@@ -259,7 +261,7 @@ static bool fresh_close(struct push *p) {
   if (ok)
     p->inserted += p->fresh_sent;
   p->fresh_sent = 0;
-  return ok;
+  return ok && push_timeout_set(p, p->timeout_ms);
 }
 
 /* --- rows that may meet others: batches through a temporary table -----------
@@ -396,7 +398,7 @@ bool push_rows_add(struct push *p, const struct result_row *row,
   if (first_of_school && p->opt.replace_school)
     batch_school_add(p, school_id);
   put_row(p, &p->suspect, row, school_id);
-  if (p->suspect.rows < SUSPECT_ROWS && p->suspect.len < SUSPECT_BYTES)
+  if (p->suspect.rows < p->batch_rows && p->suspect.len < SUSPECT_BYTES)
     return true;
   return suspect_merge(p);
 }

@@ -3,13 +3,29 @@
  * a push held by a lock past its statement timeout, and ?replace=school
  * counts when a school's rows span batches. The server runs with a short
  * push statement timeout and batches of a few rows. */
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness.h"
+
+#define PUSH_TIMEOUT_MS 1000
+#define BATCH_ROWS 4
+
+#define F1_HEADER                                                                                                              \
+  "ОО;Муниципалитет;Название ОО;Код участника;Класс;Вариант;1 (1б);2 (1б);" \
+  "3 (2б);4.1 (1б);4.2 (2б);Первичный балл;Отметка;Отметка по журналу\r\n"
+
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* --- a growable text ---------------------------------------------------- */
 
@@ -36,6 +52,25 @@ static void add(struct text *t, const char *fmt, ...) {
   t->len += (size_t)n;
 }
 
+/* --- fixtures ------------------------------------------------------------- */
+
+struct place {
+  long long region, municipality, school[2];
+  char code[2][32];
+};
+
+static struct place place_new(void) {
+  struct place p;
+  p.region = create_region(uniq("r"), "Орловская область");
+  p.municipality = create_municipality(p.region, uniq("m"), "Ливенский район");
+  for (int i = 0; i < 2; i++) {
+    snprintf(p.code[i], sizeof p.code[i], "%s", uniq("edu57"));
+    p.school[i] =
+        create_school(p.municipality, p.code[i], "МБОУ «Казанская СОШ»");
+  }
+  return p;
+}
+
 /* ВПР Математика 5 класс of `year`: five tasks of 7 points. */
 static const char *instrument_json(int year) {
   static int n;
@@ -51,6 +86,66 @@ static const char *instrument_json(int year) {
       " {\"number\": \"4.1\", \"max_score\": 1, \"level\": \"advanced\"},"
       " {\"number\": \"4.2\", \"max_score\": 2, \"level\": \"advanced\"}]}",
       year, ++n, year);
+}
+
+static long long instrument_new(void) {
+  return api_create("/api/v1/assessments", instrument_json(2025));
+}
+
+static int mark_for(int primary) {
+  return primary < 2 ? 2 : primary < 4 ? 3 : primary < 6 ? 4 : 5;
+}
+
+static void f1_row(struct text *t, const char *school, const char *participant,
+                   const int s[5]) {
+  int primary = s[0] + s[1] + s[2] + s[3] + s[4];
+  add(t,
+      "%s;Ливенский район;МБОУ «Казанская СОШ»;%s;5А;1;%d;%d;%d;%d;%d;%d;%d;"
+      "\r\n",
+      school, participant, s[0], s[1], s[2], s[3], s[4], primary,
+      mark_for(primary));
+}
+
+/* Participants prefix-from .. prefix-to, scores by position. */
+static void f1_rows(struct text *t, const char *code, const char *prefix,
+                    int from, int to) {
+  for (int i = from; i <= to; i++) {
+    int s[5] = {i % 2, (i / 2) % 2, i % 3, (i / 3) % 2, (i / 5) % 3};
+    char participant[64];
+    snprintf(participant, sizeof participant, "%s-%d", prefix, i);
+    f1_row(t, code, participant, s);
+  }
+}
+
+static struct http_reply *push_csv(long long id, const char *query,
+                                   const struct text *t) {
+  const char *h[] = {"Content-Type: text/csv; charset=utf-8", NULL};
+  return http_request_n(
+      "POST", J("/api/v1/assessments/%lld/results%s", id, query ? query : ""),
+      t->s, t->len, h);
+}
+
+static long long rows_of(long long id) {
+  return db_count("SELECT count(*) FROM assessment_results"
+                  " WHERE assessment_id = %lld",
+                  id);
+}
+
+/* Schools whose kept participants and score sums differ from their rows. */
+static long long stats_mismatches(long long id) {
+  return db_count("SELECT count(*) FROM (SELECT school_id, count(*) AS n,"
+                  " sum(primary_score) AS total FROM assessment_results"
+                  " WHERE assessment_id = %lld GROUP BY 1) r"
+                  " FULL JOIN (SELECT school_id, participants, primary_sum"
+                  " FROM assessment_school_stats WHERE assessment_id = %lld) k"
+                  " USING (school_id)"
+                  " WHERE (r.n, r.total) IS DISTINCT FROM"
+                  " (k.participants::bigint, k.primary_sum::numeric)",
+                  id, id);
+}
+
+static const char *ingest_token(const struct place *p) {
+  return make_token("ingest", "region", p->region);
 }
 
 /* "HTTP/1.1 201 ..." -> 201. */
@@ -101,10 +196,60 @@ static void test_new_year_created_at_once(void **state) {
   }
 }
 
+/* --- the push's statement timeout ----------------------------------------- */
+
+/* A lock on the statistics, held past the push statement timeout: 503 with
+ * Retry-After, nothing written; once the lock is gone the push goes in. The
+ * holder's own session ends after 8 s, so that a push without a timeout
+ * shows as a 201 rather than a hang. */
+static void test_push_statement_timeout(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  struct text t = {0};
+  add(&t, F1_HEADER);
+  f1_rows(&t, p.code[0], "t", 1, 5);
+  PGconn *holder = PQconnectdb(getenv("DATABASE_URL"));
+  assert_int_equal(PQstatus(holder), CONNECTION_OK);
+  const char *hold[] = {"SET idle_in_transaction_session_timeout = '8s'",
+                        "BEGIN",
+                        "LOCK TABLE assessment_school_stats IN EXCLUSIVE MODE"};
+  for (size_t i = 0; i < sizeof hold / sizeof hold[0]; i++) {
+    PGresult *res = PQexec(holder, hold[i]);
+    assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+  }
+  const char *before = use_token(ingest_token(&p));
+  long long started = now_ms();
+  struct http_reply *r = push_csv(id, NULL, &t);
+  long long took = now_ms() - started;
+  assert_problem(r, 503, "database_unavailable");
+  assert_non_null(http_header(r, "Retry-After"));
+  assert_non_null(strstr(jstr(r->json, "detail"), "timeout"));
+  http_reply_free(r);
+  assert_true(took >= PUSH_TIMEOUT_MS && took < 6000);
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
+  assert_int_equal(rows_of(id), 0);
+  r = push_csv(id, NULL, &t);
+  assert_status(r, 201);
+  assert_json_int(r->json, "inserted", 5);
+  http_reply_free(r);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_new_year_created_at_once),
+      cmocka_unit_test(test_push_statement_timeout),
   };
+  char ms[16], rows[16];
+  snprintf(ms, sizeof ms, "%d", PUSH_TIMEOUT_MS);
+  snprintf(rows, sizeof rows, "%d", BATCH_ROWS);
+  setenv("OPORA_PUSH_STATEMENT_TIMEOUT", ms, 1);
+  setenv("OPORA_PUSH_BATCH_ROWS", rows, 1);
   harness_start("push_race");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }
