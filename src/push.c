@@ -411,6 +411,65 @@ bool push_feed(struct push *p, struct request *rq, const char *data,
 
 /* --- finishing ----------------------------------------------------------- */
 
+/* The codes of the push's schools missing from `found` (ids), for the
+ * answer; at most a few. */
+static void missing_codes(const struct push *p, const PGresult *found,
+                          char *out, size_t size) {
+  size_t used = 0, named = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < p->stats.n && named < 5; i++) {
+    int64_t id = p->stats.items[i].school_id;
+    bool there = false;
+    for (int k = 0; k < PQntuples(found) && !there; k++)
+      there = strtoll(PQgetvalue(found, k, 0), NULL, 10) == id;
+    for (size_t s = 0; !there && s < p->n_codes; s++)
+      if (p->codes[s].code != NULL && p->codes[s].id == id) {
+        int n = snprintf(out + used, size - used, "%s%s", named ? ", " : "",
+                         p->codes[s].code);
+        if (n > 0 && (size_t)n < size - used)
+          used += (size_t)n;
+        named++;
+        break;
+      }
+  }
+}
+
+/* The push's schools, held until it commits. One deleted while the push ran
+ * cannot take its statistics: the push answers 409 and writes nothing; sent
+ * again, that school's rows are refused as unknown schools. */
+static bool schools_hold(struct push *p) {
+  if (p->stats.n == 0)
+    return true;
+  int64_t *ids = malloc(p->stats.n * sizeof *ids);
+  if (ids == NULL)
+    abort();
+  for (size_t i = 0; i < p->stats.n; i++)
+    ids[i] = p->stats.items[i].school_id;
+  char *text = db_id_array(ids, p->stats.n);
+  free(ids);
+  const struct db_arg args[] = {{"schools", text}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_SCHOOLS_HOLD, args, NULL);
+  free(text);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
+  }
+  bool all = (size_t)PQntuples(r) == p->stats.n;
+  if (!all) {
+    char codes[200], detail[400];
+    missing_codes(p, r, codes, sizeof codes);
+    snprintf(detail, sizeof detail,
+             "schools were deleted while the push ran (%s); nothing was "
+             "written. Push again: rows of a school that no longer exists are "
+             "then refused as unknown schools",
+             codes);
+    reply_problem(p->rq, ERR_CONFLICT, detail);
+  }
+  PQclear(r);
+  return all;
+}
+
 static void sha_hex(struct push *p, char out[65]) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256_final(&p->sha, digest);
@@ -573,6 +632,8 @@ void push_finish(struct push *p, struct request *rq) {
   bool keep = strcmp(outcome, "committed") == 0;
   if (keep) {
     PGresult *failed = NULL;
+    if (!schools_hold(p))
+      return;
     if (!stats_table_store(&p->stats, p->pg, &failed)) {
       push_fail_db(p, failed);
       PQclear(failed);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,11 @@ static long long now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
 }
 
 /* --- a growable text ---------------------------------------------------- */
@@ -196,6 +202,76 @@ static void test_new_year_created_at_once(void **state) {
   }
 }
 
+/* --- a school deleted while a push runs ------------------------------------
+ */
+
+/* Waits until the push's COPY of new rows is open: its school codes are
+ * read by then. */
+static void wait_for_copy(void) {
+  long long deadline = now_ms() + 10000;
+  while (db_count("SELECT count(*) FROM pg_stat_activity"
+                  " WHERE datname = current_database()"
+                  " AND application_name = 'opora-push' AND state = 'active'"
+                  " AND query LIKE 'COPY assessment_results %%'") == 0) {
+    if (now_ms() > deadline)
+      fail_msg("the push's COPY did not start");
+    pause_ms(20);
+  }
+}
+
+/* The body goes in two parts; between them the school of the first part is
+ * deleted. The push answers 409 and writes nothing; sent again, that
+ * school's rows are unknown schools. */
+static void test_school_deleted_during_push(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  struct text first = {0}, rest = {0}, all = {0};
+  add(&first, F1_HEADER);
+  f1_rows(&first, p.code[1], "gone", 1, 8000); /* over 256 KB of COPY */
+  f1_rows(&rest, p.code[0], "kept", 1, 10);
+  add(&all, "%s%s", first.s, rest.s);
+  const char *token = ingest_token(&p);
+  const char *before = use_token(token);
+  struct text req = {0};
+  add(&req,
+      "POST /api/v1/assessments/%lld/results HTTP/1.1\r\nHost: x\r\n"
+      "Content-Type: text/csv\r\nContent-Length: %zu\r\n"
+      "Connection: close\r\n\r\n%s",
+      id, first.len + rest.len, first.s);
+  int fd = raw_send(req.s, req.len);
+  assert_true(fd >= 0);
+  wait_for_copy();
+  db_exec("DELETE FROM schools WHERE id = %lld", p.school[1]);
+  assert_int_equal(send(fd, rest.s, rest.len, MSG_NOSIGNAL), (ssize_t)rest.len);
+  size_t len;
+  char *reply = raw_read(fd, &len);
+  if (raw_status(reply) != 409 || strstr(reply, "\"conflict\"") == NULL ||
+      strstr(reply, p.code[1]) == NULL)
+    fail_msg("%.600s", reply);
+  free(reply);
+  assert_int_equal(rows_of(id), 0);
+  assert_int_equal(
+      db_count("SELECT count(*) FROM imports WHERE assessment_id = %lld", id),
+      0);
+  /* Again: the deleted school's rows are refused (strict: all of it). */
+  struct http_reply *r = push_csv(id, NULL, &all);
+  assert_problem(r, 422, "import_rejected");
+  assert_json_int(json_object_get(r->json, "import"), "rejected", 8000);
+  http_reply_free(r);
+  r = push_csv(id, "?mode=partial", &all);
+  assert_status(r, 201);
+  assert_json_int(r->json, "inserted", 10);
+  http_reply_free(r);
+  assert_int_equal(rows_of(id), 10);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(first.s);
+  free(rest.s);
+  free(all.s);
+  free(req.s);
+}
+
 /* --- the push's statement timeout ----------------------------------------- */
 
 /* A lock on the statistics, held past the push statement timeout: 503 with
@@ -243,6 +319,7 @@ static void test_push_statement_timeout(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_new_year_created_at_once),
+      cmocka_unit_test(test_school_deleted_during_push),
       cmocka_unit_test(test_push_statement_timeout),
   };
   char ms[16], rows[16];
