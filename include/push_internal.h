@@ -74,8 +74,8 @@ struct push {
    * through a temporary table. */
   struct lines suspect;
   struct seen_filter seen;
-  int64_t *batch_schools; /* replace=school: schools new in this batch */
-  size_t n_batch_schools, cap_batch_schools;
+  int64_t *replaced; /* replace=school: every school of the push */
+  size_t n_replaced, cap_replaced;
 
   long received, inserted, updated, unchanged, deleted, rejected;
   long last_bad_row;

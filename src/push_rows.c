@@ -304,23 +304,6 @@ static bool duplicates_out(struct push *p, long *left) {
   return true;
 }
 
-static bool replace_schools(struct push *p) {
-  if (!p->opt.replace_school || p->n_batch_schools == 0)
-    return true;
-  char *ids = db_id_array(p->batch_schools, p->n_batch_schools);
-  const struct db_arg args[] = {
-      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, args, NULL);
-  free(ids);
-  bool ok = db_result_ok(r);
-  if (ok)
-    p->deleted += strtol(PQcmdTuples(r), NULL, 10);
-  else
-    push_fail_db(p, r);
-  PQclear(r);
-  return ok;
-}
-
 /* The batch against the stored rows, then into them. */
 static bool upsert(struct push *p, long rows) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
@@ -359,24 +342,43 @@ static bool suspect_merge(struct push *p) {
   PQclear(r);
   long rows = 0;
   ok = ok && push_run_ok(p, STMT_PUSH_STAGING_ANALYZE, NULL, NULL) &&
-       duplicates_out(p, &rows) && replace_schools(p) && upsert(p, rows);
+       duplicates_out(p, &rows) && upsert(p, rows);
   p->suspect.len = 0;
   p->suspect.rows = 0;
-  p->n_batch_schools = 0;
+  return ok;
+}
+
+/* ?replace=school, once every row is in: the stored rows of the push's
+ * schools that it did not send again (every row it sent carries its id).
+ * Not per batch: a school's rows may span batches, and a row deleted for
+ * one batch and sent again by the next would be counted twice. */
+static bool replace_schools(struct push *p) {
+  if (!p->opt.replace_school || p->n_replaced == 0)
+    return true;
+  char *ids = db_id_array(p->replaced, p->n_replaced);
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, args, NULL);
+  free(ids);
+  bool ok = db_result_ok(r);
+  if (ok)
+    p->deleted += strtol(PQcmdTuples(r), NULL, 10);
+  else
+    push_fail_db(p, r);
+  PQclear(r);
   return ok;
 }
 
 /* --- one row ------------------------------------------------------------- */
 
-static void batch_school_add(struct push *p, int64_t school_id) {
-  if (p->n_batch_schools == p->cap_batch_schools) {
-    p->cap_batch_schools = p->cap_batch_schools ? 2 * p->cap_batch_schools : 64;
-    p->batch_schools = realloc(p->batch_schools,
-                               p->cap_batch_schools * sizeof *p->batch_schools);
-    if (p->batch_schools == NULL)
+static void replaced_add(struct push *p, int64_t school_id) {
+  if (p->n_replaced == p->cap_replaced) {
+    p->cap_replaced = p->cap_replaced ? 2 * p->cap_replaced : 64;
+    p->replaced = realloc(p->replaced, p->cap_replaced * sizeof *p->replaced);
+    if (p->replaced == NULL)
       abort();
   }
-  p->batch_schools[p->n_batch_schools++] = school_id;
+  p->replaced[p->n_replaced++] = school_id;
 }
 
 bool push_rows_add(struct push *p, const struct result_row *row,
@@ -384,8 +386,8 @@ bool push_rows_add(struct push *p, const struct result_row *row,
   struct school_stats *s = stats_school(&p->stats, school_id);
   bool first_of_school = !s->seen;
   s->seen = true;
-  /* replace=school sends every row through the merge, which deletes what
-   * the school's rows leave out. */
+  /* replace=school sends every row through the merge; what the push left
+   * out of its schools is deleted at the end (replace_schools). */
   bool maybe_seen = filter_test_and_add(&p->seen, row->participant_code) ||
                     p->opt.replace_school;
   if (!maybe_seen) {
@@ -396,7 +398,7 @@ bool push_rows_add(struct push *p, const struct result_row *row,
   }
   s->dirty = true; /* recomputed from its rows at the end */
   if (first_of_school && p->opt.replace_school)
-    batch_school_add(p, school_id);
+    replaced_add(p, school_id);
   put_row(p, &p->suspect, row, school_id);
   if (p->suspect.rows < p->batch_rows && p->suspect.len < SUSPECT_BYTES)
     return true;
@@ -404,7 +406,7 @@ bool push_rows_add(struct push *p, const struct result_row *row,
 }
 
 bool push_rows_flush(struct push *p) {
-  return suspect_merge(p) && fresh_close(p);
+  return suspect_merge(p) && fresh_close(p) && replace_schools(p);
 }
 
 void push_rows_free(struct push *p) {
@@ -414,5 +416,5 @@ void push_rows_free(struct push *p) {
   free(p->fresh.text);
   free(p->suspect.text);
   free(p->seen.bits);
-  free(p->batch_schools);
+  free(p->replaced);
 }

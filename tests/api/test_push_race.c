@@ -316,11 +316,61 @@ static void test_push_statement_timeout(void **state) {
   free(t.s);
 }
 
+/* --- ?replace=school over several batches --------------------------------- */
+
+/* School A's rows span two batches of BATCH_ROWS: 4 unchanged, 2 updated,
+ * 1 new, and the 4 it leaves out deleted; school B untouched. */
+static void test_replace_school_spans_batches(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  struct text t = {0};
+  add(&t, F1_HEADER);
+  f1_rows(&t, p.code[0], "a", 1, 10);
+  f1_rows(&t, p.code[1], "b", 1, 3);
+  const char *before = use_token(ingest_token(&p));
+  struct http_reply *r = push_csv(id, NULL, &t);
+  assert_status(r, 201);
+  http_reply_free(r);
+  struct text c = {0};
+  add(&c, F1_HEADER);
+  f1_rows(&c, p.code[0], "a", 1, 4);
+  const int changed[5] = {1, 1, 2, 1, 2};
+  f1_row(&c, p.code[0], "a-5", changed);
+  f1_row(&c, p.code[0], "a-6", changed);
+  f1_row(&c, p.code[0], "a-11", changed);
+  r = push_csv(id, "?replace=school", &c);
+  assert_status(r, 201);
+  assert_json_int(r->json, "received", 7);
+  assert_json_int(r->json, "unchanged", 4);
+  assert_json_int(r->json, "updated", 2);
+  assert_json_int(r->json, "inserted", 1);
+  assert_json_int(r->json, "deleted", 4);
+  long long import = jint(r->json, "import_id");
+  http_reply_free(r);
+  assert_int_equal(db_count("SELECT rows_deleted + 10 * rows_inserted"
+                            " + 100 * rows_updated + 1000 * rows_unchanged"
+                            " FROM imports WHERE id = %lld",
+                            import),
+                   4 + 10 + 200 + 4000);
+  assert_int_equal(rows_of(id), 10);
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
+                            " WHERE assessment_id = %lld AND participant_code"
+                            " IN ('a-7', 'a-8', 'a-9', 'a-10')",
+                            id),
+                   0);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+  free(c.s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_new_year_created_at_once),
       cmocka_unit_test(test_school_deleted_during_push),
       cmocka_unit_test(test_push_statement_timeout),
+      cmocka_unit_test(test_replace_school_spans_batches),
   };
   char ms[16], rows[16];
   snprintf(ms, sizeof ms, "%d", PUSH_TIMEOUT_MS);
