@@ -25,6 +25,9 @@ struct config {
   unsigned connection_timeout; /* seconds idle before a connection closes */
   size_t header_memory;        /* bytes per connection for headers */
   unsigned statement_timeout_ms;
+  unsigned push_statement_timeout_ms; /* each statement of a push but its
+                                         streamed COPY; 0 = none */
+  unsigned push_batch_rows;  /* rows a push merges with stored ones at once */
   unsigned shutdown_timeout; /* seconds to let requests in flight finish */
   unsigned token_ttl;        /* seconds a person's token lives */
   unsigned token_cache_ttl;  /* seconds a verified token is trusted */

@@ -32,6 +32,12 @@ struct push_options {
   const char *idempotency_key; /* NULL when none */
 };
 
+/* Settings of every push from now on: the longest statement in
+ * milliseconds (0 = none; the COPY that takes the upload as it comes is
+ * bounded by lock waits only) and the rows merged with stored ones at a
+ * time. */
+void push_configure(unsigned statement_timeout_ms, unsigned batch_rows);
+
 /* How many problems the answer shows (all are kept in the record). */
 #define PUSH_PROBLEMS_SHOWN 20
 

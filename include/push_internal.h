@@ -45,6 +45,8 @@ struct push {
   PGconn *pg;
   int64_t import_id;
   char year[16], assessment[24], import[24];
+  char timeout_ms[16]; /* statement_timeout, as set_config takes it */
+  long batch_rows;
   uint64_t started_ns;
   crypto_hash_sha256_state sha;
 
@@ -72,8 +74,8 @@ struct push {
    * through a temporary table. */
   struct lines suspect;
   struct seen_filter seen;
-  int64_t *batch_schools; /* replace=school: schools new in this batch */
-  size_t n_batch_schools, cap_batch_schools;
+  int64_t *replaced; /* replace=school: every school of the push */
+  size_t n_replaced, cap_replaced;
 
   long received, inserted, updated, unchanged, deleted, rejected;
   long last_bad_row;
@@ -84,7 +86,8 @@ struct push {
 };
 
 /* src/push.c */
-/* Logs a database failure and answers 503 or 500; the push is over. */
+/* Logs a database failure and answers 503 (the database is gone, or a
+ * statement ran out of time) or 500; the push is over. */
 void push_fail_db(struct push *p, const PGresult *r);
 /* A statement on the push's connection, bound as db_call binds (the
  * caller's scope for a SCOPED one); NULL when its arguments do not fit the
@@ -102,6 +105,9 @@ bool push_run_ok(struct push *p, enum stmt_id id, const struct db_arg *args,
 void push_problem(struct push *p, long row_no, const char *column,
                   const char *code, const char *message);
 bool push_copy_start(struct push *p, enum stmt_id id);
+/* The statement timeout of the rest of the transaction: "0" around the COPY
+ * that lasts as long as the upload, p->timeout_ms otherwise. */
+bool push_timeout_set(struct push *p, const char *ms);
 bool push_copy_send(struct push *p, const char *data, size_t len);
 /* Ends the COPY; the result is the caller's (NULL when it could not end). */
 PGresult *push_copy_end(struct push *p);

@@ -51,6 +51,10 @@ static const struct setting settings[] = {
      4 * KIB, MIB, false},
     {"OPORA_STATEMENT_TIMEOUT", "--statement-timeout", K_UINT,
      AT(statement_timeout_ms), 0, 600000, false},
+    {"OPORA_PUSH_STATEMENT_TIMEOUT", "--push-statement-timeout", K_UINT,
+     AT(push_statement_timeout_ms), 0, 3600000, false},
+    {"OPORA_PUSH_BATCH_ROWS", "--push-batch-rows", K_UINT, AT(push_batch_rows),
+     1, 1000000, false},
     {"OPORA_SHUTDOWN_TIMEOUT", "--shutdown-timeout", K_UINT,
      AT(shutdown_timeout), 0, 600, false},
     {"OPORA_TOKEN_TTL", "--token-ttl", K_UINT, AT(token_ttl), 60, 2592000,
@@ -94,6 +98,13 @@ const char config_help[] =
     "      memory per connection for headers, 4k to 1M (default 32k)\n"
     "  OPORA_STATEMENT_TIMEOUT / --statement-timeout MILLISECONDS\n"
     "      longest SQL statement, 0 = none, up to 600000 (default 5000)\n"
+    "  OPORA_PUSH_STATEMENT_TIMEOUT / --push-statement-timeout MILLISECONDS\n"
+    "      longest SQL statement of a results push (all but the COPY that\n"
+    "      takes the upload as it comes), 0 = none, up to 3600000 (default\n"
+    "      60000); one over it answers 503, nothing written\n"
+    "  OPORA_PUSH_BATCH_ROWS / --push-batch-rows N\n"
+    "      rows of a push that may meet stored ones, merged at a time,\n"
+    "      1 to 1000000 (default 50000)\n"
     "  OPORA_SHUTDOWN_TIMEOUT / --shutdown-timeout SECONDS\n"
     "      time for requests in flight at shutdown, 0 to 600 (default 10)\n"
     "  OPORA_TOKEN_TTL / --token-ttl SECONDS\n"
@@ -127,6 +138,8 @@ void config_defaults(struct config *cfg) {
   cfg->connection_timeout = 30;
   cfg->header_memory = 32 * KIB;
   cfg->statement_timeout_ms = 5000;
+  cfg->push_statement_timeout_ms = 60000;
+  cfg->push_batch_rows = 50000;
   cfg->shutdown_timeout = 10;
   cfg->token_ttl = 28800;
   cfg->token_cache_ttl = 30;

@@ -18,19 +18,40 @@
 #include "request.h"
 #include "utf8.h"
 
+static struct { unsigned timeout_ms, batch_rows; } settings = {60000, 50000};
+
+void push_configure(unsigned statement_timeout_ms, unsigned batch_rows) {
+  settings.timeout_ms = statement_timeout_ms;
+  settings.batch_rows = batch_rows;
+}
+
 /* --- small helpers ------------------------------------------------------- */
+
+static bool sqlstate_is(const char *state, const char *want) {
+  return state != NULL && strcmp(state, want) == 0;
+}
 
 void push_fail_db(struct push *p, const PGresult *r) {
   struct request *rq = p->rq;
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
   bool lost = PQstatus(p->pg) != CONNECTION_OK ||
               (state != NULL && strncmp(state, "08", 2) == 0);
-  log_msg(LOG_ERROR, "request %s: push failed: %s %s", rq->id,
+  /* The statement timeout, or the lock timeout of the same length. */
+  bool late = sqlstate_is(state, "57014") || sqlstate_is(state, "55P03");
+  log_msg(late ? LOG_WARN : LOG_ERROR, "request %s: push failed: %s %s", rq->id,
           state ? state : "-", PQerrorMessage(p->pg));
   p->db_failed = true;
   if (rq->status != 0)
     return;
-  if (lost) {
+  if (late) {
+    char detail[200];
+    snprintf(detail, sizeof detail,
+             "a step of the push waited or ran longer than %s ms (the push "
+             "statement timeout); nothing was written, push again shortly",
+             p->timeout_ms);
+    reply_problem(rq, ERR_DATABASE_UNAVAILABLE, detail);
+    reply_header(rq, "Retry-After", "5");
+  } else if (lost) {
     reply_problem(rq, ERR_DATABASE_UNAVAILABLE,
                   "the database cannot be reached; nothing was written, push "
                   "again shortly");
@@ -63,6 +84,11 @@ static bool simple(struct push *p, const char *sql) {
     push_fail_db(p, r);
   PQclear(r);
   return ok;
+}
+
+bool push_timeout_set(struct push *p, const char *ms) {
+  const struct db_arg args[] = {{"ms", ms}, DB_END};
+  return push_run_ok(p, STMT_PUSH_STATEMENT_TIMEOUT, args, NULL);
 }
 
 bool push_copy_start(struct push *p, enum stmt_id id) {
@@ -301,7 +327,9 @@ static bool push_start(struct push *p) {
     return false;
   }
   const struct db_arg assessment[] = {{"assessment", p->assessment}, DB_END};
-  if (!simple(p, "BEGIN") ||
+  const struct db_arg timeouts[] = {{"ms", p->timeout_ms}, DB_END};
+  if (!push_run_ok(p, STMT_PUSH_TIMEOUTS, timeouts, NULL) ||
+      !simple(p, "BEGIN") ||
       !try_lock(p, STMT_PUSH_LOCK_ASSESSMENT, assessment,
                 "another push into this instrument is in progress"))
     return false;
@@ -334,6 +362,8 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
   if (opt->idempotency_key != NULL)
     snprintf(p->key, sizeof p->key, "%s", opt->idempotency_key);
   p->started_ns = clock_ns();
+  snprintf(p->timeout_ms, sizeof p->timeout_ms, "%u", settings.timeout_ms);
+  p->batch_rows = (long)settings.batch_rows;
   snprintf(p->year, sizeof p->year, "%d", ins->year);
   snprintf(p->assessment, sizeof p->assessment, "%lld", (long long)ins->id);
   /* What the key stands for is the body and what was asked of it: the same
@@ -381,6 +411,65 @@ bool push_feed(struct push *p, struct request *rq, const char *data,
 }
 
 /* --- finishing ----------------------------------------------------------- */
+
+/* The codes of the push's schools missing from `found` (ids), for the
+ * answer; at most a few. */
+static void missing_codes(const struct push *p, const PGresult *found,
+                          char *out, size_t size) {
+  size_t used = 0, named = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < p->stats.n && named < 5; i++) {
+    int64_t id = p->stats.items[i].school_id;
+    bool there = false;
+    for (int k = 0; k < PQntuples(found) && !there; k++)
+      there = strtoll(PQgetvalue(found, k, 0), NULL, 10) == id;
+    for (size_t s = 0; !there && s < p->n_codes; s++)
+      if (p->codes[s].code != NULL && p->codes[s].id == id) {
+        int n = snprintf(out + used, size - used, "%s%s", named ? ", " : "",
+                         p->codes[s].code);
+        if (n > 0 && (size_t)n < size - used)
+          used += (size_t)n;
+        named++;
+        break;
+      }
+  }
+}
+
+/* The push's schools, held until it commits. One deleted while the push ran
+ * cannot take its statistics: the push answers 409 and writes nothing; sent
+ * again, that school's rows are refused as unknown schools. */
+static bool schools_hold(struct push *p) {
+  if (p->stats.n == 0)
+    return true;
+  int64_t *ids = malloc(p->stats.n * sizeof *ids);
+  if (ids == NULL)
+    abort();
+  for (size_t i = 0; i < p->stats.n; i++)
+    ids[i] = p->stats.items[i].school_id;
+  char *text = db_id_array(ids, p->stats.n);
+  free(ids);
+  const struct db_arg args[] = {{"schools", text}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_SCHOOLS_HOLD, args, NULL);
+  free(text);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
+  }
+  bool all = (size_t)PQntuples(r) == p->stats.n;
+  if (!all) {
+    char codes[200], detail[400];
+    missing_codes(p, r, codes, sizeof codes);
+    snprintf(detail, sizeof detail,
+             "schools were deleted while the push ran (%s); nothing was "
+             "written. Push again: rows of a school that no longer exists are "
+             "then refused as unknown schools",
+             codes);
+    reply_problem(p->rq, ERR_CONFLICT, detail);
+  }
+  PQclear(r);
+  return all;
+}
 
 static void sha_hex(struct push *p, char out[65]) {
   unsigned char digest[crypto_hash_sha256_BYTES];
@@ -544,6 +633,8 @@ void push_finish(struct push *p, struct request *rq) {
   bool keep = strcmp(outcome, "committed") == 0;
   if (keep) {
     PGresult *failed = NULL;
+    if (!schools_hold(p))
+      return;
     if (!stats_table_store(&p->stats, p->pg, &failed)) {
       push_fail_db(p, failed);
       PQclear(failed);

@@ -10,6 +10,7 @@
  * duplicate, or a false alarm) waits in the suspect batch; a batch goes
  * into a temporary table, where the duplicates are taken out and the rest
  * upserted, and its schools are recomputed from their rows at the end.
+ * A batch holds p->batch_rows rows (OPORA_PUSH_BATCH_ROWS) or 4 MB.
  *
  * No savepoints: inside a subtransaction PostgreSQL's COPY runs about 1.7
  * times slower, and nothing here needs one. */
@@ -20,7 +21,6 @@
 #include "request.h"
 
 #define SEND_BYTES (256u << 10) /* under COPY_PIPE_SLOT_BYTES, less a row */
-#define SUSPECT_ROWS 50000
 #define SUSPECT_BYTES (4u << 20)
 /* The filter: 16 bits per expected code, 128 KB to 8 MB. */
 #define FILTER_MIN_BITS (1ull << 20)
@@ -219,7 +219,9 @@ static bool fresh_send(struct push *p) {
   if (p->fresh.len == 0)
     return true;
   if (!p->copy_open) {
-    if (!push_copy_start(p, STMT_PUSH_COPY_RESULTS))
+    /* Open as long as the upload: no statement timeout, lock waits only. */
+    if (!push_timeout_set(p, "0") ||
+        !push_copy_start(p, STMT_PUSH_COPY_RESULTS))
       return false;
     p->pipe = copy_pipe_open(p->pg); /* NULL: this thread sends */
   }
@@ -259,7 +261,7 @@ static bool fresh_close(struct push *p) {
   if (ok)
     p->inserted += p->fresh_sent;
   p->fresh_sent = 0;
-  return ok;
+  return ok && push_timeout_set(p, p->timeout_ms);
 }
 
 /* --- rows that may meet others: batches through a temporary table -----------
@@ -302,23 +304,6 @@ static bool duplicates_out(struct push *p, long *left) {
   return true;
 }
 
-static bool replace_schools(struct push *p) {
-  if (!p->opt.replace_school || p->n_batch_schools == 0)
-    return true;
-  char *ids = db_id_array(p->batch_schools, p->n_batch_schools);
-  const struct db_arg args[] = {
-      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, args, NULL);
-  free(ids);
-  bool ok = db_result_ok(r);
-  if (ok)
-    p->deleted += strtol(PQcmdTuples(r), NULL, 10);
-  else
-    push_fail_db(p, r);
-  PQclear(r);
-  return ok;
-}
-
 /* The batch against the stored rows, then into them. */
 static bool upsert(struct push *p, long rows) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
@@ -357,24 +342,43 @@ static bool suspect_merge(struct push *p) {
   PQclear(r);
   long rows = 0;
   ok = ok && push_run_ok(p, STMT_PUSH_STAGING_ANALYZE, NULL, NULL) &&
-       duplicates_out(p, &rows) && replace_schools(p) && upsert(p, rows);
+       duplicates_out(p, &rows) && upsert(p, rows);
   p->suspect.len = 0;
   p->suspect.rows = 0;
-  p->n_batch_schools = 0;
+  return ok;
+}
+
+/* ?replace=school, once every row is in: the stored rows of the push's
+ * schools that it did not send again (every row it sent carries its id).
+ * Not per batch: a school's rows may span batches, and a row deleted for
+ * one batch and sent again by the next would be counted twice. */
+static bool replace_schools(struct push *p) {
+  if (!p->opt.replace_school || p->n_replaced == 0)
+    return true;
+  char *ids = db_id_array(p->replaced, p->n_replaced);
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, args, NULL);
+  free(ids);
+  bool ok = db_result_ok(r);
+  if (ok)
+    p->deleted += strtol(PQcmdTuples(r), NULL, 10);
+  else
+    push_fail_db(p, r);
+  PQclear(r);
   return ok;
 }
 
 /* --- one row ------------------------------------------------------------- */
 
-static void batch_school_add(struct push *p, int64_t school_id) {
-  if (p->n_batch_schools == p->cap_batch_schools) {
-    p->cap_batch_schools = p->cap_batch_schools ? 2 * p->cap_batch_schools : 64;
-    p->batch_schools = realloc(p->batch_schools,
-                               p->cap_batch_schools * sizeof *p->batch_schools);
-    if (p->batch_schools == NULL)
+static void replaced_add(struct push *p, int64_t school_id) {
+  if (p->n_replaced == p->cap_replaced) {
+    p->cap_replaced = p->cap_replaced ? 2 * p->cap_replaced : 64;
+    p->replaced = realloc(p->replaced, p->cap_replaced * sizeof *p->replaced);
+    if (p->replaced == NULL)
       abort();
   }
-  p->batch_schools[p->n_batch_schools++] = school_id;
+  p->replaced[p->n_replaced++] = school_id;
 }
 
 bool push_rows_add(struct push *p, const struct result_row *row,
@@ -382,8 +386,8 @@ bool push_rows_add(struct push *p, const struct result_row *row,
   struct school_stats *s = stats_school(&p->stats, school_id);
   bool first_of_school = !s->seen;
   s->seen = true;
-  /* replace=school sends every row through the merge, which deletes what
-   * the school's rows leave out. */
+  /* replace=school sends every row through the merge; what the push left
+   * out of its schools is deleted at the end (replace_schools). */
   bool maybe_seen = filter_test_and_add(&p->seen, row->participant_code) ||
                     p->opt.replace_school;
   if (!maybe_seen) {
@@ -394,15 +398,15 @@ bool push_rows_add(struct push *p, const struct result_row *row,
   }
   s->dirty = true; /* recomputed from its rows at the end */
   if (first_of_school && p->opt.replace_school)
-    batch_school_add(p, school_id);
+    replaced_add(p, school_id);
   put_row(p, &p->suspect, row, school_id);
-  if (p->suspect.rows < SUSPECT_ROWS && p->suspect.len < SUSPECT_BYTES)
+  if (p->suspect.rows < p->batch_rows && p->suspect.len < SUSPECT_BYTES)
     return true;
   return suspect_merge(p);
 }
 
 bool push_rows_flush(struct push *p) {
-  return suspect_merge(p) && fresh_close(p);
+  return suspect_merge(p) && fresh_close(p) && replace_schools(p);
 }
 
 void push_rows_free(struct push *p) {
@@ -412,5 +416,5 @@ void push_rows_free(struct push *p) {
   free(p->fresh.text);
   free(p->suspect.text);
   free(p->seen.bits);
-  free(p->batch_schools);
+  free(p->replaced);
 }

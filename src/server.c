@@ -37,6 +37,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
+#include "push.h"
 #include "request.h"
 
 static const struct config *cfg;
@@ -521,6 +522,7 @@ int server_run(const struct config *config) {
   db_configure(cfg);
   token_cache_configure(cfg->token_cache_ttl);
   auth_configure(cfg->token_ttl);
+  push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows);
   if (!secrets_init()) {
     log_msg(LOG_ERROR, "cannot initialise the random number generator");
     return 1;

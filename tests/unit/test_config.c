@@ -81,6 +81,8 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg.connection_timeout, 30);
   assert_int_equal(cfg.header_memory, 32 * 1024);
   assert_int_equal(cfg.statement_timeout_ms, 5000);
+  assert_int_equal(cfg.push_statement_timeout_ms, 60000);
+  assert_int_equal(cfg.push_batch_rows, 50000);
   assert_int_equal(cfg.shutdown_timeout, 10);
   assert_false(config_origin_allowed(&cfg, "https://a.ru"));
 }
@@ -98,6 +100,8 @@ static void test_env(void **state) {
   env_set("OPORA_CONNECTION_TIMEOUT", "3600");
   env_set("OPORA_HEADER_MEMORY", "4k");
   env_set("OPORA_STATEMENT_TIMEOUT", "0");
+  env_set("OPORA_PUSH_STATEMENT_TIMEOUT", "3600000");
+  env_set("OPORA_PUSH_BATCH_ROWS", "1");
   env_set("OPORA_SHUTDOWN_TIMEOUT", "600");
   struct config cfg;
   char err[256];
@@ -114,6 +118,8 @@ static void test_env(void **state) {
   assert_int_equal(cfg.connection_timeout, 3600);
   assert_int_equal(cfg.header_memory, 4096);
   assert_int_equal(cfg.statement_timeout_ms, 0);
+  assert_int_equal(cfg.push_statement_timeout_ms, 3600000);
+  assert_int_equal(cfg.push_batch_rows, 1);
   assert_int_equal(cfg.shutdown_timeout, 600);
 }
 
@@ -481,6 +487,10 @@ static void test_help_lists_every_setting(void **state) {
       "--header-memory",
       "OPORA_STATEMENT_TIMEOUT",
       "--statement-timeout",
+      "OPORA_PUSH_STATEMENT_TIMEOUT",
+      "--push-statement-timeout",
+      "OPORA_PUSH_BATCH_ROWS",
+      "--push-batch-rows",
       "OPORA_SHUTDOWN_TIMEOUT",
       "--shutdown-timeout",
   };
