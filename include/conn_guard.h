@@ -35,8 +35,9 @@ void conn_guard_notify(void *cls, struct MHD_Connection *conn,
                        void **socket_context,
                        enum MHD_ConnectionNotificationCode code);
 
-/* The request head is complete: the body (if any) is timed from now. */
-void conn_guard_head_done(struct MHD_Connection *conn);
+/* The request head is complete: the body (if any) is timed from now; a
+ * 408 for it will carry request_id. */
+void conn_guard_head_done(struct MHD_Connection *conn, const char *request_id);
 /* A body chunk of n bytes is being taken; _end when it has been. The time
  * between them is the server's, not counted against the client. */
 void conn_guard_body_begin(struct MHD_Connection *conn, size_t n);

@@ -53,6 +53,7 @@ struct guarded {
   atomic_uint body_round; /* bumped at each head_done */
   atomic_bool busy;       /* the server is taking a chunk */
   atomic_int cut;
+  _Atomic char request_id[REQUEST_ID_MAX + 1]; /* of the request in its body */
   /* The watchdog's own. */
   unsigned seen_round;
   uint64_t mark_ns, mark_bytes;
@@ -94,9 +95,8 @@ static uint64_t now_ns(void) {
 /* A complete HTTP/1.1 problem+json answer that closes the connection;
  * caller frees. */
 static char *canned_answer(enum error_id err, const char *detail,
-                           const char *extra_header, size_t *len) {
-  char id[REQUEST_ID_MAX + 1];
-  server_request_id(id, sizeof id);
+                           const char *id, const char *extra_header,
+                           size_t *len) {
   json_t *p = problem_build(err, detail, id, NULL);
   char *body = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(p);
@@ -126,9 +126,14 @@ static char *canned_answer(enum error_id err, const char *detail,
 
 /* Best effort, never blocking: a client that does not read loses it. */
 static void send_canned(int fd, enum error_id err, const char *detail,
-                        const char *extra_header) {
+                        const char *id, const char *extra_header) {
+  char made[REQUEST_ID_MAX + 1];
+  if (id == NULL) {
+    server_request_id(made, sizeof made);
+    id = made;
+  }
   size_t len = 0;
-  char *text = canned_answer(err, detail, extra_header, &len);
+  char *text = canned_answer(err, detail, id, extra_header, &len);
   if (text != NULL && send(fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
     log_msg(LOG_DEBUG, "canned %u not sent: %s", error_info(err)->status,
             strerror(errno));
@@ -219,7 +224,7 @@ static void admit(int fd, const struct sockaddr_storage *addr,
   struct guarded *c = full == NULL ? calloc(1, sizeof *c) : NULL;
   if (c == NULL) {
     atomic_fetch_add(&g.refused, 1);
-    send_canned(fd, ERR_SERVER_BUSY, full ? full : "out of memory",
+    send_canned(fd, ERR_SERVER_BUSY, full ? full : "out of memory", NULL,
                 "Retry-After: 1\r\n");
     shutdown(fd, SHUT_WR);
     linger_add_locked(fd);
@@ -323,10 +328,17 @@ static void cut_locked(struct guarded *c, enum cut why) {
   if (!atomic_compare_exchange_strong(&c->cut, &expected, (int)why))
     return;
   atomic_fetch_add(why == CUT_LATE_HEAD ? &g.late_head : &g.slow_body, 1);
-  send_canned(c->fd, ERR_REQUEST_TIMEOUT,
-              why == CUT_LATE_HEAD ? "the request head did not arrive in time"
-                                   : "the request body arrives too slowly",
-              "");
+  if (why == CUT_LATE_HEAD) {
+    send_canned(c->fd, ERR_REQUEST_TIMEOUT,
+                "the request head did not arrive in time", NULL, "");
+  } else { /* the request has its id, and the log line will show it */
+    char id[REQUEST_ID_MAX + 1];
+    for (size_t i = 0; i < sizeof id; i++)
+      id[i] = atomic_load_explicit(&c->request_id[i], memory_order_relaxed);
+    id[REQUEST_ID_MAX] = '\0';
+    send_canned(c->fd, ERR_REQUEST_TIMEOUT,
+                "the request body arrives too slowly", id, "");
+  }
   shutdown(c->fd, SHUT_RDWR);
 }
 
@@ -467,10 +479,15 @@ static struct guarded *guarded_of(struct MHD_Connection *conn) {
   return info != NULL ? info->socket_context : NULL;
 }
 
-void conn_guard_head_done(struct MHD_Connection *conn) {
+void conn_guard_head_done(struct MHD_Connection *conn, const char *request_id) {
   struct guarded *c = guarded_of(conn);
   if (c == NULL)
     return;
+  size_t i = 0;
+  for (; request_id[i] != '\0' && i < REQUEST_ID_MAX; i++)
+    atomic_store_explicit(&c->request_id[i], request_id[i],
+                          memory_order_relaxed);
+  atomic_store_explicit(&c->request_id[i], '\0', memory_order_relaxed);
   atomic_store(&c->body_bytes, 0);
   atomic_fetch_add(&c->body_round, 1);
   atomic_store(&c->phase, PHASE_BODY);

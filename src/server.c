@@ -343,7 +343,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
       return MHD_NO;
     }
     *req_cls = rq;
-    conn_guard_head_done(conn);
+    conn_guard_head_done(conn, rq->id);
     if (head_too_large(rq))
       return send_reply(rq); /* 431, and the connection closes */
     if (nul_seen == conn) {

@@ -301,6 +301,7 @@ static void test_slow_body_is_cut(void **state) {
   int fd = connect_from("127.0.0.7");
   const char *head = "POST /api/v1/regions HTTP/1.1\r\nHost: x\r\n"
                      "Content-Type: application/json\r\n"
+                     "X-Request-Id: slow-body-1\r\n"
                      "Content-Length: 60000\r\n\r\n";
   send_all(fd, head, strlen(head));
   double t0 = now_s();
@@ -317,6 +318,7 @@ static void test_slow_body_is_cut(void **state) {
   }
   assert_true(took >= UPLOAD_WINDOW_S - 0.1);
   assert_canned(raw, 408, "request_timeout");
+  assert_non_null(strstr(raw, "\r\nX-Request-Id: slow-body-1\r\n"));
   free(raw);
   assert_health_answered();
 }
