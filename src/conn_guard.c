@@ -37,12 +37,15 @@
 #define LINGER_MAX 256
 #define LINGER_NS NS /* how long a refused socket is drained before close */
 #define MHD_LIMIT_MARGIN 64
+#define ADDR_BUCKETS 4096 /* connections by address, for the per-address cap   \
+                           */
 
 enum phase { PHASE_HEAD, PHASE_BODY, PHASE_ANSWER };
 enum cut { CUT_NONE, CUT_LATE_HEAD, CUT_SLOW_BODY };
 
 struct guarded {
-  struct guarded *prev, *next;
+  struct guarded *prev, *next;           /* every open connection */
+  struct guarded *addr_prev, *addr_next; /* those of one address bucket */
   int fd;
   struct sockaddr_storage addr;
   socklen_t addr_len;
@@ -76,6 +79,7 @@ static struct {
   struct guarded *head; /* every open connection */
   struct guarded **by_fd;
   size_t by_fd_len;
+  struct guarded *by_addr[ADDR_BUCKETS];
   unsigned long long open;
   struct lingering linger[LINGER_MAX];
   size_t n_linger;
@@ -190,6 +194,21 @@ static bool same_address(const struct sockaddr_storage *a,
   return false;
 }
 
+static size_t address_bucket(const struct sockaddr_storage *a) {
+  const unsigned char *b = NULL;
+  size_t n = 0, h = 2166136261u;
+  if (a->ss_family == AF_INET) {
+    b = (const unsigned char *)&((const struct sockaddr_in *)a)->sin_addr;
+    n = 4;
+  } else if (a->ss_family == AF_INET6) {
+    b = (const unsigned char *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+    n = 16;
+  }
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 16777619u; /* FNV-1a */
+  return h % ADDR_BUCKETS;
+}
+
 /* Which cap, if any, the new connection would exceed. */
 static const char *cap_exceeded_locked(int fd,
                                        const struct sockaddr_storage *addr) {
@@ -198,7 +217,8 @@ static const char *cap_exceeded_locked(int fd,
   unsigned per_ip = g.cfg->max_connections_per_ip, n = 0;
   if (per_ip == 0)
     return NULL;
-  for (struct guarded *c = g.head; c != NULL; c = c->next)
+  for (struct guarded *c = g.by_addr[address_bucket(addr)]; c != NULL;
+       c = c->addr_next)
     if (same_address(&c->addr, addr) && ++n >= per_ip)
       return "your address has as many connections as it may open; close "
              "one or retry shortly";
@@ -212,6 +232,12 @@ static void record_unlink_locked(struct guarded *c) {
     g.head = c->next;
   if (c->next != NULL)
     c->next->prev = c->prev;
+  if (c->addr_prev != NULL)
+    c->addr_prev->addr_next = c->addr_next;
+  else
+    g.by_addr[address_bucket(&c->addr)] = c->addr_next;
+  if (c->addr_next != NULL)
+    c->addr_next->addr_prev = c->addr_prev;
   if (g.by_fd[c->fd] == c)
     g.by_fd[c->fd] = NULL;
   g.open--;
@@ -240,6 +266,11 @@ static void admit(int fd, const struct sockaddr_storage *addr,
   if (g.head != NULL)
     g.head->prev = c;
   g.head = c;
+  struct guarded **bucket = &g.by_addr[address_bucket(addr)];
+  c->addr_next = *bucket;
+  if (*bucket != NULL)
+    (*bucket)->addr_prev = c;
+  *bucket = c;
   g.by_fd[fd] = c;
   g.open++;
   pthread_mutex_unlock(&g.lock);
