@@ -37,8 +37,8 @@
 #define LINGER_MAX 256
 #define LINGER_NS NS /* how long a refused socket is drained before close */
 #define MHD_LIMIT_MARGIN 64
-#define ADDR_BUCKETS 4096 /* connections by address, for the per-address cap   \
-                           */
+/* Connections by address, for the per-address cap. */
+#define ADDR_BUCKETS 4096
 
 enum phase { PHASE_HEAD, PHASE_BODY, PHASE_ANSWER };
 enum cut { CUT_NONE, CUT_LATE_HEAD, CUT_SLOW_BODY };
@@ -48,7 +48,6 @@ struct guarded {
   struct guarded *addr_prev, *addr_next; /* those of one address bucket */
   int fd;
   struct sockaddr_storage addr;
-  socklen_t addr_len;
   /* Written by the request path. */
   atomic_int phase;
   atomic_ullong head_deadline_ns;
@@ -259,7 +258,6 @@ static void admit(int fd, const struct sockaddr_storage *addr,
   }
   c->fd = fd;
   c->addr = *addr;
-  c->addr_len = addr_len;
   atomic_init(&c->head_deadline_ns,
               now_ns() + (uint64_t)g.cfg->header_timeout * NS);
   c->next = g.head;
