@@ -23,7 +23,10 @@ struct config {
   unsigned max_connections;
   unsigned max_connections_per_ip;
   unsigned connection_timeout; /* seconds idle before a connection closes */
-  size_t header_memory;        /* bytes per connection for headers */
+  size_t header_memory;        /* bytes of a request head (431 beyond) */
+  unsigned header_timeout;     /* seconds for a request head to arrive */
+  size_t min_upload_rate;      /* bytes/s a body must keep up; 0 = any */
+  unsigned min_upload_window;  /* seconds over which that rate is taken */
   unsigned statement_timeout_ms;
   unsigned push_statement_timeout_ms; /* each statement of a push but its
                                          streamed COPY; 0 = none */

@@ -49,6 +49,12 @@ static const struct setting settings[] = {
      AT(connection_timeout), 1, 3600, false},
     {"OPORA_HEADER_MEMORY", "--header-memory", K_BYTES, AT(header_memory),
      4 * KIB, MIB, false},
+    {"OPORA_HEADER_TIMEOUT", "--header-timeout", K_UINT, AT(header_timeout), 1,
+     600, false},
+    {"OPORA_MIN_UPLOAD_RATE", "--min-upload-rate", K_BYTES, AT(min_upload_rate),
+     0, GIB, false},
+    {"OPORA_MIN_UPLOAD_WINDOW", "--min-upload-window", K_UINT,
+     AT(min_upload_window), 1, 3600, false},
     {"OPORA_STATEMENT_TIMEOUT", "--statement-timeout", K_UINT,
      AT(statement_timeout_ms), 0, 600000, false},
     {"OPORA_PUSH_STATEMENT_TIMEOUT", "--push-statement-timeout", K_UINT,
@@ -95,7 +101,17 @@ const char config_help[] =
     "  OPORA_CONNECTION_TIMEOUT / --connection-timeout SECONDS\n"
     "      idle time before a connection closes, 1 to 3600 (default 30)\n"
     "  OPORA_HEADER_MEMORY / --header-memory BYTES\n"
-    "      memory per connection for headers, 4k to 1M (default 32k)\n"
+    "      largest request head (request line and headers), 4k to 1M\n"
+    "      (default 32k); a larger one is answered 431\n"
+    "  OPORA_HEADER_TIMEOUT / --header-timeout SECONDS\n"
+    "      time for a request head to arrive, 1 to 600 (default 10); on a\n"
+    "      kept-alive connection counted from the end of the previous\n"
+    "      request plus the idle timeout\n"
+    "  OPORA_MIN_UPLOAD_RATE / --min-upload-rate BYTES\n"
+    "      a request body slower than this per second, over the window\n"
+    "      below, is cut; 0 = no minimum, up to 1024M (default 1k)\n"
+    "  OPORA_MIN_UPLOAD_WINDOW / --min-upload-window SECONDS\n"
+    "      the window of that rate, 1 to 3600 (default 10)\n"
     "  OPORA_STATEMENT_TIMEOUT / --statement-timeout MILLISECONDS\n"
     "      longest SQL statement, 0 = none, up to 600000 (default 5000)\n"
     "  OPORA_PUSH_STATEMENT_TIMEOUT / --push-statement-timeout MILLISECONDS\n"
@@ -137,6 +153,9 @@ void config_defaults(struct config *cfg) {
   cfg->max_connections_per_ip = 256;
   cfg->connection_timeout = 30;
   cfg->header_memory = 32 * KIB;
+  cfg->header_timeout = 10;
+  cfg->min_upload_rate = KIB;
+  cfg->min_upload_window = 10;
   cfg->statement_timeout_ms = 5000;
   cfg->push_statement_timeout_ms = 60000;
   cfg->push_batch_rows = 50000;

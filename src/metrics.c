@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn_guard.h"
 #include "db.h"
 #include "router.h"
 
@@ -156,6 +157,22 @@ char *metrics_render(size_t *len) {
          "# HELP opora_db_errors_total Failed database statements.\n"
          "# TYPE opora_db_errors_total counter\nopora_db_errors_total %llu\n",
          db_open_connections(), db_error_count());
+  struct conn_guard_counts c;
+  conn_guard_counts(&c);
+  append(&t,
+         "# HELP opora_connections_open Open connections on the main "
+         "listener.\n"
+         "# TYPE opora_connections_open gauge\nopora_connections_open %llu\n"
+         "# HELP opora_connections_cut_total Connections cut for a request "
+         "head late or a body too slow (answered 408).\n"
+         "# TYPE opora_connections_cut_total counter\n"
+         "opora_connections_cut_total{reason=\"late_head\"} %llu\n"
+         "opora_connections_cut_total{reason=\"slow_body\"} %llu\n"
+         "# HELP opora_connections_refused_total Connections refused at the "
+         "connection caps (answered 503).\n"
+         "# TYPE opora_connections_refused_total counter\n"
+         "opora_connections_refused_total %llu\n",
+         c.open, c.late_head, c.slow_body, c.refused);
   *len = t.len;
   return t.buf;
 }

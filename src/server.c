@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "conn_guard.h"
 #include "db.h"
 #include "handlers.h"
 #include "json_text.h"
@@ -67,21 +68,48 @@ static bool request_id_sane(const char *id) {
   return n > 0;
 }
 
-static void request_id_assign(struct request *rq) {
-  const char *given = request_header(rq, "X-Request-Id");
-  if (given != NULL && request_id_sane(given)) {
-    strcpy(rq->id, given);
-    return;
-  }
-  /* splitmix64 of a counter: unique per process, unguessable enough to not
-   * collide across instances. */
+/* splitmix64 of a counter: unique per process, unguessable enough to not
+ * collide across instances. */
+void server_request_id(char *out, size_t len) {
   unsigned long long z =
       request_id_seed +
       atomic_fetch_add(&request_counter, 1) * 0x9e3779b97f4a7c15ULL;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   z ^= z >> 31;
-  snprintf(rq->id, sizeof rq->id, "%016llx", z);
+  snprintf(out, len, "%016llx", z);
+}
+
+static void request_id_assign(struct request *rq) {
+  const char *given = request_header(rq, "X-Request-Id");
+  if (given != NULL && request_id_sane(given))
+    strcpy(rq->id, given);
+  else
+    server_request_id(rq->id, sizeof rq->id);
+}
+
+static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, const char *value) {
+  (void)kind;
+  *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+  return MHD_YES;
+}
+
+/* The request head's size, near enough: its line, headers and query. The
+ * library is given room for twice OPORA_HEADER_MEMORY, so that a head over
+ * it reaches us and gets a 431 problem; one over that room gets the
+ * library's own 431 page. */
+static bool head_too_large(struct request *rq) {
+  size_t n = strlen(rq->method_text) + strlen(rq->path) + 12;
+  MHD_get_connection_values(rq->conn, MHD_HEADER_KIND, add_length, &n);
+  MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, add_length, &n);
+  if (n <= cfg->header_memory)
+    return false;
+  char detail[96];
+  snprintf(detail, sizeof detail, "the request head is over %zu bytes",
+           cfg->header_memory);
+  reply_problem(rq, ERR_HEADERS_TOO_LARGE, detail);
+  return true;
 }
 
 /* With a separate metrics listener, /metrics is served there only, and
@@ -307,6 +335,7 @@ static void add_common_headers(struct request *rq) {
 }
 
 static enum MHD_Result send_reply(struct request *rq) {
+  conn_guard_answering(rq->conn);
   if (rq->response == NULL) /* a handler that forgot to answer is a bug */
     reply_problem(rq, ERR_INTERNAL, NULL);
   add_common_headers(rq);
@@ -318,6 +347,7 @@ static enum MHD_Result send_reply(struct request *rq) {
 }
 
 static void dispatch(struct request *rq) {
+  conn_guard_answering(rq->conn); /* the handler's time is the server's */
   const struct route *r = rq->match.route;
   if (r == NULL) {
     reply_no_route(rq);
@@ -358,6 +388,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
       return MHD_NO;
     }
     *req_cls = rq;
+    conn_guard_head_done(conn, rq->id);
+    if (head_too_large(rq))
+      return send_reply(rq); /* 431, and the connection closes */
     if (nul_seen == conn) {
       nul_seen = NULL;
       reply_problem(rq, ERR_BAD_REQUEST,
@@ -383,10 +416,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
      * stop), the rest is read and dropped, and the answer goes out on the
      * last call. Reading stays bounded: nothing more is kept, and past
      * drop_limit() the connection is hung up, streamed or not. */
+    conn_guard_body_begin(conn, *upload_size);
     if (rq->status == 0)
       (void)body_take(rq, upload_data, *upload_size);
     else if ((rq->body_dropped += *upload_size) > drop_limit())
       return MHD_NO; /* too much to drain for a polite answer: hang up */
+    conn_guard_body_end(conn);
     *upload_size = 0;
     return MHD_YES;
   }
@@ -401,13 +436,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode why) {
   (void)cls;
-  (void)conn;
   struct request *rq = *req_cls;
+  conn_guard_request_done(conn); /* the next head's deadline */
   if (rq == NULL)
     return;
   uint64_t duration = clock_ns() - rq->started_ns;
   if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && rq->status == 0)
-    rq->status = 499; /* the client went away before an answer */
+    rq->status = conn_guard_was_cut(conn) ? 408  /* too slow: cut */
+                                          : 499; /* the client went away */
   log_request(rq, duration);
   size_t route_index = rq->match.route != NULL
                            ? (size_t)(rq->match.route - routes)
@@ -441,14 +477,29 @@ static int listen_address(const char *host, unsigned short port,
   return 0;
 }
 
-/* The main listener (metrics_listener false), or the metrics one: one
- * thread, few connections, answered by the same request path. */
-static struct MHD_Daemon *start_daemon(bool metrics_listener) {
+/* The main listener: its connections come from src/conn_guard.c, which
+ * accepts them, applies the caps and the deadlines, and hands them over.
+ * poll, not epoll: see start_metrics_daemon. Twice the head limit of
+ * memory, so that a head over the limit reaches head_too_large. */
+static struct MHD_Daemon *start_main_daemon(void) {
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+                   MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ERROR_LOG;
+  return MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+      cfg->threads, MHD_OPTION_CONNECTION_LIMIT, conn_guard_library_limit(cfg),
+      MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, 2 * cfg->header_memory,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_NOTIFY_CONNECTION, conn_guard_notify, NULL,
+      MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+}
+
+/* The metrics listener: one thread, few connections, answered by the same
+ * request path, accepted by libmicrohttpd itself. */
+static struct MHD_Daemon *start_metrics_daemon(void) {
   struct sockaddr_storage addr;
-  const char *host = metrics_listener ? cfg->metrics_host : cfg->listen_host;
-  unsigned short port = metrics_listener ? cfg->metrics_port : cfg->listen_port;
-  if (listen_address(host, port, &addr) != 0) {
-    log_msg(LOG_ERROR, "cannot use listen address %s", host);
+  if (listen_address(cfg->metrics_host, cfg->metrics_port, &addr) != 0) {
+    log_msg(LOG_ERROR, "cannot use listen address %s", cfg->metrics_host);
     return NULL;
   }
   /* poll, not epoll: with epoll, MHD_quiesce_daemon (0.9.75) takes the
@@ -460,14 +511,12 @@ static struct MHD_Daemon *start_daemon(bool metrics_listener) {
   if (addr.ss_family == AF_INET6)
     flags |= MHD_USE_IPv6;
   return MHD_start_daemon(
-      flags, port, NULL, NULL, on_request, metrics_listener ? &cfg : NULL,
+      flags, cfg->metrics_port, NULL, NULL, on_request, &cfg,
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-      MHD_OPTION_THREAD_POOL_SIZE, metrics_listener ? 1u : cfg->threads,
-      MHD_OPTION_CONNECTION_LIMIT,
-      metrics_listener ? 64u : cfg->max_connections,
+      MHD_OPTION_THREAD_POOL_SIZE, 1u, MHD_OPTION_CONNECTION_LIMIT, 64u,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_connections_per_ip,
       MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->header_memory,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, 2 * cfg->header_memory,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
       MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 }
@@ -475,11 +524,7 @@ static struct MHD_Daemon *start_daemon(bool metrics_listener) {
 /* Stop accepting, let requests in flight finish (bounded), then stop. */
 static void drain_and_stop(struct MHD_Daemon *daemon) {
   atomic_store(&stopping, true);
-  /* New connections are refused from now on. The socket itself is closed
-   * only after MHD_stop_daemon: its pool threads may still be polling it. */
-  MHD_socket listener = MHD_quiesce_daemon(daemon);
-  if (listener != MHD_INVALID_SOCKET)
-    shutdown(listener, SHUT_RDWR);
+  conn_guard_stop_accepting(); /* new connections are refused from now on */
   uint64_t deadline =
       clock_ns() + (uint64_t)cfg->shutdown_timeout * 1000000000u;
   while (atomic_load(&in_flight) > 0 && clock_ns() < deadline) {
@@ -490,8 +535,7 @@ static void drain_and_stop(struct MHD_Daemon *daemon) {
   if (left > 0)
     log_msg(LOG_WARN, "stopping with %ld requests still in flight", left);
   MHD_stop_daemon(daemon);
-  if (listener != MHD_INVALID_SOCKET)
-    close(listener);
+  conn_guard_stop();
 }
 
 /* The statements' declarations against the schema, when the database can
@@ -543,17 +587,25 @@ int server_run(const struct config *config) {
   pthread_sigmask(SIG_BLOCK, &signals, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  struct MHD_Daemon *daemon = start_daemon(false);
-  if (daemon == NULL) {
+  if (!conn_guard_listen(cfg)) {
     log_msg(LOG_ERROR, "cannot listen on %s:%u: %s", cfg->listen_host,
             cfg->listen_port, strerror(errno));
     return 1;
   }
+  struct MHD_Daemon *daemon = start_main_daemon();
+  if (daemon == NULL || !conn_guard_start(daemon)) {
+    log_msg(LOG_ERROR, "cannot start serving on %s:%u", cfg->listen_host,
+            cfg->listen_port);
+    if (daemon != NULL)
+      MHD_stop_daemon(daemon);
+    conn_guard_stop();
+    return 1;
+  }
   struct MHD_Daemon *metrics = NULL;
-  if (cfg->metrics_port != 0 && (metrics = start_daemon(true)) == NULL) {
+  if (cfg->metrics_port != 0 && (metrics = start_metrics_daemon()) == NULL) {
     log_msg(LOG_ERROR, "cannot listen on %s:%u for metrics: %s",
             cfg->metrics_host, cfg->metrics_port, strerror(errno));
-    MHD_stop_daemon(daemon);
+    drain_and_stop(daemon);
     return 1;
   }
   log_msg(LOG_INFO, "opora %s serving on %s:%u with %u threads", OPORA_VERSION,

@@ -118,6 +118,9 @@ char *raw_http(const char *request, size_t request_len, size_t *len);
 int raw_send(const char *request, size_t request_len);
 char *raw_read(int fd, size_t *len);
 
+/* The server's port on 127.0.0.1, for tests that open their own sockets. */
+int server_port(void);
+
 /* Signals the server process (e.g. SIGTERM to test shutdown; harness_stop
  * then only waits for it). */
 void server_signal(int sig);

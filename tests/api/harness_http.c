@@ -263,8 +263,12 @@ static const char *find_bytes(const char *hay, size_t len, const char *needle) {
   return NULL;
 }
 
+int server_port(void) {
+  return atoi(strrchr(harness_state.base, ':') + 1);
+}
+
 int raw_send(const char *request, size_t request_len) {
-  int port = atoi(strrchr(harness_state.base, ':') + 1);
+  int port = server_port();
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET,
                           .sin_port = htons((uint16_t)port)};

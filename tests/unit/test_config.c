@@ -79,6 +79,9 @@ static void test_defaults(void **state) {
   assert_int_equal(cfg.max_connections, 1024);
   assert_int_equal(cfg.max_connections_per_ip, 256);
   assert_int_equal(cfg.connection_timeout, 30);
+  assert_int_equal(cfg.header_timeout, 10);
+  assert_int_equal(cfg.min_upload_rate, 1024);
+  assert_int_equal(cfg.min_upload_window, 10);
   assert_int_equal(cfg.header_memory, 32 * 1024);
   assert_int_equal(cfg.statement_timeout_ms, 5000);
   assert_int_equal(cfg.push_statement_timeout_ms, 60000);
@@ -99,6 +102,9 @@ static void test_env(void **state) {
   env_set("OPORA_MAX_CONNECTIONS_PER_IP", "0");
   env_set("OPORA_CONNECTION_TIMEOUT", "3600");
   env_set("OPORA_HEADER_MEMORY", "4k");
+  env_set("OPORA_HEADER_TIMEOUT", "600");
+  env_set("OPORA_MIN_UPLOAD_RATE", "0");
+  env_set("OPORA_MIN_UPLOAD_WINDOW", "3600");
   env_set("OPORA_STATEMENT_TIMEOUT", "0");
   env_set("OPORA_PUSH_STATEMENT_TIMEOUT", "3600000");
   env_set("OPORA_PUSH_BATCH_ROWS", "1");
@@ -117,6 +123,9 @@ static void test_env(void **state) {
   assert_int_equal(cfg.max_connections_per_ip, 0);
   assert_int_equal(cfg.connection_timeout, 3600);
   assert_int_equal(cfg.header_memory, 4096);
+  assert_int_equal(cfg.header_timeout, 600);
+  assert_int_equal(cfg.min_upload_rate, 0);
+  assert_int_equal(cfg.min_upload_window, 3600);
   assert_int_equal(cfg.statement_timeout_ms, 0);
   assert_int_equal(cfg.push_statement_timeout_ms, 3600000);
   assert_int_equal(cfg.push_batch_rows, 1);
@@ -146,7 +155,8 @@ static void test_flags(void **state) {
                 "--cors-origins", "*", "--max-connections=10",
                 "--max-connections-per-ip", "5", "--connection-timeout=1",
                 "--header-memory=1M", "--statement-timeout", "600000",
-                "--shutdown-timeout=0")),
+                "--shutdown-timeout=0", "--header-timeout=1",
+                "--min-upload-rate", "2k", "--min-upload-window=1")),
       0);
   assert_string_equal(cfg.database_url, "postgresql:///x");
   assert_string_equal(cfg.listen_host, "::1");
@@ -159,6 +169,9 @@ static void test_flags(void **state) {
   assert_int_equal(cfg.max_connections_per_ip, 5);
   assert_int_equal(cfg.connection_timeout, 1);
   assert_int_equal(cfg.header_memory, 1024 * 1024);
+  assert_int_equal(cfg.header_timeout, 1);
+  assert_int_equal(cfg.min_upload_rate, 2048);
+  assert_int_equal(cfg.min_upload_window, 1);
   assert_int_equal(cfg.statement_timeout_ms, 600000);
   assert_int_equal(cfg.shutdown_timeout, 0);
 }
@@ -485,6 +498,12 @@ static void test_help_lists_every_setting(void **state) {
       "--connection-timeout",
       "OPORA_HEADER_MEMORY",
       "--header-memory",
+      "OPORA_HEADER_TIMEOUT",
+      "--header-timeout",
+      "OPORA_MIN_UPLOAD_RATE",
+      "--min-upload-rate",
+      "OPORA_MIN_UPLOAD_WINDOW",
+      "--min-upload-window",
       "OPORA_STATEMENT_TIMEOUT",
       "--statement-timeout",
       "OPORA_PUSH_STATEMENT_TIMEOUT",
