@@ -311,26 +311,45 @@ else
   say "capacity: $cap requests/s; the soak runs at $rate requests/s (FRACTION=$fraction)"
 fi
 
+mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-sample() { # -> "rss_kB fds pg_connections"
-  local fds
-  fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-  echo "$(kb "$pid" VmRSS) $fds $(psql_ -tAc "SELECT count(*) FROM pg_stat_activity
-    WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'")"
+# Every second until killed: "VmRSS_kB fds pg_connections" (the database's
+# connections every 5th second, "-" between).
+sampler() {
+  local i=0 fds pgc
+  while [ -r "/proc/$pid/status" ]; do
+    fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+    pgc=-
+    if [ $((i % 5)) = 0 ]; then
+      pgc=$(psql_ -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+        AND pid <> pg_backend_pid() AND backend_type = 'client backend'" 2>/dev/null || echo -)
+    fi
+    echo "$(kb "$pid" VmRSS) $fds $pgc"
+    i=$((i + 1))
+    sleep 1
+  done
+}
+# Samples file -> "rss_min rss_max fds_max pg_max".
+sample_summary() {
+  awk '$1 > 0 {if (!n++ || $1 < lo) lo = $1; if ($1 > hi) hi = $1; if ($2 > fd) fd = $2}
+    $3 != "-" && $3 > pg {pg = $3} END {printf "%d %d %d %d\n", lo, hi, fd, pg}' "$1"
 }
 
 say "== soak: $rows rows of ${interval}s at $rate requests/s, warm-up $warm_rows rows ($(date -u '+%H:%M:%S UTC'))"
 table=$out/rows.tsv
-printf 'row\trequests\trps\terrors\tconflicts\tnot_modified\tp50_ms\tp99_ms\tpush\tpush_s\trss_kB\tfds\tpg_conns\n' >"$table"
-printf '%4s %9s %7s %6s %8s %5s %7s %8s %5s %7s\n' row requests req/s errors p99_ms push push_s RSS_MB fds pg_conn | tee -a "$report"
+printf 'row\trequests\trps\terrors\tconflicts\tnot_modified\tp50_ms\tp99_ms\tpush\tpush_s\trss_min_kB\tfds_max\tpg_conns_max\trss_max_kB\n' >"$table"
+printf '%4s %9s %7s %6s %8s %5s %7s %8s %8s %5s %7s\n' row requests req/s errors p99_ms push push_s RSS_min RSS_max fds pg_conn | tee -a "$report"
 for m in $(seq "$rows"); do
   push_once "$m" "$out/push-$m.status" &
   push_pid=$!
   load "$interval" "$rate" "$out/wrk-$m.txt" >"$out/soak-$m.line" &
   load_pid=$!
-  sleep "$((interval * 3 / 4))"
-  read -r rss fds pgc < <(sample)
+  sampler >"$out/samples-$m.txt" &
+  sampler_pid=$!
   wait "$load_pid" || true
+  kill "$sampler_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+  read -r rss rss_max fds pgc < <(sample_summary "$out/samples-$m.txt")
   wait "$push_pid" || true
   line=$(cat "$out/soak-$m.line")
   read -r pcode psecs <"$out/push-$m.status"
@@ -339,10 +358,10 @@ for m in $(seq "$rows"); do
   [[ $pcode == 2?? ]] || errs=$((errs + 1))
   rps=$(awk -v n="$n" -v s="$(field "$line" seconds)" 'BEGIN {printf "%.0f", (s > 0 ? n / s : 0)}')
   p99=$(field "$line" p99_ms)
-  printf '%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n' "$m" "$n" "$rps" "$errs" "$(field "$line" conflicts)" \
-    "$(field "$line" not_modified)" "$(field "$line" p50_ms)" "$p99" "$pcode" "$psecs" "$rss" "$fds" "$pgc" >>"$table"
-  printf '%4d %9d %7d %6d %8s %5s %7.2f %8s %5d %7d\n' "$m" "$n" "$rps" "$errs" "$p99" "$pcode" "$psecs" \
-    "$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')" "$fds" "$pgc" | tee -a "$report"
+  printf '%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n' "$m" "$n" "$rps" "$errs" "$(field "$line" conflicts)" \
+    "$(field "$line" not_modified)" "$(field "$line" p50_ms)" "$p99" "$pcode" "$psecs" "$rss" "$fds" "$pgc" "$rss_max" >>"$table"
+  printf '%4d %9d %7d %6d %8s %5s %7.2f %8.1f %8.1f %5d %7d\n' "$m" "$n" "$rps" "$errs" "$p99" "$pcode" "$psecs" \
+    "$(mb "$rss")" "$(mb "$rss_max")" "$fds" "$pgc" | tee -a "$report"
   seen=$(field "$line" errors_seen)
   [ "$seen" = - ] || [ -z "$seen" ] || echo "  row $m errors: $seen" | tee -a "$report"
 done
@@ -360,21 +379,21 @@ verdict=$(awk -F'\t' -v w="$warm_rows" '
   function median(a, n,   i, j, t) {
     for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-  NR > 1 { n++; req[n] = $2; err[n] = $4; p99[n] = $8; rss[n] = $11; fd[n] = $12; pg[n] = $13 }
+  NR > 1 { n++; req[n] = $2; err[n] = $4; p99[n] = $8; rss[n] = $11; fd[n] = $12; pg[n] = $13; hi[n] = $14 }
   END {
     b = (w >= 1 ? w : 1)
-    for (i = 1; i <= n; i++) { errors += err[i]; requests += req[i]; if (i > w && rss[i] > peak) peak = rss[i] }
+    for (i = 1; i <= n; i++) { errors += err[i]; requests += req[i]; if (i > w && hi[i] > peak) peak = hi[i] }
     growth = rss[b] > 0 ? (rss[n] - rss[b]) * 100 / rss[b] : 0
     k = 0; for (i = w + 1; i <= n && i <= w + 5; i++) first[++k] = p99[i]; p_first = median(first, k)
     k = 0; for (i = (n - 9 > w + 1 ? n - 9 : w + 1); i <= n; i++) last[++k] = p99[i]; p_last = median(last, k)
     ratio = p_first > 0 ? p_last / p_first : 0
     ok_rss = growth < 5; ok_err = errors == 0; ok_p99 = ratio <= 1.5
-    printf "RSS: %.1f MB after warm-up (row %d), %.1f MB at the end (row %d), peak %.1f MB after warm-up: growth %+.2f %% (< 5 %%: %s)\n",
-      rss[b] / 1024, b, rss[n] / 1024, n, peak / 1024, growth, ok_rss ? "met" : "NOT met"
+    printf "RSS (the lowest of each row): %.1f MB after warm-up (row %d), %.1f MB at the end (row %d): growth %+.2f %% (< 5 %%: %s); highest after warm-up %.1f MB\n",
+      rss[b] / 1024, b, rss[n] / 1024, n, growth, ok_rss ? "met" : "NOT met", peak / 1024
     printf "errors: %d in %d requests and %d pushes (0: %s)\n", errors, requests, n, ok_err ? "met" : "NOT met"
     printf "p99: median %.2f ms of the first rows after warm-up, %.2f ms of the last rows: %.2fx (<= 1.5x: %s)\n",
       p_first, p_last, ratio, ok_p99 ? "met" : "NOT met"
-    printf "file descriptors: %d after warm-up, %d at the end; PostgreSQL connections: %d after warm-up, %d at the end\n",
+    printf "open file descriptors (the most of each row): %d after warm-up, %d at the end; PostgreSQL connections: %d after warm-up, %d at the end\n",
       fd[b], fd[n], pg[b], pg[n]
     printf "VERDICT %s\n", (ok_rss && ok_err && ok_p99) ? "pass" : "FAIL"
   }' "$table")
@@ -384,11 +403,11 @@ md=$out/table.md
 {
   unit=minute
   [ "$interval" = 60 ] || unit="row (${interval}s)"
-  echo "| $unit | requests | req/s | errors | p99 ms | push | RSS MB | fds | PG conns |"
+  echo "| $unit | requests | req/s | errors | p99 ms | push | RSS MB (low–high) | fds | PG conns |"
   echo "|---:|---:|---:|---:|---:|---|---:|---:|---:|"
   awk -F'\t' -v w="$warm_rows" 'NR > 1 {
-    printf "| %s%s | %s | %s | %s | %s | %s %.2f s | %.1f | %s | %s |\n", $1, ($1 <= w ? " (warm-up)" : ""),
-      $2, $3, $4, $8, $9, $10, $11 / 1024, $12, $13 }' "$table"
+    printf "| %s%s | %s | %s | %s | %s | %s in %.2f s | %.1f–%.1f | %s | %s |\n", $1, ($1 <= w ? " (warm-up)" : ""),
+      $2, $3, $4, $8, $9, $10, $11 / 1024, $14 / 1024, $12, $13 }' "$table"
   echo
   grep -v '^VERDICT' <<<"$verdict" | sed 's/^/- /'
 } >"$md"
