@@ -16,17 +16,18 @@
 #    (its process is read in /proc, so it must run on this machine).
 # 3. The targets (bench/soak.lua reads them): lists (schools, by
 #    municipality, ШНОР, municipalities, assessments, risk summary, roadmaps,
-#    overdue items, campaigns), school cards of 2024 and 2025 (asked again
-#    with If-None-Match: 304s), indicators (the catalogue, a school's values,
-#    aggregates), roadmaps with their items, items and their reports. The
-#    cards are those of the other regions' 225 schools, which the soak does
-#    not change: a changed card is kept anew under its new ETag (src/kept.c,
-#    at most 1,024 cards and 32 MB), so cards that change all the time fill
-#    that cache for tens of minutes, and the RSS criterion would count the
-#    filling (some 16 MB of 16 kB cards) as growth. Unchanged, the 450 cards
-#    are kept within the first minute. Every
-#    read is asked once first; those not answered 200 are left out (a card
-#    of a year without data is 404), and the counts are printed.
+#    overdue items, campaigns), school cards of 2024 and 2025, indicators
+#    (the catalogue, a school's values, aggregates), roadmaps with their
+#    items, items and their reports. Every read is asked once first; those
+#    not answered 200 are left out (a card of a year without data is 404),
+#    and the counts are printed. The cards are those of the 225 schools of
+#    the other regions, which the soak does not change: a changed card is
+#    kept anew under its new ETag (src/kept.c, at most 1,024 cards and
+#    32 MB), so cards that kept changing would fill that cache for a long
+#    time and the RSS criterion would count the filling (some 16 MB of
+#    16 kB cards) as growth; unchanged, the 450 cards are kept within the
+#    first minute. Each wrk thread asks its own share of the cards, half of
+#    them again with If-None-Match (304s).
 #    Writes (12 % of requests): PATCH of an item's status and of a school's
 #    phone with If-Match, POST of an item report. Logins: LOGINS_PER_MINUTE
 #    a minute through the demo accounts.
@@ -37,12 +38,16 @@
 #    ВПР over the 90 schools of the demo region 33, made by
 #    bench/generate-results, two versions alternating so that every push
 #    updates rows; the ingest client of the demo; a fresh token each time),
-#    and a row: requests, errors, p99 of the minute; the server's VmRSS, its
-#    open file descriptors and the database's connections (pg_stat_activity)
-#    sampled at 3/4 of the minute.
+#    and a row: requests, errors, p50 and p99 of the minute (wrk), the push's
+#    answer and time; the server's VmRSS (lowest and highest) and open file
+#    descriptors (most), sampled every second, and the database's
+#    connections (pg_stat_activity, most), every 5 seconds. The lowest RSS
+#    is judged: a login's Argon2id takes 64 MB for itself while it runs.
 # 6. Prints the table and the verdict, and writes them to SOAK_OUT
-#    (table.md: Markdown for docs/RELIABILITY.md): RSS growth after warm-up
-#    (WARMUP seconds) < 5 %, 0 errors, p99 flat (the median p99 of the last
+#    (table.md: Markdown for docs/RELIABILITY.md; rows.tsv; each minute's
+#    wrk output, samples and push answer): RSS growth after warm-up
+#    (WARMUP seconds: the lowest RSS of the last row against that of the
+#    last warm-up row) < 5 %, 0 errors, p99 flat (the median p99 of the last
 #    10 rows within 1.5x the median of the first 5 rows after warm-up).
 #    Exits 1 when a criterion fails, 2 when the soak could not run.
 #
@@ -54,10 +59,10 @@
 # (1800), INTERVAL (60), WARMUP (300; half the run when the run is not
 # longer), CONNECTIONS (8), CAPACITY_SECONDS (20), FRACTION (0.5), SOAK_RATE,
 # LOGINS_PER_MINUTE (12), PUSH_ROWS (10000), DEMO_PASSWORD (opora-demo),
-# SKIP (read kinds to leave out, e.g. "card": to tell the kept cards' share
-# of the RSS from the rest), SOAK_URL and SOAK_PID, SOAK_OUT (default a new /tmp/opora-soak.* folder,
-# kept). Needs psql, curl, jq, wrk (with LuaJIT) and awk. Build a release
-# tree: cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo.
+# DEMO_CLIENT_SECRET (the demo's), SKIP (read kinds to leave out, e.g.
+# "card"), SOAK_URL and SOAK_PID, SOAK_OUT (default a new /tmp/opora-soak.*
+# folder, kept). Needs psql, curl, jq, wrk (with LuaJIT) and awk. Build a
+# release tree first: cmake -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
