@@ -187,18 +187,31 @@ void db_close_all(void) {
   }
 }
 
-static bool conn_open(struct db_conn *c) {
+/* A connection with these options, unless the database is down (then
+ * NULL at once, src/db_outage.c). Only the start of an outage is logged. */
+static PGconn *connect_with(const char *opts, const char *application) {
+  enum db_admit admit = db_outage_admit();
+  if (admit == DB_REFUSE)
+    return NULL;
   const char *keys[] = {"dbname", "options", "application_name",
                         "client_encoding", NULL};
-  const char *values[] = {conninfo, options, "opora", "UTF8", NULL};
-  c->pg = PQconnectdbParams(keys, values, 1);
-  if (PQstatus(c->pg) != CONNECTION_OK) {
-    log_msg(LOG_WARN, "database connection failed: %s", PQerrorMessage(c->pg));
-    PQfinish(c->pg);
-    c->pg = NULL;
-    return false;
+  const char *values[] = {conninfo, opts, application, "UTF8", NULL};
+  uint64_t started = clock_ns();
+  PGconn *pg = PQconnectdbParams(keys, values, 1);
+  bool ok = PQstatus(pg) == CONNECTION_OK;
+  db_outage_result(started, admit, ok, ok ? NULL : PQerrorMessage(pg));
+  if (!ok) {
+    PQfinish(pg);
+    return NULL;
   }
   atomic_fetch_add(&open_connections, 1);
+  return pg;
+}
+
+static bool conn_open(struct db_conn *c) {
+  c->pg = connect_with(options, "opora");
+  if (c->pg == NULL)
+    return false;
   memset(c->prepared, 0, sizeof c->prepared);
   return true;
 }
@@ -220,17 +233,7 @@ static struct db_conn *conn_get(void) {
 }
 
 PGconn *db_connect_own(void) {
-  const char *keys[] = {"dbname", "options", "application_name",
-                        "client_encoding", NULL};
-  const char *values[] = {conninfo, own_options, "opora-push", "UTF8", NULL};
-  PGconn *pg = PQconnectdbParams(keys, values, 1);
-  if (PQstatus(pg) != CONNECTION_OK) {
-    log_msg(LOG_WARN, "database connection failed: %s", PQerrorMessage(pg));
-    PQfinish(pg);
-    return NULL;
-  }
-  atomic_fetch_add(&open_connections, 1);
-  return pg;
+  return connect_with(own_options, "opora-push");
 }
 
 void db_disconnect_own(PGconn *pg) {
@@ -267,7 +270,8 @@ static void failure_record(struct db_conn *c, const PGresult *r,
 static void reply_unavailable(struct request *rq) {
   reply_problem(rq, ERR_DATABASE_UNAVAILABLE,
                 "the database cannot be reached; try again shortly");
-  reply_header(rq, "Retry-After", "5");
+  /* While the database is down it is tried again at least every second. */
+  reply_header(rq, "Retry-After", db_up() ? "5" : "1");
 }
 
 static bool sqlstate_is(const struct db_failure *f, const char *state) {
