@@ -324,7 +324,8 @@ def main():
             print(f"db_outage: the server exited ({server.returncode})",
                   file=sys.stderr)
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        if server.wait(timeout=30) != 0:
+            fail(f"the server exited {server.returncode} (see server.log)")
 
     with open(os.path.join(workdir, "answers.jsonl"), "w") as f:
         for a in sorted(answers, key=lambda a: a["sent"]):
@@ -362,11 +363,14 @@ def main():
         fail(f"{statuses.get('503', 0)} answers 503, {refused:.0f} refused "
              "by the outage state: the outage was not seen")
 
+    took_503 = sorted(a["took"] for a in answers if a["status"] == 503)
+    p99_503 = took_503[int(len(took_503) * 0.99)] if took_503 else None
     print(json.dumps({
         "requests": len(answers), "statuses": statuses,
         "backends_killed": int(killed),
         "outage_s": round(outage, 2), "connect_attempts": attempts,
         "refused": refused,
+        "p99_503_ms": None if p99_503 is None else round(p99_503 * 1000, 1),
         "first_2xx_after_ready_s": None if recovery is None
         else round(recovery, 3),
         "last_503_after_ready_s": None if last_503 is None
