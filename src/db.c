@@ -105,6 +105,7 @@ struct db_conn {
   PGconn *pg;
   bool prepared[STMT_COUNT];
   bool in_txn;
+  char xid[24]; /* the id of db_txn's transaction */
   struct db_failure failure;
 };
 
@@ -383,13 +384,52 @@ static bool failure_retryable(const struct db_failure *f, bool committing) {
          (f->connection_lost && !committing);
 }
 
+/* BEGIN, and the transaction's id, in one round trip: a COMMIT whose answer
+ * is lost can then be looked up (commit_outcome). */
+static bool txn_begin(struct db_conn *c) {
+  PGresult *r = PQexec(c->pg, "BEGIN; SELECT pg_current_xact_id()");
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  if (ok)
+    snprintf(c->xid, sizeof c->xid, "%s", PQgetvalue(r, 0, 0));
+  else
+    failure_record(c, r, (enum stmt_id) - 1);
+  PQclear(r);
+  if (!ok && c->pg != NULL)
+    PQclear(PQexec(c->pg, "ROLLBACK"));
+  return ok;
+}
+
+enum commit_outcome { COMMIT_UNKNOWN, COMMIT_DONE, COMMIT_UNDONE };
+
+/* After the connection broke during COMMIT (a killed backend): whether the
+ * transaction committed, asked on a fresh connection. */
+static enum commit_outcome commit_outcome(const char *xid) {
+  struct db_conn *c = conn_get();
+  if (c == NULL)
+    return COMMIT_UNKNOWN;
+  const char *params[] = {xid};
+  PGresult *r = exec_prepared(c, STMT_XACT_STATUS, 1, params);
+  enum commit_outcome outcome = COMMIT_UNKNOWN;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+    const char *status = PQgetvalue(r, 0, 0);
+    if (strcmp(status, "committed") == 0)
+      outcome = COMMIT_DONE;
+    else if (strcmp(status, "aborted") == 0)
+      outcome = COMMIT_UNDONE;
+  } else {
+    failure_record(c, r, STMT_XACT_STATUS);
+  }
+  PQclear(r);
+  return outcome;
+}
+
 /* One attempt: true when committed. Otherwise *f says what failed (nothing,
  * when the work answered the request itself). */
 static bool txn_attempt(struct request *rq, struct db_conn *c, db_work_fn work,
                         void *arg, struct db_failure *f, bool *committing) {
   memset(&c->failure, 0, sizeof c->failure);
   *committing = false;
-  if (!exec_simple(c, "BEGIN")) {
+  if (!txn_begin(c)) {
     *f = c->failure;
     return false;
   }
@@ -421,6 +461,14 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg) {
       return true;
     if (!f.failed)
       return false; /* the work answered the request itself */
+    if (committing && f.connection_lost) {
+      char xid[sizeof c->xid];
+      snprintf(xid, sizeof xid, "%s", c->xid);
+      enum commit_outcome outcome = commit_outcome(xid);
+      if (outcome == COMMIT_DONE)
+        return true; /* the work's answer stands */
+      committing = outcome != COMMIT_UNDONE;
+    }
     if (attempt < TXN_ATTEMPTS && failure_retryable(&f, committing)) {
       log_msg(LOG_DEBUG, "request %s: retrying transaction after %s", rq->id,
               f.connection_lost ? "a lost connection" : f.sqlstate);
