@@ -124,6 +124,13 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg);
 /* Metrics: open connections and failed statements so far. */
 long db_open_connections(void);
 unsigned long long db_error_count(void);
+/* The outage state (src/db_outage.c): whether the database is up, how long
+ * the current outage has lasted (0 when up), connection attempts and
+ * requests refused because the database was down, since the start. */
+bool db_up(void);
+double db_outage_seconds(void);
+unsigned long long db_connect_attempts(void);
+unsigned long long db_refused_count(void);
 
 /* A statement or query that succeeded (command or rows). */
 bool db_result_ok(const PGresult *r);

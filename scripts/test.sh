@@ -4,9 +4,11 @@
 # (unless DATABASE_URL is set: then that server's URL is the tests' admin URL
 # too), and runs every check: clang-format, the OpenAPI linter, all ctest
 # tests, the unit and API tests again under the sanitizers, 20 seconds of
-# fuzzing the CSV row parser (libFuzzer, scripts/lib.sh run_fuzz_briefly), and
-# `docker compose config` when a compose client is installed. Stops the
-# PostgreSQL it started; exits non-zero when anything failed.
+# fuzzing the CSV row parser (libFuzzer, scripts/lib.sh run_fuzz_briefly),
+# PostgreSQL stopped and started under load (tests/fault/db_outage.sh, on the
+# release build and a cluster of its own), and `docker compose config` when a
+# compose client is installed. Stops the PostgreSQL it started; exits non-zero
+# when anything failed.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -109,6 +111,12 @@ check_ctest_asan() {
     -L 'unit|api' -j "$JOBS" --timeout "$TEST_TIMEOUT"
 }
 
+# PostgreSQL stopped under load: 503s meanwhile, service back within 1 s,
+# every write answered 2xx stored once, connection attempts bounded.
+check_db_outage() {
+  "$OPORA_ROOT/tests/fault/db_outage.sh" "$OPORA_ROOT/build/opora"
+}
+
 check_compose() {
   if docker compose version >/dev/null 2>&1; then
     docker compose -f docker-compose.yml config -q
@@ -126,6 +134,7 @@ run_check ctest check_ctest
 run_check ctest-asan check_ctest_asan
 # A short libFuzzer run of the CSV row parser: fails on any crash.
 run_check fuzz-results-csv run_fuzz_briefly
+run_check fault-db-outage check_db_outage
 run_check compose-config check_compose
 
 summary=$(IFS=,; echo "${results[*]}")

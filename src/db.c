@@ -105,6 +105,7 @@ struct db_conn {
   PGconn *pg;
   bool prepared[STMT_COUNT];
   bool in_txn;
+  char xid[24]; /* the id of db_txn's transaction */
   struct db_failure failure;
 };
 
@@ -187,18 +188,31 @@ void db_close_all(void) {
   }
 }
 
-static bool conn_open(struct db_conn *c) {
+/* A connection with these options, unless the database is down (then
+ * NULL at once, src/db_outage.c). Only the start of an outage is logged. */
+static PGconn *connect_with(const char *opts, const char *application) {
+  enum db_admit admit = db_outage_admit();
+  if (admit == DB_REFUSE)
+    return NULL;
   const char *keys[] = {"dbname", "options", "application_name",
                         "client_encoding", NULL};
-  const char *values[] = {conninfo, options, "opora", "UTF8", NULL};
-  c->pg = PQconnectdbParams(keys, values, 1);
-  if (PQstatus(c->pg) != CONNECTION_OK) {
-    log_msg(LOG_WARN, "database connection failed: %s", PQerrorMessage(c->pg));
-    PQfinish(c->pg);
-    c->pg = NULL;
-    return false;
+  const char *values[] = {conninfo, opts, application, "UTF8", NULL};
+  uint64_t started = clock_ns();
+  PGconn *pg = PQconnectdbParams(keys, values, 1);
+  bool ok = PQstatus(pg) == CONNECTION_OK;
+  db_outage_result(started, admit, ok, ok ? NULL : PQerrorMessage(pg));
+  if (!ok) {
+    PQfinish(pg);
+    return NULL;
   }
   atomic_fetch_add(&open_connections, 1);
+  return pg;
+}
+
+static bool conn_open(struct db_conn *c) {
+  c->pg = connect_with(options, "opora");
+  if (c->pg == NULL)
+    return false;
   memset(c->prepared, 0, sizeof c->prepared);
   return true;
 }
@@ -220,17 +234,7 @@ static struct db_conn *conn_get(void) {
 }
 
 PGconn *db_connect_own(void) {
-  const char *keys[] = {"dbname", "options", "application_name",
-                        "client_encoding", NULL};
-  const char *values[] = {conninfo, own_options, "opora-push", "UTF8", NULL};
-  PGconn *pg = PQconnectdbParams(keys, values, 1);
-  if (PQstatus(pg) != CONNECTION_OK) {
-    log_msg(LOG_WARN, "database connection failed: %s", PQerrorMessage(pg));
-    PQfinish(pg);
-    return NULL;
-  }
-  atomic_fetch_add(&open_connections, 1);
-  return pg;
+  return connect_with(own_options, "opora-push");
 }
 
 void db_disconnect_own(PGconn *pg) {
@@ -267,7 +271,8 @@ static void failure_record(struct db_conn *c, const PGresult *r,
 static void reply_unavailable(struct request *rq) {
   reply_problem(rq, ERR_DATABASE_UNAVAILABLE,
                 "the database cannot be reached; try again shortly");
-  reply_header(rq, "Retry-After", "5");
+  /* While the database is down it is tried again at least every second. */
+  reply_header(rq, "Retry-After", db_up() ? "5" : "1");
 }
 
 static bool sqlstate_is(const struct db_failure *f, const char *state) {
@@ -379,13 +384,52 @@ static bool failure_retryable(const struct db_failure *f, bool committing) {
          (f->connection_lost && !committing);
 }
 
+/* BEGIN, and the transaction's id, in one round trip: a COMMIT whose answer
+ * is lost can then be looked up (commit_outcome). */
+static bool txn_begin(struct db_conn *c) {
+  PGresult *r = PQexec(c->pg, "BEGIN; SELECT pg_current_xact_id()");
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  if (ok)
+    snprintf(c->xid, sizeof c->xid, "%s", PQgetvalue(r, 0, 0));
+  else
+    failure_record(c, r, (enum stmt_id) - 1);
+  PQclear(r);
+  if (!ok && c->pg != NULL)
+    PQclear(PQexec(c->pg, "ROLLBACK"));
+  return ok;
+}
+
+enum commit_outcome { COMMIT_UNKNOWN, COMMIT_DONE, COMMIT_UNDONE };
+
+/* After the connection broke during COMMIT (a killed backend): whether the
+ * transaction committed, asked on a fresh connection. */
+static enum commit_outcome commit_outcome(const char *xid) {
+  struct db_conn *c = conn_get();
+  if (c == NULL)
+    return COMMIT_UNKNOWN;
+  const char *params[] = {xid};
+  PGresult *r = exec_prepared(c, STMT_XACT_STATUS, 1, params);
+  enum commit_outcome outcome = COMMIT_UNKNOWN;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+    const char *status = PQgetvalue(r, 0, 0);
+    if (strcmp(status, "committed") == 0)
+      outcome = COMMIT_DONE;
+    else if (strcmp(status, "aborted") == 0)
+      outcome = COMMIT_UNDONE;
+  } else {
+    failure_record(c, r, STMT_XACT_STATUS);
+  }
+  PQclear(r);
+  return outcome;
+}
+
 /* One attempt: true when committed. Otherwise *f says what failed (nothing,
  * when the work answered the request itself). */
 static bool txn_attempt(struct request *rq, struct db_conn *c, db_work_fn work,
                         void *arg, struct db_failure *f, bool *committing) {
   memset(&c->failure, 0, sizeof c->failure);
   *committing = false;
-  if (!exec_simple(c, "BEGIN")) {
+  if (!txn_begin(c)) {
     *f = c->failure;
     return false;
   }
@@ -417,6 +461,14 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg) {
       return true;
     if (!f.failed)
       return false; /* the work answered the request itself */
+    if (committing && f.connection_lost) {
+      char xid[sizeof c->xid];
+      snprintf(xid, sizeof xid, "%s", c->xid);
+      enum commit_outcome outcome = commit_outcome(xid);
+      if (outcome == COMMIT_DONE)
+        return true; /* the work's answer stands */
+      committing = outcome != COMMIT_UNDONE;
+    }
     if (attempt < TXN_ATTEMPTS && failure_retryable(&f, committing)) {
       log_msg(LOG_DEBUG, "request %s: retrying transaction after %s", rq->id,
               f.connection_lost ? "a lost connection" : f.sqlstate);

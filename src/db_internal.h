@@ -1,10 +1,12 @@
-/* What the database layer's files share (src/db.c, src/db_bind.c). */
+/* What the database layer's files share (src/db.c, src/db_bind.c,
+ * src/db_outage.c). */
 #ifndef OPORA_DB_INTERNAL_H
 #define OPORA_DB_INTERNAL_H
 
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "db.h"
 
@@ -30,5 +32,15 @@ PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
  * when its declaration differs from its SQL (err says how), 0. */
 int db_check_def(PGconn *conn, const struct stmt_def *def, char *err,
                  size_t err_len);
+
+/* Before a connection attempt (src/db_outage.c): connect (the database is
+ * up), probe (it is down and this thread is the one to try now), or refuse
+ * (down; counted as a refused request). */
+enum db_admit { DB_CONNECT, DB_PROBE, DB_REFUSE };
+enum db_admit db_outage_admit(void);
+/* After an admitted attempt that began at started_ns (clock_ns()); reason
+ * is libpq's message when it failed. */
+void db_outage_result(uint64_t started_ns, enum db_admit admit, bool ok,
+                      const char *reason);
 
 #endif

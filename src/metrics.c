@@ -144,6 +144,26 @@ static void render_latency(struct text *t, size_t n_routes) {
   }
 }
 
+/* The database's outage state (src/db_outage.c). */
+static void render_outage(struct text *t) {
+  append(t,
+         "# HELP opora_db_up Whether the database is reachable (0 during an "
+         "outage).\n"
+         "# TYPE opora_db_up gauge\nopora_db_up %d\n"
+         "# HELP opora_db_outage_seconds How long the current outage has "
+         "lasted (0 when up).\n"
+         "# TYPE opora_db_outage_seconds gauge\nopora_db_outage_seconds %.3f\n"
+         "# HELP opora_db_connect_attempts_total Database connection "
+         "attempts.\n"
+         "# TYPE opora_db_connect_attempts_total counter\n"
+         "opora_db_connect_attempts_total %llu\n"
+         "# HELP opora_db_refused_total Requests refused because the "
+         "database was down.\n"
+         "# TYPE opora_db_refused_total counter\nopora_db_refused_total %llu\n",
+         db_up() ? 1 : 0, db_outage_seconds(), db_connect_attempts(),
+         db_refused_count());
+}
+
 char *metrics_render(size_t *len) {
   struct text t = {.buf = malloc(8192), .len = 0, .cap = 8192};
   if (t.buf == NULL)
@@ -173,6 +193,7 @@ char *metrics_render(size_t *len) {
          "# TYPE opora_connections_refused_total counter\n"
          "opora_connections_refused_total %llu\n",
          c.open, c.late_head, c.slow_body, c.refused);
+  render_outage(&t);
   *len = t.len;
   return t.buf;
 }

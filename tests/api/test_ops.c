@@ -56,6 +56,11 @@ static void test_metrics(void **state) {
       strstr(r->body, "# TYPE opora_http_request_duration_seconds histogram"));
   assert_non_null(strstr(r->body, "opora_db_connections"));
   assert_non_null(strstr(r->body, "opora_db_errors_total"));
+  /* The outage state (tests/fault/db_outage.sh shows it changing). */
+  assert_true(metric(r->body, "opora_db_up") == 1);
+  assert_true(metric(r->body, "opora_db_outage_seconds") == 0);
+  assert_true(metric(r->body, "opora_db_connect_attempts_total") >= 1);
+  assert_non_null(strstr(r->body, "# TYPE opora_db_refused_total counter"));
   const char *list = "opora_http_requests_total{route=\"/api/v1/regions\","
                      "method=\"GET\",status=\"200\"}";
   double before = metric(r->body, list);
@@ -455,6 +460,9 @@ static void test_db_unavailable(void **state) {
   struct http_reply *ready = http_get("/ready");
   struct http_reply *health = http_get("/health");
   long ready_status = ready->status, health_status = health->status;
+  struct http_reply *m = http_get("/metrics");
+  double up = metric(m->body, "opora_db_up");
+  http_reply_free(m);
   db_admin_exec("ALTER DATABASE \"%s\" ALLOW_CONNECTIONS true", db_name());
   if (!ok503) {
     print_error("expected 503 database_unavailable with Retry-After\n");
@@ -463,6 +471,7 @@ static void test_db_unavailable(void **state) {
   }
   assert_int_equal(ready_status, 503);
   assert_int_equal(health_status, 200);
+  assert_true(up == 0); /* the outage is in /metrics */
   http_reply_free(r);
   http_reply_free(ready);
   http_reply_free(health);
