@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "csv_in.h"
+
 #define ID_MAX ((1LL << 53) - 1) /* largest integer a JS client keeps exact */
 #define EMAIL_MAX 254
 #define URL_MAX 2000
@@ -569,6 +571,16 @@ void jspec_error(json_t *errors, const char *path, const char *message) {
     path = "$";
     message = "too many errors; the first ones are listed";
   }
-  json_array_append_new(
-      errors, json_pack("{s:s, s:s}", "path", path, "message", message));
+  json_t *e = json_pack("{s:s, s:s}", "path", path, "message", message);
+  if (e == NULL) { /* input quoted that is not UTF-8: its bad bytes as '?' */
+    char *p = strdup(path), *m = strdup(message);
+    if (p == NULL || m == NULL)
+      abort();
+    csv_in_make_valid(p);
+    csv_in_make_valid(m);
+    e = json_pack("{s:s, s:s}", "path", p, "message", m);
+    free(p);
+    free(m);
+  }
+  json_array_append_new(errors, e);
 }

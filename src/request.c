@@ -166,7 +166,9 @@ void request_query_arg(const struct jspec_field *params, const char *key,
     jspec_error(errors, path,
                 spec->type == JS_BOOLEAN  ? "must be true or false"
                 : spec->type == JS_NUMBER ? "must be a number"
-                                          : "must be an integer");
+                : spec->type == JS_INTEGER || spec->type == JS_ID
+                    ? "must be an integer"
+                    : "must be UTF-8 text");
     return;
   }
   json_object_set_new(values, key, v);
