@@ -3,11 +3,14 @@
  * instrument of fuzz_results_csv.c (tasks 1 and 2 short); the input fed in
  * pieces whose sizes come from its next bytes, then finish and free; then
  * fed whole, which must give the same callbacks (the array is split into
- * elements as it arrives). */
+ * elements as it arrives). Every problem's code, message and column must
+ * be UTF-8 (they go into the database). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "results_parse.h"
 
@@ -25,8 +28,19 @@ static uint64_t mix_str(uint64_t h, const char *s) {
   return s ? mix(h, s, strlen(s) + 1) : mix(h, "-", 1);
 }
 
+/* Problem texts go into the database and answers: UTF-8 only. */
+static void check_utf8(const char *s) {
+  json_t *j = s ? json_string(s) : json_null();
+  if (j == NULL)
+    abort();
+  json_decref(j);
+}
+
 static void on_problem(void *ctx, const struct results_problem *pr) {
   uint64_t *h = ctx;
+  check_utf8(pr->code);
+  check_utf8(pr->message);
+  check_utf8(pr->column);
   /* Touch every string the parser hands out. */
   *h = mix(*h, &pr->row_no, sizeof pr->row_no);
   *h = mix_str(mix_str(mix_str(*h, pr->code), pr->message), pr->column);
