@@ -659,6 +659,15 @@ static void test_list_bad_query(void **state) {
   struct http_reply *r = http_get(SCHOOLS "?limit=0&type=NOPE&year=1999");
   assert_validation(r, "query.limit", "query.type", "query.year");
   http_reply_free(r);
+  /* Found by tests/fuzz/fuzz_request.c: a key that is not UTF-8 was let
+   * through (its error could not be listed). */
+  r = http_get(SCHOOLS "?%%FF%%FE=1&limit=2");
+  assert_validation(r, "query.??");
+  http_reply_free(r);
+  r = http_get(SCHOOLS "?q=%%D0");
+  assert_validation(r, "query.q");
+  assert_non_null(strstr(r->body, "must be UTF-8 text"));
+  http_reply_free(r);
 }
 
 static void test_delete(void **state) {
