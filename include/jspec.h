@@ -57,7 +57,8 @@ size_t jspec_check(const json_t *value, const struct jspec_field *fields,
 /* At most this many errors are listed, and one more saying so. */
 #define JSPEC_MAX_ERRORS 100
 
-/* Appends {"path": path, "message": message} to errors. */
+/* Appends {"path": path, "message": message} to errors; bytes of either
+ * that are not UTF-8 (a query key quoted as it came) become '?'. */
 void jspec_error(json_t *errors, const char *path, const char *message);
 
 /* A normalized path as it is built during a walk: "$", then $.a, $.b[2],

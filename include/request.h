@@ -78,6 +78,18 @@ const char *request_header(struct request *rq, const char *name);
 json_t *request_query_checked(struct request *rq,
                               const struct jspec_field *params);
 
+/* The steps of request_query_checked without a connection (the fuzz
+ * target drives them): one argument, decoded, checked against `params`
+ * into `values` (its typed value) or `errors`; then the checks over all of
+ * them (required parameters, bounds). */
+void request_query_arg(const struct jspec_field *params, const char *key,
+                       const char *value, json_t *values, json_t *errors);
+void request_query_finish(const struct jspec_field *params, json_t *values,
+                          json_t *errors);
+
+/* A path id as text (len bytes): digits only, 1 .. 2^53 - 1. */
+bool request_parse_id(const char *text, size_t len, int64_t *out);
+
 /* Checks the parsed JSON body against `fields`. On failure answers 400 with
  * every bad field and returns false. */
 bool request_body_checked(struct request *rq, const struct jspec_field *fields,

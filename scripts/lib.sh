@@ -2,6 +2,7 @@
 # Shared helpers for scripts/run.sh and scripts/test.sh. Source it, don't run it:
 #   . scripts/lib.sh
 # Functions: install_missing PKG..., build DIR [CMAKE_ARGS...],
+#            build_fuzz [TARGET...], fuzz_one NAME SECONDS LOG [CORPUS],
 #            run_fuzz_briefly [SECONDS], start_private_pg, stop_private_pg,
 #            say, die.
 set -euo pipefail
@@ -16,7 +17,7 @@ OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansso
   libpq-dev libsodium-dev libxlsxwriter-dev libcmocka-dev libcurl4-openssl-dev libyaml-dev postgresql-15
   postgresql-contrib-15 curl ca-certificates)
 # shellcheck disable=SC2034 # used by scripts/test.sh
-# clang and libclang-rt-14-dev (the libFuzzer runtime) build the fuzz target;
+# clang and libclang-rt-14-dev (the libFuzzer runtime) build the fuzz targets;
 # python3-yaml and python3-jsonschema check the API tests' answers against
 # openapi.yaml (tests/api/check_answers.py, run with /usr/bin/python3);
 # python3-openpyxl reads the Excel tables back (tests/api/check_xlsx.py).
@@ -85,31 +86,61 @@ build() {
 
 # --- fuzzing -----------------------------------------------------------------
 
-# run_fuzz_briefly [SECONDS]: builds build-fuzz/ (CC=clang, -DOPORA_FUZZ=ON)
-# and runs the libFuzzer target of the CSV row parser for SECONDS
-# ($OPORA_FUZZ_SECONDS, 20) on a copy of tests/fuzz/corpus_results_csv/.
-# Returns 1 when the build fails or the fuzzer finds a crash (libFuzzer
-# leaves the input as build-fuzz/crash-*; the log is build-fuzz/fuzz.log).
-run_fuzz_briefly() {
-  local seconds=${1:-${OPORA_FUZZ_SECONDS:-20}} dir=$OPORA_ROOT/build-fuzz corpus rc=0
+# The libFuzzer targets: tests/fuzz/fuzz_<name>.c, each with its seed corpus
+# tests/fuzz/corpus_<name>/ (as in CMakeLists.txt's OPORA_FUZZ_TARGETS).
+OPORA_FUZZ_TARGETS=(results_csv results_json json_spec schedule formula cursor request
+  roadmap_csv)
+
+# build_fuzz [TARGET...]: builds the targets (all by default) in build-fuzz/
+# (CC=clang, -DOPORA_FUZZ=ON, the tests not configured).
+build_fuzz() {
+  local dir=$OPORA_ROOT/build-fuzz names=("$@")
+  ((${#names[@]})) || names=("${OPORA_FUZZ_TARGETS[@]}")
   CC=clang cmake -S "$OPORA_ROOT" -B "$dir" -G "Unix Makefiles" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPORA_FUZZ=ON >/dev/null || return 1
-  cmake --build "$dir" -j "${OPORA_JOBS:-2}" --target fuzz_results_csv || return 1
-  corpus=$(mktemp -d) || return 1
-  cp "$OPORA_ROOT"/tests/fuzz/corpus_results_csv/* "$corpus"/ || rc=1
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPORA_FUZZ=ON -DOPORA_TESTS=OFF >/dev/null || return 1
+  cmake --build "$dir" -j "${OPORA_JOBS:-2}" --target "${names[@]/#/fuzz_}"
+}
+
+# fuzz_one NAME SECONDS LOG [CORPUS]: runs build-fuzz/fuzz_NAME for SECONDS
+# on CORPUS (default: a throwaway copy of its seed corpus), libFuzzer's
+# output and final stats into LOG. Non-zero when it found a crash, a leak, a
+# timeout (an input taking over 20 s) or a broken invariant; the input is
+# left as build-fuzz/fuzz_NAME-crash-* (or -leak-, -timeout-).
+fuzz_one() {
+  local name=$1 seconds=$2 log=$3 corpus=${4:-} dir=$OPORA_ROOT/build-fuzz rc=0 tmp=
+  if [[ -z $corpus ]]; then
+    tmp=$(mktemp -d) || return 1
+    corpus=$tmp
+  fi
+  cp "$OPORA_ROOT/tests/fuzz/corpus_$name"/* "$corpus"/ || rc=1
   if ((rc == 0)); then
-    say "fuzzing the CSV row parser for ${seconds}s"
-    (cd "$dir" && ./fuzz_results_csv -max_total_time="$seconds" -rss_limit_mb=512 \
-      -print_final_stats=1 "$corpus") >"$dir/fuzz.log" 2>&1 || rc=1
+    "$dir/fuzz_$name" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=1024 \
+      -print_final_stats=1 -artifact_prefix="$dir/fuzz_$name-" "$corpus" >"$log" 2>&1 || rc=1
   fi
-  rm -rf "$corpus"
-  if ((rc)); then
-    tail -n 60 "$dir/fuzz.log" >&2 2>/dev/null
-    say "the fuzzer failed (log: build-fuzz/fuzz.log; crash inputs: build-fuzz/crash-*)"
-    return 1
-  fi
-  grep -E '^(Done|stat::(number_of_executed_units|peak_rss_mb))' "$dir/fuzz.log" >&2 || true
-  return 0
+  [[ -z $tmp ]] || rm -rf "$tmp"
+  return "$rc"
+}
+
+# run_fuzz_briefly [SECONDS]: builds every target and runs each for SECONDS
+# ($OPORA_FUZZ_SECONDS, 5) on a copy of its seed corpus, one at a time;
+# logs in build-fuzz/fuzz-<name>.log. Returns 1 when the build fails or any
+# target fails (the failing log's tail is printed).
+run_fuzz_briefly() {
+  local seconds=${1:-${OPORA_FUZZ_SECONDS:-5}} dir=$OPORA_ROOT/build-fuzz name log failed=0
+  build_fuzz "${OPORA_FUZZ_TARGETS[@]}" || return 1
+  say "fuzzing ${#OPORA_FUZZ_TARGETS[@]} parsers for ${seconds}s each"
+  for name in "${OPORA_FUZZ_TARGETS[@]}"; do
+    log=$dir/fuzz-$name.log
+    if fuzz_one "$name" "$seconds" "$log"; then
+      say "fuzz_$name: $(grep -E '^stat::number_of_executed_units' "$log" | cut -d' ' -f2) runs," \
+        "$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -n 1)"
+    else
+      tail -n 60 "$log" >&2 2>/dev/null
+      say "fuzz_$name failed (log: build-fuzz/fuzz-$name.log; input: build-fuzz/fuzz_$name-*)"
+      failed=1
+    fi
+  done
+  return "$failed"
 }
 
 # --- private PostgreSQL --------------------------------------------------------

@@ -3,8 +3,8 @@
 # (AddressSanitizer + UndefinedBehaviorSanitizer), starts a private PostgreSQL
 # (unless DATABASE_URL is set: then that server's URL is the tests' admin URL
 # too), and runs every check: clang-format, the OpenAPI linter, all ctest
-# tests, the unit and API tests again under the sanitizers, 20 seconds of
-# fuzzing the CSV row parser (libFuzzer, scripts/lib.sh run_fuzz_briefly),
+# tests, the unit and API tests again under the sanitizers, 5 seconds of
+# fuzzing each parser (libFuzzer, scripts/lib.sh run_fuzz_briefly),
 # PostgreSQL stopped and started under load (tests/fault/db_outage.sh, on the
 # release build and a cluster of its own), and `docker compose config` when a
 # compose client is installed. Stops the PostgreSQL it started; exits non-zero
@@ -132,8 +132,9 @@ run_check format check_format
 run_check openapi-lint check_openapi
 run_check ctest check_ctest
 run_check ctest-asan check_ctest_asan
-# A short libFuzzer run of the CSV row parser: fails on any crash.
-run_check fuzz-results-csv run_fuzz_briefly
+# A short libFuzzer run of every parser: fails on any crash, leak or broken
+# invariant.
+run_check fuzz run_fuzz_briefly
 run_check fault-db-outage check_db_outage
 run_check compose-config check_compose
 

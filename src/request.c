@@ -10,7 +10,7 @@
 
 #include "request.h"
 
-static bool parse_positive_id(const char *text, size_t len, int64_t *out) {
+bool request_parse_id(const char *text, size_t len, int64_t *out) {
   if (len == 0 || len > 16)
     return false;
   int64_t v = 0;
@@ -56,7 +56,7 @@ bool request_param_id(struct request *rq, const char *name, int64_t *out) {
     reply_problem(rq, ERR_INTERNAL, NULL); /* the route has no such parameter */
     return false;
   }
-  return parse_positive_id(v, n, out) ||
+  return request_parse_id(v, n, out) ||
          reply_bad_param(rq, name, "must be a positive integer id");
 }
 
@@ -148,32 +148,37 @@ static json_t *query_value(const struct jspec_field *spec, const char *text) {
   return json_string(text); /* NULL for invalid UTF-8 */
 }
 
-static enum MHD_Result scan_query_arg(void *cls, enum MHD_ValueKind kind,
-                                      const char *key, const char *value) {
-  (void)kind;
-  struct query_scan *scan = cls;
+void request_query_arg(const struct jspec_field *params, const char *key,
+                       const char *value, json_t *values, json_t *errors) {
   char path[128];
   snprintf(path, sizeof path, "query.%.100s", key);
-  const struct jspec_field *spec = find_param(scan->params, key);
+  const struct jspec_field *spec = find_param(params, key);
   if (spec == NULL) {
-    jspec_error(scan->errors, path, "is not a known parameter");
-    return MHD_YES;
+    jspec_error(errors, path, "is not a known parameter");
+    return;
   }
-  if (json_object_get(scan->values, key) != NULL) {
-    jspec_error(scan->errors, path, "is given more than once");
-    return MHD_YES;
+  if (json_object_get(values, key) != NULL) {
+    jspec_error(errors, path, "is given more than once");
+    return;
   }
   json_t *v = query_value(spec, value != NULL ? value : "");
   if (v == NULL) {
-    jspec_error(scan->errors, path,
+    jspec_error(errors, path,
                 spec->type == JS_BOOLEAN  ? "must be true or false"
                 : spec->type == JS_NUMBER ? "must be a number"
                 : spec->type == JS_INTEGER || spec->type == JS_ID
                     ? "must be an integer"
-                    : "must be valid UTF-8 text");
-    return MHD_YES;
+                    : "must be UTF-8 text");
+    return;
   }
-  json_object_set_new(scan->values, key, v);
+  json_object_set_new(values, key, v);
+}
+
+static enum MHD_Result scan_query_arg(void *cls, enum MHD_ValueKind kind,
+                                      const char *key, const char *value) {
+  (void)kind;
+  struct query_scan *scan = cls;
+  request_query_arg(scan->params, key, value, scan->values, scan->errors);
   return MHD_YES;
 }
 
@@ -190,14 +195,19 @@ static void rename_paths(json_t *errors, size_t from) {
   }
 }
 
+void request_query_finish(const struct jspec_field *params, json_t *values,
+                          json_t *errors) {
+  size_t before = json_array_size(errors);
+  jspec_check(values, params, JSPEC_CREATE, errors);
+  rename_paths(errors, before);
+}
+
 json_t *request_query_checked(struct request *rq,
                               const struct jspec_field *params) {
   struct query_scan scan = {params, json_object(), json_array()};
   MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, scan_query_arg,
                             &scan);
-  size_t before = json_array_size(scan.errors);
-  jspec_check(scan.values, params, JSPEC_CREATE, scan.errors);
-  rename_paths(scan.errors, before);
+  request_query_finish(params, scan.values, scan.errors);
   if (json_array_size(scan.errors) > 0) {
     json_decref(scan.values);
     reply_validation_steal(rq, scan.errors);
@@ -233,7 +243,7 @@ bool request_if_match(struct request *rq, int32_t *version) {
   /* "0": a resource that exists before its first write (a risk profile). */
   bool zero = len == 3 && strcmp(h, "\"0\"") == 0;
   if (!zero && (len < 3 || h[0] != '"' || h[len - 1] != '"' ||
-                !parse_positive_id(h + 1, len - 2, &v) || v > INT32_MAX)) {
+                !request_parse_id(h + 1, len - 2, &v) || v > INT32_MAX)) {
     reply_problem(rq, ERR_PRECONDITION_FAILED,
                   "If-Match does not name a version of this resource");
     return false;

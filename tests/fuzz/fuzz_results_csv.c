@@ -3,13 +3,16 @@
  * short-answer block's column may stand for them), the input fed in pieces
  * whose sizes come from its first bytes, then finish and free; then fed
  * whole, which must give the same callbacks (the reader copies runs of
- * plain bytes at once, byte by byte otherwise). Built with -DOPORA_FUZZ=ON
- * and CC=clang; scripts/lib.sh's run_fuzz_briefly runs it for a few
- * seconds. */
+ * plain bytes at once, byte by byte otherwise). Every problem's code,
+ * message and column must be UTF-8 (they go into the database). Built with
+ * -DOPORA_FUZZ=ON and CC=clang; scripts/lib.sh's run_fuzz_briefly runs it
+ * for a few seconds. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "results_parse.h"
 
@@ -27,8 +30,19 @@ static uint64_t mix_str(uint64_t h, const char *s) {
   return s ? mix(h, s, strlen(s) + 1) : mix(h, "-", 1);
 }
 
+/* Problem texts go into the database and answers: UTF-8 only. */
+static void check_utf8(const char *s) {
+  json_t *j = s ? json_string(s) : json_null();
+  if (j == NULL)
+    abort();
+  json_decref(j);
+}
+
 static void on_problem(void *ctx, const struct results_problem *pr) {
   uint64_t *h = ctx;
+  check_utf8(pr->code);
+  check_utf8(pr->message);
+  check_utf8(pr->column);
   /* Touch every string the parser hands out. */
   *h = mix(*h, &pr->row_no, sizeof pr->row_no);
   *h = mix_str(mix_str(mix_str(*h, pr->code), pr->message), pr->column);

@@ -552,6 +552,23 @@ static void test_error_cap(void **state) {
   json_decref(body);
 }
 
+/* Found by tests/fuzz/fuzz_request.c: an entry whose path quotes bytes
+ * that are not UTF-8 (a query key) was dropped, not listed. */
+static void test_error_not_utf8(void **state) {
+  (void)state;
+  json_t *errors = json_array();
+  jspec_error(errors, "query.\xffT", "is not a known parameter");
+  jspec_error(errors, "$.a", "bad \xd0");
+  assert_int_equal(json_array_size(errors), 2);
+  json_t *e = json_array_get(errors, 0);
+  assert_string_equal(json_string_value(json_object_get(e, "path")),
+                      "query.?T");
+  e = json_array_get(errors, 1);
+  assert_string_equal(json_string_value(json_object_get(e, "message")),
+                      "bad ?");
+  json_decref(errors);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_full_body),
@@ -579,6 +596,7 @@ int main(void) {
       cmocka_unit_test(test_appends_and_counts),
       cmocka_unit_test(test_long_unknown_key_path),
       cmocka_unit_test(test_error_cap),
+      cmocka_unit_test(test_error_not_utf8),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
