@@ -659,7 +659,6 @@ static void test_list_bad_query(void **state) {
   struct http_reply *r = http_get(SCHOOLS "?limit=0&type=NOPE&year=1999");
   assert_validation(r, "query.limit", "query.type", "query.year");
   http_reply_free(r);
-  http_reply_free(r);
 }
 
 static void test_delete(void **state) {
