@@ -571,13 +571,15 @@ void jspec_error(json_t *errors, const char *path, const char *message) {
     path = "$";
     message = "too many errors; the first ones are listed";
   }
-  /* A path names what the client sent (a query key, an object key): it is
-   * quoted as valid UTF-8, so a bad key is named, never dropped. */
-  char *path_text = strdup(path);
-  if (path_text == NULL)
+  /* A path or a message may quote what the client sent (a query key, a
+   * value): it is listed as valid UTF-8, never dropped. */
+  char *path_text = strdup(path), *message_text = strdup(message);
+  if (path_text == NULL || message_text == NULL)
     abort();
   utf8_make_valid(path_text);
-  json_array_append_new(
-      errors, json_pack("{s:s, s:s}", "path", path_text, "message", message));
+  utf8_make_valid(message_text);
+  json_array_append_new(errors, json_pack("{s:s, s:s}", "path", path_text,
+                                          "message", message_text));
   free(path_text);
+  free(message_text);
 }
