@@ -55,6 +55,8 @@ void resource_delete(struct request *rq, const struct resource *res);
 struct list_spec {
   const struct jspec_field *params; /* ends with PAGE_PARAMS, END_FIELDS */
   enum stmt_id stmt;
+  /* When set, the statement for the checked query (else stmt). */
+  enum stmt_id (*stmt_for)(const json_t *query);
   bool nested; /* under /api/v1/schools/{id}: 404 when the school is not */
   bool keyed;  /* sorted by a key before the id (a name) */
   /* Its columns as a table (Accept: text/csv); NULL: JSON only. */

@@ -522,7 +522,8 @@ static PGresult *list_call(struct request *rq, const struct list_spec *spec,
     if (args[i].name != NULL)
       packed[n++] = args[i];
   packed[n] = (struct db_arg)DB_END;
-  return db_call(rq, spec->stmt, packed, query);
+  enum stmt_id stmt = spec->stmt_for ? spec->stmt_for(query) : spec->stmt;
+  return db_call(rq, stmt, packed, query);
 }
 
 void resource_list(struct request *rq, const struct list_spec *spec) {

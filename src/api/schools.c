@@ -1,5 +1,6 @@
 /* /api/v1/schools: the school registry. */
 #include <stdio.h>
+#include <string.h>
 
 #include "audit.h"
 #include "fields.h"
@@ -128,9 +129,25 @@ static const struct table_column school_columns[] = {
 static const struct table_spec school_table =
     TABLE_SPEC("schools", school_columns);
 
+/* A municipality and nothing else (but the page): SCHOOLS_OF_MUNICIPALITY,
+ * whose plan is made once per connection. */
+static enum stmt_id schools_list_statement(const json_t *query) {
+  const char *key;
+  const json_t *value;
+  bool municipality = false;
+  json_object_foreach((json_t *)query, key, value) {
+    if (strcmp(key, "municipality") == 0)
+      municipality = true;
+    else if (strcmp(key, "limit") != 0 && strcmp(key, "cursor") != 0)
+      return STMT_SCHOOLS_LIST;
+  }
+  return municipality ? STMT_SCHOOLS_OF_MUNICIPALITY : STMT_SCHOOLS_LIST;
+}
+
 const struct list_spec schools_list_spec = {
     .params = schools_list_params,
     .stmt = STMT_SCHOOLS_LIST,
+    .stmt_for = schools_list_statement,
     .keyed = true,
     .table = &school_table,
 };

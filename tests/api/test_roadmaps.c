@@ -1,5 +1,6 @@
 /* /api/v1/roadmaps: support plans, their status from draft to archive, and
  * their revisions kept as they were (docs/PLANS.md). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -535,12 +536,86 @@ static void test_revisions(void **state) {
   http_reply_free(r);
 }
 
+/* PostgreSQL's JSON text as the server sends it: without the whitespace
+ * between tokens (src/json_text.c, json_text_compact). */
+static char *compacted(char *text) {
+  bool in_string = false;
+  size_t out = 0;
+  for (size_t i = 0; text[i] != '\0'; i++) {
+    char c = text[i];
+    if (in_string && c == '\\' && text[i + 1] != '\0') {
+      text[out++] = c;
+      text[out++] = text[++i];
+      continue;
+    }
+    if (c == '"')
+      in_string = !in_string;
+    if (in_string || (c != ' ' && c != '\n' && c != '\t' && c != '\r'))
+      text[out++] = c;
+  }
+  text[out] = '\0';
+  return text;
+}
+
+/* The roadmap's answer, with and without its items, is the text that
+ * roadmap_doc and roadmap_items_json make (the statements write them out). */
+static void expect_same_as_functions(long long id) {
+  char *doc = db_text("SELECT roadmap_doc(r)::text FROM roadmaps r"
+                      " WHERE r.id = %lld",
+                      id);
+  struct http_reply *r = http_get("%s", path_of(id));
+  assert_status(r, 200);
+  assert_string_equal(r->body, compacted(doc));
+  http_reply_free(r);
+  free(doc);
+  char *with_items =
+      db_text("SELECT left(roadmap_doc(r)::text, -1) || ',\"items\":'"
+              " || roadmap_items_json(r.id)::text || '}' FROM roadmaps r"
+              " WHERE r.id = %lld",
+              id);
+  r = http_get("%s?include=items", path_of(id));
+  assert_status(r, 200);
+  assert_string_equal(r->body, compacted(with_items));
+  http_reply_free(r);
+  free(with_items);
+}
+
+static void test_same_as_functions(void **state) {
+  (void)state;
+  long long empty =
+      api_create("/api/v1/roadmaps", municipal_body(kovrov().municipality_id));
+  expect_same_as_functions(empty);
+
+  long long id = school_roadmap(new_school());
+  add_item(
+      id, 1, "Анализ результатов ВПР",
+      "{\"kind\":\"date\",\"date\":\"2021-10-01\",\"due\":\"2021-10-01\"}");
+  add_item(
+      id, 3, "Семинар для учителей",
+      "{\"kind\":\"date\",\"date\":\"2099-10-01\",\"due\":\"2099-10-01\"}");
+  add_item(id, 2, "Ежегодный отчёт",
+           "{\"kind\":\"yearly_deadline\",\"month\":1,\"day\":1}");
+  add_item(id, 4, "По мере необходимости", "{\"kind\":\"unparsed\"}");
+  db_exec("UPDATE roadmap_items SET status = 'done', completed_on ="
+          " '2021-09-30', indicator_code = 'I1', indicator_target = 12.50"
+          " WHERE roadmap_id = %lld AND position = 1",
+          id);
+  db_exec("UPDATE roadmap_items SET status = 'cancelled', responsible ="
+          " 'Завуч \"по УВР\"' WHERE roadmap_id = %lld AND position = 4",
+          id);
+  expect_same_as_functions(id);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_create_and_read), cmocka_unit_test(test_bad_bodies),
-      cmocka_unit_test(test_rules),           cmocka_unit_test(test_scope),
-      cmocka_unit_test(test_status),          cmocka_unit_test(test_list),
+      cmocka_unit_test(test_create_and_read),
+      cmocka_unit_test(test_bad_bodies),
+      cmocka_unit_test(test_rules),
+      cmocka_unit_test(test_scope),
+      cmocka_unit_test(test_status),
+      cmocka_unit_test(test_list),
       cmocka_unit_test(test_revisions),
+      cmocka_unit_test(test_same_as_functions),
   };
   harness_start("roadmaps");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));

@@ -613,6 +613,26 @@ static void test_list_paging(void **state) {
   assert_true(json_is_null(json_object_get(r->json, "next_cursor")));
   http_reply_free(r);
 
+  /* A municipality alone has a statement of its own: the same items as the
+   * general one (asked for with the region that changes nothing), and none
+   * for a caller of another municipality. */
+  json_t *alone = list_all(J(SCHOOLS "?municipality=%lld", muni), 7);
+  json_t *general = list_all(
+      J(SCHOOLS "?municipality=%lld&region=%lld", muni, kovrov().region_id), 7);
+  assert_int_equal(json_array_size(alone), 130);
+  assert_true(json_equal(alone, general));
+  json_decref(alone);
+  json_decref(general);
+  char admin_token[64];
+  snprintf(admin_token, sizeof admin_token, "%s",
+           use_token(make_token("municipal", "municipality",
+                                kovrov().municipality_id)));
+  r = http_get(SCHOOLS "?municipality=%lld", muni);
+  assert_status(r, 200);
+  assert_int_equal(json_array_size(json_object_get(r->json, "items")), 0);
+  http_reply_free(r);
+  use_token(admin_token);
+
   /* Paging with a search filter gives the same rows as one page. */
   json_t *one = list_all(
       J(SCHOOLS "?municipality=%lld&q=%s", muni, esc("школа № 1")), 500);
