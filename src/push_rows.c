@@ -278,19 +278,6 @@ static bool fresh_close(struct push *p) {
 /* --- rows that may meet others: batches through a temporary table -----------
  */
 
-static void mark_listed_dirty(struct push *p, const char *ids) {
-  for (const char *s = ids; *s;) {
-    char *end;
-    long long id = strtoll(s, &end, 10);
-    if (end == s) {
-      s++;
-      continue;
-    }
-    stats_school(&p->stats, id)->dirty = true;
-    s = end;
-  }
-}
-
 static bool duplicates_out(struct push *p, long *left) {
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"import", p->import}, DB_END};
@@ -315,24 +302,39 @@ static bool duplicates_out(struct push *p, long *left) {
   return true;
 }
 
+/* The rows of the batch that are new or differ from the stored ones,
+ * into the statistics: the stored row out, the new one in. */
+static bool changes_count(struct push *p, const PGresult *r, long *existing) {
+  struct stats_columns now = stats_columns_find(r, ""),
+                       old = stats_columns_find(r, "old_");
+  *existing = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    bool stored = !PQgetisnull(r, i, old.school);
+    if ((stored && !stats_apply_result(&p->stats, -1, r, i, &old)) ||
+        !stats_apply_result(&p->stats, 1, r, i, &now))
+      return false; /* a row not of the instrument's shape: a bug */
+    *existing += stored;
+  }
+  return true;
+}
+
 /* The batch against the stored rows, then into them. */
 static bool upsert(struct push *p, long rows) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_STAGING_COMPARE, args, NULL);
-  if (!db_result_ok(r)) {
+  PGresult *r = push_run(p, STMT_PUSH_STAGING_CHANGES, args, NULL);
+  long existing = 0;
+  if (!db_result_ok(r) || !changes_count(p, r, &existing)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
-  long existing = strtol(db_get(r, 0, "existing"), NULL, 10);
-  long same = strtol(db_get(r, 0, "unchanged"), NULL, 10);
-  mark_listed_dirty(p, db_get(r, 0, "schools_left"));
+  long changed = PQntuples(r);
   PQclear(r);
   if (!push_run_ok(p, STMT_PUSH_STAGING_UPSERT, NULL, NULL))
     return false;
-  p->inserted += rows - existing;
-  p->updated += existing - same;
-  p->unchanged += same;
+  p->inserted += changed - existing;
+  p->updated += existing;
+  p->unchanged += rows - changed;
   return true;
 }
 
@@ -477,8 +479,7 @@ bool push_rows_add(struct push *p, const struct result_row *row,
               row->test_score, row->journal_mark);
     return p->fresh.len < SEND_BYTES || fresh_send(p);
   }
-  s->dirty = true; /* recomputed from its rows at the end */
-  put_row(p, &p->suspect, row, school_id, hash);
+  put_row(p, &p->suspect, row, school_id, hash); /* counted by upsert */
   if (p->suspect.rows < p->batch_rows && p->suspect.len < SUSPECT_BYTES)
     return true;
   return suspect_merge(p);
