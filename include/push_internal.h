@@ -78,6 +78,9 @@ struct push {
   /* The instrument's rows when the push began: a participant sent again
    * with the same hash is unchanged and not sent to the database. */
   struct stored_map stored;
+  /* A push much smaller than the instrument: no map; every row goes
+   * through the batches, which write it with the push's id. */
+  bool stored_in_db;
   int64_t *replaced; /* replace=school: every school of the push */
   size_t n_replaced, cap_replaced;
 

@@ -386,6 +386,58 @@ static void test_repush_replace_school(void **state) {
   free(c.s);
 }
 
+/* A correction much smaller than the instrument is looked up in the
+ * database rather than read whole: the same counts, repeats and
+ * statistics. */
+static void test_repush_small_correction(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *before = ingest(&p);
+  struct text t = {0}, c = {0};
+  add(&t, F1_HEADER);
+  rows(&t, p.code[0], "s", 3000);
+  rows(&t, p.code[1], "z", 10);
+  push_counted(id, NULL, &t, 3010, 0, 0, 0);
+  add(&c, F1_HEADER);
+  rows(&c, p.code[1], "z", 6); /* unchanged; z-7 .. z-10 left out */
+  const int s[5] = {1, 1, 1, 1, 1};
+  row_full(&c, p.code[1], "s-5", "5А", "1", s, 0); /* moved, changed */
+  row_full(&c, p.code[1], "z-new", "5А", "1", s, 0);
+  row_full(&c, p.code[1], "z-2", "5А", "1", s, 0);   /* repeats row 3 */
+  row_full(&c, p.code[1], "z-new", "5А", "1", s, 0); /* repeats row 9 */
+  struct http_reply *r = push_csv(id, "?replace=school&mode=partial", &c);
+  assert_status(r, 201);
+  assert_counts(r->json, 1, 1, 6, 2);
+  assert_json_int(r->json, "deleted", 4);
+  const json_t *pr = json_array_get(json_object_get(r->json, "problems"), 0);
+  assert_json_str(pr, "code", "duplicate_participant");
+  http_reply_free(r);
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
+                            " WHERE assessment_id = %lld",
+                            id),
+                   3010 - 4 + 1);
+  assert_int_equal(
+      db_count("SELECT school_id FROM assessment_results WHERE"
+               " assessment_id = %lld AND participant_code = 's-5'",
+               id),
+      p.school[1]);
+  assert_int_equal(stats_mismatches(id), 0);
+  /* The same correction again, strict and without the repeats: all
+   * unchanged. */
+  struct text d = {0};
+  add(&d, F1_HEADER);
+  rows(&d, p.code[1], "z", 6);
+  row_full(&d, p.code[1], "s-5", "5А", "1", s, 0);
+  row_full(&d, p.code[1], "z-new", "5А", "1", s, 0);
+  push_counted(id, NULL, &d, 0, 0, 8, 0);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+  free(c.s);
+  free(d.s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_repush_one_value),
@@ -393,6 +445,7 @@ int main(void) {
       cmocka_unit_test(test_repush_repeat_of_unchanged),
       cmocka_unit_test(test_repush_rows_without_hash),
       cmocka_unit_test(test_repush_replace_school),
+      cmocka_unit_test(test_repush_small_correction),
   };
   harness_start("push_repush");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));
