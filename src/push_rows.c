@@ -110,8 +110,11 @@ static bool stored_load(struct push *p) {
   return ok;
 }
 
-/* Reading a stored row costs about a twentieth of merging a pushed one. */
+/* Reading a stored row costs about a twentieth of merging a pushed one;
+ * past STORED_MAX_IN_MEMORY (about 120 MB of map) the rows are looked up
+ * in the database whatever the push's size. */
 #define STORED_PER_MERGED_ROW 20
+#define STORED_MAX_IN_MEMORY 2000000L
 
 bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   filter_size(&p->seen, rows);
@@ -126,7 +129,8 @@ bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   }
   long stored = strtol(db_get(r, 0, "stored"), NULL, 10);
   PQclear(r);
-  p->stored_in_db = rows < stored / STORED_PER_MERGED_ROW;
+  p->stored_in_db =
+      rows < stored / STORED_PER_MERGED_ROW || stored > STORED_MAX_IN_MEMORY;
   return p->stored_in_db || stored_load(p);
 }
 
