@@ -78,36 +78,29 @@ static bool filter_test_and_add(struct seen_filter *f, const char *code) {
   return maybe;
 }
 
-/* The stored rows of the instrument, read one row at a time (the columns
- * found in the first). */
+/* The stored rows of the instrument, through a cursor, many at a time. */
 static bool stored_load(struct push *p) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
-  if (!db_send_on(p->pg, STMT_PUSH_STORED_CODES, args, NULL, NULL, NULL) ||
-      !PQsetSingleRowMode(p->pg)) {
-    push_fail_db(p, NULL);
+  if (!push_run_ok(p, STMT_PUSH_STORED_OPEN, args, NULL))
     return false;
-  }
-  bool ok = true;
-  int code = -1, school = -1, hash = -1;
-  PGresult *r;
-  while ((r = PQgetResult(p->pg)) != NULL) {
-    ExecStatusType s = PQresultStatus(r);
-    if (s == PGRES_SINGLE_TUPLE) {
-      if (code < 0) {
-        code = db_column(r, "participant_code");
-        school = db_column(r, "school_id");
-        hash = db_column(r, "row_hash");
-      }
-      stored_add(&p->stored, PQgetvalue(r, 0, code),
-                 strtoll(PQgetvalue(r, 0, school), NULL, 10),
-                 PQgetisnull(r, 0, hash) ? NULL : PQgetvalue(r, 0, hash));
-    } else if (s != PGRES_TUPLES_OK && ok) {
+  for (;;) {
+    PGresult *r = push_run(p, STMT_PUSH_STORED_FETCH, NULL, NULL);
+    if (!db_result_ok(r)) {
       push_fail_db(p, r);
-      ok = false;
+      PQclear(r);
+      return false;
     }
+    int n = PQntuples(r), code = db_column(r, "participant_code"),
+        school = db_column(r, "school_id"), hash = db_column(r, "row_hash");
+    for (int i = 0; i < n; i++)
+      stored_add(&p->stored, PQgetvalue(r, i, code),
+                 strtoll(PQgetvalue(r, i, school), NULL, 10),
+                 PQgetisnull(r, i, hash) ? NULL : PQgetvalue(r, i, hash));
     PQclear(r);
+    if (n == 0)
+      break;
   }
-  return ok;
+  return push_run_ok(p, STMT_PUSH_STORED_CLOSE, NULL, NULL);
 }
 
 /* Reading a stored row costs about a twentieth of merging a pushed one;
