@@ -14,6 +14,7 @@
 #include "db.h"
 #include "push.h"
 #include "push_stats.h"
+#include "push_stored.h"
 
 struct request;
 
@@ -29,9 +30,9 @@ struct lines {
   long rows;
 };
 
-/* A Bloom filter of the participant codes the push has seen (and, for an
- * instrument with rows, those stored): "no" is certain, "maybe" is checked
- * by the database. Its size is fixed when the push starts. */
+/* A Bloom filter of the participant codes new to the instrument that the
+ * push has seen: "no" is certain, "maybe" is checked by the database. Its
+ * size is fixed when the push starts. */
 struct seen_filter {
   uint64_t *bits;
   uint64_t n_bits; /* a power of two */
@@ -74,6 +75,12 @@ struct push {
    * through a temporary table. */
   struct lines suspect;
   struct seen_filter seen;
+  /* The instrument's rows when the push began: a participant sent again
+   * with the same hash is unchanged and not sent to the database. */
+  struct stored_map stored;
+  /* A push much smaller than the instrument: no map; every row goes
+   * through the batches, which write it with the push's id. */
+  bool stored_in_db;
   int64_t *replaced; /* replace=school: every school of the push */
   size_t n_replaced, cap_replaced;
 
@@ -116,7 +123,7 @@ PGresult *push_copy_end(struct push *p);
 /* A well-mixed 64-bit hash of a code (school or participant). */
 uint64_t push_code_hash(const char *code);
 /* Sizes the filter for about `rows` codes and, for an instrument that has
- * rows, loads their codes. False after answering. */
+ * rows, loads their codes, schools and hashes. False after answering. */
 bool push_rows_prepare(struct push *p, bool has_rows, long rows);
 /* One good row of a known school. False after answering. */
 bool push_rows_add(struct push *p, const struct result_row *row,

@@ -1,8 +1,9 @@
 /* Per-school statistics of one instrument, as a push keeps them
  * (docs/ASSESSMENTS.md). Rows the push inserts are added here as they are
- * parsed; a school whose stored rows the push changed ("dirty": updates,
- * replacements, a batch that met existing rows) is recomputed from its rows
- * instead. Both use stats_add, so both give the same numbers. */
+ * parsed; an update takes the stored row out (stats_apply, sign -1) and
+ * adds the new one; a school whose stored rows ?replace=school deleted
+ * ("dirty") is recomputed from its rows instead. All use stats_apply, so
+ * all give the same numbers. */
 #ifndef OPORA_PUSH_STATS_H
 #define OPORA_PUSH_STATS_H
 
@@ -17,6 +18,7 @@ struct school_stats {
   bool dirty;    /* recompute from the stored rows */
   bool in_batch; /* has a row in the batch being written */
   bool seen;     /* has a row in this push */
+  bool touched;  /* its figures change: written at the end */
   int64_t participants, marks[4], failed, primary_sum;
   int64_t test_scored, test_score_sum;
   int64_t journal_known, confirmed, lowered, raised;
@@ -48,12 +50,28 @@ void stats_table_free(struct stats_table *t);
 /* The school's entry, made (empty) when missing. */
 struct school_stats *stats_school(struct stats_table *t, int64_t school_id);
 
-/* Adds one participant's result. */
+/* Adds one participant's result (sign 1), or takes it out (sign -1). */
+void stats_apply(const struct instrument *ins, struct school_stats *s, int sign,
+                 const int *task_score, int primary_score, int mark,
+                 int test_score, int journal_mark);
+/* stats_apply with sign 1. */
 void stats_add(const struct instrument *ins, struct school_stats *s,
                const int *task_score, int primary_score, int mark,
                int test_score, int journal_mark);
 
-/* Writes the statistics of every school the push touched, inside the
+/* The columns of a result row in a PGresult: school_id, task_scores (as
+ * text), primary_score, mark, test_score, journal_mark, each name after
+ * `prefix`. */
+struct stats_columns {
+  int school, task_scores, primary_score, mark, test_score, journal_mark;
+};
+struct stats_columns stats_columns_find(const PGresult *r, const char *prefix);
+/* stats_apply with the result in row `row` of r, to its school's entry;
+ * false when the row is not of the instrument's shape. */
+bool stats_apply_result(struct stats_table *t, int sign, const PGresult *r,
+                        int row, const struct stats_columns *c);
+
+/* Writes the statistics of every school whose figures change, inside the
  * push's transaction on `pg`: dirty schools recomputed from their rows,
  * the others added to what is stored. False on a database error (the
  * result is left in *failed_result for the caller to report, or NULL). */

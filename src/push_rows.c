@@ -1,13 +1,23 @@
 /* Where each good row of a push goes (include/push_internal.h,
  * docs/ASSESSMENTS.md "The push").
  *
- * A Bloom filter remembers the participant codes of the push (and, for an
- * instrument that already has rows, the stored ones). A row whose code the
- * filter has never seen cannot meet any stored row nor an earlier row of
- * the push: it goes straight into assessment_results through one COPY that
- * stays open as long as such rows come, and its school's statistics are
- * counted in memory. A row the filter may have seen (an update, a
- * duplicate, or a false alarm) waits in the suspect batch; a batch goes
+ * For an instrument that already has rows, the push first reads every
+ * stored participant with its school and the hash of its row's values
+ * (src/push_stored.c). A stored participant sent again with the same hash
+ * is unchanged: counted, and not sent to the database; sent twice, its
+ * second row is a duplicate, found here. A stored participant with another
+ * hash (or none known) is an update and waits in the suspect batch.
+ * A push much smaller than the instrument (STORED_PER_MERGED_ROW) reads
+ * none of this: every row of it goes through the suspect batches, which
+ * compare it with its stored row in the database and write it with the
+ * push's id, so that repeats are found there as for new participants.
+ *
+ * A Bloom filter remembers the push's participant codes new to the
+ * instrument. A row whose code the filter has never seen cannot meet an
+ * earlier row of the push: it goes straight into assessment_results through
+ * one COPY that stays open as long as such rows come, and its school's
+ * statistics are counted in memory. A row the filter may have seen (a
+ * duplicate, or a false alarm) waits in the suspect batch too; a batch goes
  * into a temporary table, where the duplicates are taken out and the rest
  * upserted, and its schools are recomputed from their rows at the end.
  * A batch holds p->batch_rows rows (OPORA_PUSH_BATCH_ROWS) or 4 MB.
@@ -68,48 +78,53 @@ static bool filter_test_and_add(struct seen_filter *f, const char *code) {
   return maybe;
 }
 
-/* The stored codes of the instrument, read one row at a time (its column
- * found in the first). */
-static bool filter_load(struct push *p) {
+/* The stored rows of the instrument, through a cursor, many at a time. */
+static bool stored_load(struct push *p) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
-  if (!db_send_on(p->pg, STMT_PUSH_STORED_CODES, args, NULL, NULL, NULL) ||
-      !PQsetSingleRowMode(p->pg)) {
-    push_fail_db(p, NULL);
+  if (!push_run_ok(p, STMT_PUSH_STORED_OPEN, args, NULL))
     return false;
-  }
-  bool ok = true;
-  int code = -1;
-  PGresult *r;
-  while ((r = PQgetResult(p->pg)) != NULL) {
-    ExecStatusType s = PQresultStatus(r);
-    if (s == PGRES_SINGLE_TUPLE) {
-      if (code < 0)
-        code = db_column(r, "participant_code");
-      (void)filter_test_and_add(&p->seen, PQgetvalue(r, 0, code));
-    } else if (s != PGRES_TUPLES_OK && ok) {
-      push_fail_db(p, r);
-      ok = false;
-    }
-    PQclear(r);
-  }
-  return ok;
-}
-
-bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
-  long stored = 0;
-  if (has_rows) {
-    const struct db_arg args[] = {{"assessment", p->assessment}, DB_END};
-    PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, args, NULL);
+  for (;;) {
+    PGresult *r = push_run(p, STMT_PUSH_STORED_FETCH, NULL, NULL);
     if (!db_result_ok(r)) {
       push_fail_db(p, r);
       PQclear(r);
       return false;
     }
-    stored = strtol(db_get(r, 0, "stored"), NULL, 10);
+    int n = PQntuples(r), code = db_column(r, "participant_code"),
+        school = db_column(r, "school_id"), hash = db_column(r, "row_hash");
+    for (int i = 0; i < n; i++)
+      stored_add(&p->stored, PQgetvalue(r, i, code),
+                 strtoll(PQgetvalue(r, i, school), NULL, 10),
+                 PQgetisnull(r, i, hash) ? NULL : PQgetvalue(r, i, hash));
     PQclear(r);
+    if (n == 0)
+      break;
   }
-  filter_size(&p->seen, stored + rows);
-  return !has_rows || filter_load(p);
+  return push_run_ok(p, STMT_PUSH_STORED_CLOSE, NULL, NULL);
+}
+
+/* Reading a stored row costs about a twentieth of merging a pushed one;
+ * past STORED_MAX_IN_MEMORY (about 120 MB of map) the rows are looked up
+ * in the database whatever the push's size. */
+#define STORED_PER_MERGED_ROW 20
+#define STORED_MAX_IN_MEMORY 2000000L
+
+bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
+  filter_size(&p->seen, rows);
+  if (!has_rows)
+    return true;
+  const struct db_arg args[] = {{"assessment", p->assessment}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, args, NULL);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
+  }
+  long stored = strtol(db_get(r, 0, "stored"), NULL, 10);
+  PQclear(r);
+  p->stored_in_db =
+      rows < stored / STORED_PER_MERGED_ROW || stored > STORED_MAX_IN_MEMORY;
+  return p->stored_in_db || stored_load(p);
 }
 
 /* --- COPY lines ----------------------------------------------------------- */
@@ -172,10 +187,20 @@ static void put_int_or_null(struct lines *l, int v, bool given) {
     put_str(l, "\\N");
 }
 
+static void put_hash(struct lines *l, const uint8_t *hash) {
+  static const char digits[] = "0123456789abcdef";
+  put_str(l, "\\\\x"); /* bytea's hex form, its backslash escaped */
+  for (size_t i = 0; i < PUSH_ROW_HASH_BYTES; i++) {
+    put_char(l, digits[hash[i] >> 4]);
+    put_char(l, digits[hash[i] & 15]);
+  }
+}
+
 /* The row as a line of COPY text, in the order of PUSH_RESULT_COLUMNS. */
 static void put_row(struct push *p, struct lines *l,
-                    const struct result_row *row, int64_t school_id) {
-  lines_reserve(l, 128 + 2 * (RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX) +
+                    const struct result_row *row, int64_t school_id,
+                    const uint8_t *hash) {
+  lines_reserve(l, 160 + 2 * (RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX) +
                        12 * p->ins.n_tasks);
   put_str(l, p->year);
   put_char(l, '\t');
@@ -208,6 +233,8 @@ static void put_row(struct push *p, struct lines *l,
   put_str(l, p->import);
   put_char(l, '\t');
   put_long(l, row->row_no);
+  put_char(l, '\t');
+  put_hash(l, hash);
   put_char(l, '\n');
   l->rows++;
 }
@@ -267,19 +294,6 @@ static bool fresh_close(struct push *p) {
 /* --- rows that may meet others: batches through a temporary table -----------
  */
 
-static void mark_listed_dirty(struct push *p, const char *ids) {
-  for (const char *s = ids; *s;) {
-    char *end;
-    long long id = strtoll(s, &end, 10);
-    if (end == s) {
-      s++;
-      continue;
-    }
-    stats_school(&p->stats, id)->dirty = true;
-    s = end;
-  }
-}
-
 static bool duplicates_out(struct push *p, long *left) {
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"import", p->import}, DB_END};
@@ -304,24 +318,39 @@ static bool duplicates_out(struct push *p, long *left) {
   return true;
 }
 
+/* The rows of the batch that are new or differ from the stored ones,
+ * into the statistics: the stored row out, the new one in. */
+static bool changes_count(struct push *p, const PGresult *r, long *existing) {
+  struct stats_columns now = stats_columns_find(r, ""),
+                       old = stats_columns_find(r, "old_");
+  *existing = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    bool stored = !PQgetisnull(r, i, old.school);
+    if ((stored && !stats_apply_result(&p->stats, -1, r, i, &old)) ||
+        !stats_apply_result(&p->stats, 1, r, i, &now))
+      return false; /* a row not of the instrument's shape: a bug */
+    *existing += stored;
+  }
+  return true;
+}
+
 /* The batch against the stored rows, then into them. */
 static bool upsert(struct push *p, long rows) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_STAGING_COMPARE, args, NULL);
-  if (!db_result_ok(r)) {
+  PGresult *r = push_run(p, STMT_PUSH_STAGING_CHANGES, args, NULL);
+  long existing = 0;
+  if (!db_result_ok(r) || !changes_count(p, r, &existing)) {
     push_fail_db(p, r);
     PQclear(r);
     return false;
   }
-  long existing = strtol(db_get(r, 0, "existing"), NULL, 10);
-  long same = strtol(db_get(r, 0, "unchanged"), NULL, 10);
-  mark_listed_dirty(p, db_get(r, 0, "schools_left"));
+  long changed = PQntuples(r);
   PQclear(r);
   if (!push_run_ok(p, STMT_PUSH_STAGING_UPSERT, NULL, NULL))
     return false;
-  p->inserted += rows - existing;
-  p->updated += existing - same;
-  p->unchanged += same;
+  p->inserted += changed - existing;
+  p->updated += existing;
+  p->unchanged += rows - changed;
   return true;
 }
 
@@ -348,25 +377,87 @@ static bool suspect_merge(struct push *p) {
   return ok;
 }
 
+static bool replaced_has(const struct push *p, int64_t school_id) {
+  for (size_t i = 0; i < p->n_replaced; i++)
+    if (p->replaced[i] == school_id)
+      return true;
+  return false;
+}
+
+/* The codes of the stored rows of the push's schools that it did not
+ * send, as a text[] parameter (codes hold no quote nor backslash, but are
+ * escaped all the same). */
+static char *left_out_codes(struct push *p, long *count) {
+  struct lines l = {0};
+  lines_reserve(&l, 2);
+  put_char(&l, '{');
+  *count = 0;
+  for (size_t i = 0; i < p->stored.n; i++) {
+    struct stored_row *r = &p->stored.rows[i];
+    if ((r->flags & STORED_SENT) || !replaced_has(p, r->school_id))
+      continue;
+    const char *code = stored_code(&p->stored, r);
+    lines_reserve(&l, 2 * strlen(code) + 4);
+    if (*count > 0)
+      put_char(&l, ',');
+    put_char(&l, '"');
+    for (; *code; code++) {
+      if (*code == '"' || *code == '\\')
+        put_char(&l, '\\');
+      put_char(&l, *code);
+    }
+    put_char(&l, '"');
+    (*count)++;
+  }
+  lines_reserve(&l, 2);
+  put_char(&l, '}');
+  put_char(&l, '\0');
+  return l.text;
+}
+
+/* The deleted rows' schools are recomputed from their rows. */
+static bool deleted_count(struct push *p, PGresult *r) {
+  bool ok = db_result_ok(r);
+  if (!ok) {
+    push_fail_db(p, r);
+  } else {
+    p->deleted += PQntuples(r);
+    for (int i = 0; i < PQntuples(r); i++)
+      stats_school(&p->stats, strtoll(PQgetvalue(r, i, 0), NULL, 10))->dirty =
+          true;
+  }
+  PQclear(r);
+  return ok;
+}
+
 /* ?replace=school, once every row is in: the stored rows of the push's
- * schools that it did not send again (every row it sent carries its id).
- * Not per batch: a school's rows may span batches, and a row deleted for
- * one batch and sent again by the next would be counted twice. */
+ * schools that it did not send again. Not per batch: a school's rows may
+ * span batches, and a row deleted for one batch and sent again by the next
+ * would be counted twice. */
 static bool replace_schools(struct push *p) {
   if (!p->opt.replace_school || p->n_replaced == 0)
     return true;
-  char *ids = db_id_array(p->replaced, p->n_replaced);
+  if (p->stored_in_db) {
+    char *ids = db_id_array(p->replaced, p->n_replaced);
+    const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p),
+                                  {"schools", ids},
+                                  {"import", p->import},
+                                  DB_END};
+    PGresult *r = push_run(p, STMT_PUSH_REPLACE_UNSENT, args, NULL);
+    free(ids);
+    return deleted_count(p, r);
+  }
+  long count;
+  char *codes = left_out_codes(p, &count);
+  if (count == 0) {
+    free(codes);
+    return true;
+  }
   const struct db_arg args[] = {
-      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
+      PUSH_INSTRUMENT_ARGS(p), {"codes", codes}, DB_END};
   PGresult *r = push_run(p, STMT_PUSH_REPLACE_SCHOOLS, args, NULL);
-  free(ids);
-  bool ok = db_result_ok(r);
-  if (ok)
-    p->deleted += strtol(PQcmdTuples(r), NULL, 10);
-  else
-    push_fail_db(p, r);
-  PQclear(r);
-  return ok;
+  free(codes);
+  return deleted_count(p, r);
 }
 
 /* --- one row ------------------------------------------------------------- */
@@ -381,25 +472,48 @@ static void replaced_add(struct push *p, int64_t school_id) {
   p->replaced[p->n_replaced++] = school_id;
 }
 
+/* A stored participant: a repeat, unchanged, or an update (false). */
+static bool stored_settled(struct push *p, struct stored_row *st,
+                           const struct result_row *row, const uint8_t *hash) {
+  if (st->flags & STORED_SENT) {
+    char message[200];
+    snprintf(message, sizeof message,
+             "participant %s is already in row %ld of this push",
+             row->participant_code, (long)st->first_row);
+    push_problem(p, row->row_no, "participant_code", RESULTS_PROBLEM_DUPLICATE,
+                 message);
+    return true;
+  }
+  st->flags |= STORED_SENT;
+  st->first_row = (int32_t)row->row_no;
+  if ((st->flags & STORED_HASHED) &&
+      memcmp(st->hash, hash, PUSH_ROW_HASH_BYTES) == 0) {
+    p->unchanged++;
+    return true;
+  }
+  return false;
+}
+
 bool push_rows_add(struct push *p, const struct result_row *row,
                    int64_t school_id) {
   struct school_stats *s = stats_school(&p->stats, school_id);
-  bool first_of_school = !s->seen;
+  if (!s->seen && p->opt.replace_school)
+    replaced_add(p, school_id); /* what it leaves out: replace_schools */
   s->seen = true;
-  /* replace=school sends every row through the merge; what the push left
-   * out of its schools is deleted at the end (replace_schools). */
-  bool maybe_seen = filter_test_and_add(&p->seen, row->participant_code) ||
-                    p->opt.replace_school;
+  uint8_t hash[PUSH_ROW_HASH_BYTES];
+  push_row_hash(&p->ins, row, school_id, hash);
+  struct stored_row *st = stored_find(&p->stored, row->participant_code);
+  if (st != NULL && stored_settled(p, st, row, hash))
+    return true;
+  bool maybe_seen = st != NULL || p->stored_in_db ||
+                    filter_test_and_add(&p->seen, row->participant_code);
   if (!maybe_seen) {
-    put_row(p, &p->fresh, row, school_id);
+    put_row(p, &p->fresh, row, school_id, hash);
     stats_add(&p->ins, s, row->task_score, row->primary_score, row->mark,
               row->test_score, row->journal_mark);
     return p->fresh.len < SEND_BYTES || fresh_send(p);
   }
-  s->dirty = true; /* recomputed from its rows at the end */
-  if (first_of_school && p->opt.replace_school)
-    replaced_add(p, school_id);
-  put_row(p, &p->suspect, row, school_id);
+  put_row(p, &p->suspect, row, school_id, hash); /* counted by upsert */
   if (p->suspect.rows < p->batch_rows && p->suspect.len < SUSPECT_BYTES)
     return true;
   return suspect_merge(p);
@@ -416,5 +530,6 @@ void push_rows_free(struct push *p) {
   free(p->fresh.text);
   free(p->suspect.text);
   free(p->seen.bits);
+  stored_free(&p->stored);
   free(p->replaced);
 }

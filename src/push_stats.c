@@ -51,11 +51,13 @@ static void reset_counts(const struct instrument *ins, struct school_stats *s) {
   int64_t *tasks = s->task_sums, *scores = s->score_counts;
   int64_t id = s->school_id;
   bool dirty = s->dirty, in_batch = s->in_batch, seen = s->seen;
+  bool touched = s->touched;
   memset(s, 0, sizeof *s);
   s->school_id = id;
   s->dirty = dirty;
   s->in_batch = in_batch;
   s->seen = seen;
+  s->touched = touched;
   s->task_sums = tasks;
   s->score_counts = scores;
   memset(tasks, 0, ins->n_tasks * sizeof *tasks);
@@ -92,35 +94,36 @@ struct school_stats *stats_school(struct stats_table *t, int64_t school_id) {
   return st;
 }
 
-void stats_add(const struct instrument *ins, struct school_stats *s,
-               const int *task_score, int primary_score, int mark,
-               int test_score, int journal_mark) {
-  s->participants++;
+void stats_apply(const struct instrument *ins, struct school_stats *s, int sign,
+                 const int *task_score, int primary_score, int mark,
+                 int test_score, int journal_mark) {
+  s->touched = true;
+  s->participants += sign;
   for (size_t i = 0; i < ins->n_tasks; i++)
-    s->task_sums[i] += task_score[i];
+    s->task_sums[i] += sign * task_score[i];
   if (primary_score >= 0 && primary_score <= ins->max_primary_score)
-    s->score_counts[primary_score]++;
-  s->primary_sum += primary_score;
+    s->score_counts[primary_score] += sign;
+  s->primary_sum += sign * primary_score;
   if (mark >= 2 && mark <= 5)
-    s->marks[mark - 2]++;
+    s->marks[mark - 2] += sign;
   if (test_score >= 0) {
-    s->test_scored++;
-    s->test_score_sum += test_score;
+    s->test_scored += sign;
+    s->test_score_sum += sign * test_score;
   }
   /* Failed: a "2", or (ЕГЭ on the 100 scale) under the minimum. */
   if (mark == 2 || (mark == 0 && test_score >= 0 && ins->min_test_score >= 0 &&
                     test_score < ins->min_test_score))
-    s->failed++;
+    s->failed += sign;
   if (mark >= 2 && journal_mark >= 2) {
-    s->journal_known++;
+    s->journal_known += sign;
     if (mark == journal_mark) {
-      s->confirmed++;
+      s->confirmed += sign;
     } else if (mark < journal_mark) {
-      s->lowered++;
-      s->journal_higher2 += journal_mark - mark >= 2;
+      s->lowered += sign;
+      s->journal_higher2 += sign * (journal_mark - mark >= 2);
     } else {
-      s->raised++;
-      s->journal_lower2 += mark - journal_mark >= 2;
+      s->raised += sign;
+      s->journal_lower2 += sign * (mark - journal_mark >= 2);
     }
   }
   /* Only high marks need the basic tasks' sum: most rows skip the loop. */
@@ -130,8 +133,15 @@ void stats_add(const struct instrument *ins, struct school_stats *s,
       if (ins->task_basic[i])
         basic += task_score[i];
     s->high_low_mastery +=
-        100 * basic < STATS_SUFFICIENT_PERCENT * ins->basic_max;
+        sign * (100 * basic < STATS_SUFFICIENT_PERCENT * ins->basic_max);
   }
+}
+
+void stats_add(const struct instrument *ins, struct school_stats *s,
+               const int *task_score, int primary_score, int mark,
+               int test_score, int journal_mark) {
+  stats_apply(ins, s, 1, task_score, primary_score, mark, test_score,
+              journal_mark);
 }
 
 /* --- reading what PostgreSQL returns -------------------------------------- */
@@ -163,11 +173,15 @@ static int64_t int64_at(const PGresult *r, int row, int col) {
 static bool is_dirty(const struct school_stats *s) {
   return s->dirty;
 }
+/* Not recomputed, but changed by the push: added to what is stored. */
 static bool is_clean(const struct school_stats *s) {
-  return !s->dirty;
+  return !s->dirty && s->touched;
+}
+static bool is_written(const struct school_stats *s) {
+  return s->dirty || s->touched;
 }
 static bool is_empty(const struct school_stats *s) {
-  return s->participants == 0;
+  return is_written(s) && s->participants == 0;
 }
 
 /* The ids of the schools `pick` takes, as a bigint[] parameter. */
@@ -183,20 +197,36 @@ static char *school_ids_where(const struct stats_table *t,
   return text;
 }
 
-/* The columns of PUSH_ROWS_OF_SCHOOLS, found in its first row. */
-struct row_columns {
-  int school, task_scores, primary_score, mark, test_score, journal_mark;
-};
-
-static struct row_columns row_columns(const PGresult *r) {
-  return (struct row_columns){
-      .school = db_column(r, "school_id"),
-      .task_scores = db_column(r, "task_scores"),
-      .primary_score = db_column(r, "primary_score"),
-      .mark = db_column(r, "mark"),
-      .test_score = db_column(r, "test_score"),
-      .journal_mark = db_column(r, "journal_mark"),
+struct stats_columns stats_columns_find(const PGresult *r, const char *prefix) {
+  char name[64];
+#define FIND(column)                                                           \
+  (snprintf(name, sizeof name, "%s" column, prefix), db_column(r, name))
+  return (struct stats_columns){
+      .school = FIND("school_id"),
+      .task_scores = FIND("task_scores"),
+      .primary_score = FIND("primary_score"),
+      .mark = FIND("mark"),
+      .test_score = FIND("test_score"),
+      .journal_mark = FIND("journal_mark"),
   };
+#undef FIND
+}
+
+bool stats_apply_result(struct stats_table *t, int sign, const PGresult *r,
+                        int row, const struct stats_columns *c) {
+  const struct instrument *ins = t->ins;
+  int64_t scores64[RESULTS_MAX_TASKS];
+  int scores[RESULTS_MAX_TASKS];
+  if (!parse_int_array(PQgetvalue(r, row, c->task_scores), scores64,
+                       ins->n_tasks))
+    return false;
+  for (size_t k = 0; k < ins->n_tasks; k++)
+    scores[k] = (int)scores64[k];
+  struct school_stats *s = stats_school(t, int64_at(r, row, c->school));
+  stats_apply(ins, s, sign, scores, int_or(r, row, c->primary_score, 0),
+              int_or(r, row, c->mark, 0), int_or(r, row, c->test_score, -1),
+              int_or(r, row, c->journal_mark, 0));
+  return true;
 }
 
 /* The columns of PUSH_STATS_READ. */
@@ -255,28 +285,16 @@ static bool recompute_dirty(struct stats_table *t, PGconn *pg,
   if (!sent || !PQsetSingleRowMode(pg))
     return false;
   bool ok = true, found = false;
-  struct row_columns c = {0};
-  int64_t scores64[RESULTS_MAX_TASKS];
-  int scores[RESULTS_MAX_TASKS];
+  struct stats_columns c = {0};
   PGresult *r;
   while ((r = PQgetResult(pg)) != NULL) {
     if (PQresultStatus(r) == PGRES_SINGLE_TUPLE && ok) {
       if (!found) {
-        c = row_columns(r);
+        c = stats_columns_find(r, "");
         found = true;
       }
-      struct school_stats *s = stats_school(t, int64_at(r, 0, c.school));
-      if (!parse_int_array(PQgetvalue(r, 0, c.task_scores), scores64,
-                           ins->n_tasks)) {
-        ok = false; /* a row not of this instrument's shape: a bug */
-        PQclear(r);
-        continue;
-      }
-      for (size_t k = 0; k < ins->n_tasks; k++)
-        scores[k] = (int)scores64[k];
-      stats_add(ins, s, scores, int_or(r, 0, c.primary_score, 0),
-                int_or(r, 0, c.mark, 0), int_or(r, 0, c.test_score, -1),
-                int_or(r, 0, c.journal_mark, 0));
+      /* A row not of this instrument's shape would be a bug. */
+      ok = stats_apply_result(t, 1, r, 0, &c);
       PQclear(r);
     } else if (PQresultStatus(r) == PGRES_TUPLES_OK) {
       PQclear(r); /* the end of the rows */
@@ -376,7 +394,7 @@ static bool write_all(struct stats_table *t, PGconn *pg,
                       const json_t *instrument, PGresult **failed) {
   json_t *rows = json_array();
   for (size_t i = 0; i < t->n; i++)
-    if (!is_empty(&t->items[i]))
+    if (is_written(&t->items[i]) && !is_empty(&t->items[i]))
       json_array_append_new(rows, school_json(t->ins, &t->items[i]));
   char *empty = school_ids_where(t, is_empty);
   char *rows_text = json_dumps(rows, JSON_COMPACT);

@@ -1,0 +1,452 @@
+/* Re-pushes compared by the hash of each row's values
+ * (migrations/0025_result_hashes.sql, docs/ASSESSMENTS.md "The push"): a
+ * changed value updates exactly its row; the hash never lets a changed row
+ * pass as unchanged (an empty cell against a given one, a value moved to
+ * the next column, another school); repeats of unchanged participants;
+ * rows without a hash; statistics against a computation over the rows. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define F1_HEADER                                                                                                              \
+  "ОО;Муниципалитет;Название ОО;Код участника;Класс;Вариант;1 (1б);2 (1б);" \
+  "3 (2б);4.1 (1б);4.2 (2б);Первичный балл;Отметка;Отметка по журналу\r\n"
+
+/* --- a growable text ---------------------------------------------------- */
+
+struct text {
+  char *s;
+  size_t len, cap;
+};
+
+static void add(struct text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (t->len + (size_t)n + 1 > t->cap) {
+    t->cap = (t->len + (size_t)n + 1) * 2;
+    t->s = realloc(t->s, t->cap);
+    assert_non_null(t->s);
+  }
+  va_start(ap, fmt);
+  vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+  va_end(ap);
+  t->len += (size_t)n;
+}
+
+/* --- fixtures ------------------------------------------------------------- */
+
+struct place {
+  long long region, municipality;
+  long long school[2];
+  char code[2][32];
+};
+
+static struct place place_new(void) {
+  struct place p;
+  p.region = create_region(uniq("r"), "Орловская область");
+  p.municipality = create_municipality(p.region, uniq("m"), "Ливенский район");
+  for (int i = 0; i < 2; i++) {
+    snprintf(p.code[i], sizeof p.code[i], "%s", uniq("edu57"));
+    p.school[i] =
+        create_school(p.municipality, p.code[i], "МБОУ «Казанская СОШ»");
+  }
+  return p;
+}
+
+/* ВПР Математика 5 класс: five tasks (1, 2, 3, 4.1, 4.2) of 7 points;
+ * mark 3 from 2, 4 from 4, 5 from 6. */
+static long long instrument_new(void) {
+  static int n;
+  return api_create(
+      "/api/v1/assessments",
+      J("{\"kind\": \"VPR\", \"year\": 2025, \"grade\": 5,"
+        " \"subject_code\": \"math_repush_%d\","
+        " \"subject_name\": \"Математика\", \"max_primary_score\": 7,"
+        " \"mark3_from\": 2, \"mark4_from\": 4, \"mark5_from\": 6,"
+        " \"tasks\": [{\"number\": \"1\", \"max_score\": 1,"
+        " \"level\": \"basic\"},"
+        " {\"number\": \"2\", \"max_score\": 1, \"level\": \"basic\"},"
+        " {\"number\": \"3\", \"max_score\": 2, \"level\": \"basic\"},"
+        " {\"number\": \"4.1\", \"max_score\": 1, \"level\": \"advanced\"},"
+        " {\"number\": \"4.2\", \"max_score\": 2, \"level\": \"advanced\"}]}",
+        ++n));
+}
+
+static int mark_for(int primary) {
+  return primary < 2 ? 2 : primary < 4 ? 3 : primary < 6 ? 4 : 5;
+}
+
+/* One consistent Ф1 row; journal 0 leaves the journal mark empty. */
+static void row_full(struct text *t, const char *school,
+                     const char *participant, const char *class_name,
+                     const char *variant, const int s[5], int journal) {
+  int primary = s[0] + s[1] + s[2] + s[3] + s[4];
+  add(t,
+      "%s;Ливенский район;МБОУ «Казанская СОШ»;%s;%s;%s;%d;%d;%d;%d;%d;%d;%d;",
+      school, participant, class_name, variant, s[0], s[1], s[2], s[3], s[4],
+      primary, mark_for(primary));
+  if (journal > 0)
+    add(t, "%d", journal);
+  add(t, "\r\n");
+}
+
+/* n rows for school `code`, participants prefix-1 .. prefix-n. */
+static void rows(struct text *t, const char *code, const char *prefix, int n) {
+  for (int i = 1; i <= n; i++) {
+    int s[5] = {i % 2, (i / 2) % 2, i % 3, (i / 3) % 2, (i / 5) % 3};
+    char participant[64];
+    snprintf(participant, sizeof participant, "%s-%d", prefix, i);
+    row_full(t, code, participant, "5А", "1", s, i % 4 == 0 ? 0 : 2 + i % 4);
+  }
+}
+
+static struct http_reply *push_csv(long long id, const char *query,
+                                   const struct text *t) {
+  const char *h[] = {"Content-Type: text/csv; charset=utf-8", NULL};
+  return http_request_n(
+      "POST", J("/api/v1/assessments/%lld/results%s", id, query ? query : ""),
+      t->s, t->len, h);
+}
+
+static void assert_counts(const json_t *o, long long inserted,
+                          long long updated, long long unchanged,
+                          long long rejected) {
+  assert_json_int(o, "inserted", inserted);
+  assert_json_int(o, "updated", updated);
+  assert_json_int(o, "unchanged", unchanged);
+  assert_json_int(o, "rejected", rejected);
+}
+
+/* Pushes t and checks the counts; the push's id. */
+static long long push_counted(long long id, const char *query,
+                              const struct text *t, long long inserted,
+                              long long updated, long long unchanged,
+                              long long rejected) {
+  struct http_reply *r = push_csv(id, query, t);
+  assert_status(r, 201);
+  assert_counts(r->json, inserted, updated, unchanged, rejected);
+  long long import_id = jint(r->json, "import_id");
+  http_reply_free(r);
+  return import_id;
+}
+
+/* Schools whose kept statistics differ from a computation over the rows
+ * (or exist on one side only): 0 when they are exact. */
+static long long stats_mismatches(long long id) {
+  return db_count(
+      "WITH r AS (SELECT * FROM assessment_results WHERE assessment_id = %lld),"
+      " c AS (SELECT school_id, count(*) AS participants,"
+      "  ARRAY[count(*) FILTER (WHERE mark = 2),"
+      "   count(*) FILTER (WHERE mark = 3), count(*) FILTER (WHERE mark = 4),"
+      "   count(*) FILTER (WHERE mark = 5)]::int[] AS marks,"
+      "  sum(primary_score) AS primary_sum,"
+      "  count(*) FILTER (WHERE journal_mark IS NOT NULL AND mark IS NOT NULL)"
+      "   AS journal_known,"
+      "  count(*) FILTER (WHERE mark = journal_mark) AS confirmed,"
+      "  count(*) FILTER (WHERE mark < journal_mark) AS lowered,"
+      "  count(*) FILTER (WHERE mark > journal_mark) AS raised,"
+      "  count(*) FILTER (WHERE journal_mark >= mark + 2) AS higher2,"
+      "  count(*) FILTER (WHERE journal_mark <= mark - 2) AS lower2"
+      "  FROM r GROUP BY school_id),"
+      " t AS (SELECT school_id, array_agg(total ORDER BY i) AS task_sums FROM"
+      "  (SELECT school_id, i, sum(v) AS total FROM r,"
+      "   unnest(task_scores) WITH ORDINALITY u(v, i) GROUP BY 1, 2) x"
+      "  GROUP BY 1),"
+      " h AS (SELECT s.school_id, array_agg((SELECT count(*) FROM r"
+      "   WHERE r.school_id = s.school_id AND r.primary_score = g)"
+      "   ORDER BY g)::int[] AS score_counts"
+      "  FROM (SELECT DISTINCT school_id FROM r) s, generate_series(0, 7) g"
+      "  GROUP BY 1),"
+      " k AS (SELECT * FROM assessment_school_stats WHERE assessment_id = %lld)"
+      " SELECT count(*) FROM (c JOIN t USING (school_id)"
+      "  JOIN h USING (school_id)) FULL JOIN k ON k.school_id = c.school_id"
+      " WHERE k.school_id IS NULL OR c.school_id IS NULL OR"
+      "  (c.participants, c.marks, c.primary_sum, t.task_sums, h.score_counts,"
+      "   c.journal_known, c.confirmed, c.lowered, c.raised, c.higher2,"
+      "   c.lower2)"
+      "  IS DISTINCT FROM (k.participants::bigint, k.marks, k.primary_sum,"
+      "   k.task_sums, k.score_counts, k.journal_known::bigint,"
+      "   k.confirmed::bigint, k.lowered::bigint, k.raised::bigint,"
+      "   k.journal_higher2::bigint, k.journal_lower2::bigint)",
+      id, id);
+}
+
+/* Rows the push `import_id` wrote. */
+static long long written_by(long long id, long long import_id) {
+  return db_count("SELECT count(*) FROM assessment_results"
+                  " WHERE assessment_id = %lld AND import_id = %lld",
+                  id, import_id);
+}
+
+static const char *ingest(const struct place *p) {
+  return use_token(make_token("ingest", "region", p->region));
+}
+
+/* --- tests ------------------------------------------------------------------
+ */
+
+/* One value changed in one row: that row, and only it, is written. */
+static void test_repush_one_value(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *before = ingest(&p);
+  struct text t = {0}, c = {0};
+  add(&t, F1_HEADER);
+  rows(&t, p.code[0], "a", 30);
+  long long first = push_counted(id, NULL, &t, 30, 0, 0, 0);
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results WHERE"
+                            " assessment_id = %lld AND row_hash IS NULL",
+                            id),
+                   0);
+  long long again = push_counted(id, NULL, &t, 0, 0, 30, 0);
+  assert_int_equal(written_by(id, again), 0);
+  /* Participant a-7: its task 3 from 1 to 2 (and its primary score). */
+  add(&c, F1_HEADER);
+  for (int i = 1; i <= 30; i++) {
+    int s[5] = {i % 2, (i / 2) % 2, i % 3, (i / 3) % 2, (i / 5) % 3};
+    char participant[32];
+    snprintf(participant, sizeof participant, "a-%d", i);
+    if (i == 7)
+      s[2] = 2;
+    row_full(&c, p.code[0], participant, "5А", "1", s,
+             i % 4 == 0 ? 0 : 2 + i % 4);
+  }
+  long long fix = push_counted(id, NULL, &c, 0, 1, 29, 0);
+  assert_int_equal(written_by(id, fix), 1);
+  assert_int_equal(written_by(id, first), 29);
+  char *scores = db_text("SELECT task_scores::text FROM assessment_results"
+                         " WHERE assessment_id = %lld AND"
+                         " participant_code = 'a-7'",
+                         id);
+  assert_string_equal(scores, "{1,1,2,0,1}");
+  free(scores);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+  free(c.s);
+}
+
+/* Each change the hash must see: an empty cell against a given one, a
+ * value moved to the next column, another school. */
+static void test_repush_hash_sees_every_change(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *before = ingest(&p);
+  const int s[5] = {1, 0, 1, 0, 0};
+  struct {
+    const char *school, *class_name, *variant;
+    int journal;
+  } steps[] = {
+      {p.code[0], "1", "", 0},  /* first: inserted */
+      {p.code[0], "", "1", 0},  /* the class moved to the variant */
+      {p.code[0], "", "", 0},   /* the variant emptied */
+      {p.code[0], "", "", 3},   /* a journal mark given */
+      {p.code[0], "", "", 0},   /* and taken away */
+      {p.code[1], "", "", 0},   /* another school */
+      {p.code[0], "", "", 0},   /* and back */
+      {p.code[0], "11", "", 0}, /* class "1" + variant "1" is not "11" */
+      {p.code[0], "1", "1", 0},
+  };
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+    struct text t = {0};
+    add(&t, F1_HEADER);
+    row_full(&t, steps[i].school, "h-1", steps[i].class_name, steps[i].variant,
+             s, steps[i].journal);
+    row_full(&t, p.code[0], "h-2", "5А", "2", s, 4); /* never changes */
+    if (i == 0) {
+      push_counted(id, NULL, &t, 2, 0, 0, 0);
+    } else {
+      long long import_id = push_counted(id, NULL, &t, 0, 1, 1, 0);
+      assert_int_equal(written_by(id, import_id), 1);
+    }
+    /* The same again: nothing changes. */
+    push_counted(id, NULL, &t, 0, 0, 2, 0);
+    assert_int_equal(stats_mismatches(id), 0);
+    free(t.s);
+  }
+  char *row =
+      db_text("SELECT concat_ws('|', school_id, class_name, variant,"
+              " coalesce(journal_mark, 0)) FROM assessment_results"
+              " WHERE assessment_id = %lld AND participant_code = 'h-1'",
+              id);
+  assert_string_equal(row, J("%lld|1|1|0", p.school[0]));
+  free(row);
+  use_token(before);
+}
+
+/* A participant stored and unchanged, sent twice: the second row is a
+ * duplicate, and the stored row keeps the first. */
+static void test_repush_repeat_of_unchanged(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *before = ingest(&p);
+  struct text t = {0};
+  add(&t, F1_HEADER);
+  rows(&t, p.code[0], "d", 10);
+  push_counted(id, NULL, &t, 10, 0, 0, 0);
+  const int other[5] = {1, 1, 2, 1, 2};
+  row_full(&t, p.code[1], "d-3", "5Б", "2", other, 5); /* row 12 */
+  struct http_reply *r = push_csv(id, "?mode=partial", &t);
+  assert_status(r, 201);
+  assert_counts(r->json, 0, 0, 10, 1);
+  const json_t *pr = json_array_get(json_object_get(r->json, "problems"), 0);
+  assert_json_str(pr, "code", "duplicate_participant");
+  assert_json_int(pr, "row", 12);
+  assert_non_null(strstr(jstr(pr, "message"), "already in row 4"));
+  http_reply_free(r);
+  assert_int_equal(
+      db_count("SELECT school_id FROM assessment_results WHERE"
+               " assessment_id = %lld AND participant_code = 'd-3'",
+               id),
+      p.school[0]);
+  /* Strict: refused, nothing written. */
+  r = push_csv(id, NULL, &t);
+  assert_status(r, 422);
+  http_reply_free(r);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+}
+
+/* Rows without a hash (written before it, or changed by another writer)
+ * are compared value by value, and get their hash. */
+static void test_repush_rows_without_hash(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *before = ingest(&p);
+  struct text t = {0};
+  add(&t, F1_HEADER);
+  rows(&t, p.code[0], "n", 12);
+  push_counted(id, NULL, &t, 12, 0, 0, 0);
+  db_exec("UPDATE assessment_results SET row_hash = NULL"
+          " WHERE assessment_id = %lld AND participant_code <> 'n-1'",
+          id);
+  push_counted(id, NULL, &t, 0, 0, 12, 0);
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results WHERE"
+                            " assessment_id = %lld AND row_hash IS NULL",
+                            id),
+                   0);
+  /* A writer that changes a value but not the hash: the hash is dropped
+   * and the push puts the row back. */
+  db_exec("UPDATE assessment_results SET variant = '9'"
+          " WHERE assessment_id = %lld AND participant_code = 'n-1'",
+          id);
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results WHERE"
+                            " assessment_id = %lld AND row_hash IS NULL",
+                            id),
+                   1);
+  push_counted(id, NULL, &t, 0, 1, 11, 0);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+}
+
+/* ?replace=school with unchanged, changed and left-out rows, and a row
+ * moved in from another school. */
+static void test_repush_replace_school(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *before = ingest(&p);
+  struct text t = {0}, c = {0};
+  add(&t, F1_HEADER);
+  rows(&t, p.code[0], "x", 10);
+  rows(&t, p.code[1], "y", 5);
+  push_counted(id, NULL, &t, 15, 0, 0, 0);
+  add(&c, F1_HEADER);
+  rows(&c, p.code[0], "x", 6); /* x-7 .. x-10 left out */
+  const int s[5] = {1, 1, 1, 1, 1};
+  row_full(&c, p.code[0], "x-2", "5А", "1", s, 0); /* changed: a repeat */
+  row_full(&c, p.code[0], "y-1", "5А", "1", s, 0); /* moved from school 1 */
+  row_full(&c, p.code[0], "x-new", "5А", "1", s, 0);
+  struct http_reply *r = push_csv(id, "?replace=school&mode=partial", &c);
+  assert_status(r, 201);
+  assert_counts(r->json, 1, 1, 6, 1);
+  assert_json_int(r->json, "deleted", 4);
+  http_reply_free(r);
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
+                            " WHERE assessment_id = %lld",
+                            id),
+                   12);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+  free(c.s);
+}
+
+/* A correction much smaller than the instrument is looked up in the
+ * database rather than read whole: the same counts, repeats and
+ * statistics. */
+static void test_repush_small_correction(void **state) {
+  (void)state;
+  struct place p = place_new();
+  long long id = instrument_new();
+  const char *before = ingest(&p);
+  struct text t = {0}, c = {0};
+  add(&t, F1_HEADER);
+  rows(&t, p.code[0], "s", 3000);
+  rows(&t, p.code[1], "z", 10);
+  push_counted(id, NULL, &t, 3010, 0, 0, 0);
+  add(&c, F1_HEADER);
+  rows(&c, p.code[1], "z", 6); /* unchanged; z-7 .. z-10 left out */
+  const int s[5] = {1, 1, 1, 1, 1};
+  row_full(&c, p.code[1], "s-5", "5А", "1", s, 0); /* moved, changed */
+  row_full(&c, p.code[1], "z-new", "5А", "1", s, 0);
+  row_full(&c, p.code[1], "z-2", "5А", "1", s, 0);   /* repeats row 3 */
+  row_full(&c, p.code[1], "z-new", "5А", "1", s, 0); /* repeats row 9 */
+  struct http_reply *r = push_csv(id, "?replace=school&mode=partial", &c);
+  assert_status(r, 201);
+  assert_counts(r->json, 1, 1, 6, 2);
+  assert_json_int(r->json, "deleted", 4);
+  const json_t *pr = json_array_get(json_object_get(r->json, "problems"), 0);
+  assert_json_str(pr, "code", "duplicate_participant");
+  http_reply_free(r);
+  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
+                            " WHERE assessment_id = %lld",
+                            id),
+                   3010 - 4 + 1);
+  assert_int_equal(
+      db_count("SELECT school_id FROM assessment_results WHERE"
+               " assessment_id = %lld AND participant_code = 's-5'",
+               id),
+      p.school[1]);
+  assert_int_equal(stats_mismatches(id), 0);
+  /* The same correction again, strict and without the repeats: all
+   * unchanged. */
+  struct text d = {0};
+  add(&d, F1_HEADER);
+  rows(&d, p.code[1], "z", 6);
+  row_full(&d, p.code[1], "s-5", "5А", "1", s, 0);
+  row_full(&d, p.code[1], "z-new", "5А", "1", s, 0);
+  push_counted(id, NULL, &d, 0, 0, 8, 0);
+  assert_int_equal(stats_mismatches(id), 0);
+  use_token(before);
+  free(t.s);
+  free(c.s);
+  free(d.s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_repush_one_value),
+      cmocka_unit_test(test_repush_hash_sees_every_change),
+      cmocka_unit_test(test_repush_repeat_of_unchanged),
+      cmocka_unit_test(test_repush_rows_without_hash),
+      cmocka_unit_test(test_repush_replace_school),
+      cmocka_unit_test(test_repush_small_correction),
+  };
+  harness_start("push_repush");
+  return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));
+}
