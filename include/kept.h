@@ -17,6 +17,14 @@ bool kept_copy(const char *etag, char **text, size_t *len);
 /* Keeps a copy of text under etag. */
 void kept_put(const char *etag, const char *text, size_t len);
 
+/* The key of an answer kept under change numbers (stamp) rather than an
+ * ETag: what was asked (route and query), the caller's scope, the stamp.
+ * False when it is not to be kept: a curator's scope follows the calendar
+ * (school_curators' dates), which no change number follows; or too long. */
+#define KEPT_KEY_MAX 256
+bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
+              const char *scope_id, const char *stamp);
+
 /* Forgets every kept answer (at shutdown, and in tests). */
 void kept_clear(void);
 

@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
  * their neighbours several times over (a card is some 25 kB). */
 #define KEPT_SLOTS 1024
 #define KEPT_BYTES (32u << 20)
-#define KEPT_ETAG 64
+#define KEPT_ETAG KEPT_KEY_MAX
 
 struct kept_slot {
   char etag[KEPT_ETAG];
@@ -78,4 +79,12 @@ void kept_clear(void) {
   }
   kept.bytes = 0;
   pthread_mutex_unlock(&kept.lock);
+}
+
+bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
+              const char *scope_id, const char *stamp) {
+  if (strcmp(scope_kind, "assigned") == 0 || size > KEPT_ETAG)
+    return false;
+  int n = snprintf(key, size, "%s|%s:%s|%s", what, scope_kind, scope_id, stamp);
+  return n > 0 && (size_t)n < size;
 }
