@@ -24,27 +24,34 @@ LANGUAGE sql AS $$
   ON CONFLICT (kind, key) DO UPDATE SET n = d.n + 1
 $$;
 
--- For statement triggers: TG_ARGV[0] the kind, TG_ARGV[1] the column of
--- the key in the transition tables `o` (old rows) and `n` (new rows), or
--- none for kind 'all'.
+-- For statement triggers: TG_ARGV[0] the kind; TG_ARGV[1] the column of
+-- the key in the transition tables `o` (old rows) and `n` (new rows), ''
+-- for kind 'all'; TG_ARGV[2] the columns the answers read (a constant
+-- list, comma separated): an update that changes none of them in any row
+-- (a draft saved, a school's head renamed) raises nothing. No arguments:
+-- 'all', whatever changed.
 CREATE FUNCTION dashboard_stamps_keep() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
+  k text;
   keys text[];
 BEGIN
-  IF TG_NARGS < 2 THEN
+  IF TG_NARGS < 3 THEN
     PERFORM dashboard_stamps_bump('all', ARRAY['']);
     RETURN NULL;
   END IF;
+  k := CASE WHEN TG_ARGV[1] = '' THEN quote_literal('')
+       ELSE quote_ident(TG_ARGV[1]) || '::text' END;
   IF TG_OP = 'INSERT' THEN
-    EXECUTE format('SELECT array_agg(DISTINCT %I::text) FROM n', TG_ARGV[1])
-      INTO keys;
+    EXECUTE format('SELECT array_agg(DISTINCT %s) FROM n', k) INTO keys;
   ELSIF TG_OP = 'DELETE' THEN
-    EXECUTE format('SELECT array_agg(DISTINCT %I::text) FROM o', TG_ARGV[1])
-      INTO keys;
+    EXECUTE format('SELECT array_agg(DISTINCT %s) FROM o', k) INTO keys;
   ELSE
-    EXECUTE format('SELECT array_agg(DISTINCT k) FROM (SELECT %1$I::text AS k'
-                   ' FROM o UNION ALL SELECT %1$I::text FROM n) x', TG_ARGV[1])
+    EXECUTE format('SELECT array_agg(DISTINCT k) FROM ('
+                   '(SELECT %1$s AS k, %2$s FROM o EXCEPT ALL SELECT %1$s, %2$s FROM n)'
+                   ' UNION ALL '
+                   '(SELECT %1$s, %2$s FROM n EXCEPT ALL SELECT %1$s, %2$s FROM o)) x',
+                   k, TG_ARGV[2])
       INTO keys;
   END IF;
   IF keys IS NOT NULL THEN
@@ -57,10 +64,11 @@ $$;
 -- What an aggregate or a completeness reads of the schools and their
 -- places: which schools, in which municipality and region, their names,
 -- the groups' names, the open statuses.
-CREATE TRIGGER dashboard_stamps_schools
-  AFTER INSERT OR DELETE OR TRUNCATE
-  OR UPDATE OF id, municipality_id, code, short_name ON schools
-  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
+CREATE TRIGGER dashboard_stamps_schools AFTER INSERT OR DELETE OR TRUNCATE
+  ON schools FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
+CREATE TRIGGER dashboard_stamps_schools_update AFTER UPDATE ON schools
+  REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
+  EXECUTE FUNCTION dashboard_stamps_keep('all', '', 'id, municipality_id, code, short_name');
 CREATE TRIGGER dashboard_stamps_municipalities
   AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF id, region_id, name
   ON municipalities
@@ -69,56 +77,71 @@ CREATE TRIGGER dashboard_stamps_regions
   AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF id, name ON regions
   FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
 CREATE TRIGGER dashboard_stamps_statuses
-  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE ON school_statuses
+  AFTER INSERT OR DELETE OR TRUNCATE
+  OR UPDATE OF school_id, category, school_year, excluded_on ON school_statuses
   FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
 
 -- A trigger with transition tables takes one event: three per table.
 CREATE TRIGGER dashboard_stamps_indicators_insert AFTER INSERT ON indicators
   REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'code');
+  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'code',
+    'code, value_type');
 CREATE TRIGGER dashboard_stamps_indicators_update AFTER UPDATE ON indicators
   REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'code');
+  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'code',
+    'code, value_type');
 CREATE TRIGGER dashboard_stamps_indicators_delete AFTER DELETE ON indicators
   REFERENCING OLD TABLE AS o FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'code');
+  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'code',
+    'code, value_type');
 
 CREATE TRIGGER dashboard_stamps_values_insert AFTER INSERT ON indicator_values
   REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'indicator_code');
+  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'indicator_code',
+    'school_id, indicator_code, period, value, withdrawn');
 CREATE TRIGGER dashboard_stamps_values_update AFTER UPDATE ON indicator_values
   REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'indicator_code');
+  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'indicator_code',
+    'school_id, indicator_code, period, value, withdrawn');
 CREATE TRIGGER dashboard_stamps_values_delete AFTER DELETE ON indicator_values
   REFERENCING OLD TABLE AS o FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'indicator_code');
+  EXECUTE FUNCTION dashboard_stamps_keep('indicator', 'indicator_code',
+    'school_id, indicator_code, period, value, withdrawn');
 
 CREATE TRIGGER dashboard_stamps_campaigns_update AFTER UPDATE ON campaigns
   REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'id');
+  EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'id',
+    'id, region_id, municipality_id');
 CREATE TRIGGER dashboard_stamps_campaigns_delete AFTER DELETE ON campaigns
   REFERENCING OLD TABLE AS o FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'id');
+  EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'id',
+    'id, region_id, municipality_id');
 
 CREATE TRIGGER dashboard_stamps_campaign_schools_insert
   AFTER INSERT ON campaign_schools REFERENCING NEW TABLE AS n
-  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id');
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id',
+    'campaign_id, school_id');
 CREATE TRIGGER dashboard_stamps_campaign_schools_update
   AFTER UPDATE ON campaign_schools REFERENCING OLD TABLE AS o NEW TABLE AS n
-  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id');
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id',
+    'campaign_id, school_id');
 CREATE TRIGGER dashboard_stamps_campaign_schools_delete
   AFTER DELETE ON campaign_schools REFERENCING OLD TABLE AS o
-  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id');
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id',
+    'campaign_id, school_id');
 
 CREATE TRIGGER dashboard_stamps_submissions_insert
   AFTER INSERT ON submissions REFERENCING NEW TABLE AS n
-  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id');
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id',
+    'campaign_id, school_id, state, late, submitted_at');
 CREATE TRIGGER dashboard_stamps_submissions_update
   AFTER UPDATE ON submissions REFERENCING OLD TABLE AS o NEW TABLE AS n
-  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id');
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id',
+    'campaign_id, school_id, state, late, submitted_at');
 CREATE TRIGGER dashboard_stamps_submissions_delete
   AFTER DELETE ON submissions REFERENCING OLD TABLE AS o
-  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id');
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep('campaign', 'campaign_id',
+    'campaign_id, school_id, state, late, submitted_at');
 
 -- TRUNCATE has no transition tables: everything of the kind moves.
 CREATE FUNCTION dashboard_stamps_truncated() RETURNS trigger

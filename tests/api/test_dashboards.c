@@ -231,6 +231,11 @@ static void check_all(const char *after) {
   use_token(readers[0].token);
 }
 
+/* The sum of every change number. */
+static long long stamps(void) {
+  return db_count("SELECT sum(n) FROM dashboard_stamps");
+}
+
 static void test_fixture(void **state) {
   (void)state;
   make_fixture();
@@ -294,6 +299,15 @@ static void test_submissions(void **state) {
           " AND school_id = %lld",
           fx.campaign, fx.a2);
   check_all("a submission late");
+  long long before = stamps();
+  db_exec("UPDATE submissions SET reviewer_comment = 'ок', version = version"
+          " + 1, updated_at = now() WHERE campaign_id = %lld",
+          fx.campaign);
+  db_exec("UPDATE schools SET head_name = 'Иванова И.И.', version = version"
+          " + 1 WHERE id = %lld",
+          fx.a1);
+  assert_int_equal(stamps(), before); /* nothing the dashboards read */
+  check_all("a submission and a school touched");
   db_exec("UPDATE submissions SET state = 'returned' WHERE campaign_id = %lld"
           " AND school_id = %lld",
           fx.campaign, fx.a1);
