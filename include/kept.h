@@ -22,6 +22,8 @@ void kept_put(const char *etag, const char *text, size_t len);
  * False when it is not to be kept: a curator's scope follows the calendar
  * (school_curators' dates), which no change number follows; or too long. */
 #define KEPT_KEY_MAX 256
+/* Whether answers are kept under such keys (OPORA_KEEP_DASHBOARDS). */
+void kept_keys_configure(bool on);
 bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
               const char *scope_id, const char *stamp);
 

@@ -1,6 +1,7 @@
 #include "kept.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,9 +82,16 @@ void kept_clear(void) {
   pthread_mutex_unlock(&kept.lock);
 }
 
+static atomic_bool keys_on = true;
+
+void kept_keys_configure(bool on) {
+  atomic_store(&keys_on, on);
+}
+
 bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
               const char *scope_id, const char *stamp) {
-  if (strcmp(scope_kind, "assigned") == 0 || size > KEPT_ETAG)
+  if (!atomic_load(&keys_on) || strcmp(scope_kind, "assigned") == 0 ||
+      size > KEPT_ETAG)
     return false;
   int n = snprintf(key, size, "%s|%s:%s|%s", what, scope_kind, scope_id, stamp);
   return n > 0 && (size_t)n < size;
