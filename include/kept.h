@@ -27,6 +27,11 @@ void kept_keys_configure(bool on);
 bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
               const char *scope_id, const char *stamp);
 
+/* Lookups that found a kept answer and that did not, and the bytes kept
+ * (for /metrics). */
+void kept_counts(unsigned long long *hits, unsigned long long *misses,
+                 size_t *bytes);
+
 /* Forgets every kept answer (at shutdown, and in tests). */
 void kept_clear(void);
 

@@ -25,6 +25,8 @@ static struct {
   size_t bytes;
 } kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+static atomic_ullong kept_hits, kept_misses;
+
 static struct kept_slot *slot_of(const char *etag) {
   uint32_t h = 2166136261u; /* FNV-1a */
   for (const unsigned char *p = (const unsigned char *)etag; *p; p++)
@@ -45,6 +47,7 @@ bool kept_copy(const char *etag, char **text, size_t *len) {
     found = true;
   }
   pthread_mutex_unlock(&kept.lock);
+  atomic_fetch_add(found ? &kept_hits : &kept_misses, 1);
   return found;
 }
 
@@ -95,4 +98,13 @@ bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
     return false;
   int n = snprintf(key, size, "%s|%s:%s|%s", what, scope_kind, scope_id, stamp);
   return n > 0 && (size_t)n < size;
+}
+
+void kept_counts(unsigned long long *hits, unsigned long long *misses,
+                 size_t *bytes) {
+  *hits = atomic_load(&kept_hits);
+  *misses = atomic_load(&kept_misses);
+  pthread_mutex_lock(&kept.lock);
+  *bytes = kept.bytes;
+  pthread_mutex_unlock(&kept.lock);
 }

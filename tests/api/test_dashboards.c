@@ -366,6 +366,18 @@ static void test_campaign(void **state) {
   check_all("the campaign deleted");
 }
 
+/* opora_kept_lookups_total{result="hit"} of /metrics. */
+static long long kept_hits(void) {
+  struct http_reply *r = http_get("/metrics");
+  assert_status(r, 200);
+  const char *line =
+      strstr(r->body, "opora_kept_lookups_total{result=\"hit\"} ");
+  assert_non_null(line);
+  long long n = atoll(strchr(line, ' ') + 1);
+  http_reply_free(r);
+  return n;
+}
+
 /* A write that raises no change number (its triggers off) is not seen:
  * the answers checked above are kept ones, not recomputed. */
 static void test_kept_answers_served(void **state) {
@@ -374,6 +386,9 @@ static void test_kept_answers_served(void **state) {
                                      "?period=2023%2F24";
   struct http_reply *before = http_get("%s", path);
   assert_status(before, 200);
+  long long hits = kept_hits();
+  http_reply_free(http_get("%s", path));
+  assert_int_equal(kept_hits(), hits + 1);
   db_exec("ALTER TABLE indicator_values DISABLE TRIGGER USER;"
           " UPDATE indicator_values SET value = '77' WHERE school_id = %lld"
           " AND indicator_code = 'TEACHERS_YOUNG_SHARE';"
