@@ -4,7 +4,8 @@
 -- served while the numbers are unchanged. The triggers below raise them in
 -- the transaction of every write that can change such an answer, so a
 -- reader that sees the write sees the new number, whichever instance made
--- it. kind 'all' (key ''): schools, municipalities, regions, statuses;
+-- it (for kind 'all', at its commit). kind 'all' (key ''): schools,
+-- municipalities, regions, statuses;
 -- 'indicator' (key its code): the indicator and its values; 'campaign'
 -- (key its id): the campaign, its schools and submissions.
 CREATE TABLE dashboard_stamps (
@@ -61,24 +62,65 @@ BEGIN
 END
 $$;
 
+-- Raises 'all' once per transaction, at its commit (deferred row
+-- triggers): writers of schools and places do not queue on the number's
+-- row for the whole transaction, only while they commit.
+CREATE FUNCTION dashboard_stamps_all() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('opora.dashboard_stamps_all', true)
+     IS DISTINCT FROM 'raised' THEN
+    PERFORM set_config('opora.dashboard_stamps_all', 'raised', true);
+    PERFORM dashboard_stamps_bump('all', ARRAY['']);
+  END IF;
+  RETURN NULL;
+END
+$$;
+
 -- What an aggregate or a completeness reads of the schools and their
 -- places: which schools, in which municipality and region, their names,
 -- the groups' names, the open statuses.
-CREATE TRIGGER dashboard_stamps_schools AFTER INSERT OR DELETE OR TRUNCATE
-  ON schools FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
-CREATE TRIGGER dashboard_stamps_schools_update AFTER UPDATE ON schools
-  REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-  EXECUTE FUNCTION dashboard_stamps_keep('all', '', 'id, municipality_id, code, short_name');
-CREATE TRIGGER dashboard_stamps_municipalities
-  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF id, region_id, name
-  ON municipalities
+CREATE CONSTRAINT TRIGGER dashboard_stamps_schools AFTER INSERT OR DELETE
+  ON schools DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  EXECUTE FUNCTION dashboard_stamps_all();
+CREATE CONSTRAINT TRIGGER dashboard_stamps_schools_update AFTER UPDATE
+  ON schools DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.id, OLD.municipality_id, OLD.code, OLD.short_name)
+    IS DISTINCT FROM (NEW.id, NEW.municipality_id, NEW.code, NEW.short_name))
+  EXECUTE FUNCTION dashboard_stamps_all();
+CREATE CONSTRAINT TRIGGER dashboard_stamps_municipalities
+  AFTER INSERT OR DELETE ON municipalities DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION dashboard_stamps_all();
+CREATE CONSTRAINT TRIGGER dashboard_stamps_municipalities_update
+  AFTER UPDATE ON municipalities DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.id, OLD.region_id, OLD.name)
+    IS DISTINCT FROM (NEW.id, NEW.region_id, NEW.name))
+  EXECUTE FUNCTION dashboard_stamps_all();
+CREATE CONSTRAINT TRIGGER dashboard_stamps_regions
+  AFTER INSERT OR DELETE ON regions DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION dashboard_stamps_all();
+CREATE CONSTRAINT TRIGGER dashboard_stamps_regions_update
+  AFTER UPDATE ON regions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.id, OLD.name) IS DISTINCT FROM (NEW.id, NEW.name))
+  EXECUTE FUNCTION dashboard_stamps_all();
+CREATE CONSTRAINT TRIGGER dashboard_stamps_statuses
+  AFTER INSERT OR DELETE ON school_statuses DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION dashboard_stamps_all();
+CREATE CONSTRAINT TRIGGER dashboard_stamps_statuses_update
+  AFTER UPDATE ON school_statuses DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+  WHEN ((OLD.school_id, OLD.category, OLD.school_year, OLD.excluded_on)
+    IS DISTINCT FROM
+    (NEW.school_id, NEW.category, NEW.school_year, NEW.excluded_on))
+  EXECUTE FUNCTION dashboard_stamps_all();
+CREATE TRIGGER dashboard_stamps_schools_truncate AFTER TRUNCATE ON schools
   FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
-CREATE TRIGGER dashboard_stamps_regions
-  AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF id, name ON regions
+CREATE TRIGGER dashboard_stamps_municipalities_truncate
+  AFTER TRUNCATE ON municipalities
   FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
-CREATE TRIGGER dashboard_stamps_statuses
-  AFTER INSERT OR DELETE OR TRUNCATE
-  OR UPDATE OF school_id, category, school_year, excluded_on ON school_statuses
+CREATE TRIGGER dashboard_stamps_regions_truncate AFTER TRUNCATE ON regions
+  FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
+CREATE TRIGGER dashboard_stamps_statuses_truncate
+  AFTER TRUNCATE ON school_statuses
   FOR EACH STATEMENT EXECUTE FUNCTION dashboard_stamps_keep();
 
 -- A trigger with transition tables takes one event: three per table.
