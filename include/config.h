@@ -34,6 +34,7 @@ struct config {
   unsigned shutdown_timeout; /* seconds to let requests in flight finish */
   unsigned token_ttl;        /* seconds a person's token lives */
   unsigned token_cache_ttl;  /* seconds a verified token is trusted */
+  unsigned keep_dashboards;  /* 1: aggregates and completeness are kept */
   char tmp_dir[1024];        /* where workbooks are written while made */
 };
 

@@ -67,6 +67,8 @@ static const struct setting settings[] = {
      false},
     {"OPORA_TOKEN_CACHE_TTL", "--token-cache-ttl", K_UINT, AT(token_cache_ttl),
      0, 300, false},
+    {"OPORA_KEEP_DASHBOARDS", "--keep-dashboards", K_UINT, AT(keep_dashboards),
+     0, 1, false},
     {"OPORA_TMP_DIR", "--tmp-dir", K_TEXT, AT(tmp_dir), 0, 0, false},
 };
 
@@ -129,6 +131,10 @@ const char config_help[] =
     "  OPORA_TOKEN_CACHE_TTL / --token-cache-ttl SECONDS\n"
     "      how long a verified token is trusted without the database, 0 to\n"
     "      300 (default 30): revocation reaches other instances within it\n"
+    "  OPORA_KEEP_DASHBOARDS / --keep-dashboards 0|1\n"
+    "      1 (default): indicator aggregates and campaign completeness are\n"
+    "      kept in memory while their change numbers hold; 0: computed on\n"
+    "      every request\n"
     "  OPORA_TMP_DIR / --tmp-dir DIR\n"
     "      a writable directory for the Excel tables being made (default\n"
     "      /tmp); checked at start\n"
@@ -162,6 +168,7 @@ void config_defaults(struct config *cfg) {
   cfg->shutdown_timeout = 10;
   cfg->token_ttl = 28800;
   cfg->token_cache_ttl = 30;
+  cfg->keep_dashboards = 1;
   strcpy(cfg->tmp_dir, "/tmp");
 }
 

@@ -1,7 +1,9 @@
 #include "kept.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +11,7 @@
  * their neighbours several times over (a card is some 25 kB). */
 #define KEPT_SLOTS 1024
 #define KEPT_BYTES (32u << 20)
-#define KEPT_ETAG 64
+#define KEPT_ETAG KEPT_KEY_MAX
 
 struct kept_slot {
   char etag[KEPT_ETAG];
@@ -22,6 +24,8 @@ static struct {
   struct kept_slot slots[KEPT_SLOTS];
   size_t bytes;
 } kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static atomic_ullong kept_hits, kept_misses;
 
 static struct kept_slot *slot_of(const char *etag) {
   uint32_t h = 2166136261u; /* FNV-1a */
@@ -43,6 +47,7 @@ bool kept_copy(const char *etag, char **text, size_t *len) {
     found = true;
   }
   pthread_mutex_unlock(&kept.lock);
+  atomic_fetch_add(found ? &kept_hits : &kept_misses, 1);
   return found;
 }
 
@@ -77,5 +82,29 @@ void kept_clear(void) {
     kept.slots[i].text = NULL;
   }
   kept.bytes = 0;
+  pthread_mutex_unlock(&kept.lock);
+}
+
+static atomic_bool keys_on = true;
+
+void kept_keys_configure(bool on) {
+  atomic_store(&keys_on, on);
+}
+
+bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
+              const char *scope_id, const char *stamp) {
+  if (!atomic_load(&keys_on) || strcmp(scope_kind, "assigned") == 0 ||
+      size > KEPT_ETAG)
+    return false;
+  int n = snprintf(key, size, "%s|%s:%s|%s", what, scope_kind, scope_id, stamp);
+  return n > 0 && (size_t)n < size;
+}
+
+void kept_counts(unsigned long long *hits, unsigned long long *misses,
+                 size_t *bytes) {
+  *hits = atomic_load(&kept_hits);
+  *misses = atomic_load(&kept_misses);
+  pthread_mutex_lock(&kept.lock);
+  *bytes = kept.bytes;
   pthread_mutex_unlock(&kept.lock);
 }

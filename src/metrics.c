@@ -10,6 +10,7 @@
 
 #include "conn_guard.h"
 #include "db.h"
+#include "kept.h"
 #include "router.h"
 
 #define MAX_ROUTES 128
@@ -194,6 +195,18 @@ char *metrics_render(size_t *len) {
          "opora_connections_refused_total %llu\n",
          c.open, c.late_head, c.slow_body, c.refused);
   render_outage(&t);
+  unsigned long long hits, misses;
+  size_t bytes;
+  kept_counts(&hits, &misses, &bytes);
+  append(&t,
+         "# HELP opora_kept_lookups_total Lookups of kept answers (school "
+         "cards, dashboards) by result.\n"
+         "# TYPE opora_kept_lookups_total counter\n"
+         "opora_kept_lookups_total{result=\"hit\"} %llu\n"
+         "opora_kept_lookups_total{result=\"miss\"} %llu\n"
+         "# HELP opora_kept_bytes Bytes of kept answers.\n"
+         "# TYPE opora_kept_bytes gauge\nopora_kept_bytes %zu\n",
+         hits, misses, bytes);
   *len = t.len;
   return t.buf;
 }

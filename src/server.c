@@ -35,6 +35,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "json_text.h"
+#include "kept.h"
 #include "log.h"
 #include "metrics.h"
 #include "migrate.h"
@@ -565,6 +566,7 @@ int server_run(const struct config *config) {
         (unsigned long long)time(NULL) ^ (unsigned long long)getpid();
   db_configure(cfg);
   token_cache_configure(cfg->token_cache_ttl);
+  kept_keys_configure(cfg->keep_dashboards != 0);
   auth_configure(cfg->token_ttl);
   push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows);
   if (!secrets_init()) {

@@ -14,6 +14,7 @@
 #include "cursor.h"
 #include "fields.h"
 #include "handlers.h"
+#include "kept.h"
 #include "resource.h"
 #include "table_reply.h"
 
@@ -607,10 +608,11 @@ const struct jspec_field campaign_completeness_params[] = {
 };
 
 /* {"campaign_id": ..., "items": [...], "next_cursor": ..., "counts": {...}}:
- * the rows are doc, short name, school id; counts is JSON text. */
+ * the rows are doc, short name, school id; counts is JSON text. Kept under
+ * key unless it is "". */
 static void reply_completeness(struct request *rq, PGresult *rows,
                                const struct page *page, const char *id,
-                               const char *counts) {
+                               const char *counts, const char *key) {
   int n = PQntuples(rows);
   int shown = n > page->limit ? (int)page->limit : n;
   size_t cap = strlen(counts) + strlen(id) + 160;
@@ -641,6 +643,8 @@ static void reply_completeness(struct request *rq, PGresult *rows,
     len += (size_t)sprintf(text + len, "],\"next_cursor\":null");
   len += (size_t)sprintf(text + len, ",\"counts\":%s}", counts);
   free(next);
+  if (key[0] != '\0')
+    kept_put(key, text, len);
   reply_json_text_steal(rq, 200, text, len);
 }
 
@@ -656,15 +660,51 @@ static const struct table_column completeness_columns[] = {
 static const struct table_spec completeness_table =
     TABLE_SPEC("campaign-completeness", completeness_columns);
 
+/* Answers the completeness kept under the change numbers of now, if any;
+ * else leaves in key what to keep the answer under ("" for nothing: not
+ * visible, or not to be kept). False when it answered (the kept answer, or
+ * a failed statement). */
+static bool completeness_kept(struct request *rq, const char *id,
+                              const json_t *query, char key[KEPT_KEY_MAX]) {
+  key[0] = '\0';
+  PGresult *r = db_call(rq, STMT_CAMPAIGN_COMPLETENESS_STAMP,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
+  if (r == NULL)
+    return false;
+  char *asked = json_dumps(query, JSON_COMPACT | JSON_SORT_KEYS);
+  if (asked == NULL)
+    abort();
+  char what[KEPT_KEY_MAX];
+  int n = snprintf(what, sizeof what, "completeness|%s|%s", id, asked);
+  free(asked);
+  bool keep = PQntuples(r) == 1 && n > 0 && (size_t)n < sizeof what &&
+              kept_key(key, KEPT_KEY_MAX, what, rq->principal.scope_kind,
+                       rq->principal.scope_id, db_get(r, 0, "stamp"));
+  PQclear(r);
+  if (!keep) {
+    key[0] = '\0';
+    return true;
+  }
+  char *text;
+  size_t len;
+  if (!kept_copy(key, &text, &len))
+    return true;
+  reply_json_text_steal(rq, 200, text, len);
+  return false;
+}
+
 static void completeness(struct request *rq, const char *id,
                          const json_t *query, const struct page *page) {
+  char key[KEPT_KEY_MAX] = "";
+  bool csv = request_wants_table(rq);
+  if (!csv && !completeness_kept(rq, id, query, key))
+    return;
   int32_t version;
   char *doc = campaign_doc(rq, id, &version, true);
   if (doc == NULL)
     return;
   free(doc);
   char csv_limit[16];
-  bool csv = request_wants_table(rq);
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   const struct db_arg args[] = {
       {"id", id},
@@ -684,7 +724,7 @@ static void completeness(struct request *rq, const char *id,
       db_call(rq, STMT_CAMPAIGN_COUNTS,
               (const struct db_arg[]){{"id", id}, DB_END}, query);
   if (counts != NULL)
-    reply_completeness(rq, rows, page, id, db_get(counts, 0, "counts"));
+    reply_completeness(rq, rows, page, id, db_get(counts, 0, "counts"), key);
   PQclear(counts);
   PQclear(rows);
 }

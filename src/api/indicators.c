@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "formula.h"
 #include "handlers.h"
+#include "kept.h"
 #include "resource.h"
 #include "table_reply.h"
 
@@ -354,9 +355,11 @@ static bool period_valid(const char *period) {
   return (first + 1) % 100 == second;
 }
 
-/* {indicator, period, group_by, groups: [...]} around the group rows. */
+/* {indicator, period, group_by, groups: [...]} around the group rows,
+ * kept under key unless it is "". */
 static void reply_aggregate(struct request *rq, PGresult *r, const char *code,
-                            const char *period, const char *group_by) {
+                            const char *period, const char *group_by,
+                            const char *key) {
   size_t len = 128 + strlen(code) + strlen(period);
   for (int i = 0; i < PQntuples(r); i++)
     len += strlen(db_get(r, i, "doc")) + 1;
@@ -379,6 +382,8 @@ static void reply_aggregate(struct request *rq, PGresult *r, const char *code,
   }
   memcpy(text + n, "]}", 2);
   n += 2;
+  if (key[0] != '\0')
+    kept_put(key, text, n);
   reply_json_text_steal(rq, 200, text, n);
 }
 
@@ -404,6 +409,34 @@ static void reply_aggregate_csv(struct request *rq, const PGresult *r,
   reply_table(rq, &aggregate_table, r, 0, 1, qualifier);
 }
 
+/* Answers the aggregate kept under the change numbers of now, if any;
+ * else leaves in key what to keep the answer under ("" for nothing).
+ * False when it answered (the kept answer, or a failed statement). */
+static bool aggregate_kept(struct request *rq, const char *code,
+                           const char *period, const char *group_by,
+                           char key[KEPT_KEY_MAX]) {
+  PGresult *r = db_call(rq, STMT_INDICATOR_AGGREGATE_STAMP,
+                        (const struct db_arg[]){{"code", code}, DB_END}, NULL);
+  if (r == NULL)
+    return false;
+  char what[160];
+  snprintf(what, sizeof what, "aggregate|%s|%s|%s", code, period, group_by);
+  bool keep = PQntuples(r) == 1 &&
+              kept_key(key, KEPT_KEY_MAX, what, rq->principal.scope_kind,
+                       rq->principal.scope_id, db_get(r, 0, "stamp"));
+  PQclear(r);
+  if (!keep) {
+    key[0] = '\0';
+    return true;
+  }
+  char *text;
+  size_t len;
+  if (!kept_copy(key, &text, &len))
+    return true;
+  reply_json_text_steal(rq, 200, text, len);
+  return false;
+}
+
 void indicator_aggregate(struct request *rq) {
   char code[CODE_MAX];
   if (!request_param_key(rq, "code", code, sizeof code))
@@ -420,6 +453,12 @@ void indicator_aggregate(struct request *rq) {
     jspec_error(errors, "query.period",
                 "a school year's second part is the next year (2023/24)");
     reply_validation_steal(rq, errors);
+    json_decref(query);
+    return;
+  }
+  char key[KEPT_KEY_MAX] = "";
+  if (!request_wants_table(rq) &&
+      !aggregate_kept(rq, code, period, group_by, key)) {
     json_decref(query);
     return;
   }
@@ -446,7 +485,7 @@ void indicator_aggregate(struct request *rq) {
   if (r != NULL && request_wants_table(rq))
     reply_aggregate_csv(rq, r, code, period);
   else if (r != NULL)
-    reply_aggregate(rq, r, code, period, group_by);
+    reply_aggregate(rq, r, code, period, group_by, key);
   PQclear(r);
   json_decref(query);
 }

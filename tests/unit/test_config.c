@@ -333,6 +333,17 @@ static void test_token_settings(void **state) {
   assert_int_not_equal(load(&cfg, err, ARGS("--token-cache-ttl=301")), 0);
 }
 
+static void test_keep_dashboards(void **state) {
+  (void)state;
+  struct config cfg;
+  char err[256];
+  assert_int_equal(load(&cfg, err, ARGS("--threads=1")), 0);
+  assert_int_equal(cfg.keep_dashboards, 1);
+  assert_int_equal(load(&cfg, err, ARGS("--keep-dashboards=0")), 0);
+  assert_int_equal(cfg.keep_dashboards, 0);
+  assert_int_not_equal(load(&cfg, err, ARGS("--keep-dashboards=2")), 0);
+}
+
 /* Where workbooks are made: /tmp unless set; one where no file can be
  * made stops start-up with a line naming the setting. */
 static void test_tmp_dir(void **state) {
@@ -548,6 +559,7 @@ int main(void) {
       cmocka_unit_test_setup(test_listen, setup),
       cmocka_unit_test_setup(test_metrics_listen, setup),
       cmocka_unit_test_setup(test_token_settings, setup),
+      cmocka_unit_test_setup(test_keep_dashboards, setup),
       cmocka_unit_test_setup(test_tmp_dir, setup),
       cmocka_unit_test_setup(test_log_level, setup),
       cmocka_unit_test_setup(test_database_url, setup),
