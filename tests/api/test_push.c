@@ -5,107 +5,16 @@
  * push; regional systems' column names and Windows-1251 files; rows
  * numbered as Excel shows them (docs/ASSESSMENTS.md). */
 #include <iconv.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
-
-#define F1_HEADER                                                                                                              \
-  "ОО;Муниципалитет;Название ОО;Код участника;Класс;Вариант;1 (1б);2 (1б);" \
-  "3 (2б);4.1 (1б);4.2 (2б);Первичный балл;Отметка;Отметка по журналу\r\n"
-
-static void pause_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
-/* --- a growable text ---------------------------------------------------- */
-
-struct text {
-  char *s;
-  size_t len, cap;
-};
-
-static void add(struct text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (t->len + (size_t)n + 1 > t->cap) {
-    t->cap = (t->len + (size_t)n + 1) * 2;
-    t->s = realloc(t->s, t->cap);
-    assert_non_null(t->s);
-  }
-  va_start(ap, fmt);
-  vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-  va_end(ap);
-  t->len += (size_t)n;
-}
+#include "push_fixtures.h"
 
 /* --- fixtures ------------------------------------------------------------- */
-
-struct place {
-  long long region, municipality;
-  long long school[3];
-  char code[3][32];
-};
-
-/* A region of its own with three schools, so that scopes can be tested. */
-static struct place place_new(void) {
-  struct place p;
-  p.region = create_region(uniq("r"), "Орловская область");
-  p.municipality = create_municipality(p.region, uniq("m"), "Ливенский район");
-  for (int i = 0; i < 3; i++) {
-    snprintf(p.code[i], sizeof p.code[i], "%s", uniq("edu57"));
-    p.school[i] =
-        create_school(p.municipality, p.code[i], "МБОУ «Казанская СОШ»");
-  }
-  return p;
-}
-
-/* ВПР Математика 5 класс: five tasks (1, 2, 3, 4.1, 4.2) of 7 points;
- * mark 3 from 2, 4 from 4, 5 from 6. */
-static long long instrument_new(void) {
-  static int n;
-  long long id = api_create(
-      "/api/v1/assessments",
-      J("{\"kind\": \"VPR\", \"year\": 2025, \"grade\": 5,"
-        " \"subject_code\": \"math_push_%d\", \"subject_name\": \"Математика\","
-        " \"held_on\": \"2025-04-15\", \"max_primary_score\": 7,"
-        " \"mark3_from\": 2, \"mark4_from\": 4, \"mark5_from\": 6,"
-        " \"tasks\": [{\"number\": \"1\", \"max_score\": 1, \"level\": "
-        "\"basic\"},"
-        " {\"number\": \"2\", \"max_score\": 1, \"level\": \"basic\"},"
-        " {\"number\": \"3\", \"max_score\": 2, \"level\": \"basic\"},"
-        " {\"number\": \"4.1\", \"max_score\": 1, \"level\": \"advanced\"},"
-        " {\"number\": \"4.2\", \"max_score\": 2, \"level\": \"advanced\"}]}",
-        ++n));
-  return id;
-}
-
-static int mark_for(int primary) {
-  return primary < 2 ? 2 : primary < 4 ? 3 : primary < 6 ? 4 : 5;
-}
-
-/* One consistent Ф1 row; journal 0 leaves the journal mark empty. */
-static void f1_row(struct text *t, const char *school, const char *participant,
-                   const int s[5], int journal) {
-  int primary = s[0] + s[1] + s[2] + s[3] + s[4];
-  add(t,
-      "%s;Ливенский район;МБОУ «Казанская СОШ»;%s;5А;1;%d;%d;%d;%d;%d;%d;%d;",
-      school, participant, s[0], s[1], s[2], s[3], s[4], primary,
-      mark_for(primary));
-  if (journal > 0)
-    add(t, "%d", journal);
-  add(t, "\r\n");
-}
 
 /* n rows for school `code`, participants prefix-1 .. prefix-n, scores
  * varied by position. */
@@ -129,37 +38,6 @@ static void f1_rows(struct text *t, const char *code, const char *prefix,
   }
 }
 
-static struct http_reply *push(long long id, const char *query,
-                               const char *content_type, const char *body,
-                               size_t len, const char *key) {
-  char ct[128], k[300];
-  snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
-  snprintf(k, sizeof k, "Idempotency-Key: %s", key ? key : "");
-  const char *h[] = {ct, key ? k : NULL, NULL};
-  return http_request_n(
-      "POST", J("/api/v1/assessments/%lld/results%s", id, query ? query : ""),
-      body, len, h);
-}
-
-static struct http_reply *push_csv(long long id, const char *query,
-                                   const struct text *t) {
-  return push(id, query, "text/csv; charset=utf-8", t->s, t->len, NULL);
-}
-
-static long long rows_of(long long id) {
-  return db_count("SELECT count(*) FROM assessment_results"
-                  " WHERE assessment_id = %lld",
-                  id);
-}
-
-/* The instrument's basic-level tasks (places and scores possible), read
- * from its tasks: one row, b. */
-#define BASIC_TASKS_SQL                                                        \
-  "SELECT coalesce(array_agg(x.ord), '{}') AS ords,"                           \
-  " coalesce(sum((x.e->>'max_score')::int), 0) AS basic_max"                   \
-  " FROM assessments a, jsonb_array_elements(a.tasks) WITH ORDINALITY x(e, "   \
-  "ord)"                                                                       \
-  " WHERE a.id = %lld AND x.e->>'level' = 'basic'"
 /* Gaps of two and more against the journal mark, and "4"s and "5"s with
  * basic-level mastery under 60 %, over rows r and b. */
 #define GAP_AND_MASTERY_SQL                                                    \
@@ -226,19 +104,15 @@ static void assert_counts(const json_t *o, long long received,
   assert_json_int(o, "rejected", rejected);
 }
 
-static const char *ingest_token(const struct place *p) {
-  return make_token("ingest", "region", p->region);
-}
-
 /* --- formats ----------------------------------------------------------------
  */
 
 static void test_push_f1_csv(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, "\xEF\xBB\xBF" F1_HEADER);
+  text_add(&t, "\xEF\xBB\xBF" F1_HEADER);
   f1_rows(&t, p.code[0], "a", 30);
   f1_rows(&t, p.code[1], "b", 12);
   const char *admin = use_token(ingest_token(&p));
@@ -288,8 +162,8 @@ static void test_push_f1_csv(void **state) {
 
 static void test_push_json_and_lines(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   const char *before = use_token(ingest_token(&p));
   const char *array =
       J("[{\"school_code\": \"%s\", \"participant_code\": \"j1\", \"class\": "
@@ -341,16 +215,16 @@ static void test_push_json_and_lines(void **state) {
 /* One row of every kind of problem, and two good rows; rows numbered as
  * Excel shows them (the header is row 1). */
 static void bad_rows(struct text *t, const struct place *p) {
-  add(t, F1_HEADER);
+  text_add(t, F1_HEADER);
   const int good[5] = {1, 1, 2, 0, 1};
-  f1_row(t, p->code[0], "g1", good, 4);                     /* 2 */
-  add(t, "edu-nowhere;;;x2;5А;1;1;1;2;0;1;5;4;\r\n");       /* 3 */
-  add(t, "%s;;;x3;5А;1;1;3;2;0;1;7;5;\r\n", p->code[0]);    /* 4 */
-  add(t, "%s;;;x4;5А;1;1;1;2;0;1;6;5;\r\n", p->code[0]);    /* 5 */
-  add(t, "%s;;;x5;5А;1;1;1;2;0;1;5;5;\r\n", p->code[0]);    /* 6 */
-  add(t, "%s;;;g1;5А;1;1;1;2;0;1;5;4;\r\n", p->code[1]);    /* 7 */
-  add(t, "%s;;;x7;5А;1;один;1;2;0;1;5;4;\r\n", p->code[0]); /* 8 */
-  f1_row(t, p->code[1], "g2", good, 0);                     /* 9 */
+  f1_row(t, p->code[0], "g1", good, 4);                          /* 2 */
+  text_add(t, "edu-nowhere;;;x2;5А;1;1;1;2;0;1;5;4;\r\n");       /* 3 */
+  text_add(t, "%s;;;x3;5А;1;1;3;2;0;1;7;5;\r\n", p->code[0]);    /* 4 */
+  text_add(t, "%s;;;x4;5А;1;1;1;2;0;1;6;5;\r\n", p->code[0]);    /* 5 */
+  text_add(t, "%s;;;x5;5А;1;1;1;2;0;1;5;5;\r\n", p->code[0]);    /* 6 */
+  text_add(t, "%s;;;g1;5А;1;1;1;2;0;1;5;4;\r\n", p->code[1]);    /* 7 */
+  text_add(t, "%s;;;x7;5А;1;один;1;2;0;1;5;4;\r\n", p->code[0]); /* 8 */
+  f1_row(t, p->code[1], "g2", good, 0);                          /* 9 */
 }
 
 static const char *const bad_codes[] = {
@@ -375,8 +249,8 @@ static void assert_bad_rows_listed(const json_t *problems) {
 
 static void test_push_strict_rejects_everything(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
   bad_rows(&t, &p);
   const char *before = use_token(ingest_token(&p));
@@ -407,8 +281,8 @@ static void test_push_strict_rejects_everything(void **state) {
 
 static void test_push_partial_keeps_good_rows(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
   bad_rows(&t, &p);
   const char *before = use_token(ingest_token(&p));
@@ -426,10 +300,10 @@ static void test_push_partial_keeps_good_rows(void **state) {
 
 static void test_push_dry_run_writes_nothing(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "d", 10);
   const char *before = use_token(ingest_token(&p));
   struct http_reply *r = push_csv(id, "?dry_run=true", &t);
@@ -448,8 +322,8 @@ static void test_push_dry_run_writes_nothing(void **state) {
 
 static void test_push_header_problems(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   const char *before = use_token(ingest_token(&p));
   /* Task 4.2 missing, task 3 with the wrong maximum, an unknown column. */
   const char *csv = "ОО;Код участника;1 (1б);2 (1б);3 (1б);4.1 (1б);Оценка;"
@@ -514,8 +388,8 @@ static void assert_note_ignored(const json_t *answer) {
  * Excel saves it, in Windows-1251, in partial mode and declared. */
 static void test_push_regional_names_and_cp1251(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   const char *csv =
       J("Логин ОО;Район;Код участника;Класс;Вариант;1;2;3;4.1;4.2;Сумма баллов;"
         "Оценка;Отметка за предыдущий период;Примечание\r\n"
@@ -583,15 +457,15 @@ static void test_push_regional_names_and_cp1251(void **state) {
  * the element. The record keeps the same numbers. */
 static void test_push_row_numbers(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
-  add(&t,
-      "%s;Ливенский район;\"МБОУ «Казанская\r\nСОШ»\r\nфилиал\";ml1;5А;1;"
-      "1;1;2;0;1;5;4;\r\n",
-      p.code[0]);
-  add(&t, "\r\n%s;;;ml2;5А;1;1;1;2;0;1;7;5;\r\n", p.code[0]);
+  text_add(&t, F1_HEADER);
+  text_add(&t,
+           "%s;Ливенский район;\"МБОУ «Казанская\r\nСОШ»\r\nфилиал\";ml1;5А;1;"
+           "1;1;2;0;1;5;4;\r\n",
+           p.code[0]);
+  text_add(&t, "\r\n%s;;;ml2;5А;1;1;1;2;0;1;7;5;\r\n", p.code[0]);
   const char *before = use_token(ingest_token(&p));
   struct http_reply *r = push_csv(id, "?mode=partial", &t);
   assert_status(r, 201);
@@ -640,13 +514,14 @@ static void test_push_row_numbers(void **state) {
  * and a byte that is no UTF-8: problems of their rows, recorded. */
 static void test_push_text_in_number_cells(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
-  add(&t, "%s;Ливны;Школа;w1;5А;1;не приступал к выполнению;1;2;0;1;5;4;\r\n",
-      p.code[0]);
-  add(&t, "%s;Ливны;Школа;w2;5А;1;1;\xff;2;0;1;5;4;\r\n", p.code[0]);
+  text_add(&t, F1_HEADER);
+  text_add(&t,
+           "%s;Ливны;Школа;w1;5А;1;не приступал к выполнению;1;2;0;1;5;4;\r\n",
+           p.code[0]);
+  text_add(&t, "%s;Ливны;Школа;w2;5А;1;1;\xff;2;0;1;5;4;\r\n", p.code[0]);
   const char *before = use_token(ingest_token(&p));
   struct http_reply *r = push_csv(id, "?mode=partial", &t);
   assert_status(r, 201);
@@ -671,10 +546,10 @@ static void test_push_text_in_number_cells(void **state) {
 
 static void test_push_again_updates(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "u", 20);
   const char *before = use_token(ingest_token(&p));
   struct http_reply *r = push_csv(id, NULL, &t);
@@ -687,7 +562,7 @@ static void test_push_again_updates(void **state) {
   http_reply_free(r);
   /* A corrected file: two rows change (one moves school), one is new. */
   struct text c = {0};
-  add(&c, F1_HEADER);
+  text_add(&c, F1_HEADER);
   const int full[5] = {1, 1, 2, 1, 2}, none[5] = {0, 0, 0, 0, 0};
   f1_row(&c, p.code[0], "u-1", full, 5);
   f1_row(&c, p.code[1], "u-2", none, 2);
@@ -706,10 +581,10 @@ static void test_push_again_updates(void **state) {
 
 static void test_push_replace_school(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "x", 10);
   f1_rows(&t, p.code[1], "y", 5);
   const char *before = use_token(ingest_token(&p));
@@ -718,7 +593,7 @@ static void test_push_replace_school(void **state) {
   http_reply_free(r);
   /* School 0 again with 4 rows: its other 6 go; school 1 stays. */
   struct text c = {0};
-  add(&c, F1_HEADER);
+  text_add(&c, F1_HEADER);
   f1_rows(&c, p.code[0], "x", 4);
   r = push_csv(id, "?replace=school", &c);
   assert_status(r, 201);
@@ -736,10 +611,10 @@ static void test_push_replace_school(void **state) {
  * meets stored rows in every batch. */
 static void test_push_many_rows(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "m", 60000);
   f1_rows(&t, p.code[1], "n", 45000);
   const int s[5] = {1, 0, 0, 0, 0};
@@ -768,10 +643,10 @@ static void test_push_many_rows(void **state) {
 
 static void test_push_idempotency_key(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "k", 8);
   const char *before = use_token(ingest_token(&p));
   const char *key = uniq("vpr-2025-math-5");
@@ -791,7 +666,7 @@ static void test_push_idempotency_key(void **state) {
   assert_problem(dry, 422, "idempotency_key_reused");
   http_reply_free(dry);
   /* Same key, another body. */
-  add(&t, "%s;;;k-99;5А;1;0;0;0;0;0;0;2;\r\n", p.code[0]);
+  text_add(&t, "%s;;;k-99;5А;1;0;0;0;0;0;0;2;\r\n", p.code[0]);
   fingerprint = db_fingerprint();
   struct http_reply *other = push(id, NULL, "text/csv", t.s, t.len, key);
   assert_problem(other, 422, "idempotency_key_reused");
@@ -822,19 +697,19 @@ static void test_push_idempotency_key(void **state) {
  * the same push with the same key then succeeds. */
 static void test_push_cut_off_then_retried(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "c", 3000);
   const char *token = ingest_token(&p);
   struct text req = {0};
-  add(&req,
-      "POST /api/v1/assessments/%lld/results HTTP/1.1\r\nHost: x\r\n"
-      "Authorization: Bearer %s\r\nContent-Type: text/csv\r\n"
-      "Idempotency-Key: cut-off-%lld\r\nContent-Length: %zu\r\n\r\n",
-      id, token, id, t.len);
-  add(&req, "%.*s", (int)(t.len / 2), t.s);
+  text_add(&req,
+           "POST /api/v1/assessments/%lld/results HTTP/1.1\r\nHost: x\r\n"
+           "Authorization: Bearer %s\r\nContent-Type: text/csv\r\n"
+           "Idempotency-Key: cut-off-%lld\r\nContent-Length: %zu\r\n\r\n",
+           id, token, id, t.len);
+  text_add(&req, "%.*s", (int)(t.len / 2), t.s);
   int fd = raw_send(req.s, req.len);
   assert_true(fd >= 0);
   pause_ms(300); /* let the server take in what was sent */
@@ -858,10 +733,10 @@ static void test_push_cut_off_then_retried(void **state) {
 
 static void test_push_roles_and_scope(void **state) {
   (void)state;
-  struct place p = place_new(), elsewhere = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(3), elsewhere = place_new(3);
+  long long id = instrument_new("math_push", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "s", 3);
   const char *before = use_token(make_token("reader", "region", p.region));
   struct http_reply *r = push_csv(id, NULL, &t);

@@ -5,29 +5,13 @@
  * the year's from ege_minimum_scores (or the latest year before), and the
  * kept statistics (the share below the minimum among them) equal a direct
  * computation over the rows. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-
-struct place {
-  long long region, municipality, school[2];
-  char code[2][32];
-};
-
-static struct place place_new(void) {
-  struct place p;
-  p.region = create_region(uniq("r"), "Орловская область");
-  p.municipality = create_municipality(p.region, uniq("m"), "Ливенский район");
-  for (int i = 0; i < 2; i++) {
-    snprintf(p.code[i], sizeof p.code[i], "%s", uniq("edu57"));
-    p.school[i] = create_school(p.municipality, p.code[i], "МБОУ «Гимназия»");
-  }
-  return p;
-}
+#include "push_fixtures.h"
 
 #define SHORT_TASKS                                                            \
   "{\"number\": \"1\", \"max_score\": 1, \"level\": \"basic\","                \
@@ -69,25 +53,6 @@ static long long ege_new(int year, const char *set, int own_min) {
         " {\"number\": \"4\", \"max_score\": 5, \"level\": \"advanced\"}]}",
         year, set, min));
 }
-
-static struct http_reply *push(long long id, const char *query,
-                               const char *content_type, const char *body) {
-  char ct[128];
-  snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
-  const char *h[] = {ct, NULL};
-  return http_request_n(
-      "POST", J("/api/v1/assessments/%lld/results%s", id, query ? query : ""),
-      body, strlen(body), h);
-}
-
-/* The instrument's basic-level tasks (places and scores possible): one
- * row, b. */
-#define BASIC_TASKS_SQL                                                        \
-  "SELECT coalesce(array_agg(x.ord), '{}') AS ords,"                           \
-  " coalesce(sum((x.e->>'max_score')::int), 0) AS basic_max"                   \
-  " FROM assessments a, jsonb_array_elements(a.tasks) WITH ORDINALITY x(e, "   \
-  "ord)"                                                                       \
-  " WHERE a.id = %lld AND x.e->>'level' = 'basic'"
 
 /* Schools whose kept statistics differ from a computation over the rows:
  * failed is a "2", or (ЕГЭ, no mark) a test score under `min`. */
@@ -171,7 +136,7 @@ static void assert_row_problem(const json_t *answer, long long row,
 
 static void test_oge_csv_block(void **state) {
   (void)state;
-  struct place p = place_new();
+  struct place p = place_new_named(2, "МБОУ «Гимназия»");
   long long id = oge_new();
   const char *before = use_token(make_token("ingest", "region", p.region));
   const char *csv =
@@ -186,7 +151,7 @@ static void test_oge_csv_block(void **state) {
         "%s;o7;;1;1;2;2\r\n",
         p.code[0], p.code[0], p.code[1], p.code[1], p.code[1], p.code[1],
         p.code[1]);
-  struct http_reply *r = push(id, "?mode=partial", "text/csv", csv);
+  struct http_reply *r = push_str(id, "?mode=partial", "text/csv", csv);
   assert_status(r, 201);
   assert_json_int(r->json, "inserted", 3);
   assert_json_int(r->json, "rejected", 4);
@@ -221,7 +186,7 @@ static void test_oge_csv_block(void **state) {
   const char *both = J("ОО;Код участника;Краткие ответы;1 (1б);4 (2б);5 (3б);"
                        "Первичный балл;Отметка\r\n%s;o9;++2;1;2;3;9;5\r\n",
                        p.code[0]);
-  r = push(id, NULL, "text/csv", both);
+  r = push_str(id, NULL, "text/csv", both);
   assert_problem(r, 422, "import_rejected");
   http_reply_free(r);
   use_token(before);
@@ -229,7 +194,7 @@ static void test_oge_csv_block(void **state) {
 
 static void test_oge_json_block(void **state) {
   (void)state;
-  struct place p = place_new();
+  struct place p = place_new_named(2, "МБОУ «Гимназия»");
   long long id = oge_new();
   const char *before = use_token(make_token("ingest", "region", p.region));
   const char *body =
@@ -243,10 +208,10 @@ static void test_oge_json_block(void **state) {
         " \"short_answers\": \"+-?\", \"tasks\": [0, 0],"
         " \"primary_score\": 1, \"mark\": 2}]",
         p.code[0], p.code[1], p.code[1]);
-  struct http_reply *r = push(id, NULL, "application/json", body);
+  struct http_reply *r = push_str(id, NULL, "application/json", body);
   assert_problem(r, 422, "import_rejected"); /* strict: j3 rejects all */
   http_reply_free(r);
-  r = push(id, "?mode=partial", "application/json", body);
+  r = push_str(id, "?mode=partial", "application/json", body);
   assert_status(r, 201);
   assert_json_int(r->json, "inserted", 2);
   assert_row_problem(r->json, 3, "short_answers", "malformed_row",
@@ -279,7 +244,7 @@ static void ege_rows(char *buf, size_t size, const char *school,
 
 static void test_ege_minimum_from_the_table(void **state) {
   (void)state;
-  struct place p = place_new();
+  struct place p = place_new_named(2, "МБОУ «Гимназия»");
   long long id = ege_new(2026, "", -1);
   const char *before = use_token(make_token("ingest", "region", p.region));
   static char csv[16384];
@@ -287,7 +252,7 @@ static void test_ege_minimum_from_the_table(void **state) {
   ege_rows(csv, sizeof csv, p.code[0], "e", 30);
   ege_rows(csv, sizeof csv, p.code[1], "f", 12);
   /* No mark column: the table gives russian 2026 a minimum (24). */
-  struct http_reply *r = push(id, NULL, "text/csv", csv);
+  struct http_reply *r = push_str(id, NULL, "text/csv", csv);
   assert_status(r, 201);
   assert_json_int(r->json, "inserted", 42);
   http_reply_free(r);
@@ -306,7 +271,7 @@ static void test_ege_minimum_from_the_table(void **state) {
   http_reply_free(s);
   /* An instrument's own minimum goes first. */
   long long own = ege_new(2026, "own", 50);
-  r = push(own, NULL, "text/csv", csv);
+  r = push_str(own, NULL, "text/csv", csv);
   assert_status(r, 201);
   http_reply_free(r);
   assert_int_equal(stats_mismatches(own, 9, 50), 0);
@@ -318,7 +283,7 @@ static void test_ege_minimum_from_the_table(void **state) {
                        " \"short_answers\": \"+-2\", \"tasks\": {\"4\": 5},"
                        " \"primary_score\": 8, \"test_score\": 20}\n",
                        p.code[1]);
-  r = push(id, NULL, "application/x-ndjson", json);
+  r = push_str(id, NULL, "application/x-ndjson", json);
   assert_status(r, 201);
   http_reply_free(r);
   assert_scores(id, "j1", "{1,0,2,5}");
@@ -328,14 +293,14 @@ static void test_ege_minimum_from_the_table(void **state) {
 
 static void test_ege_minimum_of_other_years(void **state) {
   (void)state;
-  struct place p = place_new();
+  struct place p = place_new_named(2, "МБОУ «Гимназия»");
   const char *before = use_token(make_token("ingest", "region", p.region));
   static char csv[4096];
   snprintf(csv, sizeof csv, "%s", EGE_HEADER);
   ege_rows(csv, sizeof csv, p.code[0], "e", 10);
   /* A later year not in the table: the latest year before it (2026). */
   long long later = ege_new(2031, "", -1);
-  struct http_reply *r = push(later, NULL, "text/csv", csv);
+  struct http_reply *r = push_str(later, NULL, "text/csv", csv);
   assert_status(r, 201);
   http_reply_free(r);
   assert_int_equal(stats_mismatches(later, 9, 24), 0);
@@ -344,7 +309,7 @@ static void test_ege_minimum_of_other_years(void **state) {
                        later) > 0);
   /* A year before any in the table: no minimum, so the mark is needed. */
   long long earlier = ege_new(2024, "", -1);
-  r = push(earlier, NULL, "text/csv", csv);
+  r = push_str(earlier, NULL, "text/csv", csv);
   assert_problem(r, 422, "import_rejected");
   http_reply_free(r);
   use_token(before);
@@ -459,13 +424,13 @@ static void test_minimum_scores_read_and_written(void **state) {
                    1);
 
   /* An ЕГЭ push of 2028 takes 2027's 26. */
-  struct place p = place_new();
+  struct place p = place_new_named(2, "МБОУ «Гимназия»");
   long long id = ege_new(2028, "", -1);
   const char *before = use_token(make_token("ingest", "region", p.region));
   static char csv[4096];
   snprintf(csv, sizeof csv, "%s", EGE_HEADER);
   ege_rows(csv, sizeof csv, p.code[0], "e", 12);
-  r = push(id, NULL, "text/csv", csv);
+  r = push_str(id, NULL, "text/csv", csv);
   assert_status(r, 201);
   http_reply_free(r);
   assert_int_equal(stats_mismatches(id, 9, 26), 0);
@@ -487,7 +452,7 @@ static void test_header_not_utf8(void **state) {
   const char *queries[] = {"?dry_run=true", "", NULL};
   for (int i = 0; queries[i] != NULL; i++) {
     struct http_reply *r =
-        push(id, queries[i], "text/csv", "\xff\xfe;x\n1;2\n");
+        push_str(id, queries[i], "text/csv", "\xff\xfe;x\n1;2\n");
     assert_problem(r, 422, "import_rejected");
     assert_non_null(r->json); /* valid JSON, so valid UTF-8 */
     http_reply_free(r);

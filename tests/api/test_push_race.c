@@ -4,7 +4,6 @@
  * counts when a school's rows span batches. The server runs with a short
  * push statement timeout and batches of a few rows. */
 #include <libpq-fe.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +13,10 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "push_fixtures.h"
 
 #define PUSH_TIMEOUT_MS 1000
 #define BATCH_ROWS 4
-
-#define F1_HEADER                                                                                                              \
-  "ОО;Муниципалитет;Название ОО;Код участника;Класс;Вариант;1 (1б);2 (1б);" \
-  "3 (2б);4.1 (1б);4.2 (2б);Первичный балл;Отметка;Отметка по журналу\r\n"
 
 static long long now_ms(void) {
   struct timespec ts;
@@ -28,89 +24,7 @@ static long long now_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void pause_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
-/* --- a growable text ---------------------------------------------------- */
-
-struct text {
-  char *s;
-  size_t len, cap;
-};
-
-static void add(struct text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (t->len + (size_t)n + 1 > t->cap) {
-    t->cap = (t->len + (size_t)n + 1) * 2;
-    t->s = realloc(t->s, t->cap);
-    assert_non_null(t->s);
-  }
-  va_start(ap, fmt);
-  vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-  va_end(ap);
-  t->len += (size_t)n;
-}
-
 /* --- fixtures ------------------------------------------------------------- */
-
-struct place {
-  long long region, municipality, school[2];
-  char code[2][32];
-};
-
-static struct place place_new(void) {
-  struct place p;
-  p.region = create_region(uniq("r"), "Орловская область");
-  p.municipality = create_municipality(p.region, uniq("m"), "Ливенский район");
-  for (int i = 0; i < 2; i++) {
-    snprintf(p.code[i], sizeof p.code[i], "%s", uniq("edu57"));
-    p.school[i] =
-        create_school(p.municipality, p.code[i], "МБОУ «Казанская СОШ»");
-  }
-  return p;
-}
-
-/* ВПР Математика 5 класс of `year`: five tasks of 7 points. */
-static const char *instrument_json(int year) {
-  static int n;
-  return J(
-      "{\"kind\": \"VPR\", \"year\": %d, \"grade\": 5,"
-      " \"subject_code\": \"math_race_%d\", \"subject_name\": "
-      "\"Математика\", \"held_on\": \"%d-04-15\","
-      " \"max_primary_score\": 7, \"mark3_from\": 2, \"mark4_from\": 4,"
-      " \"mark5_from\": 6, \"tasks\": ["
-      "{\"number\": \"1\", \"max_score\": 1, \"level\": \"basic\"},"
-      " {\"number\": \"2\", \"max_score\": 1, \"level\": \"basic\"},"
-      " {\"number\": \"3\", \"max_score\": 2, \"level\": \"basic\"},"
-      " {\"number\": \"4.1\", \"max_score\": 1, \"level\": \"advanced\"},"
-      " {\"number\": \"4.2\", \"max_score\": 2, \"level\": \"advanced\"}]}",
-      year, ++n, year);
-}
-
-static long long instrument_new(void) {
-  return api_create("/api/v1/assessments", instrument_json(2025));
-}
-
-static int mark_for(int primary) {
-  return primary < 2 ? 2 : primary < 4 ? 3 : primary < 6 ? 4 : 5;
-}
-
-static void f1_row(struct text *t, const char *school, const char *participant,
-                   const int s[5]) {
-  int primary = s[0] + s[1] + s[2] + s[3] + s[4];
-  add(t,
-      "%s;Ливенский район;МБОУ «Казанская СОШ»;%s;5А;1;%d;%d;%d;%d;%d;%d;%d;"
-      "\r\n",
-      school, participant, s[0], s[1], s[2], s[3], s[4], primary,
-      mark_for(primary));
-}
 
 /* Participants prefix-from .. prefix-to, scores by position. */
 static void f1_rows(struct text *t, const char *code, const char *prefix,
@@ -119,22 +33,8 @@ static void f1_rows(struct text *t, const char *code, const char *prefix,
     int s[5] = {i % 2, (i / 2) % 2, i % 3, (i / 3) % 2, (i / 5) % 3};
     char participant[64];
     snprintf(participant, sizeof participant, "%s-%d", prefix, i);
-    f1_row(t, code, participant, s);
+    f1_row(t, code, participant, s, 0);
   }
-}
-
-static struct http_reply *push_csv(long long id, const char *query,
-                                   const struct text *t) {
-  const char *h[] = {"Content-Type: text/csv; charset=utf-8", NULL};
-  return http_request_n(
-      "POST", J("/api/v1/assessments/%lld/results%s", id, query ? query : ""),
-      t->s, t->len, h);
-}
-
-static long long rows_of(long long id) {
-  return db_count("SELECT count(*) FROM assessment_results"
-                  " WHERE assessment_id = %lld",
-                  id);
 }
 
 /* Schools whose kept participants and score sums differ from their rows. */
@@ -148,10 +48,6 @@ static long long stats_mismatches(long long id) {
                   " WHERE (r.n, r.total) IS DISTINCT FROM"
                   " (k.participants::bigint, k.primary_sum::numeric)",
                   id, id);
-}
-
-static const char *ingest_token(const struct place *p) {
-  return make_token("ingest", "region", p->region);
 }
 
 /* "HTTP/1.1 201 ..." -> 201. */
@@ -170,13 +66,13 @@ static void test_new_year_created_at_once(void **state) {
   for (int year = 2041; year < 2047; year++) {
     int fds[PARALLEL];
     for (int i = 0; i < PARALLEL; i++) {
-      const char *body = instrument_json(year);
+      const char *body = instrument_json("math_race", year, true);
       struct text req = {0};
-      add(&req,
-          "POST /api/v1/assessments HTTP/1.1\r\nHost: x\r\n"
-          "Content-Type: application/json\r\nContent-Length: %zu\r\n"
-          "Connection: close\r\n\r\n%s",
-          strlen(body), body);
+      text_add(&req,
+               "POST /api/v1/assessments HTTP/1.1\r\nHost: x\r\n"
+               "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+               "Connection: close\r\n\r\n%s",
+               strlen(body), body);
       fds[i] = raw_send(req.s, req.len);
       free(req.s);
       assert_true(fds[i] >= 0);
@@ -224,21 +120,21 @@ static void wait_for_copy(void) {
  * school's rows are unknown schools. */
 static void test_school_deleted_during_push(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_race", 2025, true);
   struct text first = {0}, rest = {0}, all = {0};
-  add(&first, F1_HEADER);
+  text_add(&first, F1_HEADER);
   f1_rows(&first, p.code[1], "gone", 1, 8000); /* over 256 KB of COPY */
   f1_rows(&rest, p.code[0], "kept", 1, 10);
-  add(&all, "%s%s", first.s, rest.s);
+  text_add(&all, "%s%s", first.s, rest.s);
   const char *token = ingest_token(&p);
   const char *before = use_token(token);
   struct text req = {0};
-  add(&req,
-      "POST /api/v1/assessments/%lld/results HTTP/1.1\r\nHost: x\r\n"
-      "Content-Type: text/csv\r\nContent-Length: %zu\r\n"
-      "Connection: close\r\n\r\n%s",
-      id, first.len + rest.len, first.s);
+  text_add(&req,
+           "POST /api/v1/assessments/%lld/results HTTP/1.1\r\nHost: x\r\n"
+           "Content-Type: text/csv\r\nContent-Length: %zu\r\n"
+           "Connection: close\r\n\r\n%s",
+           id, first.len + rest.len, first.s);
   int fd = raw_send(req.s, req.len);
   assert_true(fd >= 0);
   wait_for_copy();
@@ -280,10 +176,10 @@ static void test_school_deleted_during_push(void **state) {
  * shows as a 201 rather than a hang. */
 static void test_push_statement_timeout(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_race", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "t", 1, 5);
   PGconn *holder = PQconnectdb(getenv("DATABASE_URL"));
   assert_int_equal(PQstatus(holder), CONNECTION_OK);
@@ -322,10 +218,10 @@ static void test_push_statement_timeout(void **state) {
  * 1 new, and the 4 it leaves out deleted; school B untouched. */
 static void test_replace_school_spans_batches(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_race", 2025, true);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   f1_rows(&t, p.code[0], "a", 1, 10);
   f1_rows(&t, p.code[1], "b", 1, 3);
   const char *before = use_token(ingest_token(&p));
@@ -333,12 +229,12 @@ static void test_replace_school_spans_batches(void **state) {
   assert_status(r, 201);
   http_reply_free(r);
   struct text c = {0};
-  add(&c, F1_HEADER);
+  text_add(&c, F1_HEADER);
   f1_rows(&c, p.code[0], "a", 1, 4);
   const int changed[5] = {1, 1, 2, 1, 2};
-  f1_row(&c, p.code[0], "a-5", changed);
-  f1_row(&c, p.code[0], "a-6", changed);
-  f1_row(&c, p.code[0], "a-11", changed);
+  f1_row(&c, p.code[0], "a-5", changed, 0);
+  f1_row(&c, p.code[0], "a-6", changed, 0);
+  f1_row(&c, p.code[0], "a-11", changed, 0);
   r = push_csv(id, "?replace=school", &c);
   assert_status(r, 201);
   assert_json_int(r->json, "received", 7);

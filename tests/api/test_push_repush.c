@@ -4,99 +4,15 @@
  * pass as unchanged (an empty cell against a given one, a value moved to
  * the next column, another school); repeats of unchanged participants;
  * rows without a hash; statistics against a computation over the rows. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
-
-#define F1_HEADER                                                                                                              \
-  "ОО;Муниципалитет;Название ОО;Код участника;Класс;Вариант;1 (1б);2 (1б);" \
-  "3 (2б);4.1 (1б);4.2 (2б);Первичный балл;Отметка;Отметка по журналу\r\n"
-
-/* --- a growable text ---------------------------------------------------- */
-
-struct text {
-  char *s;
-  size_t len, cap;
-};
-
-static void add(struct text *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void add(struct text *t, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (t->len + (size_t)n + 1 > t->cap) {
-    t->cap = (t->len + (size_t)n + 1) * 2;
-    t->s = realloc(t->s, t->cap);
-    assert_non_null(t->s);
-  }
-  va_start(ap, fmt);
-  vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-  va_end(ap);
-  t->len += (size_t)n;
-}
+#include "push_fixtures.h"
 
 /* --- fixtures ------------------------------------------------------------- */
-
-struct place {
-  long long region, municipality;
-  long long school[2];
-  char code[2][32];
-};
-
-static struct place place_new(void) {
-  struct place p;
-  p.region = create_region(uniq("r"), "Орловская область");
-  p.municipality = create_municipality(p.region, uniq("m"), "Ливенский район");
-  for (int i = 0; i < 2; i++) {
-    snprintf(p.code[i], sizeof p.code[i], "%s", uniq("edu57"));
-    p.school[i] =
-        create_school(p.municipality, p.code[i], "МБОУ «Казанская СОШ»");
-  }
-  return p;
-}
-
-/* ВПР Математика 5 класс: five tasks (1, 2, 3, 4.1, 4.2) of 7 points;
- * mark 3 from 2, 4 from 4, 5 from 6. */
-static long long instrument_new(void) {
-  static int n;
-  return api_create(
-      "/api/v1/assessments",
-      J("{\"kind\": \"VPR\", \"year\": 2025, \"grade\": 5,"
-        " \"subject_code\": \"math_repush_%d\","
-        " \"subject_name\": \"Математика\", \"max_primary_score\": 7,"
-        " \"mark3_from\": 2, \"mark4_from\": 4, \"mark5_from\": 6,"
-        " \"tasks\": [{\"number\": \"1\", \"max_score\": 1,"
-        " \"level\": \"basic\"},"
-        " {\"number\": \"2\", \"max_score\": 1, \"level\": \"basic\"},"
-        " {\"number\": \"3\", \"max_score\": 2, \"level\": \"basic\"},"
-        " {\"number\": \"4.1\", \"max_score\": 1, \"level\": \"advanced\"},"
-        " {\"number\": \"4.2\", \"max_score\": 2, \"level\": \"advanced\"}]}",
-        ++n));
-}
-
-static int mark_for(int primary) {
-  return primary < 2 ? 2 : primary < 4 ? 3 : primary < 6 ? 4 : 5;
-}
-
-/* One consistent Ф1 row; journal 0 leaves the journal mark empty. */
-static void row_full(struct text *t, const char *school,
-                     const char *participant, const char *class_name,
-                     const char *variant, const int s[5], int journal) {
-  int primary = s[0] + s[1] + s[2] + s[3] + s[4];
-  add(t,
-      "%s;Ливенский район;МБОУ «Казанская СОШ»;%s;%s;%s;%d;%d;%d;%d;%d;%d;%d;",
-      school, participant, class_name, variant, s[0], s[1], s[2], s[3], s[4],
-      primary, mark_for(primary));
-  if (journal > 0)
-    add(t, "%d", journal);
-  add(t, "\r\n");
-}
 
 /* n rows for school `code`, participants prefix-1 .. prefix-n. */
 static void rows(struct text *t, const char *code, const char *prefix, int n) {
@@ -104,16 +20,8 @@ static void rows(struct text *t, const char *code, const char *prefix, int n) {
     int s[5] = {i % 2, (i / 2) % 2, i % 3, (i / 3) % 2, (i / 5) % 3};
     char participant[64];
     snprintf(participant, sizeof participant, "%s-%d", prefix, i);
-    row_full(t, code, participant, "5А", "1", s, i % 4 == 0 ? 0 : 2 + i % 4);
+    f1_row_full(t, code, participant, "5А", "1", s, i % 4 == 0 ? 0 : 2 + i % 4);
   }
-}
-
-static struct http_reply *push_csv(long long id, const char *query,
-                                   const struct text *t) {
-  const char *h[] = {"Content-Type: text/csv; charset=utf-8", NULL};
-  return http_request_n(
-      "POST", J("/api/v1/assessments/%lld/results%s", id, query ? query : ""),
-      t->s, t->len, h);
 }
 
 static void assert_counts(const json_t *o, long long inserted,
@@ -187,7 +95,7 @@ static long long written_by(long long id, long long import_id) {
 }
 
 static const char *ingest(const struct place *p) {
-  return use_token(make_token("ingest", "region", p->region));
+  return use_token(ingest_token(p));
 }
 
 /* --- tests ------------------------------------------------------------------
@@ -196,11 +104,11 @@ static const char *ingest(const struct place *p) {
 /* One value changed in one row: that row, and only it, is written. */
 static void test_repush_one_value(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_repush", 2025, false);
   const char *before = ingest(&p);
   struct text t = {0}, c = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   rows(&t, p.code[0], "a", 30);
   long long first = push_counted(id, NULL, &t, 30, 0, 0, 0);
   assert_int_equal(db_count("SELECT count(*) FROM assessment_results WHERE"
@@ -210,15 +118,15 @@ static void test_repush_one_value(void **state) {
   long long again = push_counted(id, NULL, &t, 0, 0, 30, 0);
   assert_int_equal(written_by(id, again), 0);
   /* Participant a-7: its task 3 from 1 to 2 (and its primary score). */
-  add(&c, F1_HEADER);
+  text_add(&c, F1_HEADER);
   for (int i = 1; i <= 30; i++) {
     int s[5] = {i % 2, (i / 2) % 2, i % 3, (i / 3) % 2, (i / 5) % 3};
     char participant[32];
     snprintf(participant, sizeof participant, "a-%d", i);
     if (i == 7)
       s[2] = 2;
-    row_full(&c, p.code[0], participant, "5А", "1", s,
-             i % 4 == 0 ? 0 : 2 + i % 4);
+    f1_row_full(&c, p.code[0], participant, "5А", "1", s,
+                i % 4 == 0 ? 0 : 2 + i % 4);
   }
   long long fix = push_counted(id, NULL, &c, 0, 1, 29, 0);
   assert_int_equal(written_by(id, fix), 1);
@@ -239,8 +147,8 @@ static void test_repush_one_value(void **state) {
  * value moved to the next column, another school. */
 static void test_repush_hash_sees_every_change(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_repush", 2025, false);
   const char *before = ingest(&p);
   const int s[5] = {1, 0, 1, 0, 0};
   struct {
@@ -259,10 +167,10 @@ static void test_repush_hash_sees_every_change(void **state) {
   };
   for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
     struct text t = {0};
-    add(&t, F1_HEADER);
-    row_full(&t, steps[i].school, "h-1", steps[i].class_name, steps[i].variant,
-             s, steps[i].journal);
-    row_full(&t, p.code[0], "h-2", "5А", "2", s, 4); /* never changes */
+    text_add(&t, F1_HEADER);
+    f1_row_full(&t, steps[i].school, "h-1", steps[i].class_name,
+                steps[i].variant, s, steps[i].journal);
+    f1_row_full(&t, p.code[0], "h-2", "5А", "2", s, 4); /* never changes */
     if (i == 0) {
       push_counted(id, NULL, &t, 2, 0, 0, 0);
     } else {
@@ -288,15 +196,15 @@ static void test_repush_hash_sees_every_change(void **state) {
  * duplicate, and the stored row keeps the first. */
 static void test_repush_repeat_of_unchanged(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_repush", 2025, false);
   const char *before = ingest(&p);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   rows(&t, p.code[0], "d", 10);
   push_counted(id, NULL, &t, 10, 0, 0, 0);
   const int other[5] = {1, 1, 2, 1, 2};
-  row_full(&t, p.code[1], "d-3", "5Б", "2", other, 5); /* row 12 */
+  f1_row_full(&t, p.code[1], "d-3", "5Б", "2", other, 5); /* row 12 */
   struct http_reply *r = push_csv(id, "?mode=partial", &t);
   assert_status(r, 201);
   assert_counts(r->json, 0, 0, 10, 1);
@@ -323,11 +231,11 @@ static void test_repush_repeat_of_unchanged(void **state) {
  * are compared value by value, and get their hash. */
 static void test_repush_rows_without_hash(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_repush", 2025, false);
   const char *before = ingest(&p);
   struct text t = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   rows(&t, p.code[0], "n", 12);
   push_counted(id, NULL, &t, 12, 0, 0, 0);
   db_exec("UPDATE assessment_results SET row_hash = NULL"
@@ -357,20 +265,20 @@ static void test_repush_rows_without_hash(void **state) {
  * moved in from another school. */
 static void test_repush_replace_school(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_repush", 2025, false);
   const char *before = ingest(&p);
   struct text t = {0}, c = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   rows(&t, p.code[0], "x", 10);
   rows(&t, p.code[1], "y", 5);
   push_counted(id, NULL, &t, 15, 0, 0, 0);
-  add(&c, F1_HEADER);
+  text_add(&c, F1_HEADER);
   rows(&c, p.code[0], "x", 6); /* x-7 .. x-10 left out */
   const int s[5] = {1, 1, 1, 1, 1};
-  row_full(&c, p.code[0], "x-2", "5А", "1", s, 0); /* changed: a repeat */
-  row_full(&c, p.code[0], "y-1", "5А", "1", s, 0); /* moved from school 1 */
-  row_full(&c, p.code[0], "x-new", "5А", "1", s, 0);
+  f1_row_full(&c, p.code[0], "x-2", "5А", "1", s, 0); /* changed: a repeat */
+  f1_row_full(&c, p.code[0], "y-1", "5А", "1", s, 0); /* moved from school 1 */
+  f1_row_full(&c, p.code[0], "x-new", "5А", "1", s, 0);
   struct http_reply *r = push_csv(id, "?replace=school&mode=partial", &c);
   assert_status(r, 201);
   assert_counts(r->json, 1, 1, 6, 1);
@@ -391,21 +299,21 @@ static void test_repush_replace_school(void **state) {
  * statistics. */
 static void test_repush_small_correction(void **state) {
   (void)state;
-  struct place p = place_new();
-  long long id = instrument_new();
+  struct place p = place_new(2);
+  long long id = instrument_new("math_repush", 2025, false);
   const char *before = ingest(&p);
   struct text t = {0}, c = {0};
-  add(&t, F1_HEADER);
+  text_add(&t, F1_HEADER);
   rows(&t, p.code[0], "s", 3000);
   rows(&t, p.code[1], "z", 10);
   push_counted(id, NULL, &t, 3010, 0, 0, 0);
-  add(&c, F1_HEADER);
+  text_add(&c, F1_HEADER);
   rows(&c, p.code[1], "z", 6); /* unchanged; z-7 .. z-10 left out */
   const int s[5] = {1, 1, 1, 1, 1};
-  row_full(&c, p.code[1], "s-5", "5А", "1", s, 0); /* moved, changed */
-  row_full(&c, p.code[1], "z-new", "5А", "1", s, 0);
-  row_full(&c, p.code[1], "z-2", "5А", "1", s, 0);   /* repeats row 3 */
-  row_full(&c, p.code[1], "z-new", "5А", "1", s, 0); /* repeats row 9 */
+  f1_row_full(&c, p.code[1], "s-5", "5А", "1", s, 0); /* moved, changed */
+  f1_row_full(&c, p.code[1], "z-new", "5А", "1", s, 0);
+  f1_row_full(&c, p.code[1], "z-2", "5А", "1", s, 0);   /* repeats row 3 */
+  f1_row_full(&c, p.code[1], "z-new", "5А", "1", s, 0); /* repeats row 9 */
   struct http_reply *r = push_csv(id, "?replace=school&mode=partial", &c);
   assert_status(r, 201);
   assert_counts(r->json, 1, 1, 6, 2);
@@ -426,10 +334,10 @@ static void test_repush_small_correction(void **state) {
   /* The same correction again, strict and without the repeats: all
    * unchanged. */
   struct text d = {0};
-  add(&d, F1_HEADER);
+  text_add(&d, F1_HEADER);
   rows(&d, p.code[1], "z", 6);
-  row_full(&d, p.code[1], "s-5", "5А", "1", s, 0);
-  row_full(&d, p.code[1], "z-new", "5А", "1", s, 0);
+  f1_row_full(&d, p.code[1], "s-5", "5А", "1", s, 0);
+  f1_row_full(&d, p.code[1], "z-new", "5А", "1", s, 0);
   push_counted(id, NULL, &d, 0, 0, 8, 0);
   assert_int_equal(stats_mismatches(id), 0);
   use_token(before);
