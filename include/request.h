@@ -111,6 +111,13 @@ void reply_json_text(struct request *rq, unsigned status, const char *text,
 /* Takes over a malloc'ed JSON text. */
 void reply_json_text_steal(struct request *rq, unsigned status, char *text,
                            size_t len);
+/* Answers 200 with the answer kept under what was asked (`what`: route
+ * and query), the caller's scope and the change number `stamp`, and
+ * returns true. Else returns false and leaves in key (KEPT_KEY_MAX bytes)
+ * what to keep this answer under, or "" when it is not to be kept
+ * (src/kept.c, kept_key). */
+bool reply_kept_under_stamp(struct request *rq, const char *what,
+                            const char *stamp, char *key);
 /* Answers the size bytes of an open file (a table written to a temporary
  * file), sent from it; the answer closes fd. */
 void reply_fd_steal(struct request *rq, unsigned status,

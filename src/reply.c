@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json_text.h"
+#include "kept.h"
 #include "log.h"
 #include "request.h"
 #include "utf8.h"
@@ -79,6 +80,21 @@ static void reply_json_typed_steal(struct request *rq, unsigned status,
 
 void reply_json_steal(struct request *rq, unsigned status, json_t *body) {
   reply_json_typed_steal(rq, status, "application/json", body);
+}
+
+bool reply_kept_under_stamp(struct request *rq, const char *what,
+                            const char *stamp, char *key) {
+  if (!kept_key(key, KEPT_KEY_MAX, what, rq->principal.scope_kind,
+                rq->principal.scope_id, stamp)) {
+    key[0] = '\0';
+    return false;
+  }
+  char *text;
+  size_t len;
+  if (!kept_copy(key, &text, &len))
+    return false;
+  reply_json_text_steal(rq, 200, text, len);
+  return true;
 }
 
 void reply_empty(struct request *rq, unsigned status) {

@@ -677,20 +677,10 @@ static bool completeness_kept(struct request *rq, const char *id,
   char what[KEPT_KEY_MAX];
   int n = snprintf(what, sizeof what, "completeness|%s|%s", id, asked);
   free(asked);
-  bool keep = PQntuples(r) == 1 && n > 0 && (size_t)n < sizeof what &&
-              kept_key(key, KEPT_KEY_MAX, what, rq->principal.scope_kind,
-                       rq->principal.scope_id, db_get(r, 0, "stamp"));
+  bool answered = PQntuples(r) == 1 && n > 0 && (size_t)n < sizeof what &&
+                  reply_kept_under_stamp(rq, what, db_get(r, 0, "stamp"), key);
   PQclear(r);
-  if (!keep) {
-    key[0] = '\0';
-    return true;
-  }
-  char *text;
-  size_t len;
-  if (!kept_copy(key, &text, &len))
-    return true;
-  reply_json_text_steal(rq, 200, text, len);
-  return false;
+  return !answered;
 }
 
 static void completeness(struct request *rq, const char *id,

@@ -419,22 +419,13 @@ static bool aggregate_kept(struct request *rq, const char *code,
                         (const struct db_arg[]){{"code", code}, DB_END}, NULL);
   if (r == NULL)
     return false;
-  char what[160];
-  snprintf(what, sizeof what, "aggregate|%s|%s|%s", code, period, group_by);
-  bool keep = PQntuples(r) == 1 &&
-              kept_key(key, KEPT_KEY_MAX, what, rq->principal.scope_kind,
-                       rq->principal.scope_id, db_get(r, 0, "stamp"));
+  char what[KEPT_KEY_MAX];
+  int n =
+      snprintf(what, sizeof what, "aggregate|%s|%s|%s", code, period, group_by);
+  bool answered = PQntuples(r) == 1 && n > 0 && (size_t)n < sizeof what &&
+                  reply_kept_under_stamp(rq, what, db_get(r, 0, "stamp"), key);
   PQclear(r);
-  if (!keep) {
-    key[0] = '\0';
-    return true;
-  }
-  char *text;
-  size_t len;
-  if (!kept_copy(key, &text, &len))
-    return true;
-  reply_json_text_steal(rq, 200, text, len);
-  return false;
+  return !answered;
 }
 
 void indicator_aggregate(struct request *rq) {
