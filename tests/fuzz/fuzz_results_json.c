@@ -1,6 +1,6 @@
 /* libFuzzer target for the JSON rows of a push (src/results_json.c): a
  * JSON array of row objects or JSON lines, as the first byte picks; the
- * instrument of fuzz_results_csv.c (tasks 1 and 2 short); the input fed in
+ * instrument of results_fuzz.h (tasks 1 and 2 short); the input fed in
  * pieces whose sizes come from its next bytes, then finish and free; then
  * fed whole, which must give the same callbacks (the array is split into
  * elements as it arrives). Every problem's code, message and column must
