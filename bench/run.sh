@@ -14,12 +14,14 @@
 #    (bare libmicrohttpd + libpq) and the peer (fastify + pg) in one run and
 #    prints server_rps, floor_rps, peer_rps, vs_floor and vs_peer.
 # 4. GET /api/v1/schools?municipality=<id>&limit=50 over the 40 generated
-#    municipalities: wrk with ../shared/bench/paths.lua, requests/s.
+#    municipalities: compare.sh again (the floor and the peer answer such a
+#    page too, without auth or scope).
 # 5. GET /api/v1/roadmaps/{id}?include=items over the 100 generated roadmaps
 #    (60 items each, with due dates and overdue flags): wrk, requests/s.
 # 6. GET /api/v1/indicators/{code}/aggregate over 30 indicators x 5 school
 #    years of 2,000 schools, and GET /api/v1/monitoring/campaigns/{id}/
-#    completeness of a campaign of 2,000 schools: requests/s and p99.
+#    completeness of a campaign of 2,000 schools: requests/s and p99, at
+#    BENCH_CONNECTIONS and at BENCH_DASHBOARD_CONNECTIONS (8).
 # Builds nothing: it runs OPORA_BIN (default build/opora in the checkout).
 #
 # Environment: DATABASE_URL (required), OPORA_BIN, BENCH_DURATION (seconds per
@@ -137,12 +139,13 @@ compare_cmd=("$compare" --url "$base" --paths "$detail_paths" --token "$token"
 "${compare_cmd[@]}" | tee "$out/compare.txt" || die "compare.sh failed: ${compare_cmd[*]}"
 compare_out=$(cat "$out/compare.txt")
 
-echo "== GET /api/v1/schools?municipality=<id>&limit=50 (${duration}s, ${conns} connections)"
-wrk_cmd=(wrk -t2 -c"$conns" -d"${duration}s" -s "$paths_lua" "$base" -- "$list_paths" "$token")
-"${wrk_cmd[@]}" | tee "$out/list.txt" || die "wrk failed: ${wrk_cmd[*]}"
-wrk_out=$(cat "$out/list.txt")
-list_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
-list_errors=$(awk '/Non-2xx|Socket errors/' <<<"$wrk_out")
+echo "== GET /api/v1/schools?municipality=<id>&limit=50: Opora vs floor vs peer (${rounds} rounds of ${duration}s, ${conns} connections)"
+# The floor and the peer answer such a page too (the first 50 schools of the
+# municipality by name), without auth or scope: Opora checks both.
+list_cmd=("$compare" --url "$base" --paths "$list_paths" --token "$token"
+  --duration "$duration" --rounds "$rounds" --connections "$conns")
+"${list_cmd[@]}" | tee "$out/list.txt" || die "compare.sh failed: ${list_cmd[*]}"
+list_out=$(cat "$out/list.txt")
 
 echo "== GET /api/v1/roadmaps/{id}?include=items, 60 items with overdue flags (${duration}s, ${conns} connections)"
 roadmap_cmd=(wrk -t2 -c"$conns" -d"${duration}s" -s "$paths_lua" "$base" -- "$roadmap_paths" "$token")
@@ -153,14 +156,18 @@ roadmap_latency=$(awk '/Latency/ {print $2; exit}' <<<"$roadmap_out")
 roadmap_errors=$(awk '/Non-2xx|Socket errors/' <<<"$roadmap_out")
 
 # wrk --latency: requests/s and the 99th percentile of latency.
-measure_latency() { # name paths
-  local cmd=(wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$paths_lua" "$base" -- "$2" "$token")
-  echo "== $1 (${duration}s, ${conns} connections)"
+measure_latency() { # name paths connections
+  local cmd=(wrk -t2 -c"$3" -d"${duration}s" --latency -s "$paths_lua" "$base" -- "$2" "$token")
+  echo "== $1 (${duration}s, $3 connections)"
   "${cmd[@]}" | tee "$out/$1.txt" || die "wrk failed: ${cmd[*]}"
   printf '%s' "${cmd[*]/$token/<token>}" >"$out/$1.cmd"
 }
-measure_latency aggregate "$aggregate_paths"
-measure_latency completeness "$completeness_paths"
+# The dashboards at the bench's connections and at 8 (issue 18's p99 target).
+dash_conns=${BENCH_DASHBOARD_CONNECTIONS:-8}
+measure_latency aggregate "$aggregate_paths" "$conns"
+measure_latency aggregate-c$dash_conns "$aggregate_paths" "$dash_conns"
+measure_latency completeness "$completeness_paths" "$conns"
+measure_latency completeness-c$dash_conns "$completeness_paths" "$dash_conns"
 latency_line() { # name
   local f=$out/$1.txt
   echo "  ${1}_rps=$(awk '/Requests\/sec/ {print $2}' "$f") p99=$(awk '$1 == "99%" {print $2}' "$f")$(awk '/Non-2xx|Socket errors/ {printf " (%s)", $0}' "$f")"
@@ -180,16 +187,18 @@ cat <<EOF
 GET /api/v1/schools/{id}, 2,000 ids:
   $(tail -n1 <<<"$compare_out")
   command: DATABASE_URL=... ${compare_cmd[*]/$token/<token>}
-GET /api/v1/schools?municipality=<id>&limit=50, 40 municipalities:
-  list_rps=${list_rps:-?}${list_errors:+ ($list_errors)}
-  command: ${wrk_cmd[*]/$token/<token>}
+GET /api/v1/schools?municipality=<id>&limit=50, 40 municipalities (the floor and the peer without auth or scope):
+  $(tail -n1 <<<"$list_out")
+  command: DATABASE_URL=... ${list_cmd[*]/$token/<token>}
 GET /api/v1/roadmaps/{id}?include=items, 100 roadmaps of 60 items:
   roadmap_rps=${roadmap_rps:-?} mean_latency=${roadmap_latency:-?}${roadmap_errors:+ ($roadmap_errors)}
   command: ${roadmap_cmd[*]/$token/<token>}
 GET /api/v1/indicators/{code}/aggregate?period=&group_by=municipality, 30 indicators x 5 years over 2,000 schools:
 $(latency_line aggregate)
+$(latency_line aggregate-c$dash_conns)
 GET /api/v1/monitoring/campaigns/{id}/completeness?limit=50 (and &state=missing), 2,000 schools:
 $(latency_line completeness)
+$(latency_line completeness-c$dash_conns)
 server: ${serve[*]} 2>$log
   (logging at info level to that file: $logged requests logged, $failed of them not 2xx; metrics on)
 EOF

@@ -7,15 +7,16 @@
 /* Answers kept in memory under their ETag (src/kept.c). A kept answer is
  * served only when a statement has just computed the same ETag from the
  * database, so it is never older than the data it was built from, whoever
- * changed them. Bounded: a fixed number of slots (an answer replaces the
- * one of its slot) and of bytes (past them, nothing more is kept). */
+ * changed them. Bounded in bytes and in answers: past either, the least
+ * recently used are forgotten. */
 
-/* A copy of the answer kept under etag (text owned by the caller, NUL
- * terminated), or false when none is. */
-bool kept_copy(const char *etag, char **text, size_t *len);
+/* A copy of the answer kept under key, an ETag or kept_key's (text owned
+ * by the caller, NUL terminated), or false when none is. */
+bool kept_copy(const char *key, char **text, size_t *len);
 
-/* Keeps a copy of text under etag. */
-void kept_put(const char *etag, const char *text, size_t len);
+/* Keeps a copy of text under key (not when the key is KEPT_KEY_MAX or
+ * longer, or the text a quarter of the bytes kept). */
+void kept_put(const char *key, const char *text, size_t len);
 
 /* The longest key (ETag or kept_key), its NUL included. */
 #define KEPT_KEY_MAX 256

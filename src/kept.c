@@ -7,81 +7,132 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 1,024 slots, 32 MB: the cards of a region's ШНОР and ШНСУ schools and
- * their neighbours several times over (a card is some 25 kB). */
-#define KEPT_SLOTS 1024
+/* A chained hash table of answers under their keys, with the least recently
+ * used evicted past KEPT_BYTES or KEPT_ENTRIES: 32 MB, the cards of a
+ * region's ШНОР and ШНСУ schools and their neighbours several times over (a
+ * card is some 25 kB), or every dashboard page of a region. Keys never
+ * share a place (a table of direct-mapped slots made two dashboards that
+ * hashed alike evict each other on every visit). */
+#define KEPT_BUCKETS 4096
+#define KEPT_ENTRIES 16384
 #define KEPT_BYTES (32u << 20)
-#define KEPT_ETAG KEPT_KEY_MAX
 
-struct kept_slot {
-  char etag[KEPT_ETAG];
-  char *text;
+struct kept_entry {
+  struct kept_entry *next_in_bucket;
+  struct kept_entry *newer, *older; /* the recency list */
+  uint32_t hash;
   size_t len;
+  char *text;
+  char key[]; /* NUL terminated */
 };
 
 static struct {
   pthread_mutex_t lock;
-  struct kept_slot slots[KEPT_SLOTS];
-  size_t bytes;
+  struct kept_entry *buckets[KEPT_BUCKETS];
+  struct kept_entry *newest, *oldest;
+  size_t bytes, entries;
 } kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static atomic_ullong kept_hits, kept_misses;
 
-static struct kept_slot *slot_of(const char *etag) {
+static uint32_t hash_of(const char *key) {
   uint32_t h = 2166136261u; /* FNV-1a */
-  for (const unsigned char *p = (const unsigned char *)etag; *p; p++)
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++)
     h = (h ^ *p) * 16777619u;
-  return &kept.slots[h % KEPT_SLOTS];
+  return h;
 }
 
-bool kept_copy(const char *etag, char **text, size_t *len) {
-  bool found = false;
+static struct kept_entry **place_of(const char *key, uint32_t hash) {
+  struct kept_entry **at = &kept.buckets[hash % KEPT_BUCKETS];
+  while (*at != NULL && ((*at)->hash != hash || strcmp((*at)->key, key) != 0))
+    at = &(*at)->next_in_bucket;
+  return at;
+}
+
+static void recency_unlink(struct kept_entry *e) {
+  if (e->newer != NULL)
+    e->newer->older = e->older;
+  else
+    kept.newest = e->older;
+  if (e->older != NULL)
+    e->older->newer = e->newer;
+  else
+    kept.oldest = e->newer;
+  e->newer = e->older = NULL;
+}
+
+static void recency_push_newest(struct kept_entry *e) {
+  e->older = kept.newest;
+  e->newer = NULL;
+  if (kept.newest != NULL)
+    kept.newest->newer = e;
+  kept.newest = e;
+  if (kept.oldest == NULL)
+    kept.oldest = e;
+}
+
+/* Takes the entry at *at out of the table and frees it. */
+static void entry_drop(struct kept_entry **at) {
+  struct kept_entry *e = *at;
+  *at = e->next_in_bucket;
+  recency_unlink(e);
+  kept.bytes -= e->len;
+  kept.entries--;
+  free(e->text);
+  free(e);
+}
+
+bool kept_copy(const char *key, char **text, size_t *len) {
+  uint32_t hash = hash_of(key);
   pthread_mutex_lock(&kept.lock);
-  struct kept_slot *s = slot_of(etag);
-  if (s->text != NULL && strcmp(s->etag, etag) == 0) {
-    *text = malloc(s->len + 1);
+  struct kept_entry *e = *place_of(key, hash);
+  if (e != NULL) {
+    recency_unlink(e);
+    recency_push_newest(e);
+    *text = malloc(e->len + 1);
     if (*text == NULL)
       abort();
-    memcpy(*text, s->text, s->len + 1);
-    *len = s->len;
-    found = true;
+    memcpy(*text, e->text, e->len + 1);
+    *len = e->len;
   }
   pthread_mutex_unlock(&kept.lock);
-  atomic_fetch_add(found ? &kept_hits : &kept_misses, 1);
-  return found;
+  atomic_fetch_add(e != NULL ? &kept_hits : &kept_misses, 1);
+  return e != NULL;
 }
 
-void kept_put(const char *etag, const char *text, size_t len) {
-  if (strlen(etag) >= KEPT_ETAG)
+void kept_put(const char *key, const char *text, size_t len) {
+  size_t key_len = strlen(key);
+  if (key_len >= KEPT_KEY_MAX || len >= KEPT_BYTES / 4)
     return;
+  struct kept_entry *e = malloc(sizeof *e + key_len + 1);
   char *copy = malloc(len + 1);
-  if (copy == NULL)
+  if (e == NULL || copy == NULL)
     abort();
   memcpy(copy, text, len);
   copy[len] = '\0';
+  memcpy(e->key, key, key_len + 1);
+  e->hash = hash_of(key);
+  e->text = copy;
+  e->len = len;
   pthread_mutex_lock(&kept.lock);
-  struct kept_slot *s = slot_of(etag);
-  size_t freed = s->text != NULL ? s->len : 0;
-  if (kept.bytes - freed + len > KEPT_BYTES) {
-    pthread_mutex_unlock(&kept.lock);
-    free(copy);
-    return;
-  }
-  free(s->text);
-  kept.bytes = kept.bytes - freed + len;
-  strcpy(s->etag, etag);
-  s->text = copy;
-  s->len = len;
+  struct kept_entry **at = place_of(key, e->hash);
+  if (*at != NULL)
+    entry_drop(at);
+  while (kept.oldest != NULL &&
+         (kept.bytes + len > KEPT_BYTES || kept.entries + 1 > KEPT_ENTRIES))
+    entry_drop(place_of(kept.oldest->key, kept.oldest->hash));
+  e->next_in_bucket = kept.buckets[e->hash % KEPT_BUCKETS];
+  kept.buckets[e->hash % KEPT_BUCKETS] = e;
+  recency_push_newest(e);
+  kept.bytes += len;
+  kept.entries++;
   pthread_mutex_unlock(&kept.lock);
 }
 
 void kept_clear(void) {
   pthread_mutex_lock(&kept.lock);
-  for (size_t i = 0; i < KEPT_SLOTS; i++) {
-    free(kept.slots[i].text);
-    kept.slots[i].text = NULL;
-  }
-  kept.bytes = 0;
+  while (kept.oldest != NULL)
+    entry_drop(place_of(kept.oldest->key, kept.oldest->hash));
   pthread_mutex_unlock(&kept.lock);
 }
 
@@ -94,7 +145,7 @@ void kept_keys_configure(bool on) {
 bool kept_key(char *key, size_t size, const char *what, const char *scope_kind,
               const char *scope_id, const char *stamp) {
   if (!atomic_load(&keys_on) || strcmp(scope_kind, "assigned") == 0 ||
-      size > KEPT_ETAG)
+      size > KEPT_KEY_MAX)
     return false;
   int n = snprintf(key, size, "%s|%s:%s|%s", what, scope_kind, scope_id, stamp);
   return n > 0 && (size_t)n < size;
