@@ -98,6 +98,15 @@ const char *query_param(const json_t *query, const char *name, char *buf,
  * members...) and its ETag; consumes rows. */
 void reply_doc(struct request *rq, PGresult *rows, unsigned status);
 
+/* reply_doc, also keeping the answer's text under key (kept.h) unless key
+ * is NULL or "". */
+void reply_doc_keep(struct request *rq, PGresult *rows, unsigned status,
+                    const char *key);
+
+/* Answers 304 with the ETag when the caller's If-None-Match holds version
+ * (true); else answers nothing (false). */
+bool reply_if_current(struct request *rq, int32_t version);
+
 /* The school year under way: 2024 from September 2024 to August 2025. */
 int current_school_year(void);
 

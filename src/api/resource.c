@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "csv_out.h"
 #include "cursor.h"
+#include "kept.h"
 #include "table_reply.h"
 
 /* The path ids of a request: the resource's own, and its school's. */
@@ -91,30 +92,39 @@ static void append_row_json(char **buf, size_t *len, size_t *cap,
 
 /* A reader that holds the current version (If-None-Match) gets 304 and no
  * body: front ends and integrators revalidate cheaply. */
-static bool still_current(struct request *rq, int32_t version) {
+bool reply_if_current(struct request *rq, int32_t version) {
   const char *tag = request_header(rq, "If-None-Match");
   if (tag == NULL || (rq->method != HTTP_GET && rq->method != HTTP_HEAD))
     return false;
   char etag[24];
   snprintf(etag, sizeof etag, "\"%d\"", version);
-  return strcmp(tag, etag) == 0 || strcmp(tag, "*") == 0 ||
-         (strncmp(tag, "W/", 2) == 0 && strcmp(tag + 2, etag) == 0);
+  if (strcmp(tag, etag) != 0 && strcmp(tag, "*") != 0 &&
+      (strncmp(tag, "W/", 2) != 0 || strcmp(tag + 2, etag) != 0))
+    return false;
+  reply_empty(rq, 304);
+  reply_etag(rq, version);
+  return true;
 }
 
-void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
+void reply_doc_keep(struct request *rq, PGresult *rows, unsigned status,
+                    const char *key) {
   int32_t version = (int32_t)strtol(PQgetvalue(rows, 0, 0), NULL, 10);
-  if (still_current(rq, version)) {
+  if (reply_if_current(rq, version)) {
     PQclear(rows);
-    reply_empty(rq, 304);
-    reply_etag(rq, version);
     return;
   }
   size_t len = 0, cap = 0;
   char *text = NULL;
   append_row_json(&text, &len, &cap, rows, 0, 1, 2);
   PQclear(rows);
+  if (key != NULL && key[0] != '\0')
+    kept_put(key, text, len);
   reply_json_text_steal(rq, status, text, len);
   reply_etag(rq, version);
+}
+
+void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
+  reply_doc_keep(rq, rows, status, NULL);
 }
 
 /* A resource's GET statement for ids: the row, or NULL (answered when the

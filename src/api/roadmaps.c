@@ -12,6 +12,7 @@
 #include "checks.h"
 #include "fields.h"
 #include "handlers.h"
+#include "kept.h"
 #include "resource.h"
 
 static const char *const owner_kinds[] = {"school", "municipality", NULL};
@@ -283,6 +284,35 @@ const struct jspec_field roadmap_get_params[] = {
     END_FIELDS,
 };
 
+/* Answers the roadmap if it is missing, the caller holds its version, or
+ * its answer is kept under its change number and today; else leaves in
+ * key what to keep the answer under ("" for nothing). False when it
+ * answered (or the statement failed). */
+static bool roadmap_kept(struct request *rq, const struct roadmap_ref *ref,
+                         bool items, char key[KEPT_KEY_MAX]) {
+  key[0] = '\0';
+  const struct db_arg args[] = {{"id", ref->text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_STAMP, args, NULL);
+  if (r == NULL)
+    return false;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    reply_no_roadmap(rq, ref->id);
+    return false;
+  }
+  int32_t version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  char what[64];
+  snprintf(what, sizeof what, "roadmap|%s|%s", ref->text, items ? "items" : "");
+  bool answered = reply_if_current(rq, version);
+  if (!answered &&
+      reply_kept_under_stamp(rq, what, db_get(r, 0, "stamp"), key)) {
+    reply_etag(rq, version);
+    answered = true;
+  }
+  PQclear(r);
+  return !answered;
+}
+
 void roadmap_get(struct request *rq) {
   struct roadmap_ref ref;
   if (!read_roadmap_id(rq, &ref))
@@ -292,6 +322,9 @@ void roadmap_get(struct request *rq) {
     return;
   bool items = json_object_get(query, "include") != NULL;
   json_decref(query);
+  char key[KEPT_KEY_MAX];
+  if (!roadmap_kept(rq, &ref, items, key))
+    return;
   const struct db_arg args[] = {{"id", ref.text}, DB_END};
   PGresult *r = db_call(rq, items ? STMT_ROADMAP_GET_ITEMS : STMT_ROADMAP_GET,
                         args, NULL);
@@ -302,7 +335,7 @@ void roadmap_get(struct request *rq) {
     reply_no_roadmap(rq, ref.id);
     return;
   }
-  reply_doc(rq, r, 200);
+  reply_doc_keep(rq, r, 200, key);
 }
 
 /* Is the roadmap there for the caller? False after answering 404 (or when

@@ -118,6 +118,10 @@ char *raw_http(const char *request, size_t request_len, size_t *len);
 int raw_send(const char *request, size_t request_len);
 char *raw_read(int fd, size_t *len);
 
+/* The value of one series of /metrics, e.g.
+ * "opora_kept_lookups_total{result=\"hit\"}" (fails when it is not there). */
+long long metric_value(const char *series);
+
 /* The server's port on 127.0.0.1, for tests that open their own sockets. */
 int server_port(void);
 

@@ -451,3 +451,18 @@ long long jint(const json_t *obj, const char *key) {
 const char *jstr(const json_t *obj, const char *key) {
   return json_string_value(json_object_get(obj, key));
 }
+
+long long metric_value(const char *series) {
+  struct http_reply *r = http_get("/metrics");
+  assert_status(r, 200);
+  size_t n = strlen(series);
+  const char *at = r->body;
+  while ((at = strstr(at, series)) != NULL &&
+         ((at != r->body && at[-1] != '\n') || at[n] != ' '))
+    at += n;
+  if (at == NULL)
+    fail_msg("/metrics has no %s", series);
+  long long v = atoll(at + n + 1);
+  http_reply_free(r);
+  return v;
+}

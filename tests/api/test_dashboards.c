@@ -366,16 +366,8 @@ static void test_campaign(void **state) {
   check_all("the campaign deleted");
 }
 
-/* opora_kept_lookups_total{result="hit"} of /metrics. */
 static long long kept_hits(void) {
-  struct http_reply *r = http_get("/metrics");
-  assert_status(r, 200);
-  const char *line =
-      strstr(r->body, "opora_kept_lookups_total{result=\"hit\"} ");
-  assert_non_null(line);
-  long long n = atoll(strchr(line, ' ') + 1);
-  http_reply_free(r);
-  return n;
+  return metric_value("opora_kept_lookups_total{result=\"hit\"}");
 }
 
 /* A write that raises no change number (its triggers off) is not seen:

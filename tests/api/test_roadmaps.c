@@ -606,6 +606,76 @@ static void test_same_as_functions(void **state) {
   expect_same_as_functions(id);
 }
 
+/* Answers are kept under the roadmap's change number and today: after
+ * every kind of write, the statements' own or not, the next read is the
+ * new text (and a read with nothing changed is a kept one). */
+static void test_kept_after_every_write(void **state) {
+  (void)state;
+  long long id = school_roadmap(new_school());
+  add_item(
+      id, 1, "Анализ результатов ВПР",
+      "{\"kind\":\"date\",\"date\":\"2021-10-01\",\"due\":\"2021-10-01\"}");
+  expect_same_as_functions(id);
+  const char *hit = "opora_kept_lookups_total{result=\"hit\"}";
+  long long hits = metric_value(hit);
+  expect_same_as_functions(id);
+  assert_int_equal(metric_value(hit), hits + 2);
+
+  add_item(
+      id, 2, "Семинар для учителей",
+      "{\"kind\":\"date\",\"date\":\"2099-10-01\",\"due\":\"2099-10-01\"}");
+  expect_same_as_functions(id);
+  db_exec("UPDATE roadmap_items SET status = 'done', completed_on ="
+          " '2021-09-30' WHERE roadmap_id = %lld AND position = 1",
+          id);
+  expect_same_as_functions(id);
+  db_exec("UPDATE roadmap_items SET responsible = 'Заместитель директора'"
+          " WHERE roadmap_id = %lld AND position = 2",
+          id);
+  expect_same_as_functions(id);
+  db_exec("UPDATE roadmaps SET title = 'Программа антирисковых мер'"
+          " WHERE id = %lld",
+          id);
+  expect_same_as_functions(id);
+  expect_patch(id, "{\"approval_document\":\"Приказ № 12\"}", 200);
+  expect_same_as_functions(id);
+  db_exec("DELETE FROM roadmap_items WHERE roadmap_id = %lld AND position = 2",
+          id);
+  expect_same_as_functions(id);
+  db_exec("DELETE FROM roadmap_items WHERE roadmap_id = %lld", id);
+  expect_same_as_functions(id);
+
+  /* Gone: 404 as for any missing roadmap, whatever was kept. */
+  db_exec("DELETE FROM roadmaps WHERE id = %lld", id);
+  struct http_reply *r = http_get("%s?include=items", path_of(id));
+  assert_status(r, 404);
+  http_reply_free(r);
+}
+
+/* A kept answer carries its ETag, and a caller holding it gets 304. */
+static void test_kept_etag(void **state) {
+  (void)state;
+  long long id = school_roadmap(new_school());
+  struct http_reply *first = http_get("%s?include=items", path_of(id));
+  assert_status(first, 200);
+  struct http_reply *kept = http_get("%s?include=items", path_of(id));
+  assert_status(kept, 200);
+  assert_non_null(http_header(kept, "ETag"));
+  assert_string_equal(http_header(kept, "ETag"), http_header(first, "ETag"));
+  assert_string_equal(kept->body, first->body);
+  char header[64];
+  snprintf(header, sizeof header, "If-None-Match: %s",
+           http_header(first, "ETag"));
+  char path[64];
+  snprintf(path, sizeof path, "%s?include=items", path_of(id));
+  struct http_reply *same =
+      http_request("GET", path, NULL, (const char *[]){header, NULL});
+  assert_status(same, 304);
+  http_reply_free(same);
+  http_reply_free(kept);
+  http_reply_free(first);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_create_and_read),
@@ -616,6 +686,8 @@ int main(void) {
       cmocka_unit_test(test_list),
       cmocka_unit_test(test_revisions),
       cmocka_unit_test(test_same_as_functions),
+      cmocka_unit_test(test_kept_after_every_write),
+      cmocka_unit_test(test_kept_etag),
   };
   harness_start("roadmaps");
   return harness_finish(cmocka_run_group_tests(tests, NULL, NULL));
