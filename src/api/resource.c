@@ -101,20 +101,23 @@ static bool still_current(struct request *rq, int32_t version) {
          (strncmp(tag, "W/", 2) == 0 && strcmp(tag + 2, etag) == 0);
 }
 
+void reply_doc_text_steal(struct request *rq, int32_t version, char *text,
+                          size_t len, unsigned status) {
+  if (still_current(rq, version)) {
+    free(text);
+    reply_empty(rq, 304);
+  } else {
+    reply_json_text_steal(rq, status, text, len);
+  }
+  reply_etag(rq, version);
+}
+
 void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
   int32_t version = (int32_t)strtol(PQgetvalue(rows, 0, 0), NULL, 10);
-  if (still_current(rq, version)) {
-    PQclear(rows);
-    reply_empty(rq, 304);
-    reply_etag(rq, version);
-    return;
-  }
-  size_t len = 0, cap = 0;
-  char *text = NULL;
-  append_row_json(&text, &len, &cap, rows, 0, 1, 2);
+  size_t len;
+  char *text = row_doc_text(rows, 1, &len);
   PQclear(rows);
-  reply_json_text_steal(rq, status, text, len);
-  reply_etag(rq, version);
+  reply_doc_text_steal(rq, version, text, len, status);
 }
 
 /* A resource's GET statement for ids: the row, or NULL (answered when the
@@ -162,15 +165,15 @@ static void write_end(struct write *w) {
   free(w->after);
 }
 
-/* A row of a GET statement as one JSON document (doc and extra members). */
-static char *doc_text(const PGresult *r) {
-  size_t len = 0, cap = 0;
+char *row_doc_text(const PGresult *r, int doc_col, size_t *len) {
+  size_t cap = 0;
   char *text = NULL;
-  append_row_json(&text, &len, &cap, r, 0, 1, 2);
-  char *terminated = realloc(text, len + 1);
+  *len = 0;
+  append_row_json(&text, len, &cap, r, 0, doc_col, doc_col + 1);
+  char *terminated = realloc(text, *len + 1);
   if (terminated == NULL)
     abort();
-  terminated[len] = '\0';
+  terminated[*len] = '\0';
   return terminated;
 }
 
@@ -186,7 +189,8 @@ static bool read_doc(struct request *rq, struct write *w, char **doc,
     return false;
   *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
   free(*doc);
-  *doc = doc_text(r);
+  size_t len;
+  *doc = row_doc_text(r, 1, &len);
   PQclear(r);
   return true;
 }
