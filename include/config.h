@@ -35,6 +35,7 @@ struct config {
   unsigned token_ttl;        /* seconds a person's token lives */
   unsigned token_cache_ttl;  /* seconds a verified token is trusted */
   unsigned keep_dashboards;  /* 1: aggregates and completeness are kept */
+  size_t doc_cache_bytes;    /* school documents kept; 0 = none */
   char tmp_dir[1024];        /* where workbooks are written while made */
 };
 

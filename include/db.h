@@ -112,6 +112,9 @@ PGconn *db_connection(void);
  * timeout. NULL when the database cannot be reached. */
 PGconn *db_connect_own(void);
 void db_disconnect_own(PGconn *pg);
+/* The document cache's listening connection (application_name
+ * "opora-docs"); closed with db_disconnect_own. */
+PGconn *db_connect_listener(void);
 
 /* A unit of work inside one transaction. Returns true to commit; false to
  * roll back, having answered the request or after a failed db_exec. */

@@ -97,6 +97,13 @@ const char *query_param(const json_t *query, const char *name, char *buf,
 /* Answers 200 (or `status`) with the resource row (version, doc, extra
  * members...) and its ETag; consumes rows. */
 void reply_doc(struct request *rq, PGresult *rows, unsigned status);
+/* The same for a document's text (taken) and version: 304 and no body to a
+ * reader who holds that version (If-None-Match). */
+void reply_doc_text_steal(struct request *rq, int32_t version, char *text,
+                          size_t len, unsigned status);
+/* Row 0 of r as one JSON document: the object of column doc_col with the
+ * columns after it as its last members. NUL-terminated; caller frees. */
+char *row_doc_text(const PGresult *r, int doc_col, size_t *len);
 
 /* reply_doc, also keeping the answer's text under key (kept.h) unless key
  * is NULL or "". */

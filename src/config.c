@@ -69,6 +69,8 @@ static const struct setting settings[] = {
      0, 300, false},
     {"OPORA_KEEP_DASHBOARDS", "--keep-dashboards", K_UINT, AT(keep_dashboards),
      0, 1, false},
+    {"OPORA_DOC_CACHE_BYTES", "--doc-cache-bytes", K_BYTES, AT(doc_cache_bytes),
+     0, GIB, false},
     {"OPORA_TMP_DIR", "--tmp-dir", K_TEXT, AT(tmp_dir), 0, 0, false},
 };
 
@@ -135,6 +137,10 @@ const char config_help[] =
     "      1 (default): indicator aggregates, campaign completeness and\n"
     "      roadmaps are kept in memory while their change numbers hold; 0:\n"
     "      computed on every request\n"
+    "  OPORA_DOC_CACHE_BYTES / --doc-cache-bytes BYTES\n"
+    "      memory for answered school documents (GET /schools/{id} without\n"
+    "      a database round trip), 0 = off, up to 1024M (default 32M);\n"
+    "      other instances' writes reach it by LISTEN/NOTIFY\n"
     "  OPORA_TMP_DIR / --tmp-dir DIR\n"
     "      a writable directory for the Excel tables being made (default\n"
     "      /tmp); checked at start\n"
@@ -169,6 +175,7 @@ void config_defaults(struct config *cfg) {
   cfg->token_ttl = 28800;
   cfg->token_cache_ttl = 30;
   cfg->keep_dashboards = 1;
+  cfg->doc_cache_bytes = 32 * MIB;
   strcpy(cfg->tmp_dir, "/tmp");
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "doc_cache.h"
 #include "log.h"
 #include "request.h"
 
@@ -237,6 +238,10 @@ PGconn *db_connect_own(void) {
   return connect_with(own_options, "opora-push");
 }
 
+PGconn *db_connect_listener(void) {
+  return connect_with(options, "opora-docs");
+}
+
 void db_disconnect_own(PGconn *pg) {
   if (pg != NULL) {
     PQfinish(pg);
@@ -368,15 +373,6 @@ PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
   return NULL;
 }
 
-static bool exec_simple(struct db_conn *c, const char *sql) {
-  PGresult *r = PQexec(c->pg, sql);
-  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-  if (!ok)
-    failure_record(c, r, (enum stmt_id) - 1);
-  PQclear(r);
-  return ok;
-}
-
 /* Serialization failures and deadlocks left no effect, nor did a connection
  * lost before COMMIT was sent: the whole unit may run again. */
 static bool failure_retryable(const struct db_failure *f, bool committing) {
@@ -423,6 +419,39 @@ static enum commit_outcome commit_outcome(const char *xid) {
   return outcome;
 }
 
+/* COMMIT, and what the transaction changed of the school documents
+ * (migration 0027's opora.docs_changed) read just before it in the same
+ * round trip: dropped from the document cache once committed, before the
+ * request is answered, so this instance never serves what it overwrote. */
+static bool commit(struct db_conn *c) {
+  static const char sql[] =
+      "SELECT current_setting('opora.docs_changed', true); COMMIT";
+  char *changed = NULL;
+  bool committed = false, recorded = false;
+  if (PQsendQuery(c->pg, sql)) {
+    PGresult *r;
+    for (int i = 0; c->pg != NULL && (r = PQgetResult(c->pg)) != NULL; i++) {
+      ExecStatusType st = PQresultStatus(r);
+      if (i == 0 && st == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+          !PQgetisnull(r, 0, 0))
+        changed = strdup(PQgetvalue(r, 0, 0));
+      else if (i == 1 && st == PGRES_COMMAND_OK)
+        committed = true;
+      else if (!db_result_ok(r) && !recorded) {
+        failure_record(c, r, (enum stmt_id) - 1);
+        recorded = true;
+      }
+      PQclear(r);
+    }
+  }
+  if (!committed && !recorded)
+    failure_record(c, NULL, (enum stmt_id) - 1);
+  if (committed && changed != NULL)
+    doc_cache_invalidate(changed);
+  free(changed);
+  return committed;
+}
+
 /* One attempt: true when committed. Otherwise *f says what failed (nothing,
  * when the work answered the request itself). */
 static bool txn_attempt(struct request *rq, struct db_conn *c, db_work_fn work,
@@ -438,7 +467,7 @@ static bool txn_attempt(struct request *rq, struct db_conn *c, db_work_fn work,
   c->in_txn = false;
   if (ok) {
     *committing = true;
-    bool committed = exec_simple(c, "COMMIT");
+    bool committed = commit(c);
     *f = c->failure;
     return committed;
   }
@@ -465,8 +494,10 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg) {
       char xid[sizeof c->xid];
       snprintf(xid, sizeof xid, "%s", c->xid);
       enum commit_outcome outcome = commit_outcome(xid);
-      if (outcome == COMMIT_DONE)
-        return true; /* the work's answer stands */
+      if (outcome == COMMIT_DONE) {
+        doc_cache_flush(); /* what it changed was not read back */
+        return true;       /* the work's answer stands */
+      }
       committing = outcome != COMMIT_UNDONE;
     }
     if (attempt < TXN_ATTEMPTS && failure_retryable(&f, committing)) {

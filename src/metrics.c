@@ -10,6 +10,7 @@
 
 #include "conn_guard.h"
 #include "db.h"
+#include "doc_cache.h"
 #include "kept.h"
 #include "router.h"
 
@@ -165,6 +166,39 @@ static void render_outage(struct text *t) {
          db_refused_count());
 }
 
+/* The school document cache (src/doc_cache.c). */
+static void render_doc_cache(struct text *t) {
+  struct doc_cache_counts c;
+  doc_cache_counts(&c);
+  append(t,
+         "# HELP opora_doc_cache_hits_total School documents answered from "
+         "the document cache.\n"
+         "# TYPE opora_doc_cache_hits_total counter\n"
+         "opora_doc_cache_hits_total %llu\n"
+         "# HELP opora_doc_cache_misses_total School documents asked of the "
+         "cache and read from the database.\n"
+         "# TYPE opora_doc_cache_misses_total counter\n"
+         "opora_doc_cache_misses_total %llu\n"
+         "# HELP opora_doc_cache_invalidations_total Invalidations applied "
+         "(a school, a municipality's schools, or all).\n"
+         "# TYPE opora_doc_cache_invalidations_total counter\n"
+         "opora_doc_cache_invalidations_total %llu\n"
+         "# HELP opora_doc_cache_evictions_total Documents dropped for the "
+         "memory bound.\n"
+         "# TYPE opora_doc_cache_evictions_total counter\n"
+         "opora_doc_cache_evictions_total %llu\n"
+         "# HELP opora_doc_cache_bytes Bytes the kept documents take.\n"
+         "# TYPE opora_doc_cache_bytes gauge\nopora_doc_cache_bytes %zu\n"
+         "# HELP opora_doc_cache_entries Documents kept.\n"
+         "# TYPE opora_doc_cache_entries gauge\nopora_doc_cache_entries %zu\n"
+         "# HELP opora_doc_cache_listening Whether the cache hears the "
+         "database's invalidations (0: it is bypassed).\n"
+         "# TYPE opora_doc_cache_listening gauge\n"
+         "opora_doc_cache_listening %d\n",
+         c.hits, c.misses, c.invalidations, c.evictions, c.bytes, c.entries,
+         c.listening ? 1 : 0);
+}
+
 char *metrics_render(size_t *len) {
   struct text t = {.buf = malloc(8192), .len = 0, .cap = 8192};
   if (t.buf == NULL)
@@ -207,6 +241,7 @@ char *metrics_render(size_t *len) {
          "# HELP opora_kept_bytes Bytes of kept answers.\n"
          "# TYPE opora_kept_bytes gauge\nopora_kept_bytes %zu\n",
          hits, misses, bytes);
+  render_doc_cache(&t);
   *len = t.len;
   return t.buf;
 }

@@ -33,6 +33,7 @@
 #include "auth.h"
 #include "conn_guard.h"
 #include "db.h"
+#include "doc_cache.h"
 #include "handlers.h"
 #include "json_text.h"
 #include "kept.h"
@@ -567,6 +568,7 @@ int server_run(const struct config *config) {
   db_configure(cfg);
   token_cache_configure(cfg->token_cache_ttl);
   kept_keys_configure(cfg->keep_dashboards != 0);
+  doc_cache_configure(cfg->doc_cache_bytes);
   auth_configure(cfg->token_ttl);
   push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows);
   if (!secrets_init()) {
@@ -588,10 +590,15 @@ int server_run(const struct config *config) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, NULL);
   signal(SIGPIPE, SIG_IGN);
+  if (!doc_listen_start()) {
+    log_msg(LOG_ERROR, "cannot start the document cache's listener");
+    return 1;
+  }
 
   if (!conn_guard_listen(cfg)) {
     log_msg(LOG_ERROR, "cannot listen on %s:%u: %s", cfg->listen_host,
             cfg->listen_port, strerror(errno));
+    doc_listen_stop();
     return 1;
   }
   struct MHD_Daemon *daemon = start_main_daemon();
@@ -601,6 +608,7 @@ int server_run(const struct config *config) {
     if (daemon != NULL)
       MHD_stop_daemon(daemon);
     conn_guard_stop();
+    doc_listen_stop();
     return 1;
   }
   struct MHD_Daemon *metrics = NULL;
@@ -608,6 +616,7 @@ int server_run(const struct config *config) {
     log_msg(LOG_ERROR, "cannot listen on %s:%u for metrics: %s",
             cfg->metrics_host, cfg->metrics_port, strerror(errno));
     drain_and_stop(daemon);
+    doc_listen_stop();
     return 1;
   }
   log_msg(LOG_INFO, "opora %s serving on %s:%u with %u threads", OPORA_VERSION,
@@ -621,6 +630,7 @@ int server_run(const struct config *config) {
   drain_and_stop(daemon);
   if (metrics != NULL)
     MHD_stop_daemon(metrics);
+  doc_listen_stop();
   db_close_all();
   log_msg(LOG_INFO, "stopped");
   return 0;

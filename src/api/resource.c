@@ -106,21 +106,25 @@ bool reply_if_current(struct request *rq, int32_t version) {
   return true;
 }
 
+void reply_doc_text_steal(struct request *rq, int32_t version, char *text,
+                          size_t len, unsigned status) {
+  if (reply_if_current(rq, version)) {
+    free(text);
+    return;
+  }
+  reply_json_text_steal(rq, status, text, len);
+  reply_etag(rq, version);
+}
+
 void reply_doc_keep(struct request *rq, PGresult *rows, unsigned status,
                     const char *key) {
   int32_t version = (int32_t)strtol(PQgetvalue(rows, 0, 0), NULL, 10);
-  if (reply_if_current(rq, version)) {
-    PQclear(rows);
-    return;
-  }
-  size_t len = 0, cap = 0;
-  char *text = NULL;
-  append_row_json(&text, &len, &cap, rows, 0, 1, 2);
+  size_t len;
+  char *text = row_doc_text(rows, 1, &len);
   PQclear(rows);
   if (key != NULL && key[0] != '\0')
     kept_put(key, text, len);
-  reply_json_text_steal(rq, status, text, len);
-  reply_etag(rq, version);
+  reply_doc_text_steal(rq, version, text, len, status);
 }
 
 void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
@@ -172,15 +176,15 @@ static void write_end(struct write *w) {
   free(w->after);
 }
 
-/* A row of a GET statement as one JSON document (doc and extra members). */
-static char *doc_text(const PGresult *r) {
-  size_t len = 0, cap = 0;
+char *row_doc_text(const PGresult *r, int doc_col, size_t *len) {
+  size_t cap = 0;
   char *text = NULL;
-  append_row_json(&text, &len, &cap, r, 0, 1, 2);
-  char *terminated = realloc(text, len + 1);
+  *len = 0;
+  append_row_json(&text, len, &cap, r, 0, doc_col, doc_col + 1);
+  char *terminated = realloc(text, *len + 1);
   if (terminated == NULL)
     abort();
-  terminated[len] = '\0';
+  terminated[*len] = '\0';
   return terminated;
 }
 
@@ -196,7 +200,8 @@ static bool read_doc(struct request *rq, struct write *w, char **doc,
     return false;
   *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
   free(*doc);
-  *doc = doc_text(r);
+  size_t len;
+  *doc = row_doc_text(r, 1, &len);
   PQclear(r);
   return true;
 }

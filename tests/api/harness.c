@@ -571,3 +571,72 @@ int harness_finish(int failed_tests) {
   }
   return 0;
 }
+
+/* --- more servers on the same database ------------------------------------ */
+
+#define MAX_SECOND 4
+static struct {
+  int port;
+  pid_t pid;
+} seconds[MAX_SECOND];
+
+int use_server(int port) {
+  int previous = server_port();
+  snprintf(harness_state.base, sizeof harness_state.base, "http://127.0.0.1:%d",
+           port);
+  return previous;
+}
+
+int second_server_start(const char *const *env) {
+  size_t slot = 0;
+  while (slot < MAX_SECOND && seconds[slot].pid != 0)
+    slot++;
+  if (slot == MAX_SECOND)
+    die("more than %d second servers", MAX_SECOND);
+  int port = free_port();
+  char listen[64];
+  snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+  char *serve[] = {"opora",     "serve", "--listen", listen,
+                   "--threads", "2",     NULL};
+  char names[8][64];
+  size_t n_env = 0;
+  for (; env != NULL && env[n_env] != NULL && n_env < 8; n_env++) {
+    size_t eq = strcspn(env[n_env], "=");
+    snprintf(names[n_env], sizeof names[n_env], "%.*s", (int)eq, env[n_env]);
+    setenv(names[n_env], env[n_env] + eq + (env[n_env][eq] ? 1 : 0), 1);
+  }
+  pid_t pid = spawn(serve);
+  for (size_t i = 0; i < n_env; i++)
+    unsetenv(names[i]);
+  seconds[slot].port = port;
+  seconds[slot].pid = pid;
+  int first = use_server(port);
+  long deadline = now_ms() + START_TIMEOUT_MS;
+  for (long code = 0; code != 200;) {
+    if (now_ms() > deadline)
+      die("the second server did not get ready on port %d", port);
+    sleep_ms(50);
+    struct http_reply *r =
+        harness_perform("GET", "/ready", NULL, 0, NULL, true);
+    code = r ? r->status : 0;
+    http_reply_free(r);
+  }
+  use_server(first);
+  return port;
+}
+
+void second_server_stop(int port) {
+  for (size_t i = 0; i < MAX_SECOND; i++) {
+    if (seconds[i].port != port || seconds[i].pid == 0)
+      continue;
+    kill(seconds[i].pid, SIGTERM);
+    int st = wait_for(seconds[i].pid, STOP_TIMEOUT_MS);
+    seconds[i].pid = 0;
+    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+      fprintf(stderr, "harness: the second server on port %d ended badly\n",
+              port);
+      print_log_tail();
+      fail();
+    }
+  }
+}

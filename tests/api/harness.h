@@ -125,6 +125,15 @@ long long metric_value(const char *series);
 /* The server's port on 127.0.0.1, for tests that open their own sockets. */
 int server_port(void);
 
+/* A second `opora serve` on the same database, with the extra environment
+ * `env` ("NAME=value", NULL-terminated, or NULL); returns its port once it
+ * is ready. second_server_stop sends SIGTERM and asserts exit status 0. */
+int second_server_start(const char *const *env);
+void second_server_stop(int port);
+/* Requests go to the server on `port` from now on; returns the previous
+ * one (server_port()). */
+int use_server(int port);
+
 /* Signals the server process (e.g. SIGTERM to test shutdown; harness_stop
  * then only waits for it). */
 void server_signal(int sig);
