@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Two builds measured one after the other in one run (issue 18): the read
-# path (bench/run.sh) and the push (bench/push.sh) of a build before a change
+# path (bench/run.sh), the school reads with writes mixed in
+# (bench/doc_cache.sh) and the push (bench/push.sh) of a build before a change
 # and of one after it, each against its own database filled with the same
 # bench data; prints the results of each, before then after.
 #
-#   bench/before_after.sh BEFORE_BIN BEFORE_DATABASE_URL AFTER_BIN AFTER_DATABASE_URL [run|push|all]
+#   bench/before_after.sh BEFORE_BIN BEFORE_DATABASE_URL AFTER_BIN AFTER_DATABASE_URL [run|doc_cache|push|all]
 #
 # e.g. a worktree of the commit before at ../before, built like the checkout:
 #   git worktree add --detach ../before <commit>
@@ -38,7 +39,7 @@ one() { # script label bin db
   sed -n '/^== results/,$p' "$log"
 }
 
-for script in run push; do
+for script in run doc_cache push; do
   [ "$what" = all ] || [ "$what" = "$script" ] || continue
   one "$script" before "$before_bin" "$before_db"
   one "$script" after "$after_bin" "$after_db"
