@@ -48,6 +48,7 @@ struct push {
   char year[16], assessment[24], import[24];
   char timeout_ms[16]; /* statement_timeout, as set_config takes it */
   long batch_rows;
+  unsigned key_bits; /* of the stored map's keys (tests: fewer) */
   uint64_t started_ns;
   crypto_hash_sha256_state sha;
 

@@ -18,11 +18,15 @@
 #include "request.h"
 #include "utf8.h"
 
-static struct { unsigned timeout_ms, batch_rows; } settings = {60000, 50000};
+static struct {
+  unsigned timeout_ms, batch_rows, key_bits;
+} settings = {60000, 50000, 32};
 
-void push_configure(unsigned statement_timeout_ms, unsigned batch_rows) {
+void push_configure(unsigned statement_timeout_ms, unsigned batch_rows,
+                    unsigned key_bits) {
   settings.timeout_ms = statement_timeout_ms;
   settings.batch_rows = batch_rows;
+  settings.key_bits = key_bits;
 }
 
 /* --- small helpers ------------------------------------------------------- */
@@ -364,6 +368,7 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
   p->started_ns = clock_ns();
   snprintf(p->timeout_ms, sizeof p->timeout_ms, "%u", settings.timeout_ms);
   p->batch_rows = (long)settings.batch_rows;
+  p->key_bits = settings.key_bits;
   snprintf(p->year, sizeof p->year, "%d", ins->year);
   snprintf(p->assessment, sizeof p->assessment, "%lld", (long long)ins->id);
   /* What the key stands for is the body and what was asked of it: the same

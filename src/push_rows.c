@@ -79,10 +79,11 @@ static bool filter_test_and_add(struct seen_filter *f, const char *code) {
 }
 
 /* The stored rows of the instrument, through a cursor, many at a time. */
-static bool stored_load(struct push *p) {
+static bool stored_load(struct push *p, long stored) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
   if (!push_run_ok(p, STMT_PUSH_STORED_OPEN, args, NULL))
     return false;
+  stored_init(&p->stored, (size_t)stored, p->key_bits);
   for (;;) {
     PGresult *r = push_run(p, STMT_PUSH_STORED_FETCH, NULL, NULL);
     if (!db_result_ok(r)) {
@@ -91,10 +92,9 @@ static bool stored_load(struct push *p) {
       return false;
     }
     int n = PQntuples(r), code = db_column(r, "participant_code"),
-        school = db_column(r, "school_id"), hash = db_column(r, "row_hash");
+        hash = db_column(r, "row_hash");
     for (int i = 0; i < n; i++)
       stored_add(&p->stored, PQgetvalue(r, i, code),
-                 strtoll(PQgetvalue(r, i, school), NULL, 10),
                  PQgetisnull(r, i, hash) ? NULL : PQgetvalue(r, i, hash));
     PQclear(r);
     if (n == 0)
@@ -104,10 +104,10 @@ static bool stored_load(struct push *p) {
 }
 
 /* Reading a stored row costs about a twentieth of merging a pushed one;
- * past STORED_MAX_IN_MEMORY (about 120 MB of map) the rows are looked up
- * in the database whatever the push's size. */
+ * past STORED_MAX_IN_MEMORY (20 bytes a row with the free slots: 24 MB of
+ * map) the rows are looked up in the database whatever the push's size. */
 #define STORED_PER_MERGED_ROW 20
-#define STORED_MAX_IN_MEMORY 2000000L
+#define STORED_MAX_IN_MEMORY 1200000L
 
 bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   filter_size(&p->seen, rows);
@@ -124,7 +124,7 @@ bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   PQclear(r);
   p->stored_in_db =
       rows < stored / STORED_PER_MERGED_ROW || stored > STORED_MAX_IN_MEMORY;
-  return p->stored_in_db || stored_load(p);
+  return p->stored_in_db || stored_load(p, stored);
 }
 
 /* --- COPY lines ----------------------------------------------------------- */
@@ -377,44 +377,6 @@ static bool suspect_merge(struct push *p) {
   return ok;
 }
 
-static bool replaced_has(const struct push *p, int64_t school_id) {
-  for (size_t i = 0; i < p->n_replaced; i++)
-    if (p->replaced[i] == school_id)
-      return true;
-  return false;
-}
-
-/* The codes of the stored rows of the push's schools that it did not
- * send, as a text[] parameter (codes hold no quote nor backslash, but are
- * escaped all the same). */
-static char *left_out_codes(struct push *p, long *count) {
-  struct lines l = {0};
-  lines_reserve(&l, 2);
-  put_char(&l, '{');
-  *count = 0;
-  for (size_t i = 0; i < p->stored.n; i++) {
-    struct stored_row *r = &p->stored.rows[i];
-    if ((r->flags & STORED_SENT) || !replaced_has(p, r->school_id))
-      continue;
-    const char *code = stored_code(&p->stored, r);
-    lines_reserve(&l, 2 * strlen(code) + 4);
-    if (*count > 0)
-      put_char(&l, ',');
-    put_char(&l, '"');
-    for (; *code; code++) {
-      if (*code == '"' || *code == '\\')
-        put_char(&l, '\\');
-      put_char(&l, *code);
-    }
-    put_char(&l, '"');
-    (*count)++;
-  }
-  lines_reserve(&l, 2);
-  put_char(&l, '}');
-  put_char(&l, '\0');
-  return l.text;
-}
-
 /* The deleted rows' schools are recomputed from their rows. */
 static bool deleted_count(struct push *p, PGresult *r) {
   bool ok = db_result_ok(r);
@@ -430,10 +392,83 @@ static bool deleted_count(struct push *p, PGresult *r) {
   return ok;
 }
 
+/* The codes of the rows of `ids` that this push neither wrote nor counted
+ * unchanged, as a text[] parameter (codes hold no quote nor backslash, but
+ * are escaped all the same); NULL after answering. */
+static char *left_out_codes(struct push *p, const char *ids, long *count) {
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_LEFT_ROWS, args, NULL);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return NULL;
+  }
+  int code_at = db_column(r, "participant_code"),
+      hash_at = db_column(r, "row_hash");
+  struct lines l = {0};
+  lines_reserve(&l, 2);
+  put_char(&l, '{');
+  *count = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    const char *code = PQgetvalue(r, i, code_at);
+    if (!PQgetisnull(r, i, hash_at) &&
+        stored_was_unchanged(&p->stored, code, PQgetvalue(r, i, hash_at)))
+      continue;
+    lines_reserve(&l, 2 * strlen(code) + 4);
+    if (*count > 0)
+      put_char(&l, ',');
+    put_char(&l, '"');
+    for (; *code; code++) {
+      if (*code == '"' || *code == '\\')
+        put_char(&l, '\\');
+      put_char(&l, *code);
+    }
+    put_char(&l, '"');
+    (*count)++;
+  }
+  PQclear(r);
+  lines_reserve(&l, 2);
+  put_char(&l, '}');
+  put_char(&l, '\0');
+  return l.text;
+}
+
+/* The push's schools that hold rows it neither wrote nor counted unchanged
+ * (their number against the rows counted unchanged, school by school): a
+ * re-push of whole schools has none. NULL after answering. */
+static char *schools_left_out(struct push *p, size_t *n) {
+  char *ids = db_id_array(p->replaced, p->n_replaced);
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_LEFT_COUNT, args, NULL);
+  free(ids);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return NULL;
+  }
+  int64_t *left = calloc((size_t)PQntuples(r) + 1, sizeof *left);
+  if (left == NULL)
+    abort();
+  *n = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    int64_t school = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+    if (strtoll(PQgetvalue(r, i, 1), NULL, 10) !=
+        stats_school(&p->stats, school)->unchanged_unsent)
+      left[(*n)++] = school;
+  }
+  PQclear(r);
+  char *out = db_id_array(left, *n);
+  free(left);
+  return out;
+}
+
 /* ?replace=school, once every row is in: the stored rows of the push's
  * schools that it did not send again. Not per batch: a school's rows may
  * span batches, and a row deleted for one batch and sent again by the next
- * would be counted twice. */
+ * would be counted twice. A row it sent to the database carries its id; a
+ * row counted unchanged is known by its hash in memory. */
 static bool replace_schools(struct push *p) {
   if (!p->opt.replace_school || p->n_replaced == 0)
     return true;
@@ -447,11 +482,20 @@ static bool replace_schools(struct push *p) {
     free(ids);
     return deleted_count(p, r);
   }
-  long count;
-  char *codes = left_out_codes(p, &count);
-  if (count == 0) {
+  if (p->stored.n == 0)
+    return true; /* every row of the instrument is this push's */
+  size_t n_left = 0;
+  char *ids = schools_left_out(p, &n_left);
+  if (ids == NULL || n_left == 0) {
+    free(ids);
+    return ids != NULL;
+  }
+  long count = 0;
+  char *codes = left_out_codes(p, ids, &count);
+  free(ids);
+  if (codes == NULL || count == 0) {
     free(codes);
-    return true;
+    return codes != NULL;
   }
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"codes", codes}, DB_END};
@@ -472,26 +516,39 @@ static void replaced_add(struct push *p, int64_t school_id) {
   p->replaced[p->n_replaced++] = school_id;
 }
 
-/* A stored participant: a repeat, unchanged, or an update (false). */
-static bool stored_settled(struct push *p, struct stored_row *st,
-                           const struct result_row *row, const uint8_t *hash) {
-  if (st->flags & STORED_SENT) {
-    char message[200];
-    snprintf(message, sizeof message,
-             "participant %s is already in row %ld of this push",
-             row->participant_code, (long)st->first_row);
-    push_problem(p, row->row_no, "participant_code", RESULTS_PROBLEM_DUPLICATE,
-                 message);
-    return true;
+static void repeat_report(struct push *p, const struct result_row *row,
+                          long first_row) {
+  char message[200];
+  snprintf(message, sizeof message,
+           "participant %s is already in row %ld of this push",
+           row->participant_code, first_row);
+  push_problem(p, row->row_no, "participant_code", RESULTS_PROBLEM_DUPLICATE,
+               message);
+}
+
+/* STORED_ASK: the participant's stored row, from the database (the open
+ * COPY ended first: its rows are in). False after answering. */
+static bool stored_ask(struct push *p, const char *code, enum stored_verdict *v,
+                       long *first_row) {
+  if (!fresh_close(p))
+    return false;
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"code", code}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_STORED_ONE, args, NULL);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
   }
-  st->flags |= STORED_SENT;
-  st->first_row = (int32_t)row->row_no;
-  if ((st->flags & STORED_HASHED) &&
-      memcmp(st->hash, hash, PUSH_ROW_HASH_BYTES) == 0) {
-    p->unchanged++;
-    return true;
-  }
-  return false;
+  /* Written by this push: the database finds the repeat itself. */
+  bool stored = PQntuples(r) == 1 && strcmp(db_get(r, 0, "written"), "f") == 0;
+  int hash = db_column(r, "row_hash");
+  *v = stored_resolve(
+      &p->stored, code, stored,
+      stored && !PQgetisnull(r, 0, hash) ? PQgetvalue(r, 0, hash) : NULL,
+      first_row);
+  PQclear(r);
+  return true;
 }
 
 bool push_rows_add(struct push *p, const struct result_row *row,
@@ -502,10 +559,21 @@ bool push_rows_add(struct push *p, const struct result_row *row,
   s->seen = true;
   uint8_t hash[PUSH_ROW_HASH_BYTES];
   push_row_hash(&p->ins, row, school_id, hash);
-  struct stored_row *st = stored_find(&p->stored, row->participant_code);
-  if (st != NULL && stored_settled(p, st, row, hash))
+  long first_row = 0;
+  enum stored_verdict v = stored_meet(&p->stored, row->participant_code, hash,
+                                      row->row_no, &first_row);
+  if (v == STORED_ASK && !stored_ask(p, row->participant_code, &v, &first_row))
+    return false;
+  if (v == STORED_SAME) {
+    p->unchanged++;
+    s->unchanged_unsent++; /* its stored school: the hash covers it */
     return true;
-  bool maybe_seen = st != NULL || p->stored_in_db ||
+  }
+  if (v == STORED_REPEAT) {
+    repeat_report(p, row, first_row);
+    return true;
+  }
+  bool maybe_seen = v == STORED_TO_DB || p->stored_in_db ||
                     filter_test_and_add(&p->seen, row->participant_code);
   if (!maybe_seen) {
     put_row(p, &p->fresh, row, school_id, hash);

@@ -568,7 +568,8 @@ int server_run(const struct config *config) {
   token_cache_configure(cfg->token_cache_ttl);
   kept_keys_configure(cfg->keep_dashboards != 0);
   auth_configure(cfg->token_ttl);
-  push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows);
+  push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows,
+                 cfg->push_key_bits);
   if (!secrets_init()) {
     log_msg(LOG_ERROR, "cannot initialise the random number generator");
     return 1;
