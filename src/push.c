@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "copy_binary.h"
 #include "csv_in.h"
 #include "log.h"
 #include "push_internal.h"
@@ -113,8 +114,24 @@ bool push_copy_send(struct push *p, const char *data, size_t len) {
   return true;
 }
 
+bool push_copy_start_binary(struct push *p, enum stmt_id id) {
+  char header[COPY_BIN_HEADER_BYTES];
+  copy_bin_header(header);
+  if (!push_copy_start(p, id))
+    return false;
+  p->copy_binary = true;
+  return push_copy_send(p, header, sizeof header);
+}
+
 PGresult *push_copy_end(struct push *p) {
   p->copy_open = false;
+  if (p->copy_binary) {
+    char trailer[COPY_BIN_TRAILER_BYTES];
+    copy_bin_trailer(trailer);
+    p->copy_binary = false;
+    /* A failed send shows in the end's result. */
+    (void)PQputCopyData(p->pg, trailer, sizeof trailer);
+  }
   if (PQputCopyEnd(p->pg, NULL) != 1)
     return NULL;
   PGresult *r = PQgetResult(p->pg), *more;

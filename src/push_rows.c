@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy_binary.h"
 #include "push_internal.h"
 #include "request.h"
 
@@ -127,7 +128,7 @@ bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   return p->stored_in_db || stored_load(p, stored);
 }
 
-/* --- COPY lines ----------------------------------------------------------- */
+/* --- COPY rows ------------------------------------------------------------ */
 
 static void lines_reserve(struct lines *l, size_t more) {
   if (l->len + more <= l->cap)
@@ -145,97 +146,40 @@ static void put_char(struct lines *l, char c) {
   l->text[l->len++] = c;
 }
 
-static void put_str(struct lines *l, const char *s) {
+/* A text, or NULL when empty. */
+static char *put_text(char *at, const char *s) {
   size_t n = strlen(s);
-  memcpy(l->text + l->len, s, n);
-  l->len += n;
+  return n == 0 ? copy_bin_null(at) : copy_bin_bytes(at, s, n);
 }
 
-/* Decimal digits without printf: a push formats millions of numbers. */
-static void put_long(struct lines *l, long long v) {
-  char digits[24];
-  size_t n = 0;
-  unsigned long long u =
-      v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-  do {
-    digits[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u != 0);
-  if (v < 0)
-    put_char(l, '-');
-  while (n > 0)
-    put_char(l, digits[--n]);
+static char *put_int2_or_null(char *at, int v, bool given) {
+  return given ? copy_bin_int2(at, v) : copy_bin_null(at);
 }
 
-/* Text (no control characters: the parser saw to it), or NULL when empty. */
-static void put_text(struct lines *l, const char *s) {
-  if (*s == '\0') {
-    put_str(l, "\\N");
-    return;
-  }
-  for (; *s; s++) {
-    if (*s == '\\')
-      put_char(l, '\\');
-    put_char(l, *s);
-  }
-}
-
-static void put_int_or_null(struct lines *l, int v, bool given) {
-  if (given)
-    put_long(l, v);
-  else
-    put_str(l, "\\N");
-}
-
-static void put_hash(struct lines *l, const uint8_t *hash) {
-  static const char digits[] = "0123456789abcdef";
-  put_str(l, "\\\\x"); /* bytea's hex form, its backslash escaped */
-  for (size_t i = 0; i < PUSH_ROW_HASH_BYTES; i++) {
-    put_char(l, digits[hash[i] >> 4]);
-    put_char(l, digits[hash[i] & 15]);
-  }
-}
-
-/* The row as a line of COPY text, in the order of PUSH_RESULT_COLUMNS. */
+/* The row in binary COPY, in the order of PUSH_RESULT_COLUMNS: the server
+ * parses nothing (docs/PERFORMANCE.md, "The first push by binary COPY"). */
 static void put_row(struct push *p, struct lines *l,
                     const struct result_row *row, int64_t school_id,
                     const uint8_t *hash) {
-  lines_reserve(l, 160 + 2 * (RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX) +
-                       12 * p->ins.n_tasks);
-  put_str(l, p->year);
-  put_char(l, '\t');
-  put_str(l, p->assessment);
-  put_char(l, '\t');
-  put_str(l, row->participant_code); /* letters, digits, '-', '_', '.' */
-  put_char(l, '\t');
-  put_long(l, school_id);
-  put_char(l, '\t');
-  put_text(l, row->class_name);
-  put_char(l, '\t');
-  put_text(l, row->variant);
-  put_char(l, '\t');
-  put_char(l, '{');
-  for (size_t i = 0; i < p->ins.n_tasks; i++) {
-    if (i > 0)
-      put_char(l, ',');
-    put_long(l, row->task_score[i]);
-  }
-  put_char(l, '}');
-  put_char(l, '\t');
-  put_long(l, row->primary_score);
-  put_char(l, '\t');
-  put_int_or_null(l, row->mark, row->mark > 0);
-  put_char(l, '\t');
-  put_int_or_null(l, row->test_score, row->test_score >= 0);
-  put_char(l, '\t');
-  put_int_or_null(l, row->journal_mark, row->journal_mark > 0);
-  put_char(l, '\t');
-  put_str(l, p->import);
-  put_char(l, '\t');
-  put_long(l, row->row_no);
-  put_char(l, '\t');
-  put_hash(l, hash);
-  put_char(l, '\n');
+  lines_reserve(l, 2 + 14 * 12 + RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX +
+                       COPY_BIN_INT2_ARRAY_BYTES(p->ins.n_tasks) +
+                       PUSH_ROW_HASH_BYTES);
+  char *at = copy_bin_tuple(l->text + l->len, 14);
+  at = copy_bin_int4(at, p->ins.year);
+  at = copy_bin_int8(at, p->ins.id);
+  at = copy_bin_bytes(at, row->participant_code, strlen(row->participant_code));
+  at = copy_bin_int8(at, school_id);
+  at = put_text(at, row->class_name);
+  at = put_text(at, row->variant);
+  at = copy_bin_int2_array(at, row->task_score, p->ins.n_tasks);
+  at = copy_bin_int2(at, row->primary_score);
+  at = put_int2_or_null(at, row->mark, row->mark > 0);
+  at = put_int2_or_null(at, row->test_score, row->test_score >= 0);
+  at = put_int2_or_null(at, row->journal_mark, row->journal_mark > 0);
+  at = copy_bin_int8(at, p->import_id);
+  at = copy_bin_int4(at, (int32_t)row->row_no);
+  at = copy_bin_bytes(at, hash, PUSH_ROW_HASH_BYTES);
+  l->len = (size_t)(at - l->text);
   l->rows++;
 }
 
@@ -248,7 +192,7 @@ static bool fresh_send(struct push *p) {
   if (!p->copy_open) {
     /* Open as long as the upload: no statement timeout, lock waits only. */
     if (!push_timeout_set(p, "0") ||
-        !push_copy_start(p, STMT_PUSH_COPY_RESULTS))
+        !push_copy_start_binary(p, STMT_PUSH_COPY_RESULTS))
       return false;
     p->pipe = copy_pipe_open(p->pg); /* NULL: this thread sends */
   }
@@ -361,7 +305,7 @@ static bool suspect_merge(struct push *p) {
   if (!fresh_close(p) ||
       !push_run_ok(p, STMT_PUSH_STAGING_CREATE, NULL, NULL) ||
       !push_run_ok(p, STMT_PUSH_STAGING_CLEAR, NULL, NULL) ||
-      !push_copy_start(p, STMT_PUSH_COPY_STAGING) ||
+      !push_copy_start_binary(p, STMT_PUSH_COPY_STAGING) ||
       !push_copy_send(p, p->suspect.text, p->suspect.len))
     return false;
   PGresult *r = push_copy_end(p);
