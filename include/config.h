@@ -31,6 +31,7 @@ struct config {
   unsigned push_statement_timeout_ms; /* each statement of a push but its
                                          streamed COPY; 0 = none */
   unsigned push_batch_rows;  /* rows a push merges with stored ones at once */
+  unsigned push_key_bits;    /* of the stored map's keys: 32 but in tests */
   unsigned shutdown_timeout; /* seconds to let requests in flight finish */
   unsigned token_ttl;        /* seconds a person's token lives */
   unsigned token_cache_ttl;  /* seconds a verified token is trusted */

@@ -34,9 +34,11 @@ struct push_options {
 
 /* Settings of every push from now on: the longest statement in
  * milliseconds (0 = none; the COPY that takes the upload as it comes is
- * bounded by lock waits only) and the rows merged with stored ones at a
- * time. */
-void push_configure(unsigned statement_timeout_ms, unsigned batch_rows);
+ * bounded by lock waits only), the rows merged with stored ones at a
+ * time, and the bits of the stored map's keys (32; fewer only in tests, to
+ * make codes share keys). */
+void push_configure(unsigned statement_timeout_ms, unsigned batch_rows,
+                    unsigned key_bits);
 
 /* How many problems the answer shows (all are kept in the record). */
 #define PUSH_PROBLEMS_SHOWN 20

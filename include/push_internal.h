@@ -23,7 +23,7 @@ struct school_code {
   int64_t id;
 };
 
-/* A growing text of COPY lines. */
+/* A growing buffer of COPY data (rows in binary, or text). */
 struct lines {
   char *text;
   size_t len, cap;
@@ -48,6 +48,7 @@ struct push {
   char year[16], assessment[24], import[24];
   char timeout_ms[16]; /* statement_timeout, as set_config takes it */
   long batch_rows;
+  unsigned key_bits; /* of the stored map's keys (tests: fewer) */
   uint64_t started_ns;
   crypto_hash_sha256_state sha;
 
@@ -69,6 +70,7 @@ struct push {
   /* Rows new to the instrument: one COPY straight into the results. */
   struct lines fresh;
   bool copy_open;
+  bool copy_binary;       /* the open COPY is binary: a trailer ends it */
   struct copy_pipe *pipe; /* sends the new rows while parsing goes on */
   long fresh_sent;        /* rows sent since the COPY opened */
   /* Rows that may meet a stored or an earlier row: merged in batches
@@ -112,6 +114,9 @@ bool push_run_ok(struct push *p, enum stmt_id id, const struct db_arg *args,
 void push_problem(struct push *p, long row_no, const char *column,
                   const char *code, const char *message);
 bool push_copy_start(struct push *p, enum stmt_id id);
+/* The same for a COPY in binary format (include/copy_binary.h): sends its
+ * header; push_copy_end sends its trailer. */
+bool push_copy_start_binary(struct push *p, enum stmt_id id);
 /* The statement timeout of the rest of the transaction: "0" around the COPY
  * that lasts as long as the upload, p->timeout_ms otherwise. */
 bool push_timeout_set(struct push *p, const char *ms);

@@ -19,6 +19,8 @@ struct school_stats {
   bool in_batch; /* has a row in the batch being written */
   bool seen;     /* has a row in this push */
   bool touched;  /* its figures change: written at the end */
+  /* Its stored rows this push counted unchanged and did not send. */
+  int64_t unchanged_unsent;
   int64_t participants, marks[4], failed, primary_sum;
   int64_t test_scored, test_score_sum;
   int64_t journal_known, confirmed, lowered, raised;

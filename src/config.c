@@ -61,6 +61,8 @@ static const struct setting settings[] = {
      AT(push_statement_timeout_ms), 0, 3600000, false},
     {"OPORA_PUSH_BATCH_ROWS", "--push-batch-rows", K_UINT, AT(push_batch_rows),
      1, 1000000, false},
+    {"OPORA_PUSH_KEY_BITS", "--push-key-bits", K_UINT, AT(push_key_bits), 1, 32,
+     false},
     {"OPORA_SHUTDOWN_TIMEOUT", "--shutdown-timeout", K_UINT,
      AT(shutdown_timeout), 0, 600, false},
     {"OPORA_TOKEN_TTL", "--token-ttl", K_UINT, AT(token_ttl), 60, 2592000,
@@ -125,6 +127,9 @@ const char config_help[] =
     "  OPORA_PUSH_BATCH_ROWS / --push-batch-rows N\n"
     "      rows of a push that may meet stored ones, merged at a time,\n"
     "      1 to 1000000 (default 50000)\n"
+    "  OPORA_PUSH_KEY_BITS / --push-key-bits N\n"
+    "      bits of the keys a push keeps per stored participant, 1 to 32\n"
+    "      (default 32); fewer only to test codes that share a key\n"
     "  OPORA_SHUTDOWN_TIMEOUT / --shutdown-timeout SECONDS\n"
     "      time for requests in flight at shutdown, 0 to 600 (default 10)\n"
     "  OPORA_TOKEN_TTL / --token-ttl SECONDS\n"
@@ -171,6 +176,7 @@ void config_defaults(struct config *cfg) {
   cfg->statement_timeout_ms = 5000;
   cfg->push_statement_timeout_ms = 60000;
   cfg->push_batch_rows = 50000;
+  cfg->push_key_bits = 32;
   cfg->shutdown_timeout = 10;
   cfg->token_ttl = 28800;
   cfg->token_cache_ttl = 30;

@@ -104,7 +104,8 @@ static int cmd_migrate(const struct config *cfg) {
 static int cmd_demo_data(const struct config *cfg) {
   db_configure(cfg); /* the pushes of the demo's results connect as the
                         server's do */
-  push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows);
+  push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows,
+                 cfg->push_key_bits);
   PGconn *conn = connect_or_exit(cfg);
   char err[1024];
   int rc = demo_data_load(conn, err, sizeof err);

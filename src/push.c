@@ -12,17 +12,22 @@
 #include <string.h>
 
 #include "auth.h"
+#include "copy_binary.h"
 #include "csv_in.h"
 #include "log.h"
 #include "push_internal.h"
 #include "request.h"
 #include "utf8.h"
 
-static struct { unsigned timeout_ms, batch_rows; } settings = {60000, 50000};
+static struct {
+  unsigned timeout_ms, batch_rows, key_bits;
+} settings = {60000, 50000, 32};
 
-void push_configure(unsigned statement_timeout_ms, unsigned batch_rows) {
+void push_configure(unsigned statement_timeout_ms, unsigned batch_rows,
+                    unsigned key_bits) {
   settings.timeout_ms = statement_timeout_ms;
   settings.batch_rows = batch_rows;
+  settings.key_bits = key_bits;
 }
 
 /* --- small helpers ------------------------------------------------------- */
@@ -109,8 +114,24 @@ bool push_copy_send(struct push *p, const char *data, size_t len) {
   return true;
 }
 
+bool push_copy_start_binary(struct push *p, enum stmt_id id) {
+  char header[COPY_BIN_HEADER_BYTES];
+  copy_bin_header(header);
+  if (!push_copy_start(p, id))
+    return false;
+  p->copy_binary = true;
+  return push_copy_send(p, header, sizeof header);
+}
+
 PGresult *push_copy_end(struct push *p) {
   p->copy_open = false;
+  if (p->copy_binary) {
+    char trailer[COPY_BIN_TRAILER_BYTES];
+    copy_bin_trailer(trailer);
+    p->copy_binary = false;
+    /* A failed send shows in the end's result. */
+    (void)PQputCopyData(p->pg, trailer, sizeof trailer);
+  }
   if (PQputCopyEnd(p->pg, NULL) != 1)
     return NULL;
   PGresult *r = PQgetResult(p->pg), *more;
@@ -364,6 +385,7 @@ struct push *push_begin(struct request *rq, const struct instrument *ins,
   p->started_ns = clock_ns();
   snprintf(p->timeout_ms, sizeof p->timeout_ms, "%u", settings.timeout_ms);
   p->batch_rows = (long)settings.batch_rows;
+  p->key_bits = settings.key_bits;
   snprintf(p->year, sizeof p->year, "%d", ins->year);
   snprintf(p->assessment, sizeof p->assessment, "%lld", (long long)ins->id);
   /* What the key stands for is the body and what was asked of it: the same

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy_binary.h"
 #include "push_internal.h"
 #include "request.h"
 
@@ -79,10 +80,11 @@ static bool filter_test_and_add(struct seen_filter *f, const char *code) {
 }
 
 /* The stored rows of the instrument, through a cursor, many at a time. */
-static bool stored_load(struct push *p) {
+static bool stored_load(struct push *p, long stored) {
   const struct db_arg args[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
   if (!push_run_ok(p, STMT_PUSH_STORED_OPEN, args, NULL))
     return false;
+  stored_init(&p->stored, (size_t)stored, p->key_bits);
   for (;;) {
     PGresult *r = push_run(p, STMT_PUSH_STORED_FETCH, NULL, NULL);
     if (!db_result_ok(r)) {
@@ -91,10 +93,9 @@ static bool stored_load(struct push *p) {
       return false;
     }
     int n = PQntuples(r), code = db_column(r, "participant_code"),
-        school = db_column(r, "school_id"), hash = db_column(r, "row_hash");
+        hash = db_column(r, "row_hash");
     for (int i = 0; i < n; i++)
       stored_add(&p->stored, PQgetvalue(r, i, code),
-                 strtoll(PQgetvalue(r, i, school), NULL, 10),
                  PQgetisnull(r, i, hash) ? NULL : PQgetvalue(r, i, hash));
     PQclear(r);
     if (n == 0)
@@ -104,10 +105,10 @@ static bool stored_load(struct push *p) {
 }
 
 /* Reading a stored row costs about a twentieth of merging a pushed one;
- * past STORED_MAX_IN_MEMORY (about 120 MB of map) the rows are looked up
- * in the database whatever the push's size. */
+ * past STORED_MAX_IN_MEMORY (20 bytes a row with the free slots: 24 MB of
+ * map) the rows are looked up in the database whatever the push's size. */
 #define STORED_PER_MERGED_ROW 20
-#define STORED_MAX_IN_MEMORY 2000000L
+#define STORED_MAX_IN_MEMORY 1200000L
 
 bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   filter_size(&p->seen, rows);
@@ -124,10 +125,10 @@ bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   PQclear(r);
   p->stored_in_db =
       rows < stored / STORED_PER_MERGED_ROW || stored > STORED_MAX_IN_MEMORY;
-  return p->stored_in_db || stored_load(p);
+  return p->stored_in_db || stored_load(p, stored);
 }
 
-/* --- COPY lines ----------------------------------------------------------- */
+/* --- COPY rows ------------------------------------------------------------ */
 
 static void lines_reserve(struct lines *l, size_t more) {
   if (l->len + more <= l->cap)
@@ -145,97 +146,40 @@ static void put_char(struct lines *l, char c) {
   l->text[l->len++] = c;
 }
 
-static void put_str(struct lines *l, const char *s) {
+/* A text, or NULL when empty. */
+static char *put_text(char *at, const char *s) {
   size_t n = strlen(s);
-  memcpy(l->text + l->len, s, n);
-  l->len += n;
+  return n == 0 ? copy_bin_null(at) : copy_bin_bytes(at, s, n);
 }
 
-/* Decimal digits without printf: a push formats millions of numbers. */
-static void put_long(struct lines *l, long long v) {
-  char digits[24];
-  size_t n = 0;
-  unsigned long long u =
-      v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-  do {
-    digits[n++] = (char)('0' + u % 10);
-    u /= 10;
-  } while (u != 0);
-  if (v < 0)
-    put_char(l, '-');
-  while (n > 0)
-    put_char(l, digits[--n]);
+static char *put_int2_or_null(char *at, int v, bool given) {
+  return given ? copy_bin_int2(at, v) : copy_bin_null(at);
 }
 
-/* Text (no control characters: the parser saw to it), or NULL when empty. */
-static void put_text(struct lines *l, const char *s) {
-  if (*s == '\0') {
-    put_str(l, "\\N");
-    return;
-  }
-  for (; *s; s++) {
-    if (*s == '\\')
-      put_char(l, '\\');
-    put_char(l, *s);
-  }
-}
-
-static void put_int_or_null(struct lines *l, int v, bool given) {
-  if (given)
-    put_long(l, v);
-  else
-    put_str(l, "\\N");
-}
-
-static void put_hash(struct lines *l, const uint8_t *hash) {
-  static const char digits[] = "0123456789abcdef";
-  put_str(l, "\\\\x"); /* bytea's hex form, its backslash escaped */
-  for (size_t i = 0; i < PUSH_ROW_HASH_BYTES; i++) {
-    put_char(l, digits[hash[i] >> 4]);
-    put_char(l, digits[hash[i] & 15]);
-  }
-}
-
-/* The row as a line of COPY text, in the order of PUSH_RESULT_COLUMNS. */
+/* The row in binary COPY, in the order of PUSH_RESULT_COLUMNS: the server
+ * parses nothing (docs/PERFORMANCE.md, "The first push by binary COPY"). */
 static void put_row(struct push *p, struct lines *l,
                     const struct result_row *row, int64_t school_id,
                     const uint8_t *hash) {
-  lines_reserve(l, 160 + 2 * (RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX) +
-                       12 * p->ins.n_tasks);
-  put_str(l, p->year);
-  put_char(l, '\t');
-  put_str(l, p->assessment);
-  put_char(l, '\t');
-  put_str(l, row->participant_code); /* letters, digits, '-', '_', '.' */
-  put_char(l, '\t');
-  put_long(l, school_id);
-  put_char(l, '\t');
-  put_text(l, row->class_name);
-  put_char(l, '\t');
-  put_text(l, row->variant);
-  put_char(l, '\t');
-  put_char(l, '{');
-  for (size_t i = 0; i < p->ins.n_tasks; i++) {
-    if (i > 0)
-      put_char(l, ',');
-    put_long(l, row->task_score[i]);
-  }
-  put_char(l, '}');
-  put_char(l, '\t');
-  put_long(l, row->primary_score);
-  put_char(l, '\t');
-  put_int_or_null(l, row->mark, row->mark > 0);
-  put_char(l, '\t');
-  put_int_or_null(l, row->test_score, row->test_score >= 0);
-  put_char(l, '\t');
-  put_int_or_null(l, row->journal_mark, row->journal_mark > 0);
-  put_char(l, '\t');
-  put_str(l, p->import);
-  put_char(l, '\t');
-  put_long(l, row->row_no);
-  put_char(l, '\t');
-  put_hash(l, hash);
-  put_char(l, '\n');
+  lines_reserve(l, 2 + 14 * 12 + RESULTS_CODE_MAX + 2 * RESULTS_TEXT_MAX +
+                       COPY_BIN_INT2_ARRAY_BYTES(p->ins.n_tasks) +
+                       PUSH_ROW_HASH_BYTES);
+  char *at = copy_bin_tuple(l->text + l->len, 14);
+  at = copy_bin_int4(at, p->ins.year);
+  at = copy_bin_int8(at, p->ins.id);
+  at = copy_bin_bytes(at, row->participant_code, strlen(row->participant_code));
+  at = copy_bin_int8(at, school_id);
+  at = put_text(at, row->class_name);
+  at = put_text(at, row->variant);
+  at = copy_bin_int2_array(at, row->task_score, p->ins.n_tasks);
+  at = copy_bin_int2(at, row->primary_score);
+  at = put_int2_or_null(at, row->mark, row->mark > 0);
+  at = put_int2_or_null(at, row->test_score, row->test_score >= 0);
+  at = put_int2_or_null(at, row->journal_mark, row->journal_mark > 0);
+  at = copy_bin_int8(at, p->import_id);
+  at = copy_bin_int4(at, (int32_t)row->row_no);
+  at = copy_bin_bytes(at, hash, PUSH_ROW_HASH_BYTES);
+  l->len = (size_t)(at - l->text);
   l->rows++;
 }
 
@@ -248,7 +192,7 @@ static bool fresh_send(struct push *p) {
   if (!p->copy_open) {
     /* Open as long as the upload: no statement timeout, lock waits only. */
     if (!push_timeout_set(p, "0") ||
-        !push_copy_start(p, STMT_PUSH_COPY_RESULTS))
+        !push_copy_start_binary(p, STMT_PUSH_COPY_RESULTS))
       return false;
     p->pipe = copy_pipe_open(p->pg); /* NULL: this thread sends */
   }
@@ -361,7 +305,7 @@ static bool suspect_merge(struct push *p) {
   if (!fresh_close(p) ||
       !push_run_ok(p, STMT_PUSH_STAGING_CREATE, NULL, NULL) ||
       !push_run_ok(p, STMT_PUSH_STAGING_CLEAR, NULL, NULL) ||
-      !push_copy_start(p, STMT_PUSH_COPY_STAGING) ||
+      !push_copy_start_binary(p, STMT_PUSH_COPY_STAGING) ||
       !push_copy_send(p, p->suspect.text, p->suspect.len))
     return false;
   PGresult *r = push_copy_end(p);
@@ -375,44 +319,6 @@ static bool suspect_merge(struct push *p) {
   p->suspect.len = 0;
   p->suspect.rows = 0;
   return ok;
-}
-
-static bool replaced_has(const struct push *p, int64_t school_id) {
-  for (size_t i = 0; i < p->n_replaced; i++)
-    if (p->replaced[i] == school_id)
-      return true;
-  return false;
-}
-
-/* The codes of the stored rows of the push's schools that it did not
- * send, as a text[] parameter (codes hold no quote nor backslash, but are
- * escaped all the same). */
-static char *left_out_codes(struct push *p, long *count) {
-  struct lines l = {0};
-  lines_reserve(&l, 2);
-  put_char(&l, '{');
-  *count = 0;
-  for (size_t i = 0; i < p->stored.n; i++) {
-    struct stored_row *r = &p->stored.rows[i];
-    if ((r->flags & STORED_SENT) || !replaced_has(p, r->school_id))
-      continue;
-    const char *code = stored_code(&p->stored, r);
-    lines_reserve(&l, 2 * strlen(code) + 4);
-    if (*count > 0)
-      put_char(&l, ',');
-    put_char(&l, '"');
-    for (; *code; code++) {
-      if (*code == '"' || *code == '\\')
-        put_char(&l, '\\');
-      put_char(&l, *code);
-    }
-    put_char(&l, '"');
-    (*count)++;
-  }
-  lines_reserve(&l, 2);
-  put_char(&l, '}');
-  put_char(&l, '\0');
-  return l.text;
 }
 
 /* The deleted rows' schools are recomputed from their rows. */
@@ -430,10 +336,83 @@ static bool deleted_count(struct push *p, PGresult *r) {
   return ok;
 }
 
+/* The codes of the rows of `ids` that this push neither wrote nor counted
+ * unchanged, as a text[] parameter (codes hold no quote nor backslash, but
+ * are escaped all the same); NULL after answering. */
+static char *left_out_codes(struct push *p, const char *ids, long *count) {
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_LEFT_ROWS, args, NULL);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return NULL;
+  }
+  int code_at = db_column(r, "participant_code"),
+      hash_at = db_column(r, "row_hash");
+  struct lines l = {0};
+  lines_reserve(&l, 2);
+  put_char(&l, '{');
+  *count = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    const char *code = PQgetvalue(r, i, code_at);
+    if (!PQgetisnull(r, i, hash_at) &&
+        stored_was_unchanged(&p->stored, code, PQgetvalue(r, i, hash_at)))
+      continue;
+    lines_reserve(&l, 2 * strlen(code) + 4);
+    if (*count > 0)
+      put_char(&l, ',');
+    put_char(&l, '"');
+    for (; *code; code++) {
+      if (*code == '"' || *code == '\\')
+        put_char(&l, '\\');
+      put_char(&l, *code);
+    }
+    put_char(&l, '"');
+    (*count)++;
+  }
+  PQclear(r);
+  lines_reserve(&l, 2);
+  put_char(&l, '}');
+  put_char(&l, '\0');
+  return l.text;
+}
+
+/* The push's schools that hold rows it neither wrote nor counted unchanged
+ * (their number against the rows counted unchanged, school by school): a
+ * re-push of whole schools has none. NULL after answering. */
+static char *schools_left_out(struct push *p, size_t *n) {
+  char *ids = db_id_array(p->replaced, p->n_replaced);
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_REPLACE_LEFT_COUNT, args, NULL);
+  free(ids);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return NULL;
+  }
+  int64_t *left = calloc((size_t)PQntuples(r) + 1, sizeof *left);
+  if (left == NULL)
+    abort();
+  *n = 0;
+  for (int i = 0; i < PQntuples(r); i++) {
+    int64_t school = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+    if (strtoll(PQgetvalue(r, i, 1), NULL, 10) !=
+        stats_school(&p->stats, school)->unchanged_unsent)
+      left[(*n)++] = school;
+  }
+  PQclear(r);
+  char *out = db_id_array(left, *n);
+  free(left);
+  return out;
+}
+
 /* ?replace=school, once every row is in: the stored rows of the push's
  * schools that it did not send again. Not per batch: a school's rows may
  * span batches, and a row deleted for one batch and sent again by the next
- * would be counted twice. */
+ * would be counted twice. A row it sent to the database carries its id; a
+ * row counted unchanged is known by its hash in memory. */
 static bool replace_schools(struct push *p) {
   if (!p->opt.replace_school || p->n_replaced == 0)
     return true;
@@ -447,11 +426,20 @@ static bool replace_schools(struct push *p) {
     free(ids);
     return deleted_count(p, r);
   }
-  long count;
-  char *codes = left_out_codes(p, &count);
-  if (count == 0) {
+  if (p->stored.n == 0)
+    return true; /* every row of the instrument is this push's */
+  size_t n_left = 0;
+  char *ids = schools_left_out(p, &n_left);
+  if (ids == NULL || n_left == 0) {
+    free(ids);
+    return ids != NULL;
+  }
+  long count = 0;
+  char *codes = left_out_codes(p, ids, &count);
+  free(ids);
+  if (codes == NULL || count == 0) {
     free(codes);
-    return true;
+    return codes != NULL;
   }
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"codes", codes}, DB_END};
@@ -472,26 +460,39 @@ static void replaced_add(struct push *p, int64_t school_id) {
   p->replaced[p->n_replaced++] = school_id;
 }
 
-/* A stored participant: a repeat, unchanged, or an update (false). */
-static bool stored_settled(struct push *p, struct stored_row *st,
-                           const struct result_row *row, const uint8_t *hash) {
-  if (st->flags & STORED_SENT) {
-    char message[200];
-    snprintf(message, sizeof message,
-             "participant %s is already in row %ld of this push",
-             row->participant_code, (long)st->first_row);
-    push_problem(p, row->row_no, "participant_code", RESULTS_PROBLEM_DUPLICATE,
-                 message);
-    return true;
+static void repeat_report(struct push *p, const struct result_row *row,
+                          long first_row) {
+  char message[200];
+  snprintf(message, sizeof message,
+           "participant %s is already in row %ld of this push",
+           row->participant_code, first_row);
+  push_problem(p, row->row_no, "participant_code", RESULTS_PROBLEM_DUPLICATE,
+               message);
+}
+
+/* STORED_ASK: the participant's stored row, from the database (the open
+ * COPY ended first: its rows are in). False after answering. */
+static bool stored_ask(struct push *p, const char *code, enum stored_verdict *v,
+                       long *first_row) {
+  if (!fresh_close(p))
+    return false;
+  const struct db_arg args[] = {
+      PUSH_INSTRUMENT_ARGS(p), {"code", code}, {"import", p->import}, DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_STORED_ONE, args, NULL);
+  if (!db_result_ok(r)) {
+    push_fail_db(p, r);
+    PQclear(r);
+    return false;
   }
-  st->flags |= STORED_SENT;
-  st->first_row = (int32_t)row->row_no;
-  if ((st->flags & STORED_HASHED) &&
-      memcmp(st->hash, hash, PUSH_ROW_HASH_BYTES) == 0) {
-    p->unchanged++;
-    return true;
-  }
-  return false;
+  /* Written by this push: the database finds the repeat itself. */
+  bool stored = PQntuples(r) == 1 && strcmp(db_get(r, 0, "written"), "f") == 0;
+  int hash = db_column(r, "row_hash");
+  *v = stored_resolve(
+      &p->stored, code, stored,
+      stored && !PQgetisnull(r, 0, hash) ? PQgetvalue(r, 0, hash) : NULL,
+      first_row);
+  PQclear(r);
+  return true;
 }
 
 bool push_rows_add(struct push *p, const struct result_row *row,
@@ -502,10 +503,21 @@ bool push_rows_add(struct push *p, const struct result_row *row,
   s->seen = true;
   uint8_t hash[PUSH_ROW_HASH_BYTES];
   push_row_hash(&p->ins, row, school_id, hash);
-  struct stored_row *st = stored_find(&p->stored, row->participant_code);
-  if (st != NULL && stored_settled(p, st, row, hash))
+  long first_row = 0;
+  enum stored_verdict v = stored_meet(&p->stored, row->participant_code, hash,
+                                      row->row_no, &first_row);
+  if (v == STORED_ASK && !stored_ask(p, row->participant_code, &v, &first_row))
+    return false;
+  if (v == STORED_SAME) {
+    p->unchanged++;
+    s->unchanged_unsent++; /* its stored school: the hash covers it */
     return true;
-  bool maybe_seen = st != NULL || p->stored_in_db ||
+  }
+  if (v == STORED_REPEAT) {
+    repeat_report(p, row, first_row);
+    return true;
+  }
+  bool maybe_seen = v == STORED_TO_DB || p->stored_in_db ||
                     filter_test_and_add(&p->seen, row->participant_code);
   if (!maybe_seen) {
     put_row(p, &p->fresh, row, school_id, hash);

@@ -66,38 +66,62 @@ void push_row_hash(const struct instrument *ins, const struct result_row *row,
 /* --- the map ---------------------------------------------------------------
  */
 
-static void *xrealloc(void *p, size_t size) {
-  p = realloc(p, size);
+/* At most this many slots in five are taken (linear probing). */
+#define STORED_LOAD_NUM 4
+#define STORED_LOAD_DEN 5
+
+static void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n, size);
   if (p == NULL)
     abort();
   return p;
 }
 
-const char *stored_code(const struct stored_map *m,
-                        const struct stored_row *r) {
-  return m->arena + r->code_at;
+static uint32_t key_of(const struct stored_map *m, const char *code) {
+  return (uint32_t)(push_code_hash(code) >> 32) & m->key_mask;
 }
 
-static size_t slot_of(const struct stored_map *m, const char *code) {
-  return (size_t)push_code_hash(code) & (m->n_slots - 1);
+/* The first 8 bytes of a row hash, as one number. */
+static uint64_t row_of(const uint8_t *hash) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v |= (uint64_t)hash[i] << (8 * i);
+  return v;
 }
 
-static void place(struct stored_map *m, size_t index) {
-  size_t s = slot_of(m, stored_code(m, &m->rows[index]));
-  while (m->slots[s] != 0)
-    s = (s + 1) & (m->n_slots - 1);
-  m->slots[s] = (uint32_t)(index + 1);
+/* The key's first slot: its top bits scaled to the table (any size). */
+static size_t home(const struct stored_map *m, uint32_t key) {
+  return (size_t)(((uint64_t)key * m->n_slots) >> 32);
 }
 
-static void grow(struct stored_map *m) {
-  size_t n_slots = m->n_slots ? 2 * m->n_slots : 1024;
-  free(m->slots);
-  m->slots = calloc(n_slots, sizeof *m->slots);
-  if (m->slots == NULL)
-    abort();
+static size_t next(const struct stored_map *m, size_t s) {
+  return s + 1 == m->n_slots ? 0 : s + 1;
+}
+
+static void place(struct stored_map *m, struct stored_slot slot) {
+  size_t s = home(m, slot.key);
+  while (m->slots[s].info != 0)
+    s = next(m, s);
+  m->slots[s] = slot;
+}
+
+static void resize(struct stored_map *m, size_t n_slots) {
+  struct stored_slot *old = m->slots;
+  size_t old_n = m->n_slots;
+  m->slots = xcalloc(n_slots, sizeof *m->slots);
   m->n_slots = n_slots;
-  for (size_t i = 0; i < m->n; i++)
-    place(m, i);
+  for (size_t i = 0; i < old_n; i++)
+    if (old[i].info != 0)
+      place(m, old[i]);
+  free(old);
+}
+
+void stored_init(struct stored_map *m, size_t expected, unsigned key_bits) {
+  memset(m, 0, sizeof *m);
+  if (key_bits == 0 || key_bits > 32)
+    key_bits = 32;
+  m->key_mask = (uint32_t)(0xffffffffu << (32 - key_bits));
+  resize(m, expected / STORED_LOAD_NUM * STORED_LOAD_DEN + 64);
 }
 
 static int hex_digit(char c) {
@@ -122,49 +146,98 @@ static bool hash_parse(const char *hex, uint8_t out[PUSH_ROW_HASH_BYTES]) {
   return true;
 }
 
-void stored_add(struct stored_map *m, const char *code, int64_t school_id,
-                const char *hash_hex) {
-  size_t len = strlen(code) + 1;
-  if (m->arena_len + len > m->arena_cap) {
-    m->arena_cap = m->arena_cap ? 2 * m->arena_cap : 1u << 16;
-    while (m->arena_len + len > m->arena_cap)
-      m->arena_cap *= 2;
-    m->arena = xrealloc(m->arena, m->arena_cap);
+void stored_add(struct stored_map *m, const char *code, const char *hash_hex) {
+  if ((m->n + 1) * STORED_LOAD_DEN > m->n_slots * STORED_LOAD_NUM)
+    resize(m, 2 * m->n_slots);
+  uint8_t hash[PUSH_ROW_HASH_BYTES];
+  struct stored_slot slot = {.key = key_of(m, code), .info = STORED_USED};
+  if (hash_parse(hash_hex, hash)) {
+    slot.row = row_of(hash);
+    slot.info |= STORED_HASHED;
   }
-  if (m->n == m->cap) {
-    m->cap = m->cap ? 2 * m->cap : 1024;
-    m->rows = xrealloc(m->rows, m->cap * sizeof *m->rows);
-  }
-  struct stored_row *r = &m->rows[m->n];
-  memset(r, 0, sizeof *r);
-  r->code_at = (uint32_t)m->arena_len;
-  memcpy(m->arena + m->arena_len, code, len);
-  m->arena_len += len;
-  r->school_id = school_id;
-  if (hash_parse(hash_hex, r->hash))
-    r->flags = STORED_HASHED;
+  place(m, slot);
   m->n++;
-  if (2 * m->n > m->n_slots)
-    grow(m);
-  else
-    place(m, m->n - 1);
 }
 
-struct stored_row *stored_find(const struct stored_map *m, const char *code) {
-  if (m->n == 0)
-    return NULL;
-  for (size_t s = slot_of(m, code); m->slots[s] != 0;
-       s = (s + 1) & (m->n_slots - 1)) {
-    struct stored_row *r = &m->rows[m->slots[s] - 1];
-    if (strcmp(stored_code(m, r), code) == 0)
-      return r;
+/* The slot of the key holding this row hash (the participant itself). */
+static struct stored_slot *slot_of_row(const struct stored_map *m, uint32_t key,
+                                       uint64_t row) {
+  for (size_t s = home(m, key); m->slots[s].info != 0; s = next(m, s)) {
+    struct stored_slot *t = &m->slots[s];
+    if (t->key == key && (t->info & STORED_HASHED) && t->row == row)
+      return t;
   }
   return NULL;
 }
 
+/* Every slot of the key not counted unchanged is left to the database. */
+static enum stored_verdict to_db(struct stored_map *m, uint32_t key) {
+  for (size_t s = home(m, key); m->slots[s].info != 0; s = next(m, s))
+    if (m->slots[s].key == key && !(m->slots[s].info & STORED_UNCHANGED))
+      m->slots[s].info |= STORED_IN_DB;
+  return STORED_TO_DB;
+}
+
+static long first_row_of(const struct stored_slot *t) {
+  return (long)(t->info >> STORED_ROW_SHIFT);
+}
+
+enum stored_verdict stored_meet(struct stored_map *m, const char *code,
+                                const uint8_t *hash, long row_no,
+                                long *first_row) {
+  if (m->n == 0)
+    return STORED_NONE;
+  uint32_t key = key_of(m, code);
+  struct stored_slot *same = slot_of_row(m, key, row_of(hash));
+  if (same != NULL) {
+    /* The row hash covers the code: this participant, unchanged. */
+    if (same->info & STORED_UNCHANGED) {
+      *first_row = first_row_of(same);
+      return STORED_REPEAT;
+    }
+    if ((same->info & STORED_IN_DB) || row_no < 1 || row_no > STORED_ROW_MAX)
+      return to_db(m, key);
+    same->info |= STORED_UNCHANGED | (uint32_t)row_no << STORED_ROW_SHIFT;
+    return STORED_SAME;
+  }
+  bool any = false, counted = false;
+  for (size_t s = home(m, key); m->slots[s].info != 0; s = next(m, s))
+    if (m->slots[s].key == key) {
+      any = true;
+      counted = counted || (m->slots[s].info & STORED_UNCHANGED);
+    }
+  if (!any)
+    return STORED_NONE;
+  /* A changed repeat of a participant counted unchanged would pass the
+   * database's check (that row was never sent): the caller asks. */
+  return counted ? STORED_ASK : to_db(m, key);
+}
+
+enum stored_verdict stored_resolve(struct stored_map *m, const char *code,
+                                   bool stored, const char *hash_hex,
+                                   long *first_row) {
+  uint32_t key = key_of(m, code);
+  uint8_t hash[PUSH_ROW_HASH_BYTES];
+  if (stored && hash_parse(hash_hex, hash)) {
+    struct stored_slot *t = slot_of_row(m, key, row_of(hash));
+    if (t != NULL && (t->info & STORED_UNCHANGED)) {
+      *first_row = first_row_of(t);
+      return STORED_REPEAT;
+    }
+  }
+  return to_db(m, key);
+}
+
+bool stored_was_unchanged(const struct stored_map *m, const char *code,
+                          const char *hash_hex) {
+  uint8_t hash[PUSH_ROW_HASH_BYTES];
+  if (m->n == 0 || !hash_parse(hash_hex, hash))
+    return false;
+  const struct stored_slot *t = slot_of_row(m, key_of(m, code), row_of(hash));
+  return t != NULL && (t->info & STORED_UNCHANGED);
+}
+
 void stored_free(struct stored_map *m) {
-  free(m->rows);
   free(m->slots);
-  free(m->arena);
   memset(m, 0, sizeof *m);
 }

@@ -570,7 +570,8 @@ int server_run(const struct config *config) {
   kept_keys_configure(cfg->keep_dashboards != 0);
   doc_cache_configure(cfg->doc_cache_bytes);
   auth_configure(cfg->token_ttl);
-  push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows);
+  push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows,
+                 cfg->push_key_bits);
   if (!secrets_init()) {
     log_msg(LOG_ERROR, "cannot initialise the random number generator");
     return 1;
