@@ -342,7 +342,7 @@ push_once() { # name [file]
   sampler_pid=$!
   curl_out=$(curl -sS -o "$body" -w '%{http_code} %{time_total}' -X POST "$push_url" "${auth[@]}" \
     -H 'Content-Type: text/csv; charset=utf-8' -H "Idempotency-Key: bench-push-$name-$(date +%s%N)" \
-    --data-binary "@$src") || curl_out="000 0"
+    -H "Expect:" -T "$src") || curl_out="000 0"
   sleep 0.15 # one more sample after the answer
   kill "$sampler_pid" 2>/dev/null || true
   wait "$sampler_pid" 2>/dev/null || true
@@ -356,7 +356,7 @@ push_once() { # name [file]
     echo '? ? ? ? ? ?')
   echo "$secs $status $counts $base_kb $peak $hwm $n"
 }
-push_cmd="curl -sS -X POST '$push_url' -H 'Authorization: Bearer <token>' -H 'Content-Type: text/csv; charset=utf-8' -H 'Idempotency-Key: <unique>' --data-binary @$file -w '%{http_code} %{time_total}'"
+push_cmd="curl -sS -X POST '$push_url' -H 'Authorization: Bearer <token>' -H 'Content-Type: text/csv; charset=utf-8' -H 'Idempotency-Key: <unique>' -H 'Expect:' -T $file -w '%{http_code} %{time_total}'"
 
 say "== push into an empty instrument ($rounds rounds)"
 push_times=
