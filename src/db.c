@@ -261,8 +261,12 @@ static void failure_record(struct db_conn *c, const PGresult *r,
   const char *constraint =
       r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
   f->failed = true;
+  /* 57P01/57P02: the backend was terminated; its connection is gone even
+   * while libpq has not read the end of it yet. */
   f->connection_lost = PQstatus(c->pg) != CONNECTION_OK ||
-                       (state != NULL && strncmp(state, "08", 2) == 0);
+                       (state != NULL && (strncmp(state, "08", 2) == 0 ||
+                                          strcmp(state, "57P01") == 0 ||
+                                          strcmp(state, "57P02") == 0));
   f->during_delete =
       (int)id >= 0 && strncmp(statements[id].sql, "DELETE", 6) == 0;
   snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
@@ -427,25 +431,30 @@ static bool commit(struct db_conn *c) {
   static const char sql[] =
       "SELECT current_setting('opora.docs_changed', true); COMMIT";
   char *changed = NULL;
-  bool committed = false, recorded = false;
+  bool committed = false;
+  PGresult *failed = NULL;
   if (PQsendQuery(c->pg, sql)) {
     PGresult *r;
-    for (int i = 0; c->pg != NULL && (r = PQgetResult(c->pg)) != NULL; i++) {
+    for (int i = 0; (r = PQgetResult(c->pg)) != NULL; i++) {
       ExecStatusType st = PQresultStatus(r);
       if (i == 0 && st == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
           !PQgetisnull(r, 0, 0))
         changed = strdup(PQgetvalue(r, 0, 0));
       else if (i == 1 && st == PGRES_COMMAND_OK)
         committed = true;
-      else if (!db_result_ok(r) && !recorded) {
-        failure_record(c, r, (enum stmt_id) - 1);
-        recorded = true;
+      if (!db_result_ok(r) && failed == NULL) {
+        failed = r; /* recorded once every result is read (below) */
+        continue;
       }
       PQclear(r);
     }
   }
-  if (!committed && !recorded)
-    failure_record(c, NULL, (enum stmt_id) - 1);
+  /* Only now, the backend's end read, does the connection's state say
+   * whether it was lost (a backend terminated during COMMIT sends its
+   * error first): a lost COMMIT is looked up, not answered 503. */
+  if (!committed)
+    failure_record(c, failed, (enum stmt_id) - 1);
+  PQclear(failed);
   if (committed && changed != NULL)
     doc_cache_invalidate(changed);
   free(changed);

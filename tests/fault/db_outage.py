@@ -264,9 +264,12 @@ def check_writes(psql_bin, answers):
     return len(ok), unanswered_stored
 
 
-def check_log(workdir):
-    """The database lines the server logged outside requests."""
-    lines = []
+def check_log(workdir, backends_killed):
+    """The database lines the server logged outside requests: the outage
+    and its end, once each; besides them the document cache's listener
+    says once per break of its connection (a killed backend, the outage)
+    that it reads from the database meanwhile."""
+    lines, listener = [], []
     with open(os.path.join(workdir, "server.log"), errors="replace") as f:
         for line in f:
             try:
@@ -274,11 +277,16 @@ def check_log(workdir):
             except ValueError:
                 continue
             msg = entry.get("msg", "")
-            if "request_id" not in entry and "database" in msg:
-                lines.append(msg)
+            if "request_id" in entry or "database" not in msg:
+                continue
+            (listener if msg.startswith("document cache:") else lines).append(msg)
     if len(lines) != 2:
         fail(f"the server logged {len(lines)} database lines, not 2 (the "
              f"outage and its end); first: {lines[:3]}")
+    if len(listener) > backends_killed + 1:
+        fail(f"the document cache logged {len(listener)} breaks of its "
+             f"connection, more than the {backends_killed} backends killed "
+             f"and the outage")
     return len(lines)
 
 
@@ -337,7 +345,7 @@ def main():
         fail(f"{len(early)} answers not 2xx before the outage, when only "
              f"backends were killed: {early[0]}")
     writes_ok, other_stored = check_writes(psql_bin, answers)
-    log_lines = check_log(workdir)
+    log_lines = check_log(workdir, int(killed))
 
     outage = t_ready - t_stop
     attempts = None

@@ -1,5 +1,6 @@
 /* db_txn against a real PostgreSQL: a deadlock between two writers is
- * retried, so both commit; a unit that answers by itself is rolled back. */
+ * retried, so both commit; a unit that answers by itself is rolled back; a
+ * backend terminated before COMMIT is a lost connection, run again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,6 +147,53 @@ static void a_refusing_unit_is_rolled_back(void **state) {
   db_close_all();
 }
 
+/* Renames region 1, then has its own backend terminated before it
+ * returns, on the first attempt only: the COMMIT meets the backend's
+ * "terminating connection" error, which arrives before libpq has read the
+ * connection's end. That is a lost connection: the transaction is looked
+ * up (aborted), run again, and commits once. It was answered 503. */
+static bool killed_before_commit_work(struct request *rq, void *arg) {
+  (void)arg;
+  int changed = 0;
+  if (!rename_region(rq, "1", &changed))
+    return false;
+  if (atomic_fetch_add(&attempts, 1) == 0) {
+    char kill[160];
+    int pid = PQbackendPID(db_connection());
+    snprintf(kill, sizeof kill, "SELECT pg_terminate_backend(%d)", pid);
+    sql(setup_conn, kill);
+    snprintf(kill, sizeof kill,
+             "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
+    for (int i = 0; i < 200; i++) {
+      char *left = testdb_scalar(setup_conn, kill);
+      bool gone = strcmp(left, "0") == 0;
+      free(left);
+      if (gone)
+        break;
+      nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+  }
+  return true;
+}
+
+static void a_backend_killed_before_commit_is_retried(void **state) {
+  (void)state;
+  atomic_store(&attempts, 0);
+  char *before = testdb_scalar(setup_conn, "SELECT version FROM regions "
+                                           "WHERE id = 1");
+  struct request rq = {0};
+  strcpy(rq.id, "test");
+  strcpy(rq.principal.scope_kind, "global");
+  assert_true(db_txn(&rq, killed_before_commit_work, NULL));
+  assert_int_equal(atomic_load(&attempts), 2);
+  char *after = testdb_scalar(setup_conn, "SELECT version FROM regions "
+                                          "WHERE id = 1");
+  assert_int_equal(atoi(after), atoi(before) + 1);
+  free(before);
+  free(after);
+  db_close_all();
+}
+
 static int setup(void **state) {
   (void)state;
   setup_conn = testdb_create("txn");
@@ -176,6 +224,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_deadlock_is_retried),
       cmocka_unit_test(a_refusing_unit_is_rolled_back),
+      cmocka_unit_test(a_backend_killed_before_commit_is_retried),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
