@@ -15,21 +15,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lru.h"
+
 #define MAX_SHARDS 64
 #define SHARD_MIN_BYTES (64u * 1024u)
 #define BUCKETS 256
 
 struct entry {
-  struct entry *chain;         /* the next in its bucket */
-  struct entry *newer, *older; /* the shard's LRU list */
-  struct doc doc;              /* doc.text points into text[] */
+  struct entry *chain;  /* the next in its bucket */
+  struct lru_link used; /* the shard's LRU list */
+  struct doc doc;       /* doc.text points into text[] */
   char text[];
 };
 
 struct shard {
   pthread_mutex_t lock;
   struct entry *buckets[BUCKETS];
-  struct entry *newest, *oldest;
+  struct lru_list used;
   size_t bytes, entries;
   uint64_t invalidations; /* the stripe's count */
 };
@@ -75,26 +77,8 @@ static size_t entry_size(size_t len) {
   return sizeof(struct entry) + len + 1;
 }
 
-static void lru_unlink(struct shard *s, struct entry *e) {
-  if (e->newer != NULL)
-    e->newer->older = e->older;
-  else
-    s->newest = e->older;
-  if (e->older != NULL)
-    e->older->newer = e->newer;
-  else
-    s->oldest = e->newer;
-  e->newer = e->older = NULL;
-}
-
-static void lru_push(struct shard *s, struct entry *e) {
-  e->older = s->newest;
-  e->newer = NULL;
-  if (s->newest != NULL)
-    s->newest->newer = e;
-  s->newest = e;
-  if (s->oldest == NULL)
-    s->oldest = e;
+static struct entry *entry_of(struct lru_link *link) {
+  return LRU_ENTRY(link, struct entry, used);
 }
 
 static void drop(struct shard *s, struct entry *e) {
@@ -102,7 +86,7 @@ static void drop(struct shard *s, struct entry *e) {
   while (*p != e)
     p = &(*p)->chain;
   *p = e->chain;
-  lru_unlink(s, e);
+  lru_unlink(&s->used, &e->used);
   s->bytes -= entry_size(e->doc.len);
   s->entries--;
   free(e);
@@ -143,8 +127,7 @@ bool doc_cache_get(int64_t id, const char *scope_kind, const char *scope_id,
       if (out->text == NULL)
         abort();
       memcpy(out->text, e->doc.text, e->doc.len + 1);
-      lru_unlink(s, e);
-      lru_push(s, e);
+      lru_touch(&s->used, &e->used);
       found = true;
     }
     pthread_mutex_unlock(&s->lock);
@@ -190,14 +173,14 @@ void doc_cache_put(const struct doc_ticket *ticket, const struct doc *doc) {
   struct entry *old = find(s, doc->id);
   if (old != NULL)
     drop(s, old);
-  while (s->oldest != NULL && s->bytes + size > shard_limit) {
-    drop(s, s->oldest);
+  while (s->used.oldest != NULL && s->bytes + size > shard_limit) {
+    drop(s, entry_of(s->used.oldest));
     atomic_fetch_add_explicit(&evictions, 1, memory_order_relaxed);
   }
   struct entry **b = bucket_of(s, doc->id);
   e->chain = *b;
   *b = e;
-  lru_push(s, e);
+  lru_push_newest(&s->used, &e->used);
   s->bytes += size;
   s->entries++;
   pthread_mutex_unlock(&s->lock);
@@ -220,9 +203,9 @@ static void sweep(int64_t municipality) {
   for (size_t i = 0; i < n_shards; i++) {
     struct shard *s = &shards[i];
     pthread_mutex_lock(&s->lock);
-    struct entry *e = s->newest;
+    struct entry *e = entry_of(s->used.newest);
     while (e != NULL) {
-      struct entry *next = e->older;
+      struct entry *next = entry_of(e->used.older);
       if (municipality < 0 || e->doc.municipality_id == municipality)
         drop(s, e);
       e = next;

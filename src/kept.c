@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lru.h"
+
 /* A chained hash table of answers under their keys, with the least recently
  * used evicted past KEPT_BYTES or KEPT_ENTRIES: 32 MB, the cards of a
  * region's ШНОР and ШНСУ schools and their neighbours several times over (a
@@ -19,7 +21,7 @@
 
 struct kept_entry {
   struct kept_entry *next_in_bucket;
-  struct kept_entry *newer, *older; /* the recency list */
+  struct lru_link used;
   uint32_t hash;
   size_t len;
   char *text;
@@ -29,7 +31,7 @@ struct kept_entry {
 static struct {
   pthread_mutex_t lock;
   struct kept_entry *buckets[KEPT_BUCKETS];
-  struct kept_entry *newest, *oldest;
+  struct lru_list used;
   size_t bytes, entries;
 } kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -49,37 +51,20 @@ static struct kept_entry **place_of(const char *key, uint32_t hash) {
   return at;
 }
 
-static void recency_unlink(struct kept_entry *e) {
-  if (e->newer != NULL)
-    e->newer->older = e->older;
-  else
-    kept.newest = e->older;
-  if (e->older != NULL)
-    e->older->newer = e->newer;
-  else
-    kept.oldest = e->newer;
-  e->newer = e->older = NULL;
-}
-
-static void recency_push_newest(struct kept_entry *e) {
-  e->older = kept.newest;
-  e->newer = NULL;
-  if (kept.newest != NULL)
-    kept.newest->newer = e;
-  kept.newest = e;
-  if (kept.oldest == NULL)
-    kept.oldest = e;
-}
-
 /* Takes the entry at *at out of the table and frees it. */
 static void entry_drop(struct kept_entry **at) {
   struct kept_entry *e = *at;
   *at = e->next_in_bucket;
-  recency_unlink(e);
+  lru_unlink(&kept.used, &e->used);
   kept.bytes -= e->len;
   kept.entries--;
   free(e->text);
   free(e);
+}
+
+static void drop_oldest(void) {
+  struct kept_entry *e = LRU_ENTRY(kept.used.oldest, struct kept_entry, used);
+  entry_drop(place_of(e->key, e->hash));
 }
 
 bool kept_copy(const char *key, char **text, size_t *len) {
@@ -87,8 +72,7 @@ bool kept_copy(const char *key, char **text, size_t *len) {
   pthread_mutex_lock(&kept.lock);
   struct kept_entry *e = *place_of(key, hash);
   if (e != NULL) {
-    recency_unlink(e);
-    recency_push_newest(e);
+    lru_touch(&kept.used, &e->used);
     *text = malloc(e->len + 1);
     if (*text == NULL)
       abort();
@@ -118,12 +102,12 @@ void kept_put(const char *key, const char *text, size_t len) {
   struct kept_entry **at = place_of(key, e->hash);
   if (*at != NULL)
     entry_drop(at);
-  while (kept.oldest != NULL &&
+  while (kept.used.oldest != NULL &&
          (kept.bytes + len > KEPT_BYTES || kept.entries + 1 > KEPT_ENTRIES))
-    entry_drop(place_of(kept.oldest->key, kept.oldest->hash));
+    drop_oldest();
   e->next_in_bucket = kept.buckets[e->hash % KEPT_BUCKETS];
   kept.buckets[e->hash % KEPT_BUCKETS] = e;
-  recency_push_newest(e);
+  lru_push_newest(&kept.used, &e->used);
   kept.bytes += len;
   kept.entries++;
   pthread_mutex_unlock(&kept.lock);
@@ -131,8 +115,8 @@ void kept_put(const char *key, const char *text, size_t len) {
 
 void kept_clear(void) {
   pthread_mutex_lock(&kept.lock);
-  while (kept.oldest != NULL)
-    entry_drop(place_of(kept.oldest->key, kept.oldest->hash));
+  while (kept.used.oldest != NULL)
+    drop_oldest();
   pthread_mutex_unlock(&kept.lock);
 }
 
