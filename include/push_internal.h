@@ -106,6 +106,9 @@ PGresult *push_run(struct push *p, enum stmt_id id, const struct db_arg *args,
 /* A statement whose result is not needed; false after answering. */
 bool push_run_ok(struct push *p, enum stmt_id id, const struct db_arg *args,
                  const json_t *values);
+/* push_run's rows (caller clears), or NULL after failing the push. */
+PGresult *push_query(struct push *p, enum stmt_id id,
+                     const struct db_arg *args);
 /* The instrument as the push's statements take it, in a list of db_arg. */
 #define PUSH_INSTRUMENT_ARGS(p)                                                \
   {"year", (p)->year}, {                                                       \

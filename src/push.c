@@ -72,6 +72,16 @@ PGresult *push_run(struct push *p, enum stmt_id id, const struct db_arg *args,
                     auth_scope_id(p->rq));
 }
 
+PGresult *push_query(struct push *p, enum stmt_id id,
+                     const struct db_arg *args) {
+  PGresult *r = push_run(p, id, args, NULL);
+  if (db_result_ok(r))
+    return r;
+  push_fail_db(p, r);
+  PQclear(r);
+  return NULL;
+}
+
 bool push_run_ok(struct push *p, enum stmt_id id, const struct db_arg *args,
                  const json_t *values) {
   PGresult *r = push_run(p, id, args, values);
@@ -217,12 +227,9 @@ static size_t code_slot(const char *code, size_t n) {
 }
 
 static bool codes_load(struct push *p) {
-  PGresult *r = push_run(p, STMT_PUSH_SCHOOL_CODES, NULL, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_SCHOOL_CODES, NULL);
+  if (r == NULL)
     return false;
-  }
   int code = db_column(r, "code"), id = db_column(r, "id");
   size_t n = 16;
   while (n < 2 * (size_t)PQntuples(r))
@@ -272,12 +279,9 @@ static void on_row(void *ctx, long row_no, const struct result_row *row) {
  * its server thread, and with it the uploads of other clients. */
 static bool try_lock(struct push *p, enum stmt_id id, const struct db_arg *args,
                      const char *busy) {
-  PGresult *r = push_run(p, id, args, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, id, args);
+  if (r == NULL)
     return false;
-  }
   bool got = strcmp(db_get(r, 0, "locked"), "t") == 0;
   PQclear(r);
   if (!got) {
@@ -300,12 +304,9 @@ static bool key_check(struct push *p) {
   if (!try_lock(p, STMT_PUSH_LOCK_KEY, args,
                 "a push with this Idempotency-Key is in progress"))
     return false;
-  PGresult *r = push_run(p, STMT_PUSH_KEY_FIND, args, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_KEY_FIND, args);
+  if (r == NULL)
     return false;
-  }
   if (PQntuples(r) == 1) {
     p->replay = true;
     snprintf(p->replay_sha, sizeof p->replay_sha, "%s",
@@ -319,12 +320,9 @@ static bool key_check(struct push *p) {
 
 /* The push's id, drawn now: its rows carry it. */
 static bool import_id_draw(struct push *p) {
-  PGresult *r = push_run(p, STMT_PUSH_IMPORT_ID, NULL, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_IMPORT_ID, NULL);
+  if (r == NULL)
     return false;
-  }
   p->import_id = strtoll(db_get(r, 0, "id"), NULL, 10);
   snprintf(p->import, sizeof p->import, "%lld", (long long)p->import_id);
   PQclear(r);
@@ -359,12 +357,9 @@ static bool push_start(struct push *p) {
   if (p->replay)
     return true;
   const struct db_arg instrument[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_HAS_ROWS, instrument, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_HAS_ROWS, instrument);
+  if (r == NULL)
     return false;
-  }
   bool has_rows = strcmp(db_get(r, 0, "has_rows"), "t") == 0;
   PQclear(r);
   return codes_load(p) && import_id_draw(p) &&
@@ -471,13 +466,10 @@ static bool schools_hold(struct push *p) {
   char *text = db_id_array(ids, p->stats.n);
   free(ids);
   const struct db_arg args[] = {{"schools", text}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_SCHOOLS_HOLD, args, NULL);
+  PGresult *r = push_query(p, STMT_PUSH_SCHOOLS_HOLD, args);
   free(text);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  if (r == NULL)
     return false;
-  }
   bool all = (size_t)PQntuples(r) == p->stats.n;
   if (!all) {
     char codes[200], detail[400];

@@ -86,12 +86,9 @@ static bool stored_load(struct push *p, long stored) {
     return false;
   stored_init(&p->stored, (size_t)stored, p->key_bits);
   for (;;) {
-    PGresult *r = push_run(p, STMT_PUSH_STORED_FETCH, NULL, NULL);
-    if (!db_result_ok(r)) {
-      push_fail_db(p, r);
-      PQclear(r);
+    PGresult *r = push_query(p, STMT_PUSH_STORED_FETCH, NULL);
+    if (r == NULL)
       return false;
-    }
     int n = PQntuples(r), code = db_column(r, "participant_code"),
         hash = db_column(r, "row_hash");
     for (int i = 0; i < n; i++)
@@ -115,12 +112,9 @@ bool push_rows_prepare(struct push *p, bool has_rows, long rows) {
   if (!has_rows)
     return true;
   const struct db_arg args[] = {{"assessment", p->assessment}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_STORED_COUNT, args, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_STORED_COUNT, args);
+  if (r == NULL)
     return false;
-  }
   long stored = strtol(db_get(r, 0, "stored"), NULL, 10);
   PQclear(r);
   p->stored_in_db =
@@ -241,12 +235,9 @@ static bool fresh_close(struct push *p) {
 static bool duplicates_out(struct push *p, long *left) {
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"import", p->import}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_STAGING_DUPLICATES, args, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_STAGING_DUPLICATES, args);
+  if (r == NULL)
     return false;
-  }
   *left = p->suspect.rows - PQntuples(r);
   int row = db_column(r, "import_row"), code = db_column(r, "participant_code"),
       first = db_column(r, "first_row");
@@ -342,12 +333,9 @@ static bool deleted_count(struct push *p, PGresult *r) {
 static char *left_out_codes(struct push *p, const char *ids, long *count) {
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_REPLACE_LEFT_ROWS, args, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_REPLACE_LEFT_ROWS, args);
+  if (r == NULL)
     return NULL;
-  }
   int code_at = db_column(r, "participant_code"),
       hash_at = db_column(r, "row_hash");
   struct lines l = {0};
@@ -385,13 +373,10 @@ static char *schools_left_out(struct push *p, size_t *n) {
   char *ids = db_id_array(p->replaced, p->n_replaced);
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"schools", ids}, {"import", p->import}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_REPLACE_LEFT_COUNT, args, NULL);
+  PGresult *r = push_query(p, STMT_PUSH_REPLACE_LEFT_COUNT, args);
   free(ids);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  if (r == NULL)
     return NULL;
-  }
   int64_t *left = calloc((size_t)PQntuples(r) + 1, sizeof *left);
   if (left == NULL)
     abort();
@@ -478,12 +463,9 @@ static bool stored_ask(struct push *p, const char *code, enum stored_verdict *v,
     return false;
   const struct db_arg args[] = {
       PUSH_INSTRUMENT_ARGS(p), {"code", code}, {"import", p->import}, DB_END};
-  PGresult *r = push_run(p, STMT_PUSH_STORED_ONE, args, NULL);
-  if (!db_result_ok(r)) {
-    push_fail_db(p, r);
-    PQclear(r);
+  PGresult *r = push_query(p, STMT_PUSH_STORED_ONE, args);
+  if (r == NULL)
     return false;
-  }
   /* Written by this push: the database finds the repeat itself. */
   bool stored = PQntuples(r) == 1 && strcmp(db_get(r, 0, "written"), "f") == 0;
   int hash = db_column(r, "row_hash");
