@@ -457,10 +457,7 @@ static void test_header_not_utf8(void **state) {
     assert_non_null(r->json); /* valid JSON, so valid UTF-8 */
     http_reply_free(r);
   }
-  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
-                            " WHERE assessment_id = %lld",
-                            id),
-                   0);
+  assert_int_equal(rows_of(id), 0);
 }
 
 int main(void) {

@@ -304,10 +304,7 @@ static void test_repush_replace_school(void **state) {
   assert_counts(r->json, 1, 1, 6, 1);
   assert_json_int(r->json, "deleted", 4);
   http_reply_free(r);
-  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
-                            " WHERE assessment_id = %lld",
-                            id),
-                   12);
+  assert_int_equal(rows_of(id), 12);
   assert_int_equal(stats_mismatches(id), 0);
   use_token(before);
   free(t.s);
@@ -341,10 +338,7 @@ static void test_repush_small_correction(void **state) {
   const json_t *pr = json_array_get(json_object_get(r->json, "problems"), 0);
   assert_json_str(pr, "code", "duplicate_participant");
   http_reply_free(r);
-  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
-                            " WHERE assessment_id = %lld",
-                            id),
-                   3010 - 4 + 1);
+  assert_int_equal(rows_of(id), 3010 - 4 + 1);
   assert_int_equal(
       db_count("SELECT school_id FROM assessment_results WHERE"
                " assessment_id = %lld AND participant_code = 's-5'",
@@ -412,10 +406,7 @@ static void test_repush_every_kind(void **state) {
     assert_non_null(strstr(jstr(pr, "message"), want[i].first));
   }
   http_reply_free(r);
-  assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
-                            " WHERE assessment_id = %lld",
-                            id),
-                   50 - 10 + 2);
+  assert_int_equal(rows_of(id), 50 - 10 + 2);
   assert_int_equal(db_count("SELECT count(*) FROM assessment_results"
                             " WHERE assessment_id = %lld AND"
                             " participant_code IN ('m-3', 'm-5', 'm-6')"
