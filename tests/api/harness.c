@@ -63,11 +63,6 @@ const char *harness_ring_keep(char *s) {
   return s;
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
 static long now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -317,7 +312,7 @@ static int wait_for(pid_t pid, long timeout_ms) {
       return -1;
     if (now_ms() > deadline)
       return -1;
-    sleep_ms(20);
+    pause_ms(20);
   }
 }
 
@@ -419,7 +414,7 @@ void harness_start(const char *name) {
     if (now_ms() > deadline)
       die("GET /ready did not answer 200 within %d ms (last status %ld)",
           START_TIMEOUT_MS, code);
-    sleep_ms(50);
+    pause_ms(50);
   }
   use_token(make_token("admin", "global", 0));
 }
@@ -615,7 +610,7 @@ int second_server_start(const char *const *env) {
   for (long code = 0; code != 200;) {
     if (now_ms() > deadline)
       die("the second server did not get ready on port %d", port);
-    sleep_ms(50);
+    pause_ms(50);
     struct http_reply *r =
         harness_perform("GET", "/ready", NULL, 0, NULL, true);
     code = r ? r->status : 0;

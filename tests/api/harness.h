@@ -140,6 +140,10 @@ void server_signal(int sig);
 /* True while the server process has not exited. */
 int server_running(void);
 
+/* Seconds on the monotonic clock; sleeps ms milliseconds. */
+double now_s(void);
+void pause_ms(long ms);
+
 /* Follows next_cursor from GET path (which may already have a query) with
  * ?limit=; asserts every page has at most `limit` items and no id repeats.
  * Returns all items (caller decrefs). */

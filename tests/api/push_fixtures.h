@@ -23,8 +23,6 @@
   "ord)"                                                                       \
   " WHERE a.id = %lld AND x.e->>'level' = 'basic'"
 
-void pause_ms(long ms);
-
 /* A growable text; its s is the caller's to free. */
 struct text {
   char *s;

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -25,17 +24,6 @@
 #define UPLOAD_WINDOW_S 2.0
 #define MARGIN_S 2.0 /* the watchdog's period and a loaded machine */
 #define HEAD_LIMIT 8192
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void pause_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
 
 /* A connection to the server from the loopback address `from`. */
 static int connect_from(const char *from) {
