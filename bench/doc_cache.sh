@@ -21,6 +21,8 @@ die() {
   echo "bench/doc_cache.sh: $*" >&2
   exit 2
 }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 [ -n "${DATABASE_URL:-}" ] || die "DATABASE_URL is not set"
 export DATABASE_URL
 paths_lua=../shared/bench/paths.lua
@@ -48,22 +50,8 @@ psql "$DATABASE_URL" -X -v ON_ERROR_STOP=1 -tA -c \
   "SELECT '/api/v1/schools/' || id FROM schools WHERE code ~ '^bench-[0-9]{5}\$' ORDER BY id" >"$paths"
 
 # A reader and an admin of the bench region, each with a fresh token.
-token() { # login role
-  local t
-  t=opora_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | head -c 43)
-  psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v token="$t" -v login="$1" -v role="$2" <<'SQL'
-INSERT INTO users (login, full_name, role, scope_kind, region_id, password_hash)
-SELECT :'login', 'Бенчмарк', :'role', 'region', r.id, 'no password: token only'
-FROM regions r WHERE r.code = 'bench-52'
-ON CONFLICT DO NOTHING;
-INSERT INTO auth_tokens (token_hash, user_id, expires_at)
-SELECT sha256(convert_to(:'token', 'UTF8')), u.id, now() + interval '1 day'
-FROM users u WHERE u.login = :'login';
-SQL
-  echo "$t"
-}
-reader=$(token bench-reader reader)
-writer=$(token bench-writer admin)
+reader=$(bench_token bench-reader reader)
+writer=$(bench_token bench-writer admin)
 
 server_pid=
 stop_server() {
@@ -78,11 +66,7 @@ start_server() { # cache bytes
   OPORA_DOC_CACHE_BYTES=$1 "$opora" serve --listen "$listen" \
     --threads "$(nproc)" --log-level warn 2>>"$out/opora.log" &
   server_pid=$!
-  for _ in $(seq 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/ready")" = 200 ] && return
-    sleep 0.1
-  done
-  die "$base/ready did not answer 200; the log: $out/opora.log"
+  bench_wait_ready "$base" "$server_pid" "$out/opora.log"
 }
 metric() { curl -s "$base/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 hit_ratio() {

@@ -37,6 +37,8 @@ die() {
   echo "bench/run.sh: $*" >&2
   exit 2
 }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 [ -n "${DATABASE_URL:-}" ] ||
   die "DATABASE_URL is not set: the database to benchmark against (it is filled with benchmark data), e.g. postgresql://postgres@127.0.0.1:5432/opora_bench"
@@ -94,16 +96,7 @@ echo "paths: $(wc -l <"$detail_paths") in $detail_paths, $(wc -l <"$list_paths")
 # Every request carries a token, as real callers' do: a reader of the bench
 # region (its scope check runs in every statement), with a fresh token made
 # in the database as the server would make it (SHA-256 of the text).
-token=opora_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' | head -c 43)
-psql "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v token="$token" <<'SQL'
-INSERT INTO users (login, full_name, role, scope_kind, region_id, password_hash)
-SELECT 'bench-reader', 'Аналитик (бенчмарк)', 'reader', 'region', r.id, 'no password: token only'
-FROM regions r WHERE r.code = 'bench-52'
-ON CONFLICT DO NOTHING;
-INSERT INTO auth_tokens (token_hash, user_id, expires_at)
-SELECT sha256(convert_to(:'token', 'UTF8')), u.id, now() + interval '1 day'
-FROM users u WHERE u.login = 'bench-reader';
-SQL
+token=$(bench_token bench-reader reader)
 
 echo "== server"
 log=$out/opora.log
@@ -120,13 +113,7 @@ trap 'exit 130' INT TERM
 serve=("$opora" serve --listen "$listen" --threads "$threads" --log-level info)
 "${serve[@]}" 2>"$log" &
 server_pid=$!
-for _ in $(seq 100); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/ready")" = 200 ] && break
-  kill -0 "$server_pid" 2>/dev/null || die "opora serve exited; its log: $log"
-  sleep 0.1
-done
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/ready")" = 200 ] ||
-  die "$base/ready did not answer 200 within 10 s; the log: $log"
+bench_wait_ready "$base" "$server_pid" "$log"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/metrics")" = 200 ] || die "$base/metrics is not answering"
 first_list=$(head -n1 "$list_paths")
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$base$first_list")" = 200 ] ||
