@@ -152,9 +152,9 @@ measure_latency() { # name paths connections
 # The dashboards at the bench's connections and at 8 (issue 18's p99 target).
 dash_conns=${BENCH_DASHBOARD_CONNECTIONS:-8}
 measure_latency aggregate "$aggregate_paths" "$conns"
-measure_latency aggregate-c$dash_conns "$aggregate_paths" "$dash_conns"
+measure_latency aggregate-c"$dash_conns" "$aggregate_paths" "$dash_conns"
 measure_latency completeness "$completeness_paths" "$conns"
-measure_latency completeness-c$dash_conns "$completeness_paths" "$dash_conns"
+measure_latency completeness-c"$dash_conns" "$completeness_paths" "$dash_conns"
 latency_line() { # name
   local f=$out/$1.txt
   echo "  ${1}_rps=$(awk '/Requests\/sec/ {print $2}' "$f") p99=$(awk '$1 == "99%" {print $2}' "$f")$(awk '/Non-2xx|Socket errors/ {printf " (%s)", $0}' "$f")"
@@ -182,10 +182,10 @@ GET /api/v1/roadmaps/{id}?include=items, 100 roadmaps of 60 items:
   command: ${roadmap_cmd[*]/$token/<token>}
 GET /api/v1/indicators/{code}/aggregate?period=&group_by=municipality, 30 indicators x 5 years over 2,000 schools:
 $(latency_line aggregate)
-$(latency_line aggregate-c$dash_conns)
+$(latency_line aggregate-c"$dash_conns")
 GET /api/v1/monitoring/campaigns/{id}/completeness?limit=50 (and &state=missing), 2,000 schools:
 $(latency_line completeness)
-$(latency_line completeness-c$dash_conns)
+$(latency_line completeness-c"$dash_conns")
 server: ${serve[*]} 2>$log
   (logging at info level to that file: $logged requests logged, $failed of them not 2xx; metrics on)
 EOF
