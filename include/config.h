@@ -9,6 +9,9 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 struct config {
   char database_url[1024];
+  /* Streaming replicas for reads: URLs separated by spaces; "" = none. */
+  char database_read_url[4096];
+  unsigned read_wait_ms; /* a read's wait for a replica's replay */
   char listen_host[256];
   unsigned short listen_port;
   /* A separate listener for /metrics (and /health); port 0 = none, and then

@@ -16,6 +16,14 @@
 
 struct request;
 
+/* Database targets: the primary (DATABASE_URL) and the streaming replicas
+ * of OPORA_DATABASE_READ_URL, numbered 1 .. db_replica_count(). Writes and
+ * whatever must see them run on the primary; a GET's reads on a replica
+ * (src/db_route.c). */
+#define DB_PRIMARY 0
+#define DB_REPLICAS_MAX 8
+#define DB_TARGETS_MAX (1 + DB_REPLICAS_MAX)
+
 enum stmt_id {
 #define STMT(id, args, scope, sql) STMT_##id,
 #include "../src/sql/statements.def"
@@ -103,9 +111,32 @@ void db_configure(const struct config *cfg);
 /* Closes this thread's connection (thread exit) or every one (shutdown). */
 void db_close_all(void);
 
-/* This thread's connection, opened if needed; NULL when the database cannot
- * be reached. */
+/* This thread's connection to the primary, opened if needed; NULL when the
+ * database cannot be reached. */
 PGconn *db_connection(void);
+/* The same to a target (DB_PRIMARY or a replica). */
+PGconn *db_target_connection(int target);
+int db_replica_count(void);
+
+/* The request reads from the primary from now on, never from an older
+ * snapshot again: after a read failed on a replica, or to fill a cache
+ * whose invalidations come from the primary. */
+void db_read_on_primary(struct request *rq);
+
+/* Reads and fallbacks per target, for /metrics (src/db_route.c). */
+struct db_route_counts {
+  unsigned long long
+      reads[DB_TARGETS_MAX];     /* requests whose reads went there */
+  unsigned long long waits;      /* reads that waited for a replica's replay */
+  unsigned long long waited_out; /* ... and then read from the primary */
+  unsigned long long fallbacks;  /* reads moved to the primary by a failure */
+  uint64_t replayed[DB_TARGETS_MAX]; /* each replica's position, last seen */
+};
+void db_route_counts(struct db_route_counts *out);
+
+/* WAL positions as PostgreSQL writes them ("16/B374D848"); 0 when text is
+ * not one. */
+uint64_t db_lsn_parse(const char *text);
 
 /* A connection of a request's own, outside the thread's (a bulk push keeps
  * a transaction open across many calls of its thread), without a statement
@@ -131,6 +162,8 @@ unsigned long long db_error_count(void);
  * the current outage has lasted (0 when up), connection attempts and
  * requests refused because the database was down, since the start. */
 bool db_up(void);
+/* The same for one target (a replica: reads fall back to the primary). */
+bool db_target_up(int target);
 double db_outage_seconds(void);
 unsigned long long db_connect_attempts(void);
 unsigned long long db_refused_count(void);

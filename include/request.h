@@ -48,6 +48,15 @@ struct request {
   /* The caller, once auth_check passed (public routes: none). */
   bool authenticated;
   struct principal principal;
+
+  /* Database targets (src/db_route.c, src/read_after.c): where this
+   * request reads once decided, the write position it must see (the
+   * Opora-LSN it sent), and the position after its own writes. */
+  bool db_routed;
+  int db_target;
+  bool db_primary_used; /* a statement ran on the primary outside db_txn */
+  uint64_t read_after_lsn;
+  uint64_t commit_lsn;
 };
 
 /* --- reading the request ------------------------------------------------ */

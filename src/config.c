@@ -16,7 +16,7 @@
 #define GIB (1024ull * 1024ull * 1024ull)
 #define ECHO_MAX 80 /* bytes of a bad value quoted back */
 
-enum kind { K_TEXT, K_LISTEN, K_UINT, K_BYTES, K_LEVEL, K_ORIGINS };
+enum kind { K_TEXT, K_URLS, K_LISTEN, K_UINT, K_BYTES, K_LEVEL, K_ORIGINS };
 
 struct setting {
   const char *env, *flag;
@@ -31,6 +31,10 @@ struct setting {
 
 static const struct setting settings[] = {
     {"DATABASE_URL", "--database-url", K_TEXT, AT(database_url), 0, 0, true},
+    {"OPORA_DATABASE_READ_URL", "--database-read-url", K_URLS,
+     AT(database_read_url), 0, 0, true},
+    {"OPORA_READ_WAIT_MS", "--read-wait-ms", K_UINT, AT(read_wait_ms), 0, 10000,
+     false},
     {"OPORA_LISTEN", "--listen", K_LISTEN, AT(listen_host), 0, 0, false},
     {"OPORA_METRICS_LISTEN", "--metrics-listen", K_LISTEN, AT(metrics_host), 0,
      0, false},
@@ -82,6 +86,14 @@ const char config_help[] =
     "Settings (a flag overrides its environment variable):\n"
     "  DATABASE_URL / --database-url URL\n"
     "      PostgreSQL connection string (default postgresql:///opora)\n"
+    "  OPORA_DATABASE_READ_URL / --database-read-url URLS\n"
+    "      streaming replicas that GET requests read from, as\n"
+    "      postgresql:// URLs separated by spaces, at most 8 (default none:\n"
+    "      everything on DATABASE_URL)\n"
+    "  OPORA_READ_WAIT_MS / --read-wait-ms MILLISECONDS\n"
+    "      how long a read that must see a write (Opora-LSN, or the\n"
+    "      caller's own last write) waits for a replica's replay before it\n"
+    "      reads from the primary, 0 to 10000 (default 100)\n"
     "  OPORA_LISTEN / --listen HOST:PORT\n"
     "      address to listen on; [IPv6]:PORT for IPv6 (default "
     "127.0.0.1:8080)\n"
@@ -160,6 +172,7 @@ static unsigned online_cpus(void) {
 void config_defaults(struct config *cfg) {
   *cfg = (struct config){0};
   strcpy(cfg->database_url, "postgresql:///opora");
+  cfg->read_wait_ms = 100;
   strcpy(cfg->listen_host, "127.0.0.1");
   cfg->listen_port = 8080;
   cfg->threads = online_cpus();
@@ -361,6 +374,39 @@ bool config_origin_allowed(const struct config *cfg, const char *origin) {
   return false;
 }
 
+/* Replicas: postgresql:// (or postgres://) URLs separated by spaces; each
+ * fits a connection string's buffer (include/db.h: at most 8). Nothing of
+ * a URL is quoted back: it may hold a password. */
+static bool parse_urls(struct config *cfg, const char *v, char *why,
+                       size_t why_len) {
+  size_t n = 0;
+  for (const char *p = v + strspn(v, " \t\n"); *p;) {
+    size_t len = strcspn(p, " \t\n");
+    bool url = strncmp(p, "postgresql://", 13) == 0 ||
+               strncmp(p, "postgres://", 11) == 0;
+    if (!url || len >= sizeof cfg->database_url) {
+      snprintf(why, why_len,
+               "URL %zu must be a postgresql:// URL under %zu bytes (URLs are "
+               "separated by spaces)",
+               n + 1, sizeof cfg->database_url);
+      return false;
+    }
+    if (++n > 8) {
+      snprintf(why, why_len, "names more than 8 replicas");
+      return false;
+    }
+    p += len;
+    p += strspn(p, " \t\n");
+  }
+  if (strlen(v) >= sizeof cfg->database_read_url) {
+    snprintf(why, why_len, "must be under %zu bytes",
+             sizeof cfg->database_read_url);
+    return false;
+  }
+  strcpy(cfg->database_read_url, v);
+  return true;
+}
+
 /* --- applying one setting ---------------------------------------------- */
 
 static bool parse_level(const char *v, enum log_level *out) {
@@ -420,6 +466,8 @@ static bool apply(const struct setting *s, struct config *cfg, const char *v,
     snprintf(why, why_len,
              "must be HOST:PORT or [IPv6]:PORT with a port from 1 to 65535");
     return false;
+  case K_URLS:
+    return parse_urls(cfg, v, why, why_len);
   case K_UINT:
   case K_BYTES:
     return apply_number(s, cfg, v, why, why_len);

@@ -1,5 +1,6 @@
-/* One connection per server thread, kept in thread-local storage and closed
- * by the thread's destructor: no pool, no locks on the request path. */
+/* One connection per server thread and database target (the primary and
+ * each replica), kept in thread-local storage and closed by the thread's
+ * destructor: no pool, no locks on the request path. */
 #include "db.h"
 #include "db_internal.h"
 
@@ -104,17 +105,26 @@ struct db_failure {
 
 struct db_conn {
   PGconn *pg;
+  int target;
   bool prepared[STMT_COUNT];
   bool in_txn;
   char xid[24]; /* the id of db_txn's transaction */
   struct db_failure failure;
 };
 
-static char conninfo[1024];
+/* A thread's connections, one per target, opened on first use. */
+struct conn_set {
+  struct db_conn *c[DB_TARGETS_MAX];
+};
+
+static char conninfo[DB_TARGETS_MAX][1024];
+static int n_replicas;
 static char options[64];
 static char own_options[96];
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct conn_set *thread_set;
+/* The primary's connection of this thread, the one db_txn uses. */
 static _Thread_local struct db_conn *thread_conn;
 static atomic_long open_connections;
 static atomic_ullong failed_statements;
@@ -154,18 +164,43 @@ static void conn_close(struct db_conn *c) {
   }
 }
 
-static void conn_destroy(void *p) {
-  struct db_conn *c = p;
-  conn_close(c);
-  free(c);
+static void set_destroy(void *p) {
+  struct conn_set *set = p;
+  for (int t = 0; t < DB_TARGETS_MAX; t++)
+    if (set->c[t] != NULL) {
+      conn_close(set->c[t]);
+      free(set->c[t]);
+    }
+  free(set);
 }
 
 static void make_key(void) {
-  pthread_key_create(&conn_key, conn_destroy);
+  pthread_key_create(&conn_key, set_destroy);
+}
+
+/* OPORA_DATABASE_READ_URL: URLs separated by spaces (config.c checked
+ * them). */
+static void configure_replicas(const char *urls) {
+  n_replicas = 0;
+  for (const char *p = urls; *p != '\0' && n_replicas < DB_REPLICAS_MAX;) {
+    p += strspn(p, " \t\n");
+    size_t len = strcspn(p, " \t\n");
+    if (len > 0 && len < sizeof conninfo[0]) {
+      n_replicas++;
+      snprintf(conninfo[n_replicas], sizeof conninfo[0], "%.*s", (int)len, p);
+    }
+    p += len;
+  }
+}
+
+int db_replica_count(void) {
+  return n_replicas;
 }
 
 void db_configure(const struct config *cfg) {
-  snprintf(conninfo, sizeof conninfo, "%s", cfg->database_url);
+  snprintf(conninfo[DB_PRIMARY], sizeof conninfo[0], "%s", cfg->database_url);
+  configure_replicas(cfg->database_read_url);
+  db_route_configure(cfg->read_wait_ms);
   /* No JIT: the API's statements are short, and PostgreSQL compiles any
    * plan whose estimate passes jit_above_cost, which estimates over SQL
    * functions and temporary tables often do by far (a page of the
@@ -182,26 +217,28 @@ void db_configure(const struct config *cfg) {
 }
 
 void db_close_all(void) {
-  if (thread_conn != NULL) {
-    conn_destroy(thread_conn);
+  if (thread_set != NULL) {
+    set_destroy(thread_set);
     pthread_setspecific(conn_key, NULL);
+    thread_set = NULL;
     thread_conn = NULL;
   }
 }
 
 /* A connection with these options, unless the database is down (then
  * NULL at once, src/db_outage.c). Only the start of an outage is logged. */
-static PGconn *connect_with(const char *opts, const char *application) {
-  enum db_admit admit = db_outage_admit();
+static PGconn *connect_with(int target, const char *opts,
+                            const char *application) {
+  enum db_admit admit = db_outage_admit(target);
   if (admit == DB_REFUSE)
     return NULL;
   const char *keys[] = {"dbname", "options", "application_name",
                         "client_encoding", NULL};
-  const char *values[] = {conninfo, opts, application, "UTF8", NULL};
+  const char *values[] = {conninfo[target], opts, application, "UTF8", NULL};
   uint64_t started = clock_ns();
   PGconn *pg = PQconnectdbParams(keys, values, 1);
   bool ok = PQstatus(pg) == CONNECTION_OK;
-  db_outage_result(started, admit, ok, ok ? NULL : PQerrorMessage(pg));
+  db_outage_result(target, started, admit, ok, ok ? NULL : PQerrorMessage(pg));
   if (!ok) {
     PQfinish(pg);
     return NULL;
@@ -211,22 +248,34 @@ static PGconn *connect_with(const char *opts, const char *application) {
 }
 
 static bool conn_open(struct db_conn *c) {
-  c->pg = connect_with(options, "opora");
+  c->pg = connect_with(c->target, options, "opora");
   if (c->pg == NULL)
     return false;
   memset(c->prepared, 0, sizeof c->prepared);
   return true;
 }
 
-static struct db_conn *conn_get(void) {
-  if (thread_conn == NULL) {
+static struct db_conn *conn_slot(int target) {
+  if (thread_set == NULL) {
     pthread_once(&key_once, make_key);
-    thread_conn = calloc(1, sizeof *thread_conn);
-    if (thread_conn == NULL)
+    thread_set = calloc(1, sizeof *thread_set);
+    if (thread_set == NULL)
       abort();
-    pthread_setspecific(conn_key, thread_conn);
+    pthread_setspecific(conn_key, thread_set);
   }
-  struct db_conn *c = thread_conn;
+  if (thread_set->c[target] == NULL) {
+    thread_set->c[target] = calloc(1, sizeof *thread_set->c[target]);
+    if (thread_set->c[target] == NULL)
+      abort();
+    thread_set->c[target]->target = target;
+  }
+  if (target == DB_PRIMARY)
+    thread_conn = thread_set->c[DB_PRIMARY];
+  return thread_set->c[target];
+}
+
+static struct db_conn *conn_get_target(int target) {
+  struct db_conn *c = conn_slot(target);
   if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
     conn_close(c);
   if (c->pg == NULL && !conn_open(c))
@@ -234,12 +283,16 @@ static struct db_conn *conn_get(void) {
   return c;
 }
 
+static struct db_conn *conn_get(void) {
+  return conn_get_target(DB_PRIMARY);
+}
+
 PGconn *db_connect_own(void) {
-  return connect_with(own_options, "opora-push");
+  return connect_with(DB_PRIMARY, own_options, "opora-push");
 }
 
 PGconn *db_connect_listener(void) {
-  return connect_with(options, "opora-docs");
+  return connect_with(DB_PRIMARY, options, "opora-docs");
 }
 
 void db_disconnect_own(PGconn *pg) {
@@ -250,7 +303,13 @@ void db_disconnect_own(PGconn *pg) {
 }
 
 PGconn *db_connection(void) {
-  struct db_conn *c = conn_get();
+  return db_target_connection(DB_PRIMARY);
+}
+
+PGconn *db_target_connection(int target) {
+  if (target < 0 || target > n_replicas)
+    return NULL;
+  struct db_conn *c = conn_get_target(target);
   return c != NULL ? c->pg : NULL;
 }
 
@@ -353,27 +412,52 @@ static PGresult *exec_in_txn(struct db_conn *c, enum stmt_id id, int n,
   return NULL;
 }
 
+/* A read that failed on a replica is read again on the primary: the replica
+ * was unreachable, or recovery cancelled the statement (40001: a conflict
+ * with the changes it replays). */
+static bool replica_gave_up(const struct db_conn *c) {
+  return c->target != DB_PRIMARY &&
+         (c->failure.connection_lost || sqlstate_is(&c->failure, "40001"));
+}
+
 PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
                   const char *const *params) {
   if (thread_conn != NULL && thread_conn->in_txn)
     return exec_in_txn(thread_conn, id, n_params, params);
-  /* Outside a transaction only reads run here, so a statement that met a
+  /* Outside a transaction only reads run here (and single-statement writes
+   * of non-GET requests, on the primary), so a statement that met a
    * dropped connection may run once more on a fresh one. */
+  int target = db_read_target(rq, id);
+  struct db_conn *c = NULL;
   for (int attempt = 0; attempt < 2; attempt++) {
-    struct db_conn *c = conn_get();
+    c = conn_get_target(target);
+    if (c == NULL && target != DB_PRIMARY) {
+      db_read_on_primary(rq);
+      target = DB_PRIMARY;
+      c = conn_get_target(target);
+    }
     if (c == NULL) {
       reply_unavailable(rq);
       return NULL;
     }
     PGresult *r = exec_prepared(c, id, n_params, params);
-    if (db_result_ok(r))
+    if (db_result_ok(r)) {
+      if (rq != NULL && target == DB_PRIMARY)
+        rq->db_primary_used = true;
       return r;
+    }
     failure_record(c, r, id);
     PQclear(r);
+    if (replica_gave_up(c)) {
+      db_read_on_primary(rq);
+      target = DB_PRIMARY;
+      attempt--; /* the primary gets its own two attempts */
+      continue;
+    }
     if (!c->failure.connection_lost)
       break;
   }
-  reply_failure(rq, &thread_conn->failure);
+  reply_failure(rq, &c->failure);
   return NULL;
 }
 
@@ -426,11 +510,16 @@ static enum commit_outcome commit_outcome(const char *xid) {
 /* COMMIT, and what the transaction changed of the school documents
  * (migration 0027's opora.docs_changed) read just before it in the same
  * round trip: dropped from the document cache once committed, before the
- * request is answered, so this instance never serves what it overwrote. */
-static bool commit(struct db_conn *c) {
+ * request is answered, so this instance never serves what it overwrote.
+ * The WAL position right after the COMMIT comes in the same round trip
+ * too: a replica that has replayed it shows the transaction (*lsn, 0 when
+ * not read). */
+static bool commit(struct db_conn *c, uint64_t *lsn) {
   static const char sql[] =
-      "SELECT current_setting('opora.docs_changed', true); COMMIT";
+      "SELECT current_setting('opora.docs_changed', true); COMMIT; "
+      "SELECT pg_current_wal_insert_lsn()::text";
   char *changed = NULL;
+  *lsn = 0;
   bool committed = false;
   PGresult *failed = NULL;
   if (PQsendQuery(c->pg, sql)) {
@@ -442,6 +531,8 @@ static bool commit(struct db_conn *c) {
         changed = strdup(PQgetvalue(r, 0, 0));
       else if (i == 1 && st == PGRES_COMMAND_OK)
         committed = true;
+      else if (i == 2 && st == PGRES_TUPLES_OK && PQntuples(r) == 1)
+        *lsn = db_lsn_parse(PQgetvalue(r, 0, 0));
       if (!db_result_ok(r) && failed == NULL) {
         failed = r; /* recorded once every result is read (below) */
         continue;
@@ -476,7 +567,10 @@ static bool txn_attempt(struct request *rq, struct db_conn *c, db_work_fn work,
   c->in_txn = false;
   if (ok) {
     *committing = true;
-    bool committed = commit(c);
+    uint64_t lsn;
+    bool committed = commit(c, &lsn);
+    if (committed && lsn > rq->commit_lsn)
+      rq->commit_lsn = lsn;
     *f = c->failure;
     return committed;
   }
@@ -504,8 +598,9 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg) {
       snprintf(xid, sizeof xid, "%s", c->xid);
       enum commit_outcome outcome = commit_outcome(xid);
       if (outcome == COMMIT_DONE) {
-        doc_cache_flush(); /* what it changed was not read back */
-        return true;       /* the work's answer stands */
+        doc_cache_flush();          /* what it changed was not read back */
+        rq->db_primary_used = true; /* its position is read before answering */
+        return true;                /* the work's answer stands */
       }
       committing = outcome != COMMIT_UNDONE;
     }

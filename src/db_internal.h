@@ -37,10 +37,16 @@ int db_check_def(PGconn *conn, const struct stmt_def *def, char *err,
  * up), probe (it is down and this thread is the one to try now), or refuse
  * (down; counted as a refused request). */
 enum db_admit { DB_CONNECT, DB_PROBE, DB_REFUSE };
-enum db_admit db_outage_admit(void);
+enum db_admit db_outage_admit(int target);
 /* After an admitted attempt that began at started_ns (clock_ns()); reason
  * is libpq's message when it failed. */
-void db_outage_result(uint64_t started_ns, enum db_admit admit, bool ok,
-                      const char *reason);
+void db_outage_result(int target, uint64_t started_ns, enum db_admit admit,
+                      bool ok, const char *reason);
+
+/* Where a request's statement reads (src/db_route.c): the primary, or the
+ * replica this request reads from (decided at its first read). */
+int db_read_target(struct request *rq, enum stmt_id id);
+/* OPORA_READ_WAIT_MS: how long a read waits for a replica's replay. */
+void db_route_configure(unsigned read_wait_ms);
 
 #endif

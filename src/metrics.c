@@ -166,6 +166,49 @@ static void render_outage(struct text *t) {
          db_refused_count());
 }
 
+/* Where reads went (src/db_route.c): per target, and the replicas' state. */
+static void render_routing(struct text *t) {
+  int n = db_replica_count();
+  struct db_route_counts c;
+  db_route_counts(&c);
+  append(t,
+         "# HELP opora_db_reads_total Requests whose reads went to a "
+         "database target (primary, or replica N).\n"
+         "# TYPE opora_db_reads_total counter\n"
+         "opora_db_reads_total{target=\"primary\"} %llu\n",
+         c.reads[DB_PRIMARY]);
+  for (int r = 1; r <= n; r++)
+    append(t, "opora_db_reads_total{target=\"replica%d\"} %llu\n", r,
+           c.reads[r]);
+  if (n == 0)
+    return;
+  append(t, "# HELP opora_db_replica_up Whether a replica is reachable.\n"
+            "# TYPE opora_db_replica_up gauge\n");
+  for (int r = 1; r <= n; r++)
+    append(t, "opora_db_replica_up{target=\"replica%d\"} %d\n", r,
+           db_target_up(r) ? 1 : 0);
+  append(t, "# HELP opora_db_replica_replayed_lsn A replica's replay "
+            "position as last seen (bytes of WAL).\n"
+            "# TYPE opora_db_replica_replayed_lsn gauge\n");
+  for (int r = 1; r <= n; r++)
+    append(t, "opora_db_replica_replayed_lsn{target=\"replica%d\"} %llu\n", r,
+           (unsigned long long)c.replayed[r]);
+  append(t,
+         "# HELP opora_db_replay_waits_total Reads that waited for a "
+         "replica to replay a write they must see.\n"
+         "# TYPE opora_db_replay_waits_total counter\n"
+         "opora_db_replay_waits_total %llu\n"
+         "# HELP opora_db_replay_waited_out_total Of those, reads that then "
+         "went to the primary.\n"
+         "# TYPE opora_db_replay_waited_out_total counter\n"
+         "opora_db_replay_waited_out_total %llu\n"
+         "# HELP opora_db_read_fallbacks_total Reads moved from a replica "
+         "to the primary by a failure.\n"
+         "# TYPE opora_db_read_fallbacks_total counter\n"
+         "opora_db_read_fallbacks_total %llu\n",
+         c.waits, c.waited_out, c.fallbacks);
+}
+
 /* The school document cache (src/doc_cache.c). */
 static void render_doc_cache(struct text *t) {
   struct doc_cache_counts c;
@@ -229,6 +272,7 @@ char *metrics_render(size_t *len) {
          "opora_connections_refused_total %llu\n",
          c.open, c.late_head, c.slow_body, c.refused);
   render_outage(&t);
+  render_routing(&t);
   unsigned long long hits, misses;
   size_t bytes;
   kept_counts(&hits, &misses, &bytes);

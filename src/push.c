@@ -676,6 +676,7 @@ void push_finish(struct push *p, struct request *rq) {
     free(text);
     return;
   }
+  rq->db_primary_used = true; /* its Opora-LSN: the primary's position */
   reply_text(rq, (unsigned)status,
              status >= 400 ? "application/problem+json" : "application/json",
              text, strlen(text));

@@ -41,6 +41,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "push.h"
+#include "read_after.h"
 #include "request.h"
 
 static const struct config *cfg;
@@ -51,10 +52,10 @@ static unsigned long long request_id_seed;
 
 static const char cors_allow_headers[] =
     "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, "
-    "X-Request-Id";
+    "Opora-LSN, X-Request-Id";
 static const char cors_expose_headers[] =
     "ETag, Location, Retry-After, X-Request-Id, Idempotent-Replayed, "
-    "Content-Disposition";
+    "Content-Disposition, Opora-LSN";
 
 /* A client's X-Request-Id is kept when it is short and plain, so it can be
  * followed across systems; otherwise we make one. */
@@ -327,6 +328,7 @@ static void reply_no_route(struct request *rq) {
 
 static void add_common_headers(struct request *rq) {
   reply_header(rq, "X-Request-Id", rq->id);
+  read_after_answered(rq);
   if (rq->allowed_origin != NULL) {
     reply_header(rq, "Access-Control-Allow-Origin", rq->allowed_origin);
     reply_header(rq, "Access-Control-Expose-Headers", cors_expose_headers);
@@ -357,6 +359,8 @@ static void dispatch(struct request *rq) {
   }
   if (!(r->flags & ROUTE_BODY_STREAM) && !auth_check(rq))
     return; /* a streaming route was checked before its body */
+  if (!read_after_begin(rq))
+    return;
   if ((r->flags & ROUTE_BODY_JSON) && !body_parse(rq))
     return;
   r->handler(rq);

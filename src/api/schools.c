@@ -164,6 +164,10 @@ void schools_create(struct request *rq) {
  * when the ticket taken before the statement still holds. */
 static char *school_read(struct request *rq, int64_t id, struct doc *doc) {
   struct doc_ticket ticket = doc_cache_ticket(id, auth_scope_kind(rq));
+  /* Invalidations come from the primary: a fill from a replica that has
+   * not replayed a write yet could keep what the write replaced. */
+  if (ticket.valid)
+    db_read_on_primary(rq);
   char id_text[24];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   PGresult *r = db_call(rq, STMT_SCHOOL_PLACED_GET,
