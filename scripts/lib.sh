@@ -398,14 +398,18 @@ _pg_replica_stop() {
 }
 
 # _pg_replica_streaming URL SECONDS: waits until the replica at URL is in
-# recovery and its WAL receiver streams from the primary.
+# recovery and the primary (OPORA_TEST_ADMIN_URL) streams to it. (The
+# replica's own pg_stat_wal_receiver says "streaming" even while its
+# connection attempts fail.)
 _pg_replica_streaming() {
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    [[ $("$_PG_BIN/psql" "$1" -XtAq -c "SELECT pg_is_in_recovery() AND EXISTS
-      (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')" 2>/dev/null) == t ]] &&
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    if [[ $("$_PG_BIN/psql" "$1" -XtAq -c 'SELECT pg_is_in_recovery()' 2>/dev/null) == t &&
+      $("$_PG_BIN/psql" "$OPORA_TEST_ADMIN_URL" -XtAq -c "SELECT count(*) FROM pg_stat_replication
+        WHERE application_name = 'opora_replica' AND state = 'streaming'" 2>/dev/null) == 1 ]]; then
       return 0
-    sleep 0.1
+    fi
+    sleep 0.2
   done
   return 1
 }
@@ -493,6 +497,9 @@ start_private_replica() {
     if _as_pg "$_PG_BIN/pg_ctl" status -D "$_PGR_DATA" >/dev/null 2>&1; then
       say "reusing the replica already running in $_PGR_DATA"
     else
+      if (: </dev/tcp/127.0.0.1/"$_PGR_PORT") 2>/dev/null; then
+        die "port $_PGR_PORT, the replica's, is taken: set OPORA_PG_REPLICA_PORT"
+      fi
       _pg_mkdir "$_PGR_SOCK"
       _pg_replica_conf
       say "starting the replica on port $_PGR_PORT (log: $_PGR_LOG)"
