@@ -457,7 +457,7 @@ if [ "$only" != read ]; then
       label=${phase%%:*}
       lag_line "${label%% (*}:" "$(awk -v a="$t0" -v b="${t1:-99999999999999}" '$1 >= a && $1 < b' "$samples" | lag_summary)"
     done
-    echo "push: $(grep -E '^push \(first' "$out/push/results.txt" 2>/dev/null || echo 'see below')"
+    grep -E '^push \(first' "$out/push/results.txt" 2>/dev/null || echo "push: see $out/push/results.txt"
     echo "samples: $samples (epoch_ms bytes replay_lag_ms state); push.sh's output with times: $console"
     echo "command: OPORA_DATABASE_READ_URL=<replica> BENCH_OUT=$out/push bench/push.sh --rounds 1"
   } | tee -a "$report"
