@@ -345,8 +345,9 @@ stop_private_pg() {
 # A hot standby of the private cluster (pg_basebackup -R over its unix socket,
 # with the physical replication slot opora_replica so that a replica stopped a
 # while still finds its WAL): <base>/replica (data), <base>/replica-run
-# (socket), <base>/replica.log, port $OPORA_PG_REPLICA_PORT (the primary's
-# port + 1). scripts/replica.sh starts and stops it (OPORA_TEST_REPLICA_CTL).
+# (socket), <base>/replica.log, port $OPORA_PG_REPLICA_PORT (default the
+# primary's port + 1, or the next free one). scripts/replica.sh starts and
+# stops it (OPORA_TEST_REPLICA_CTL).
 
 # Sets _PGR_DATA, _PGR_LOG, _PGR_SOCK, _PGR_PORT (after _pg_layout).
 _pg_replica_layout() {
@@ -412,6 +413,25 @@ _pg_replica_streaming() {
     sleep 0.2
   done
   return 1
+}
+
+# _port_taken PORT: something accepts connections on 127.0.0.1:PORT.
+_port_taken() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# A taken replica port: without OPORA_PG_REPLICA_PORT, the next free one of
+# the 20 that follow (a shared machine may run another cluster there).
+_pg_replica_free_port() {
+  _port_taken "$_PGR_PORT" || return 0
+  [[ -z ${OPORA_PG_REPLICA_PORT:-} ]] || die "port $_PGR_PORT (OPORA_PG_REPLICA_PORT) is taken"
+  local p
+  for ((p = _PGR_PORT + 1; p <= _PGR_PORT + 20 && p <= 65535; p++)); do
+    if ((p != _PG_PORT)) && ! _port_taken "$p"; then
+      say "port $_PGR_PORT is taken: the replica uses $p (OPORA_PG_REPLICA_PORT chooses)"
+      _PGR_PORT=$p
+      return 0
+    fi
+  done
+  die "ports $_PGR_PORT to $((p - 1)) are taken: set OPORA_PG_REPLICA_PORT"
 }
 
 # Writes the replica's own settings (its copy of the primary's opora.conf
@@ -497,9 +517,7 @@ start_private_replica() {
     if _as_pg "$_PG_BIN/pg_ctl" status -D "$_PGR_DATA" >/dev/null 2>&1; then
       say "reusing the replica already running in $_PGR_DATA"
     else
-      if (: </dev/tcp/127.0.0.1/"$_PGR_PORT") 2>/dev/null; then
-        die "port $_PGR_PORT, the replica's, is taken: set OPORA_PG_REPLICA_PORT"
-      fi
+      _pg_replica_free_port
       _pg_mkdir "$_PGR_SOCK"
       _pg_replica_conf
       say "starting the replica on port $_PGR_PORT (log: $_PGR_LOG)"
