@@ -23,6 +23,8 @@
 #    completeness of a campaign of 2,000 schools: requests/s and p99, at
 #    BENCH_CONNECTIONS and at BENCH_DASHBOARD_CONNECTIONS (8).
 # Builds nothing: it runs OPORA_BIN (default build/opora in the checkout).
+# The server inherits the environment: OPORA_DATABASE_READ_URL set, it reads
+# from those replicas (bench/replica.sh runs it so).
 #
 # Environment: DATABASE_URL (required), OPORA_BIN, BENCH_DURATION (seconds per
 # measurement, 8), BENCH_ROUNDS (compare.sh rounds, 3), BENCH_CONNECTIONS (32),
@@ -186,7 +188,7 @@ $(latency_line aggregate-c"$dash_conns")
 GET /api/v1/monitoring/campaigns/{id}/completeness?limit=50 (and &state=missing), 2,000 schools:
 $(latency_line completeness)
 $(latency_line completeness-c"$dash_conns")
-server: ${serve[*]} 2>$log
+server: ${serve[*]} 2>$log${OPORA_DATABASE_READ_URL:+ (reads from OPORA_DATABASE_READ_URL=$OPORA_DATABASE_READ_URL)}
   (logging at info level to that file: $logged requests logged, $failed of them not 2xx; metrics on)
 EOF
 if [ "$failed" != 0 ]; then

@@ -4,7 +4,7 @@
 # Functions: install_missing PKG..., build DIR [CMAKE_ARGS...],
 #            build_fuzz [TARGET...], fuzz_one NAME SECONDS LOG [CORPUS],
 #            run_fuzz_briefly [SECONDS], start_private_pg, stop_private_pg,
-#            say, die.
+#            start_private_replica, stop_private_replica, say, die.
 set -euo pipefail
 
 OPORA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -338,4 +338,227 @@ stop_private_pg() {
   _as_pg "$_PG_BIN/pg_ctl" stop -D "$_PG_DATA" -m fast -w -t 60 >/dev/null ||
     die "could not stop the private PostgreSQL in $_PG_DATA"
   say "stopped the private PostgreSQL in $_PG_DATA"
+}
+
+# --- streaming replica of the private PostgreSQL -------------------------------
+#
+# A hot standby of the private cluster (pg_basebackup -R over its unix socket,
+# with the physical replication slot opora_replica so that a replica stopped a
+# while still finds its WAL): <base>/replica (data), <base>/replica-run
+# (socket), <base>/replica.log, port $OPORA_PG_REPLICA_PORT (default the
+# primary's port + 1, or the next free one). scripts/replica.sh starts and
+# stops it (OPORA_TEST_REPLICA_CTL).
+
+# Sets _PGR_DATA, _PGR_LOG, _PGR_SOCK, _PGR_PORT (after _pg_layout).
+_pg_replica_layout() {
+  _PGR_DATA=$_PG_BASE/replica
+  _PGR_LOG=$_PG_BASE/replica.log
+  _PGR_SOCK=$_PG_BASE/replica-run
+  _PGR_PORT=${OPORA_PG_REPLICA_PORT:-$((_PG_PORT + 1))}
+  if ! [[ $_PGR_PORT =~ ^[0-9]{1,5}$ ]] || ((_PGR_PORT == 0 || _PGR_PORT > 65535)); then
+    die "OPORA_PG_REPLICA_PORT must be a TCP port number, got '$_PGR_PORT'"
+  fi
+  local sock_file=$_PGR_SOCK/.s.PGSQL.$_PGR_PORT
+  if ((${#sock_file} > 107)); then
+    _PGR_SOCK=/tmp/opora-pg-$EUID-$(_pg_hash)-replica
+  fi
+}
+
+# _pg_sysid DATA: the cluster's system identifier (pg_controldata).
+_pg_sysid() {
+  _as_pg "$_PG_BIN/pg_controldata" -D "$1" 2>/dev/null |
+    sed -n 's/^Database system identifier: *//p' || true
+}
+
+# _pg_pid_line DATA N: line N of DATA/postmaster.pid (4: port, 5: socket dir).
+_pg_pid_line() { _as_pg sed -n "$2p" "$1/postmaster.pid" 2>/dev/null; }
+
+# _pg_url SOCK PORT DB: a libpq URL as superuser postgres over the socket.
+_pg_url() { printf 'postgresql://postgres@/%s?host=%s&port=%s' "$3" "$(_urlencode "$1")" "$2"; }
+
+# _pg_replica_start DATA LOG: starts the replica in DATA (when it is not
+# running) and waits up to 60 s until it accepts connections.
+_pg_replica_start() {
+  local data=$1 log=$2 url i
+  if ! _as_pg "$_PG_BIN/pg_ctl" status -D "$data" >/dev/null 2>&1; then
+    _as_pg "$_PG_BIN/pg_ctl" start -D "$data" -l "$log" -w -t 60 >/dev/null || return 1
+  fi
+  url=$(_pg_url "$(_pg_pid_line "$data" 5)" "$(_pg_pid_line "$data" 4)" postgres)
+  for ((i = 0; i < 600; i++)); do
+    "$_PG_BIN/psql" "$url" -XtAq -c 'SELECT 1' >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# _pg_replica_stop DATA: stops the replica in DATA (fast) if it runs.
+_pg_replica_stop() {
+  if _as_pg "$_PG_BIN/pg_ctl" status -D "$1" >/dev/null 2>&1; then
+    _as_pg "$_PG_BIN/pg_ctl" stop -D "$1" -m fast -w -t 60 >/dev/null
+  fi
+}
+
+# _pg_replica_streaming URL SECONDS: waits until the replica at URL is in
+# recovery and the primary (OPORA_TEST_ADMIN_URL) streams to it. (The
+# replica's own pg_stat_wal_receiver says "streaming" even while its
+# connection attempts fail.)
+_pg_replica_streaming() {
+  local deadline=$((SECONDS + $2))
+  while ((SECONDS < deadline)); do
+    if [[ $("$_PG_BIN/psql" "$1" -XtAq -c 'SELECT pg_is_in_recovery()' 2>/dev/null) == t &&
+      $("$_PG_BIN/psql" "$OPORA_TEST_ADMIN_URL" -XtAq -c "SELECT count(*) FROM pg_stat_replication
+        WHERE application_name = 'opora_replica' AND state = 'streaming'" 2>/dev/null) == 1 ]]; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# _port_taken PORT: something accepts connections on 127.0.0.1:PORT.
+_port_taken() { (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+
+# A taken replica port: without OPORA_PG_REPLICA_PORT, the next free one of
+# the 20 that follow (a shared machine may run another cluster there).
+_pg_replica_free_port() {
+  _port_taken "$_PGR_PORT" || return 0
+  [[ -z ${OPORA_PG_REPLICA_PORT:-} ]] || die "port $_PGR_PORT (OPORA_PG_REPLICA_PORT) is taken"
+  local p
+  for ((p = _PGR_PORT + 1; p <= _PGR_PORT + 20 && p <= 65535; p++)); do
+    if ((p != _PG_PORT)) && ! _port_taken "$p"; then
+      say "port $_PGR_PORT is taken: the replica uses $p (OPORA_PG_REPLICA_PORT chooses)"
+      _PGR_PORT=$p
+      return 0
+    fi
+  done
+  die "ports $_PGR_PORT to $((p - 1)) are taken: set OPORA_PG_REPLICA_PORT"
+}
+
+# Writes the replica's own settings (its copy of the primary's opora.conf
+# names the primary's port and socket). max_connections must not be below
+# the primary's for a hot standby.
+_pg_replica_conf() {
+  local max_conn
+  max_conn=$("$_PG_BIN/psql" "$OPORA_TEST_ADMIN_URL" -XtAq -c 'SHOW max_connections') ||
+    die "cannot read max_connections of the private PostgreSQL"
+  {
+    echo "# Written by scripts/lib.sh at every start of the private replica."
+    echo "port = $_PGR_PORT"
+    echo "listen_addresses = '127.0.0.1'"
+    echo "unix_socket_directories = $(_pg_conf_quote "$_PGR_SOCK")"
+    echo "hot_standby = on"
+    echo "hot_standby_feedback = on"
+    if [[ ${OPORA_PG_FAST:-0} == 1 ]]; then
+      echo "fsync = off"
+      echo "synchronous_commit = off"
+      echo "full_page_writes = off"
+    fi
+    echo "max_connections = $max_conn"
+  } | _as_pg tee "$_PGR_DATA/opora.conf" >/dev/null
+}
+
+# Wipes the replica and makes it again from a base backup of the primary.
+_pg_replica_rebuild() {
+  _pg_replica_stop "$_PGR_DATA" || die "could not stop the replica in $_PGR_DATA"
+  rm -rf "$_PGR_DATA"
+  _pg_mkdir "$_PGR_DATA"
+  # The old slot goes too (its walsender may take a moment to leave it).
+  local i left=1
+  for ((i = 0; i < 100 && left > 0; i++)); do
+    "$_PG_BIN/psql" "$OPORA_TEST_ADMIN_URL" -XtAq -v ON_ERROR_STOP=1 -c \
+      "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+       WHERE slot_name = 'opora_replica' AND NOT active" >/dev/null ||
+      die "cannot drop the old replication slot opora_replica"
+    left=$("$_PG_BIN/psql" "$OPORA_TEST_ADMIN_URL" -XtAq -v ON_ERROR_STOP=1 -c \
+      "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'opora_replica'") ||
+      die "cannot read the replication slots of the private PostgreSQL"
+    ((left == 0)) || sleep 0.1
+  done
+  ((left == 0)) || die "the replication slot opora_replica of the private PostgreSQL stays in use"
+  say "making a streaming replica of the private PostgreSQL in $_PGR_DATA (pg_basebackup)"
+  _as_pg "$_PG_BIN/pg_basebackup" -D "$_PGR_DATA" -R -X stream -C -S opora_replica \
+    -c fast -d "host=$_PG_SOCK port=$_PG_PORT user=postgres application_name=opora_replica" \
+    >"$_PG_BASE/basebackup.log" 2>&1 ||
+    {
+      cat "$_PG_BASE/basebackup.log" >&2
+      die "pg_basebackup of the private PostgreSQL failed (log above)"
+    }
+}
+
+# start_private_replica: starts (or reuses, or makes) the streaming replica of
+# the private cluster that start_private_pg started; exports
+# OPORA_TEST_REPLICA_URL (database postgres, superuser) and
+# OPORA_TEST_REPLICA_CTL (`$OPORA_TEST_REPLICA_CTL stop|start`). Remakes it
+# when it belongs to another cluster (system identifier), cannot start or
+# does not stream. Sets OPORA_PG_REPLICA_STARTED=1 when this call started it.
+# Without the private cluster (DATABASE_URL given) there is no replica unless
+# OPORA_TEST_REPLICA_URL is given too.
+start_private_replica() {
+  OPORA_PG_REPLICA_STARTED=0
+  if [[ ${OPORA_PG_PRIVATE:-0} != 1 ]]; then
+    if [[ -n ${OPORA_TEST_REPLICA_URL:-} ]]; then
+      say "using the replica OPORA_TEST_REPLICA_URL=$OPORA_TEST_REPLICA_URL"
+    else
+      say "DATABASE_URL is set and OPORA_TEST_REPLICA_URL is not: no replica (the replica tests skip)"
+    fi
+    return 0
+  fi
+  _pg_replica_layout
+  local primary_id replica_id made=0 url
+  primary_id=$(_pg_sysid "$_PG_DATA")
+  [[ -n $primary_id ]] || die "cannot read the system identifier of $_PG_DATA (pg_controldata)"
+  replica_id=$(_pg_sysid "$_PGR_DATA")
+  if [[ $replica_id != "$primary_id" || ! -f $_PGR_DATA/standby.signal ]]; then
+    [[ -z $replica_id ]] || say "the replica in $_PGR_DATA is not one of $_PG_DATA: making it again"
+    _pg_replica_rebuild
+    made=1
+  fi
+  while :; do
+    if _as_pg "$_PG_BIN/pg_ctl" status -D "$_PGR_DATA" >/dev/null 2>&1; then
+      say "reusing the replica already running in $_PGR_DATA"
+    else
+      _pg_replica_free_port
+      _pg_mkdir "$_PGR_SOCK"
+      _pg_replica_conf
+      say "starting the replica on port $_PGR_PORT (log: $_PGR_LOG)"
+      if _pg_replica_start "$_PGR_DATA" "$_PGR_LOG"; then
+        OPORA_PG_REPLICA_STARTED=1
+      elif ((made)); then
+        tail -n 20 "$_PGR_LOG" >&2 || true
+        die "the replica did not start (last lines of $_PGR_LOG above; is port $_PGR_PORT taken? set OPORA_PG_REPLICA_PORT)"
+      else
+        say "the replica in $_PGR_DATA does not start: making it again"
+        _pg_replica_rebuild
+        made=1
+        continue
+      fi
+    fi
+    url=$(_pg_url "$(_pg_pid_line "$_PGR_DATA" 5)" "$(_pg_pid_line "$_PGR_DATA" 4)" postgres)
+    _pg_replica_streaming "$url" 30 && break
+    if ((made)); then
+      tail -n 20 "$_PGR_LOG" >&2 || true
+      die "the replica does not stream from the primary (last lines of $_PGR_LOG above)"
+    fi
+    say "the replica in $_PGR_DATA does not stream from the primary: making it again"
+    _pg_replica_rebuild
+    made=1
+  done
+  OPORA_TEST_REPLICA_URL=$url
+  OPORA_TEST_REPLICA_CTL=$(printf '%q ' bash "$OPORA_ROOT/scripts/replica.sh" "$_PGR_DATA" "$_PGR_LOG")
+  OPORA_TEST_REPLICA_CTL=${OPORA_TEST_REPLICA_CTL% }
+  export OPORA_TEST_REPLICA_URL OPORA_TEST_REPLICA_CTL OPORA_PG_REPLICA_STARTED
+  say "OPORA_TEST_REPLICA_URL=$OPORA_TEST_REPLICA_URL"
+}
+
+# stop_private_replica: stops the private cluster's replica if it runs (its
+# data and replication slot are kept).
+stop_private_replica() {
+  _pg_layout
+  _pg_replica_layout
+  if [[ ! -d $_PGR_DATA ]] || ! _as_pg "$_PG_BIN/pg_ctl" status -D "$_PGR_DATA" >/dev/null 2>&1; then
+    say "the replica is not running"
+    return 0
+  fi
+  _pg_replica_stop "$_PGR_DATA" || die "could not stop the replica in $_PGR_DATA"
+  say "stopped the replica in $_PGR_DATA"
 }

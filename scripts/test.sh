@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds build/ and build-asan/
 # (AddressSanitizer + UndefinedBehaviorSanitizer), starts a private PostgreSQL
-# (unless DATABASE_URL is set: then that server's URL is the tests' admin URL
-# too), and runs every check: clang-format, the OpenAPI linter, all ctest
+# and a streaming replica of it (scripts/lib.sh start_private_replica; fails
+# when the replica cannot be made) unless DATABASE_URL is set: then that
+# server's URL is the tests' admin URL too, and the replica is
+# OPORA_TEST_REPLICA_URL if given (none otherwise: the replica tests skip).
+# Then it runs every check: clang-format, the OpenAPI linter, all ctest
 # tests, the unit and API tests again under the sanitizers, 5 seconds of
 # fuzzing each parser (libFuzzer, scripts/lib.sh run_fuzz_briefly),
 # PostgreSQL stopped and started under load (tests/fault/db_outage.sh, on the
 # release build and a cluster of its own), and `docker compose config` when a
-# compose client is installed. Stops the PostgreSQL it started; exits non-zero
-# when anything failed.
+# compose client is installed. Stops the replica and the PostgreSQL it
+# started; exits non-zero when anything failed.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,6 +25,9 @@ build build
 build build-asan -DOPORA_SANITIZE=ON
 
 cleanup() {
+  if [[ ${OPORA_PG_REPLICA_STARTED:-0} == 1 || ${OPORA_PG_STARTED:-0} == 1 ]]; then
+    stop_private_replica || true
+  fi
   if [[ ${OPORA_PG_STARTED:-0} == 1 ]]; then stop_private_pg || true; fi
 }
 trap cleanup EXIT
@@ -32,6 +38,7 @@ if [[ -n ${DATABASE_URL:-} ]]; then
 fi
 OPORA_PG_FAST=1 # test data is disposable: skip fsync in a cluster we start
 start_private_pg
+start_private_replica
 
 # Each check is a function returning 0 (ok), 2 (skipped) or anything else
 # (failed). set -e does not apply inside them (they run left of `||`), so each
