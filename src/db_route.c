@@ -151,7 +151,8 @@ int db_read_target(struct request *rq, enum stmt_id id) {
 }
 
 void db_read_on_primary(struct request *rq) {
-  if (rq == NULL || (rq->db_routed && rq->db_target == DB_PRIMARY))
+  if (rq == NULL || db_replica_count() == 0 ||
+      (rq->db_routed && rq->db_target == DB_PRIMARY))
     return;
   if (rq->db_routed)
     atomic_fetch_add(&fallbacks, 1);
