@@ -359,7 +359,8 @@ static void dispatch(struct request *rq) {
   }
   if (!(r->flags & ROUTE_BODY_STREAM) && !auth_check(rq))
     return; /* a streaming route was checked before its body */
-  if (!read_after_begin(rq))
+  /* Opora-LSN concerns reads only: writes run on the primary. */
+  if ((rq->method & (HTTP_GET | HTTP_HEAD)) && !read_after_begin(rq))
     return;
   if ((r->flags & ROUTE_BODY_JSON) && !body_parse(rq))
     return;
