@@ -55,6 +55,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$root"
+# For _urlencode; die is this script's own (below).
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 die() {
   echo "bench/replica.sh: $*" >&2
   exit 2
@@ -131,19 +134,8 @@ as_pg() {
     (cd / && runuser -u "$pg_user" -- "$@")
   fi
 }
-urlencode() {
-  local LC_ALL=C s=$1 out='' c i
-  for ((i = 0; i < ${#s}; i++)); do
-    c=${s:i:1}
-    case $c in
-    [A-Za-z0-9/._~-]) out+=$c ;;
-    *) out+=$(printf '%%%02X' "'$c") ;;
-    esac
-  done
-  printf '%s' "$out"
-}
 admin_user=$(psql_ -c 'SELECT current_user')
-replica_admin_url="postgresql://$(urlencode "$admin_user")@/postgres?host=$(urlencode "$rsock")&port=$rport"
+replica_admin_url="postgresql://$(_urlencode "$admin_user")@/postgres?host=$(_urlencode "$rsock")&port=$rport"
 
 replica_running() { as_pg "$bindir/pg_ctl" status -D "$replica" >/dev/null 2>&1; }
 
@@ -364,9 +356,9 @@ read -r db_user db_name db_addr < <(psql "$DATABASE_URL" -XqtA -F' ' -c \
 if [ -n "${BENCH_READ_URL:-}" ]; then
   read_url=$BENCH_READ_URL
 elif [ -z "$db_addr" ]; then
-  read_url="postgresql://$(urlencode "$db_user")@/$(urlencode "$db_name")?host=$(urlencode "$rsock")&port=$rport"
+  read_url="postgresql://$(_urlencode "$db_user")@/$(_urlencode "$db_name")?host=$(_urlencode "$rsock")&port=$rport"
 else
-  read_url="postgresql://$(urlencode "$db_user")@127.0.0.1:$rport/$(urlencode "$db_name")"
+  read_url="postgresql://$(_urlencode "$db_user")@127.0.0.1:$rport/$(_urlencode "$db_name")"
 fi
 psql "$read_url" -XqtA -c 'SELECT 1' >/dev/null || die "cannot read the bench database on the replica: $read_url"
 
