@@ -30,31 +30,33 @@ void read_after_set_key(const unsigned char new_key[32]) {
   pthread_mutex_unlock(&key_lock);
 }
 
-/* The shared key, read once from the primary. */
+/* The shared key, read once from the primary (under the lock: the key is
+ * written once, before key_ready says it may be read). */
 static bool key_load(void) {
   if (atomic_load(&key_ready))
     return true;
-  PGconn *pg = db_connection();
-  if (pg == NULL)
-    return false;
+  pthread_mutex_lock(&key_lock);
+  bool ok = atomic_load(&key_ready);
+  PGconn *pg = ok ? NULL : db_connection();
   PGresult *r =
-      db_call_on(pg, STMT_SERVER_KEY,
-                 (const struct db_arg[]){{"name", "read_after"}, DB_END}, NULL,
-                 NULL, NULL);
-  unsigned char bytes[crypto_secretbox_KEYBYTES];
+      pg == NULL
+          ? NULL
+          : db_call_on(pg, STMT_SERVER_KEY,
+                       (const struct db_arg[]){{"name", "read_after"}, DB_END},
+                       NULL, NULL, NULL);
   size_t len = 0;
-  bool ok =
-      r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+  if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
       strncmp(PQgetvalue(r, 0, 0), "\\x", 2) == 0 &&
-      sodium_hex2bin(bytes, sizeof bytes, PQgetvalue(r, 0, 0) + 2,
+      sodium_hex2bin(key, sizeof key, PQgetvalue(r, 0, 0) + 2,
                      (size_t)PQgetlength(r, 0, 0) - 2, NULL, &len, NULL) == 0 &&
-      len == sizeof bytes;
-  PQclear(r);
-  if (ok)
-    read_after_set_key(bytes);
-  else
+      len == sizeof key) {
+    atomic_store(&key_ready, true);
+    ok = true;
+  } else if (pg != NULL) {
     log_msg(LOG_WARN, "the read_after key cannot be read (migration 0029?)");
-  sodium_memzero(bytes, sizeof bytes);
+  }
+  PQclear(r);
+  pthread_mutex_unlock(&key_lock);
   return ok;
 }
 
