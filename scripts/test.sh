@@ -5,8 +5,10 @@
 # when the replica cannot be made) unless DATABASE_URL is set: then that
 # server's URL is the tests' admin URL too, and the replica is
 # OPORA_TEST_REPLICA_URL if given (none otherwise: the replica tests skip).
-# Then it runs every check: clang-format, the OpenAPI linter, all ctest
-# tests, the unit and API tests again under the sanitizers, 5 seconds of
+# Then it runs every check: clang-format, the OpenAPI linter (on the spec's
+# sources in openapi/ and on openapi.yaml, their bundle), all ctest tests
+# (among them that openapi.yaml is that bundle), the unit and API tests
+# again under the sanitizers, 5 seconds of
 # fuzzing each parser (libFuzzer, scripts/lib.sh run_fuzz_briefly),
 # PostgreSQL stopped and started under load (tests/fault/db_outage.sh, on the
 # release build and a cluster of its own), and `docker compose config` when a
@@ -18,6 +20,9 @@ set -euo pipefail
 cd "$OPORA_ROOT"
 
 JOBS=${OPORA_JOBS:-2}
+# check_openapi installs the Redocly CLI before ctest runs: the bundle check
+# (spec_bundle_is_fresh) then fails rather than skips without it.
+export OPORA_REQUIRE_OPENAPI_CLI=1
 TEST_TIMEOUT=${OPORA_TEST_TIMEOUT:-600} # seconds per ctest test
 
 install_missing "${OPORA_TEST_PACKAGES[@]}"
@@ -101,7 +106,8 @@ check_openapi() {
   export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_UPDATE_NOTIFIER=1
   local -a config=()
   if [[ -f redocly.yaml ]]; then config=(--config redocly.yaml); fi
-  "$dir/node_modules/.bin/redocly" lint "${config[@]}" openapi.yaml
+  # The sources (openapi/) and their committed bundle, the served spec.
+  "$dir/node_modules/.bin/redocly" lint "${config[@]}" openapi/openapi.yaml openapi.yaml
 }
 
 check_ctest() {
