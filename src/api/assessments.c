@@ -172,10 +172,8 @@ static bool has_results(struct request *rq, const char *id, bool *out) {
 /* In the update's transaction, after the row was read: the patched
  * instrument as a whole (400), the fields that results fix (409), and the
  * partition of a new year. */
-static bool check_update(struct request *rq, int64_t id, int64_t parent) {
-  (void)parent;
-  char id_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+static bool check_update(struct request *rq, struct write *w) {
+  const char *id_text = w->id_text;
   json_t *now = stored_doc(rq, id_text);
   if (now == NULL)
     return false;
@@ -232,11 +230,10 @@ static const struct resource assessments = {
     .id_param = "id",
     .fields = assessment_fields,
     .check = check_assessment,
-    .before_update = check_update,
+    .check_transition = check_update,
     .get = STMT_ASSESSMENT_GET,
     .insert = STMT_ASSESSMENT_INSERT,
     .update = STMT_ASSESSMENT_UPDATE,
-    .remove = STMT_ASSESSMENT_DELETE,
     .entity = "assessment",
     .audit_place = AUDIT_PLACE_NONE,
 };

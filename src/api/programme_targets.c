@@ -216,10 +216,8 @@ void programme_targets_create(struct request *rq) {
 
 /* A patch's years against the term, with the programme locked; 404 and 403
  * as for the programme. */
-static bool before_update(struct request *rq, int64_t id, int64_t parent) {
-  (void)parent;
-  char id_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+static bool before_update(struct request *rq, struct write *w) {
+  const char *id_text = w->id_text;
   const struct db_arg args[] = {{"id", id_text}, DB_END};
   PGresult *state = db_call(rq, STMT_PROGRAMME_TARGET_STATE, args, NULL);
   if (state == NULL)
@@ -254,12 +252,11 @@ static const struct resource targets = {
     .get = STMT_PROGRAMME_TARGET_GET,
     .insert = STMT_PROGRAMME_TARGET_INSERT,
     .update = STMT_PROGRAMME_TARGET_UPDATE,
-    .remove = STMT_PROGRAMME_TARGET_DELETE,
     .scope_message =
         "you may read this programme's targets but not change them",
     .entity = "programme_target",
     .audit_place = AUDIT_PLACE_NONE,
-    .before_update = before_update,
+    .check_transition = before_update,
 };
 
 void programme_target_get(struct request *rq) {
@@ -271,7 +268,7 @@ void programme_target_update(struct request *rq) {
 }
 
 void programme_target_delete(struct request *rq) {
-  resource_delete(rq, &targets);
+  resource_delete(rq, &targets, STMT_PROGRAMME_TARGET_DELETE);
 }
 
 /* An empty page: is the programme (or target) there for the caller? False

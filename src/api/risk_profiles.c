@@ -370,7 +370,7 @@ static const struct table_spec history_table =
 const struct list_spec risk_profile_history_spec = {
     .params = risk_profile_history_params,
     .stmt = STMT_RISK_PROFILE_HISTORY,
-    .nested = true,
+    .parent = &school_parent,
     .table = &history_table,
 };
 

@@ -262,7 +262,7 @@ const struct jspec_field context_years_params[] = {PAGE_PARAMS, END_FIELDS};
 const struct list_spec context_years_spec = {
     .params = context_years_params,
     .stmt = STMT_CONTEXT_YEARS_LIST,
-    .nested = true,
+    .parent = &school_parent,
     .table = &context_table,
 };
 

@@ -256,7 +256,7 @@ static const struct table_spec school_submission_table =
 const struct list_spec school_submissions_list_spec = {
     .params = school_submissions_list_params,
     .stmt = STMT_SUBM_SCHOOL_LIST,
-    .nested = true,
+    .parent = &school_parent,
     .table = &school_submission_table,
 };
 
