@@ -358,12 +358,6 @@ void campaigns_create(struct request *rq) {
 
 /* --- update -------------------------------------------------------------- */
 
-struct update {
-  char id[24], version[16];
-  int32_t want;
-  char *body, *before;
-};
-
 static bool conflict(struct request *rq, const char *path,
                      const char *message) {
   json_t *errors = NULL;
@@ -396,29 +390,30 @@ static bool transition_valid(struct request *rq, const char *from,
   return true;
 }
 
-/* The state an update is judged on, locked. */
+/* The state an update is judged on, locked: the resource's context. */
 struct state {
   char status[16], region[24], muni[24];
-  bool has_muni, writable;
-  int32_t version;
+  bool has_muni;
 };
 
-/* False after answering 404 (or after the failed statement). */
-static bool read_state(struct request *rq, const char *id, struct state *s) {
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_STATE,
-                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
+static bool load_state(struct request *rq, struct write *w,
+                       struct write_state *found) {
+  struct state *s = w->ctx;
+  PGresult *r =
+      db_call(rq, STMT_CAMPAIGN_STATE,
+              (const struct db_arg[]){{"id", w->id_text}, DB_END}, NULL);
   if (r == NULL)
     return false;
-  if (PQntuples(r) == 0) {
+  found->found = PQntuples(r) == 1;
+  if (!found->found) {
     PQclear(r);
-    reply_unseen(rq, "campaign with id %s", id);
-    return false;
+    return true;
   }
   const char *region = db_get(r, 0, "region_id");
   const char *muni = db_get(r, 0, "municipality_id");
   snprintf(s->status, sizeof s->status, "%s", db_get(r, 0, "status"));
-  s->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  s->writable = column_true(r, 0, "writable");
+  found->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  found->writable = column_true(r, 0, "writable");
   snprintf(s->region, sizeof s->region, "%s", region ? region : "");
   s->has_muni = muni != NULL;
   snprintf(s->muni, sizeof s->muni, "%s", muni ? muni : "");
@@ -426,89 +421,65 @@ static bool read_state(struct request *rq, const char *id, struct state *s) {
   return true;
 }
 
-/* The caller may write the campaign, at the version it holds; false after
- * answering 403 or 412. */
-static bool update_allowed(struct request *rq, const struct update *u,
-                           const struct state *s) {
-  if (!s->writable) {
-    reply_problem(rq, ERR_FORBIDDEN,
-                  "you may read this campaign but not change it");
-    return false;
-  }
-  if (s->version != u->want) {
-    char detail[96];
-    snprintf(detail, sizeof detail,
-             "the campaign is at version %d, not %s: read it again", s->version,
-             u->version);
-    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-    reply_etag(rq, s->version);
-    return false;
-  }
-  return true;
-}
-
-/* The body's indicators, when it has them, replace the campaign's. */
-static bool replace_indicators(struct request *rq, const char *id) {
-  if (json_object_get(rq->json, "indicators") == NULL)
-    return true;
-  const struct db_arg campaign[] = {{"campaign", id}, DB_END};
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_INDICATORS_DELETE, campaign, NULL);
-  if (r == NULL)
-    return false;
-  PQclear(r);
-  r = db_call(rq, STMT_CAMPAIGN_INDICATORS_INSERT, campaign, rq->json);
-  PQclear(r);
-  return r != NULL;
-}
-
-static bool update_work(struct request *rq, void *arg) {
-  struct update *u = arg;
-  free(u->before);
-  u->before = NULL;
-  struct state s;
-  if (!read_state(rq, u->id, &s) || !update_allowed(rq, u, &s))
-    return false;
-  const char *owner_muni = s.has_muni ? s.muni : NULL;
+static bool check_transition(struct request *rq, struct write *w) {
+  const struct state *s = w->ctx;
   const char *to = json_string_value(json_object_get(rq->json, "status"));
-  int32_t version;
-  if (!transition_valid(rq, s.status, to) || !indicators_valid(rq) ||
-      !target_valid(rq, s.region, owner_muni) ||
-      (u->before = campaign_doc(rq, u->id, &version, true)) == NULL)
-    return false;
-  const struct db_arg args[] = {
-      {"id", u->id}, {"version", u->version}, {"patch", u->body}, DB_END};
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_UPDATE, args, NULL);
-  if (r == NULL)
-    return false;
-  PQclear(r);
-  if (!replace_indicators(rq, u->id))
-    return false;
-  if (to != NULL && strcmp(s.status, "draft") == 0 && strcmp(to, "open") == 0) {
-    r = db_call(rq, STMT_CAMPAIGN_OPEN,
-                (const struct db_arg[]){{"id", u->id}, DB_END}, NULL);
+  return transition_valid(rq, s->status, to) && indicators_valid(rq) &&
+         target_valid(rq, s->region, s->has_muni ? s->muni : NULL);
+}
+
+/* The body's indicators, when it has them, replace the campaign's; a
+ * draft that opens takes its schools. */
+static bool after_write(struct request *rq, struct write *w) {
+  const struct state *s = w->ctx;
+  if (json_object_get(rq->json, "indicators") != NULL) {
+    const struct db_arg campaign[] = {{"campaign", w->id_text}, DB_END};
+    PGresult *r = db_call(rq, STMT_CAMPAIGN_INDICATORS_DELETE, campaign, NULL);
+    if (r == NULL)
+      return false;
+    PQclear(r);
+    r = db_call(rq, STMT_CAMPAIGN_INDICATORS_INSERT, campaign, rq->json);
     if (r == NULL)
       return false;
     PQclear(r);
   }
-  return reply_written(rq, u->id, u->before, 200, s.region, owner_muni,
-                       "update");
+  const char *to = json_string_value(json_object_get(rq->json, "status"));
+  if (to == NULL || strcmp(s->status, "draft") != 0 || strcmp(to, "open") != 0)
+    return true;
+  PGresult *r =
+      db_call(rq, STMT_CAMPAIGN_OPEN,
+              (const struct db_arg[]){{"id", w->id_text}, DB_END}, NULL);
+  PQclear(r);
+  return r != NULL;
 }
 
+static void audit_where(const struct write *w, const char **place,
+                        const char **parent) {
+  const struct state *s = w->ctx;
+  *place = s->has_muni ? AUDIT_PLACE_SCHOOL : AUDIT_PLACE_REGION_ID;
+  *parent = s->has_muni ? NULL : s->region;
+}
+
+static const struct resource campaigns = {
+    .what = "campaign",
+    .collection = "/api/v1/monitoring/campaigns",
+    .id_param = "id",
+    .fields = campaign_create_fields,
+    .update_fields = campaign_update_fields,
+    .check = check_campaign,
+    .get = STMT_CAMPAIGN_GET,
+    .update = STMT_CAMPAIGN_UPDATE,
+    .entity = "campaign",
+    .load_state = load_state,
+    .readonly = "you may read this campaign but not change it",
+    .check_transition = check_transition,
+    .after_write = after_write,
+    .audit_where = audit_where,
+};
+
 void campaign_update(struct request *rq) {
-  struct update u = {0};
-  int64_t id;
-  if (!request_param_id(rq, "id", &id) ||
-      !body_valid(rq, campaign_update_fields, JSPEC_PATCH) ||
-      !request_if_match(rq, &u.want))
-    return;
-  snprintf(u.id, sizeof u.id, "%lld", (long long)id);
-  snprintf(u.version, sizeof u.version, "%d", u.want);
-  u.body = json_dumps(rq->json, JSON_COMPACT);
-  if (u.body == NULL)
-    abort();
-  db_txn(rq, update_work, &u);
-  free(u.body);
-  free(u.before);
+  struct state s = {0};
+  resource_update_ctx(rq, &campaigns, &s);
 }
 
 /* --- reads --------------------------------------------------------------- */
