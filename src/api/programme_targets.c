@@ -216,18 +216,16 @@ void programme_targets_create(struct request *rq) {
 
 /* A patch's years against the term, with the programme locked; 404 and 403
  * as for the programme. */
-static bool before_update(struct request *rq, struct write *w) {
-  const char *id_text = w->id_text;
-  const struct db_arg args[] = {{"id", id_text}, DB_END};
+static bool check_patch(struct request *rq, struct write *w) {
+  const struct db_arg args[] = {{"id", w->id_text}, DB_END};
   PGresult *state = db_call(rq, STMT_PROGRAMME_TARGET_STATE, args, NULL);
   if (state == NULL)
     return false;
   bool ok = false;
   if (PQntuples(state) == 0)
-    reply_unseen(rq, "programme target with id %s", id_text);
+    reply_write_missing(rq, w);
   else if (db_get(state, 0, "writable")[0] != 't')
-    reply_problem(rq, ERR_FORBIDDEN,
-                  "you may read this programme's targets but not change them");
+    reply_problem(rq, ERR_FORBIDDEN, w->res->scope_message);
   else
     ok = true;
   json_t *errors = json_array();
@@ -256,7 +254,7 @@ static const struct resource targets = {
         "you may read this programme's targets but not change them",
     .entity = "programme_target",
     .audit_place = AUDIT_PLACE_NONE,
-    .check_transition = before_update,
+    .check_transition = check_patch,
 };
 
 void programme_target_get(struct request *rq) {
