@@ -25,7 +25,7 @@ struct write;
 /* The state a write is judged on, read (and locked) by a load_state hook. */
 struct write_state {
   bool found;    /* false: answered 404 as a missing row */
-  bool writable; /* false: answered 403 with the resource's readonly */
+  bool writable; /* false: answered 403 with the scope_message */
   int32_t version;
 };
 
@@ -54,20 +54,22 @@ struct resource {
   /* Hooks of an update or delete, each optional; the generic path keeps
    * 404, 403, 412, the audit and the answer. In order: */
   /* Reads (and locks) the state the write is judged on; false when a
-   * statement failed. Then: not found 404, not writable 403 (readonly),
-   * another version 412. Without it: the row by `get`, 404, 412. */
+   * statement failed. Then: not found 404, not writable 403 (with
+   * scope_message), another version 412. Without it: the row by `get`,
+   * 404, 412. It may set w->before, the audited document before the
+   * write, when that is not the one answered (see audit_doc). */
   bool (*load_state)(struct request *rq, struct write *w,
                      struct write_state *s);
-  const char *readonly; /* the 403's detail when not writable */
   /* The resource's own rules on the change (state transitions, rules
    * against stored data), inside the transaction; false after answering. */
   bool (*check_transition)(struct request *rq, struct write *w);
   /* After the statement changed (or deleted) the row, before it is read
    * back: side effects in the same transaction; false after answering. */
   bool (*after_write)(struct request *rq, struct write *w);
-  /* The 403 of a write that changed no row at the version held, when it
-   * is not the scope's (scope_message). */
-  bool (*not_changed)(struct request *rq, struct write *w);
+  /* The row's document for the audit trail after the write (into *doc,
+   * owned; replacing it), when not the one answered; false when a
+   * statement failed. */
+  bool (*audit_doc)(struct request *rq, struct write *w, char **doc);
   /* Where the audit trail files this write, when not audit_place. */
   void (*audit_where)(const struct write *w, const char **place,
                       const char **parent);
@@ -81,7 +83,7 @@ struct write {
   int32_t version;                   /* the one the client holds */
   char version_text[16];
   char *body;           /* the validated JSON, owned */
-  char *before, *after; /* the documents around the write, owned */
+  char *before, *after; /* the audited documents around the write, owned */
   void *ctx;            /* the resource's own, for its hooks */
 };
 

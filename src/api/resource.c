@@ -236,15 +236,31 @@ static bool audit(struct request *rq, struct write *w, const char *action) {
   return audit_write(rq, &e);
 }
 
+/* The row's document for the audit trail after the write, when the
+ * resource keeps its own: replaces *doc. */
+static bool audit_doc(struct request *rq, struct write *w, char **doc) {
+  return w->res->audit_doc == NULL || w->res->audit_doc(rq, w, doc);
+}
+
 /* The written row, read back: audited, then the answer. */
 static bool finish_write(struct request *rq, struct write *w,
                          const char *action, unsigned status) {
   int32_t version;
-  if (!read_doc(rq, w, &w->after, &version) || !audit(rq, w, action))
-    return false;
-  reply_json_text(rq, status, w->after, strlen(w->after));
-  reply_etag(rq, version);
-  return true;
+  char *answer = NULL;
+  bool ok = read_doc(rq, w, &answer, &version);
+  if (ok && w->res->audit_doc == NULL) {
+    free(w->after);
+    w->after = answer; /* the same document */
+    answer = NULL;
+  }
+  ok = ok && audit_doc(rq, w, &w->after) && audit(rq, w, action);
+  if (ok) {
+    const char *text = answer != NULL ? answer : w->after;
+    reply_json_text(rq, status, text, strlen(text));
+    reply_etag(rq, version);
+  }
+  free(answer);
+  return ok;
 }
 
 /* The parent (id as text) exists and is in the caller's scope; otherwise
@@ -337,8 +353,6 @@ static bool reply_not_changed(struct request *rq, struct write *w) {
     return false;
   if (now != w->version)
     reply_stale(rq, w, now);
-  else if (w->res->not_changed != NULL)
-    return w->res->not_changed(rq, w);
   else
     reply_out_of_scope(rq, w->res);
   return false;
@@ -355,7 +369,7 @@ static bool state_allows(struct request *rq, struct write *w) {
     return false;
   }
   if (!s.writable) {
-    reply_problem(rq, ERR_FORBIDDEN, w->res->readonly);
+    reply_problem(rq, ERR_FORBIDDEN, w->res->scope_message);
     return false;
   }
   if (s.version != w->version) {
@@ -374,8 +388,14 @@ static bool transition_allowed(struct request *rq, struct write *w) {
  * row's 404 and 412, then the rules. False after answering. */
 static bool read_before(struct request *rq, struct write *w) {
   bool judged = w->res->load_state != NULL;
-  if (judged && (!state_allows(rq, w) || !transition_allowed(rq, w)))
-    return false;
+  if (judged) {
+    free(w->before); /* load_state may give its own */
+    w->before = NULL;
+    if (!state_allows(rq, w) || !transition_allowed(rq, w))
+      return false;
+    if (w->before != NULL)
+      return true;
+  }
   int32_t now;
   if (!read_doc(rq, w, &w->before, &now))
     return false;
