@@ -90,6 +90,12 @@ struct write {
 /* Answers 404 for the write's row as the generic path does. */
 void reply_write_missing(struct request *rq, const struct write *w);
 
+/* Answers 412 for a write at version `held` of what is at `now`, with the
+ * ETag of now: the generic path's, and of the writes that keep their own
+ * (a profile or a social context per school year, a submission). */
+void reply_stale_version(struct request *rq, const char *what, int32_t now,
+                         const char *held);
+
 void resource_get(struct request *rq, const struct resource *res);
 void resource_create(struct request *rq, const struct resource *res);
 void resource_update(struct request *rq, const struct resource *res);

@@ -202,13 +202,17 @@ static bool read_doc(struct request *rq, struct write *w, char **doc,
   return true;
 }
 
-static void reply_stale(struct request *rq, struct write *w, int32_t now) {
+void reply_stale_version(struct request *rq, const char *what, int32_t now,
+                         const char *held) {
   char detail[128];
   snprintf(detail, sizeof detail,
-           "the %s is at version %d, not %s: read it again", w->res->what, now,
-           w->version_text);
+           "the %s is at version %d, not %s: read it again", what, now, held);
   reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
   reply_etag(rq, now);
+}
+
+static void reply_stale(struct request *rq, struct write *w, int32_t now) {
+  reply_stale_version(rq, w->res->what, now, w->version_text);
 }
 
 static void reply_out_of_scope(struct request *rq, const struct resource *res) {

@@ -293,12 +293,7 @@ static void reply_illegal(struct request *rq, const struct call *c,
 }
 
 static void reply_stale(struct request *rq, const struct call *c, int32_t now) {
-  char detail[128];
-  snprintf(detail, sizeof detail,
-           "the submission is at version %d, not %s: read it again", now,
-           c->held_text);
-  reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-  reply_etag(rq, now);
+  reply_stale_version(rq, "submission", now, c->held_text);
 }
 
 /* Submitting needs a value for every required indicator: 400 naming each
