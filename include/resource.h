@@ -17,6 +17,8 @@ struct parent {
   const char *collection; /* "/api/v1/schools" */
   const char *arg;        /* the statements' argument naming it: "school" */
   enum stmt_id visible;   /* id -> a row when the caller sees it */
+  /* A create's 403 when its load_parent finds the parent not writable. */
+  const char *readonly;
 };
 extern const struct parent school_parent;
 
@@ -34,7 +36,10 @@ struct resource {
   const char *collection; /* "/api/v1/schools", or "statuses" under a parent */
   const char *id_param;   /* path parameter naming the resource */
   const struct parent *parent; /* NULL: at the top */
-  bool text_key;               /* its id is a code ("RF01"), not a number */
+  /* Created under the parent (POST .../{id}/<collection>), but addressed
+   * by its own id alone (collection is then the absolute one). */
+  bool flat;
+  bool text_key; /* its id is a code ("RF01"), not a number */
   const struct jspec_field *fields;
   const struct jspec_field *update_fields; /* when PATCH differs from POST */
   /* Optional rules across fields, after the field spec passed; appends to
@@ -51,6 +56,16 @@ struct resource {
    * (AUDIT_PLACE_*). */
   const char *entity, *audit_place;
 
+  /* Hooks of a create, each optional. Reads (and locks) the parent the
+   * row is created under; false when a statement failed. Then: not found
+   * 404, not writable 403 (the parent's readonly). Without it: the
+   * parent's visible statement, 404. */
+  bool (*load_parent)(struct request *rq, struct write *w,
+                      struct write_state *s);
+  /* The create's rules against stored data, before the insert; false
+   * after answering. */
+  bool (*check_create)(struct request *rq, struct write *w);
+
   /* Hooks of an update or delete, each optional; the generic path keeps
    * 404, 403, 412, the audit and the answer. In order: */
   /* Reads (and locks) the state the write is judged on; false when a
@@ -63,8 +78,9 @@ struct resource {
   /* The resource's own rules on the change (state transitions, rules
    * against stored data), inside the transaction; false after answering. */
   bool (*check_transition)(struct request *rq, struct write *w);
-  /* After the statement changed (or deleted) the row, before it is read
-   * back: side effects in the same transaction; false after answering. */
+  /* After the statement created, changed or deleted the row, before it
+   * is read back: side effects in the same transaction; false after
+   * answering. */
   bool (*after_write)(struct request *rq, struct write *w);
   /* The row's document for the audit trail after the write (into *doc,
    * owned; replacing it), when not the one answered; false when a
@@ -98,6 +114,9 @@ void reply_stale_version(struct request *rq, const char *what, int32_t now,
 
 void resource_get(struct request *rq, const struct resource *res);
 void resource_create(struct request *rq, const struct resource *res);
+/* The same with the resource's own context for its hooks (w->ctx). */
+void resource_create_ctx(struct request *rq, const struct resource *res,
+                         void *ctx);
 void resource_update(struct request *rq, const struct resource *res);
 /* The same with the resource's own context for its hooks (w->ctx). */
 void resource_update_ctx(struct request *rq, const struct resource *res,

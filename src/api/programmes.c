@@ -89,6 +89,14 @@ static void check_programme(struct request *rq, const json_t *body,
       }
 }
 
+const struct parent programme_parent = {
+    .what = "programme",
+    .collection = "/api/v1/programmes",
+    .arg = "programme",
+    .visible = STMT_PROGRAMME_GET,
+    .readonly = "you may read this programme but not change it",
+};
+
 PGresult *programme_lock(struct request *rq, const char *id_text) {
   const struct db_arg args[] = {{"id", id_text}, DB_END};
   PGresult *r = db_call(rq, STMT_PROGRAMME_STATE, args, NULL);
@@ -99,8 +107,7 @@ PGresult *programme_lock(struct request *rq, const char *id_text) {
   }
   if (r != NULL && db_get(r, 0, "writable")[0] != 't') {
     PQclear(r);
-    reply_problem(rq, ERR_FORBIDDEN,
-                  "you may read this programme but not change it");
+    reply_problem(rq, ERR_FORBIDDEN, programme_parent.readonly);
     return NULL;
   }
   return r;

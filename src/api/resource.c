@@ -23,10 +23,17 @@ const struct parent school_parent = {
     .visible = STMT_SCHOOL_VISIBLE,
 };
 
+/* The parent the resource's own statements and path name: not a flat
+ * one's, but when it is created. */
+static const struct parent *named_parent(const struct resource *res,
+                                         bool creating) {
+  return res->flat && !creating ? NULL : res->parent;
+}
+
 /* The path ids of a request: the resource's own, and its parent's. */
 static bool read_ids(struct request *rq, const struct resource *res,
                      bool with_own_id, struct write *w) {
-  if (res->parent != NULL) {
+  if (named_parent(res, !with_own_id) != NULL) {
     if (!request_param_id(rq, "id", &w->parent))
       return false;
     snprintf(w->parent_text, sizeof w->parent_text, "%lld",
@@ -47,7 +54,7 @@ static bool read_ids(struct request *rq, const struct resource *res,
  * says the row is missing. */
 void reply_write_missing(struct request *rq, const struct write *w) {
   const struct resource *res = w->res;
-  if (res->parent != NULL) {
+  if (named_parent(res, false) != NULL) {
     reply_unseen(rq, "%s with id %s of %s %s", res->what, w->id_text,
                  res->parent->what, w->parent_text);
   } else if (db_stmt_scoped(res->get)) {
@@ -144,7 +151,9 @@ void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
 static PGresult *fetch(struct request *rq, const struct write *w,
                        bool *missing) {
   const struct db_arg args[] = {
-      {"id", w->id_text}, parent_arg(w->res->parent, w->parent_text), DB_END};
+      {"id", w->id_text},
+      parent_arg(named_parent(w->res, false), w->parent_text),
+      DB_END};
   PGresult *r = db_call(rq, w->res->get, args, NULL);
   *missing = r != NULL && PQntuples(r) == 0;
   if (*missing) {
@@ -233,7 +242,7 @@ static bool audit(struct request *rq, struct write *w, const char *action) {
       .before = w->before,
       .after = w->after,
       .place = res->audit_place,
-      .parent = res->parent != NULL ? w->parent_text : NULL,
+      .parent = named_parent(res, false) != NULL ? w->parent_text : NULL,
   };
   if (res->audit_where != NULL)
     res->audit_where(w, &e.place, &e.parent);
@@ -286,10 +295,29 @@ bool school_in_sight(struct request *rq, const char *school_id) {
   return parent_in_sight(rq, &school_parent, school_id);
 }
 
+/* The parent of a create, by the resource's load_parent: 404, 403; false
+ * after answering. */
+static bool parent_allows(struct request *rq, struct write *w) {
+  const struct parent *parent = w->res->parent;
+  struct write_state s = {0};
+  if (!w->res->load_parent(rq, w, &s))
+    return false;
+  if (!s.found)
+    reply_unseen(rq, "%s with id %s", parent->what, w->parent_text);
+  else if (!s.writable)
+    reply_problem(rq, ERR_FORBIDDEN, parent->readonly);
+  return s.found && s.writable;
+}
+
 static bool create_work(struct request *rq, void *arg) {
   struct write *w = arg;
-  const struct parent *parent = w->res->parent;
-  if (parent != NULL && !parent_in_sight(rq, parent, w->parent_text))
+  const struct resource *res = w->res;
+  const struct parent *parent = res->parent;
+  if (parent != NULL &&
+      !(res->load_parent != NULL ? parent_allows(rq, w)
+                                 : parent_in_sight(rq, parent, w->parent_text)))
+    return false;
+  if (res->check_create != NULL && !res->check_create(rq, w))
     return false;
   const struct db_arg args[] = {
       {"body", w->body}, parent_arg(parent, w->parent_text), DB_END};
@@ -304,7 +332,8 @@ static bool create_work(struct request *rq, void *arg) {
     reply_out_of_scope(rq, w->res);
     return false;
   }
-  return finish_write(rq, w, "create", 201);
+  return (res->after_write == NULL || res->after_write(rq, w)) &&
+         finish_write(rq, w, "create", 201);
 }
 
 static char *body_text(struct request *rq) {
@@ -332,13 +361,18 @@ static bool body_valid(struct request *rq, const struct resource *res,
 }
 
 void resource_create(struct request *rq, const struct resource *res) {
-  struct write w = {.res = res};
+  resource_create_ctx(rq, res, NULL);
+}
+
+void resource_create_ctx(struct request *rq, const struct resource *res,
+                         void *ctx) {
+  struct write w = {.res = res, .ctx = ctx};
   if (!read_ids(rq, res, false, &w) || !body_valid(rq, res, JSPEC_CREATE))
     return;
   w.body = body_text(rq);
   if (db_txn(rq, create_work, &w)) {
     char collection[160];
-    if (res->parent != NULL)
+    if (named_parent(res, false) != NULL)
       snprintf(collection, sizeof collection, "%s/%s/%s",
                res->parent->collection, w.parent_text, res->collection);
     else
@@ -425,11 +459,12 @@ static bool update_work(struct request *rq, void *arg) {
   struct write *w = arg;
   if (!read_before(rq, w))
     return false;
-  const struct db_arg args[] = {{"id", w->id_text},
-                                {"version", w->version_text},
-                                {"patch", w->body},
-                                parent_arg(w->res->parent, w->parent_text),
-                                DB_END};
+  const struct db_arg args[] = {
+      {"id", w->id_text},
+      {"version", w->version_text},
+      {"patch", w->body},
+      parent_arg(named_parent(w->res, false), w->parent_text),
+      DB_END};
   return written(rq, w, db_call(rq, w->res->update, args, NULL)) &&
          finish_write(rq, w, "update", 200);
 }
@@ -460,10 +495,11 @@ static bool delete_work(struct request *rq, void *arg) {
   struct write *w = &d->w;
   if (!read_before(rq, w))
     return false;
-  const struct db_arg args[] = {{"id", w->id_text},
-                                {"version", w->version_text},
-                                parent_arg(w->res->parent, w->parent_text),
-                                DB_END};
+  const struct db_arg args[] = {
+      {"id", w->id_text},
+      {"version", w->version_text},
+      parent_arg(named_parent(w->res, false), w->parent_text),
+      DB_END};
   if (!written(rq, w, db_call(rq, d->stmt, args, NULL)) ||
       !audit(rq, w, "delete"))
     return false;
