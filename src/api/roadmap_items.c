@@ -264,18 +264,6 @@ static bool reply_item(struct request *rq, const char *id, unsigned status) {
   return true;
 }
 
-/* The item's written state: audited, then answered. */
-static bool finish_item(struct request *rq, struct item_write *w,
-                        const char *action, unsigned status) {
-  char *after = NULL;
-  bool ok =
-      item_audit_doc(rq, w->id_text, &after) &&
-      audit_item(rq, action, "roadmap_item", w->id_text, w->before, after) &&
-      reply_item(rq, w->id_text, status);
-  free(after);
-  return ok;
-}
-
 static bool read_item_id(struct request *rq, struct item_write *w) {
   if (!request_param_id(rq, "id", &w->id))
     return false;
@@ -289,50 +277,6 @@ static bool read_roadmap_id(struct request *rq, struct item_write *w) {
   snprintf(w->roadmap_text, sizeof w->roadmap_text, "%lld",
            (long long)w->roadmap);
   return true;
-}
-
-/* --- create ----------------------------------------------------------------
- */
-
-static bool create_work(struct request *rq, void *arg) {
-  struct item_write *w = arg;
-  struct roadmap_ctx ctx;
-  if (!roadmap_context(rq, w->roadmap_text, true, &ctx))
-    return false;
-  json_t *given = json_object_get(w->body, "position");
-  long pos = given != NULL ? (long)json_integer_value(given) : ctx.next;
-  if (pos >= ctx.next)
-    pos = ctx.next;
-  else if (!shift(rq, w->roadmap_text, pos, ctx.next - 1, 1, NULL))
-    return false;
-  json_object_set_new(w->body, "position", json_integer(pos));
-  prepare_body(w->body, ctx.year);
-  char *body = dump(w->body);
-  const struct db_arg args[] = {
-      {"body", body}, {"roadmap", w->roadmap_text}, DB_END};
-  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_INSERT, args, NULL);
-  free(body);
-  if (r == NULL)
-    return false;
-  bool inserted = PQntuples(r) == 1;
-  if (inserted)
-    snprintf(w->id_text, sizeof w->id_text, "%s", db_get(r, 0, "id"));
-  PQclear(r);
-  if (!inserted)
-    return reply_not_writable(rq);
-  return roadmap_changed(rq, w->roadmap_text) &&
-         finish_item(rq, w, "create", 201);
-}
-
-void roadmap_items_create(struct request *rq) {
-  struct item_write w = {0};
-  if (!read_roadmap_id(rq, &w) ||
-      !request_body_checked(rq, roadmap_item_fields, JSPEC_CREATE))
-    return;
-  w.body = json_deep_copy(rq->json);
-  if (db_txn(rq, create_work, &w))
-    reply_location(rq, "/api/v1/roadmap-items", strtoll(w.id_text, NULL, 10));
-  write_end(&w);
 }
 
 /* --- get, update, delete ---------------------------------------------------
@@ -451,6 +395,92 @@ void roadmap_item_update(struct request *rq) {
 void roadmap_item_delete(struct request *rq) {
   struct item_ctx ctx;
   resource_delete_ctx(rq, &items, STMT_ROADMAP_ITEM_DELETE, &ctx);
+}
+
+/* --- create ----------------------------------------------------------------
+ */
+
+static const struct parent roadmap_parent = {
+    .what = "roadmap",
+    .collection = "/api/v1/roadmaps",
+    .arg = "roadmap",
+    .visible = STMT_ROADMAP_VISIBLE,
+    .readonly = not_writable,
+};
+
+/* A create's context: the roadmap, locked. */
+struct roadmap_state {
+  struct roadmap_ctx rc;
+  char status[16];
+};
+
+static bool load_roadmap(struct request *rq, struct write *w,
+                         struct write_state *s) {
+  struct roadmap_state *st = w->ctx;
+  const struct db_arg args[] = {{"roadmap", w->parent_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_CONTEXT, args, NULL);
+  if (r == NULL)
+    return false;
+  s->found = PQntuples(r) == 1;
+  s->writable = s->found && strcmp(db_get(r, 0, "writable"), "t") == 0;
+  if (s->found) {
+    snprintf(st->status, sizeof st->status, "%s", db_get(r, 0, "status"));
+    st->rc.year = atoi(db_get(r, 0, "year"));
+    st->rc.next = strtol(db_get(r, 0, "next_position"), NULL, 10);
+  }
+  PQclear(r);
+  return true;
+}
+
+/* Only a draft takes items; the followers of a given position move down,
+ * and the body as stored replaces w->body. */
+static bool check_create(struct request *rq, struct write *w) {
+  const struct roadmap_state *st = w->ctx;
+  if (strcmp(st->status, "draft") != 0)
+    return reply_not_draft(rq, st->status);
+  json_t *body = json_deep_copy(rq->json);
+  json_t *given = json_object_get(body, "position");
+  long next = st->rc.next;
+  long pos = given != NULL ? (long)json_integer_value(given) : next;
+  bool ok = true;
+  if (pos >= next)
+    pos = next;
+  else
+    ok = shift(rq, w->parent_text, pos, next - 1, 1, NULL);
+  json_object_set_new(body, "position", json_integer(pos));
+  prepare_body(body, st->rc.year);
+  free(w->body);
+  w->body = dump(body);
+  json_decref(body);
+  return ok;
+}
+
+static bool created(struct request *rq, struct write *w) {
+  return roadmap_changed(rq, w->parent_text);
+}
+
+/* Created under its roadmap, then addressed alone. */
+static const struct resource items_in_roadmap = {
+    .what = "roadmap item",
+    .collection = "/api/v1/roadmap-items",
+    .id_param = "id",
+    .parent = &roadmap_parent,
+    .flat = true,
+    .fields = roadmap_item_fields,
+    .get = STMT_ROADMAP_ITEM_GET,
+    .insert = STMT_ROADMAP_ITEM_INSERT,
+    .scope_message = not_writable,
+    .entity = "roadmap_item",
+    .audit_place = AUDIT_PLACE_SCHOOL,
+    .load_parent = load_roadmap,
+    .check_create = check_create,
+    .after_write = created,
+    .audit_doc = audit_doc,
+};
+
+void roadmap_items_create(struct request *rq) {
+  struct roadmap_state st = {0};
+  resource_create_ctx(rq, &items_in_roadmap, &st);
 }
 
 /* --- lists -----------------------------------------------------------------
