@@ -477,30 +477,16 @@ static const struct resource campaigns = {
     .audit_where = audit_where,
 };
 
+void campaign_get(struct request *rq) {
+  resource_get(rq, &campaigns);
+}
+
 void campaign_update(struct request *rq) {
   struct state s = {0};
   resource_update_ctx(rq, &campaigns, &s);
 }
 
 /* --- reads --------------------------------------------------------------- */
-
-void campaign_get(struct request *rq) {
-  int64_t id;
-  if (!request_param_id(rq, "id", &id))
-    return;
-  char text[24];
-  snprintf(text, sizeof text, "%lld", (long long)id);
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_GET,
-                        (const struct db_arg[]){{"id", text}, DB_END}, NULL);
-  if (r == NULL)
-    return;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
-    reply_unseen(rq, "campaign with id %s", text);
-    return;
-  }
-  reply_doc(rq, r, 200);
-}
 
 const struct jspec_field campaigns_list_params[] = {
     ENUM_FIELD("status", 0, statuses),

@@ -250,20 +250,6 @@ static bool roadmap_changed(struct request *rq, const char *roadmap) {
   return r != NULL;
 }
 
-/* Answers the item as it is now, with its ETag. */
-static bool reply_item(struct request *rq, const char *id, unsigned status) {
-  const struct db_arg args[] = {{"id", id}, DB_END};
-  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_GET, args, NULL);
-  if (r == NULL)
-    return false;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
-    return reply_item_missing(rq, id);
-  }
-  reply_doc(rq, r, status);
-  return true;
-}
-
 static bool read_item_id(struct request *rq, struct item_write *w) {
   if (!request_param_id(rq, "id", &w->id))
     return false;
@@ -281,12 +267,6 @@ static bool read_roadmap_id(struct request *rq, struct item_write *w) {
 
 /* --- get, update, delete ---------------------------------------------------
  */
-
-void roadmap_item_get(struct request *rq) {
-  struct item_write w = {0};
-  if (read_item_id(rq, &w))
-    reply_item(rq, w.id_text, 200);
-}
 
 /* The state of an update or delete: the item, locked with its roadmap. */
 static bool load_state(struct request *rq, struct write *w,
@@ -386,6 +366,10 @@ static const struct resource items = {
     .after_write = after_write,
     .audit_doc = audit_doc,
 };
+
+void roadmap_item_get(struct request *rq) {
+  resource_get(rq, &items);
+}
 
 void roadmap_item_update(struct request *rq) {
   struct item_ctx ctx;
