@@ -76,7 +76,8 @@ struct resource {
   bool (*load_state)(struct request *rq, struct write *w,
                      struct write_state *s);
   /* The resource's own rules on the change (state transitions, rules
-   * against stored data), inside the transaction; false after answering. */
+   * against stored data; a delete's too: rq->method tells), after the
+   * 404, 403 and 412; false after answering. */
   bool (*check_transition)(struct request *rq, struct write *w);
   /* After the statement created, changed or deleted the row, before it
    * is read back: side effects in the same transaction; false after
