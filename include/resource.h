@@ -75,13 +75,15 @@ struct resource {
    * write, when that is not the one answered (see audit_doc). */
   bool (*load_state)(struct request *rq, struct write *w,
                      struct write_state *s);
-  /* The resource's own rules on the change (state transitions, rules
-   * against stored data; a delete's too: rq->method tells), after the
-   * 404, 403 and 412; false after answering. */
-  bool (*check_transition)(struct request *rq, struct write *w);
-  /* After the statement created, changed or deleted the row, before it
-   * is read back: side effects in the same transaction; false after
+  /* The resource's own rules on an update (state transitions, rules
+   * against stored data), after the 404, 403 and 412; false after
    * answering. */
+  bool (*check_transition)(struct request *rq, struct write *w);
+  /* The same for a delete (not while others depend on the row). */
+  bool (*check_delete)(struct request *rq, struct write *w);
+  /* After the statement created, changed or deleted the row, before it
+   * is read back: side effects in the same transaction (rq->method tells
+   * which); false after answering. */
   bool (*after_write)(struct request *rq, struct write *w);
   /* The row's document for the audit trail after the write (into *doc,
    * owned; replacing it), when not the one answered; false when a

@@ -170,9 +170,9 @@ static bool has_results(struct request *rq, const char *id, bool *out) {
 }
 
 /* Not deleted while participants' results exist (or are being pushed). */
-static bool check_delete(struct request *rq, const char *id) {
+static bool check_delete(struct request *rq, struct write *w) {
   bool results = false;
-  if (!has_results(rq, id, &results))
+  if (!has_results(rq, w->id_text, &results))
     return false;
   if (results)
     reply_problem(rq, ERR_CONFLICT,
@@ -183,11 +183,9 @@ static bool check_delete(struct request *rq, const char *id) {
 
 /* In the update's transaction, after the row was read: the patched
  * instrument as a whole (400), the fields that results fix (409), and the
- * partition of a new year. A delete: check_delete. */
+ * partition of a new year. */
 static bool check_change(struct request *rq, struct write *w) {
   const char *id_text = w->id_text;
-  if (rq->method == HTTP_DELETE)
-    return check_delete(rq, id_text);
   json_t *now = stored_doc(rq, id_text);
   if (now == NULL)
     return false;
@@ -245,6 +243,7 @@ static const struct resource assessments = {
     .fields = assessment_fields,
     .check = check_assessment,
     .check_transition = check_change,
+    .check_delete = check_delete,
     .get = STMT_ASSESSMENT_GET,
     .insert = STMT_ASSESSMENT_INSERT,
     .update = STMT_ASSESSMENT_UPDATE,

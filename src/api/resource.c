@@ -417,19 +417,25 @@ static bool state_allows(struct request *rq, struct write *w) {
   return true;
 }
 
-static bool transition_allowed(struct request *rq, struct write *w) {
-  return w->res->check_transition == NULL || w->res->check_transition(rq, w);
+/* The resource's own rules on an update (check_transition) or a delete
+ * (check_delete). */
+typedef bool (*write_check)(struct request *rq, struct write *w);
+
+static bool rules_allow(struct request *rq, struct write *w,
+                        write_check check) {
+  return check == NULL || check(rq, w);
 }
 
 /* The row as it is before the write, and the checks on it: with a
  * load_state, its 404, 403, 412, then the resource's rules; without, the
  * row's 404 and 412, then the rules. False after answering. */
-static bool read_before(struct request *rq, struct write *w) {
+static bool read_before(struct request *rq, struct write *w,
+                        write_check check) {
   bool judged = w->res->load_state != NULL;
   if (judged) {
     free(w->before); /* load_state may give its own */
     w->before = NULL;
-    if (!state_allows(rq, w) || !transition_allowed(rq, w))
+    if (!state_allows(rq, w) || !rules_allow(rq, w, check))
       return false;
     if (w->before != NULL)
       return true;
@@ -441,7 +447,7 @@ static bool read_before(struct request *rq, struct write *w) {
     reply_stale(rq, w, now);
     return false;
   }
-  return judged || transition_allowed(rq, w);
+  return judged || rules_allow(rq, w, check);
 }
 
 /* The statement changed the row (after its side effects) or not. */
@@ -457,7 +463,7 @@ static bool written(struct request *rq, struct write *w, PGresult *r) {
 
 static bool update_work(struct request *rq, void *arg) {
   struct write *w = arg;
-  if (!read_before(rq, w))
+  if (!read_before(rq, w, w->res->check_transition))
     return false;
   const struct db_arg args[] = {
       {"id", w->id_text},
@@ -493,7 +499,7 @@ struct removal {
 static bool delete_work(struct request *rq, void *arg) {
   struct removal *d = arg;
   struct write *w = &d->w;
-  if (!read_before(rq, w))
+  if (!read_before(rq, w, w->res->check_delete))
     return false;
   const struct db_arg args[] = {
       {"id", w->id_text},

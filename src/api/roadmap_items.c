@@ -324,15 +324,18 @@ static bool place_patch(struct request *rq, struct write *w,
 }
 
 /* A draft's items change; past the draft, an item's status and
- * completed_on only, and nothing is deleted. */
+ * completed_on only. */
 static bool check_transition(struct request *rq, struct write *w) {
   const struct item_ctx *ctx = w->ctx;
-  bool draft = strcmp(ctx->status, "draft") == 0;
-  if (rq->method == HTTP_DELETE)
-    return draft || reply_not_draft(rq, ctx->status);
-  if (!draft && !reporting_only(rq->json))
+  if (strcmp(ctx->status, "draft") != 0 && !reporting_only(rq->json))
     return reply_not_draft(rq, ctx->status);
   return place_patch(rq, w, ctx);
+}
+
+/* Only a draft's items are deleted. */
+static bool check_delete(struct request *rq, struct write *w) {
+  const struct item_ctx *ctx = w->ctx;
+  return strcmp(ctx->status, "draft") == 0 || reply_not_draft(rq, ctx->status);
 }
 
 /* The roadmap's version moves with its items; a deleted item's followers
@@ -363,6 +366,7 @@ static const struct resource items = {
     .audit_place = AUDIT_PLACE_SCHOOL,
     .load_state = load_state,
     .check_transition = check_transition,
+    .check_delete = check_delete,
     .after_write = after_write,
     .audit_doc = audit_doc,
 };
