@@ -63,7 +63,8 @@ struct resource {
   bool (*load_parent)(struct request *rq, struct write *w,
                       struct write_state *s);
   /* The create's rules against stored data, before the insert; false
-   * after answering. */
+   * after answering. It may give the insert more arguments
+   * (w->insert_values). */
   bool (*check_create)(struct request *rq, struct write *w);
 
   /* Hooks of an update or delete, each optional; the generic path keeps
@@ -101,9 +102,10 @@ struct write {
   char id_text[72], parent_text[24]; /* a code has up to 64 characters */
   int32_t version;                   /* the one the client holds */
   char version_text[16];
-  char *body;           /* the validated JSON, owned */
-  char *before, *after; /* the audited documents around the write, owned */
-  void *ctx;            /* the resource's own, for its hooks */
+  char *body;            /* the validated JSON, owned */
+  json_t *insert_values; /* more arguments of the insert by name, owned */
+  char *before, *after;  /* the audited documents around the write, owned */
+  void *ctx;             /* the resource's own, for its hooks */
 };
 
 /* Answers 404 for the write's row as the generic path does. */

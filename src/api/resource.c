@@ -177,6 +177,7 @@ void resource_get(struct request *rq, const struct resource *res) {
 
 static void write_end(struct write *w) {
   free(w->body);
+  json_decref(w->insert_values);
   free(w->before);
   free(w->after);
 }
@@ -317,11 +318,13 @@ static bool create_work(struct request *rq, void *arg) {
       !(res->load_parent != NULL ? parent_allows(rq, w)
                                  : parent_in_sight(rq, parent, w->parent_text)))
     return false;
+  json_decref(w->insert_values);
+  w->insert_values = NULL;
   if (res->check_create != NULL && !res->check_create(rq, w))
     return false;
   const struct db_arg args[] = {
       {"body", w->body}, parent_arg(parent, w->parent_text), DB_END};
-  PGresult *r = db_call(rq, w->res->insert, args, NULL);
+  PGresult *r = db_call(rq, w->res->insert, args, w->insert_values);
   if (r == NULL)
     return false;
   bool inserted = PQntuples(r) == 1;
