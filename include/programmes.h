@@ -19,6 +19,10 @@ struct request;
 bool programme_term_check(long long from, long long to, const char *path,
                           json_t *errors);
 
+/* What a programme's targets are created under (resource.h). */
+struct parent;
+extern const struct parent programme_parent;
+
 /* The programme (id as text) locked for a write on it or its targets, with
  * year_from and year_to: NULL after answering 404 (not there, or not
  * visible), 403 (visible, not writable) or a failed statement. */

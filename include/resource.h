@@ -10,12 +10,36 @@
 #include "request.h"
 #include "table.h"
 
+/* What a nested resource lives under: the path's {id} names it. Schools
+ * are one; a parent is data, not a special case. */
+struct parent {
+  const char *what;       /* "school": used in messages */
+  const char *collection; /* "/api/v1/schools" */
+  const char *arg;        /* the statements' argument naming it: "school" */
+  enum stmt_id visible;   /* id -> a row when the caller sees it */
+  /* A create's 403 when its load_parent finds the parent not writable. */
+  const char *readonly;
+};
+extern const struct parent school_parent;
+
+struct write;
+
+/* The state a write is judged on, read (and locked) by a load_state hook. */
+struct write_state {
+  bool found;    /* false: answered 404 as a missing row */
+  bool writable; /* false: answered 403 with the scope_message */
+  int32_t version;
+};
+
 struct resource {
   const char *what;       /* "school": used in messages */
-  const char *collection; /* "/api/v1/schools", or "statuses" under a school */
+  const char *collection; /* "/api/v1/schools", or "statuses" under a parent */
   const char *id_param;   /* path parameter naming the resource */
-  bool nested;            /* lives under /api/v1/schools/{id} */
-  bool text_key;          /* its id is a code ("RF01"), not a number */
+  const struct parent *parent; /* NULL: at the top */
+  /* Created under the parent (POST .../{id}/<collection>), but addressed
+   * by its own id alone (collection is then the absolute one). */
+  bool flat;
+  bool text_key; /* its id is a code ("RF01"), not a number */
   const struct jspec_field *fields;
   const struct jspec_field *update_fields; /* when PATCH differs from POST */
   /* Optional rules across fields, after the field spec passed; appends to
@@ -24,22 +48,90 @@ struct resource {
   /* Optional rule on who may send which fields, after the field spec;
    * false after answering 403 (a school may not move itself). */
   bool (*authorize)(struct request *rq, const json_t *body);
-  enum stmt_id get, insert, update, remove; /* shapes: src/sql/statements.def */
+  enum stmt_id get, insert, update; /* shapes: src/sql/statements.def */
   /* When an insert or update finds the body reaching outside the caller's
    * scope: the field to name in the 403, and why. */
   const char *scope_field, *scope_message;
   /* The audit trail's name for the entity, and where it belongs
    * (AUDIT_PLACE_*). */
   const char *entity, *audit_place;
-  /* Optional rule checked inside the update's transaction, before it; false
-   * after answering (e.g. 409 for closing a closed status). */
-  bool (*before_update)(struct request *rq, int64_t id, int64_t parent);
+
+  /* Hooks of a create, each optional. Reads (and locks) the parent the
+   * row is created under; false when a statement failed. Then: not found
+   * 404, not writable 403 (the parent's readonly). Without it: the
+   * parent's visible statement, 404. */
+  bool (*load_parent)(struct request *rq, struct write *w,
+                      struct write_state *s);
+  /* The create's rules against stored data, before the insert; false
+   * after answering. It may give the insert more arguments
+   * (w->insert_values). */
+  bool (*check_create)(struct request *rq, struct write *w);
+
+  /* Hooks of an update or delete, each optional; the generic path keeps
+   * 404, 403, 412, the audit and the answer. In order: */
+  /* Reads (and locks) the state the write is judged on; false when a
+   * statement failed. Then: not found 404, not writable 403 (with
+   * scope_message), another version 412. Without it: the row by `get`,
+   * 404, 412. It may set w->before, the audited document before the
+   * write, when that is not the one answered (see audit_doc). */
+  bool (*load_state)(struct request *rq, struct write *w,
+                     struct write_state *s);
+  /* The resource's own rules on an update (state transitions, rules
+   * against stored data), after the 404, 403 and 412; false after
+   * answering. */
+  bool (*check_transition)(struct request *rq, struct write *w);
+  /* The same for a delete (not while others depend on the row). */
+  bool (*check_delete)(struct request *rq, struct write *w);
+  /* After the statement created, changed or deleted the row, before it
+   * is read back: side effects in the same transaction (rq->method tells
+   * which); false after answering. */
+  bool (*after_write)(struct request *rq, struct write *w);
+  /* The row's document for the audit trail after the write (into *doc,
+   * owned; replacing it), when not the one answered; false when a
+   * statement failed. */
+  bool (*audit_doc)(struct request *rq, struct write *w, char **doc);
+  /* Where the audit trail files this write, when not audit_place. */
+  void (*audit_where)(const struct write *w, const char **place,
+                      const char **parent);
 };
+
+/* A write under way, as the hooks see it. */
+struct write {
+  const struct resource *res;
+  int64_t id, parent;
+  char id_text[72], parent_text[24]; /* a code has up to 64 characters */
+  int32_t version;                   /* the one the client holds */
+  char version_text[16];
+  char *body;            /* the validated JSON, owned */
+  json_t *insert_values; /* more arguments of the insert by name, owned */
+  char *before, *after;  /* the audited documents around the write, owned */
+  void *ctx;             /* the resource's own, for its hooks */
+};
+
+/* Answers 404 for the write's row as the generic path does. */
+void reply_write_missing(struct request *rq, const struct write *w);
+
+/* Answers 412 for a write at version `held` of what is at `now`, with the
+ * ETag of now: the generic path's, and of the writes that keep their own
+ * (a profile or a social context per school year, a submission). */
+void reply_stale_version(struct request *rq, const char *what, int32_t now,
+                         const char *held);
 
 void resource_get(struct request *rq, const struct resource *res);
 void resource_create(struct request *rq, const struct resource *res);
+/* The same with the resource's own context for its hooks (w->ctx). */
+void resource_create_ctx(struct request *rq, const struct resource *res,
+                         void *ctx);
 void resource_update(struct request *rq, const struct resource *res);
-void resource_delete(struct request *rq, const struct resource *res);
+/* The same with the resource's own context for its hooks (w->ctx). */
+void resource_update_ctx(struct request *rq, const struct resource *res,
+                         void *ctx);
+/* Deletes with `remove` (id, version [, parent] -> id): only a resource
+ * that can be deleted routes here. */
+void resource_delete(struct request *rq, const struct resource *res,
+                     enum stmt_id remove);
+void resource_delete_ctx(struct request *rq, const struct resource *res,
+                         enum stmt_id remove, void *ctx);
 
 /* List pages. Every list takes these two query parameters. */
 #define PAGE_PARAMS                                                            \
@@ -49,16 +141,16 @@ void resource_delete(struct request *rq, const struct resource *res);
 
 /* A list: its query parameters and the statement that reads a page. The
  * statement declares its filters, named as the query parameters they come
- * from, and `school` (nested), `cursor_key` (keyed), `cursor_id` and `limit`
- * (one row more than the page); it returns doc, sort key, id, then extra
- * members. */
+ * from, the parent's argument (`school`), `cursor_key` (keyed), `cursor_id` and
+ * `limit` (one row more than the page); it returns doc, sort key, id, then
+ * extra members. */
 struct list_spec {
   const struct jspec_field *params; /* ends with PAGE_PARAMS, END_FIELDS */
   enum stmt_id stmt;
   /* When set, the statement for the checked query (else stmt). */
   enum stmt_id (*stmt_for)(const json_t *query);
-  bool nested; /* under /api/v1/schools/{id}: 404 when the school is not */
-  bool keyed;  /* sorted by a key before the id (a name) */
+  const struct parent *parent; /* under {id} of it: 404 when it is not */
+  bool keyed;                  /* sorted by a key before the id (a name) */
   /* Its columns as a table (Accept: text/csv); NULL: JSON only. */
   const struct table_spec *table;
 };

@@ -98,7 +98,6 @@ static const struct {
 struct db_failure {
   bool failed;
   bool connection_lost;
-  bool during_delete;
   char sqlstate[6];
   char constraint[64];
 };
@@ -313,8 +312,7 @@ PGconn *db_target_connection(int target) {
   return c != NULL ? c->pg : NULL;
 }
 
-static void failure_record(struct db_conn *c, const PGresult *r,
-                           enum stmt_id id) {
+static void failure_record(struct db_conn *c, const PGresult *r) {
   struct db_failure *f = &c->failure;
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
   const char *constraint =
@@ -326,8 +324,6 @@ static void failure_record(struct db_conn *c, const PGresult *r,
                        (state != NULL && (strncmp(state, "08", 2) == 0 ||
                                           strcmp(state, "57P01") == 0 ||
                                           strcmp(state, "57P02") == 0));
-  f->during_delete =
-      (int)id >= 0 && strncmp(statements[id].sql, "DELETE", 6) == 0;
   snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
   snprintf(f->constraint, sizeof f->constraint, "%s",
            constraint ? constraint : "");
@@ -358,7 +354,8 @@ static void reply_failure(struct request *rq, const struct db_failure *f) {
   if (f->connection_lost || sqlstate_is(f, "57014") ||
       strncmp(f->sqlstate, "57P", 3) == 0) {
     reply_unavailable(rq);
-  } else if (sqlstate_is(f, "23503") && f->during_delete) {
+  } else if (sqlstate_is(f, "23503") && rq->method == HTTP_DELETE) {
+    /* A row a DELETE removes is still referred to. */
     reply_problem(rq, ERR_STILL_REFERENCED,
                   message ? message : "other records still refer to this one");
   } else if (path != NULL && sqlstate_is(f, "23505")) {
@@ -407,7 +404,7 @@ static PGresult *exec_in_txn(struct db_conn *c, enum stmt_id id, int n,
   PGresult *r = exec_prepared(c, id, n, params);
   if (db_result_ok(r))
     return r;
-  failure_record(c, r, id);
+  failure_record(c, r);
   PQclear(r);
   return NULL;
 }
@@ -446,7 +443,7 @@ PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
         rq->db_primary_used = true;
       return r;
     }
-    failure_record(c, r, id);
+    failure_record(c, r);
     PQclear(r);
     if (replica_gave_up(c)) {
       db_read_on_primary(rq);
@@ -476,7 +473,7 @@ static bool txn_begin(struct db_conn *c) {
   if (ok)
     snprintf(c->xid, sizeof c->xid, "%s", PQgetvalue(r, 0, 0));
   else
-    failure_record(c, r, (enum stmt_id) - 1);
+    failure_record(c, r);
   PQclear(r);
   if (!ok && c->pg != NULL)
     PQclear(PQexec(c->pg, "ROLLBACK"));
@@ -501,7 +498,7 @@ static enum commit_outcome commit_outcome(const char *xid) {
     else if (strcmp(status, "aborted") == 0)
       outcome = COMMIT_UNDONE;
   } else {
-    failure_record(c, r, STMT_XACT_STATUS);
+    failure_record(c, r);
   }
   PQclear(r);
   return outcome;
@@ -544,7 +541,7 @@ static bool commit(struct db_conn *c, uint64_t *lsn) {
    * whether it was lost (a backend terminated during COMMIT sends its
    * error first): a lost COMMIT is looked up, not answered 503. */
   if (!committed)
-    failure_record(c, failed, (enum stmt_id) - 1);
+    failure_record(c, failed);
   PQclear(failed);
   if (committed && changed != NULL)
     doc_cache_invalidate(changed);

@@ -63,7 +63,7 @@ static const struct table_spec school_stats_table =
 const struct list_spec school_assessments_spec = {
     .params = school_assessments_params,
     .stmt = STMT_SCHOOL_ASSESSMENTS,
-    .nested = true,
+    .parent = &school_parent,
     .keyed = true,
     .table = &school_stats_table,
 };

@@ -134,7 +134,7 @@ static void check_whole(const json_t *doc, json_t *errors) {
 }
 
 /* A create's body as a whole; a patch is checked with the stored row in
- * the update's transaction (check_update). */
+ * the update's transaction (check_change). */
 static void check_assessment(struct request *rq, const json_t *body,
                              json_t *errors) {
   if (rq->method != HTTP_PATCH)
@@ -169,13 +169,23 @@ static bool has_results(struct request *rq, const char *id, bool *out) {
   return true;
 }
 
+/* Not deleted while participants' results exist (or are being pushed). */
+static bool check_delete(struct request *rq, struct write *w) {
+  bool results = false;
+  if (!has_results(rq, w->id_text, &results))
+    return false;
+  if (results)
+    reply_problem(rq, ERR_CONFLICT,
+                  "participants' results of this instrument exist (or are "
+                  "being pushed): it cannot be deleted");
+  return !results;
+}
+
 /* In the update's transaction, after the row was read: the patched
  * instrument as a whole (400), the fields that results fix (409), and the
  * partition of a new year. */
-static bool check_update(struct request *rq, int64_t id, int64_t parent) {
-  (void)parent;
-  char id_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+static bool check_change(struct request *rq, struct write *w) {
+  const char *id_text = w->id_text;
   json_t *now = stored_doc(rq, id_text);
   if (now == NULL)
     return false;
@@ -232,11 +242,11 @@ static const struct resource assessments = {
     .id_param = "id",
     .fields = assessment_fields,
     .check = check_assessment,
-    .before_update = check_update,
+    .check_transition = check_change,
+    .check_delete = check_delete,
     .get = STMT_ASSESSMENT_GET,
     .insert = STMT_ASSESSMENT_INSERT,
     .update = STMT_ASSESSMENT_UPDATE,
-    .remove = STMT_ASSESSMENT_DELETE,
     .entity = "assessment",
     .audit_place = AUDIT_PLACE_NONE,
 };
@@ -293,74 +303,8 @@ void assessment_update(struct request *rq) {
   resource_update(rq, &assessments);
 }
 
-/* --- delete: not while participants' results exist ----------------------- */
-
-struct removal {
-  char id[24];
-  int32_t version;
-  char version_text[16];
-};
-
-static bool delete_work(struct request *rq, void *arg) {
-  struct removal *d = arg;
-  const struct db_arg held[] = {
-      {"id", d->id}, {"version", d->version_text}, DB_END};
-  PGresult *r = db_call(rq, STMT_ASSESSMENT_GET, ID_ARGS(d->id), NULL);
-  if (r == NULL)
-    return false;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
-    char detail[64];
-    snprintf(detail, sizeof detail, "no assessment has id %s", d->id);
-    reply_problem(rq, ERR_NOT_FOUND, detail);
-    return false;
-  }
-  int32_t now = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  char *before = strdup(db_get(r, 0, "doc"));
-  PQclear(r);
-  if (before == NULL)
-    abort();
-  bool ok = false, results = false;
-  if (now != d->version) {
-    char detail[128];
-    snprintf(detail, sizeof detail,
-             "the assessment is at version %d, not %s: read it again", now,
-             d->version_text);
-    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-    reply_etag(rq, now);
-  } else if (!has_results(rq, d->id, &results)) {
-  } else if (results) {
-    reply_problem(rq, ERR_CONFLICT,
-                  "participants' results of this instrument exist (or are "
-                  "being pushed): it cannot be deleted");
-  } else if ((r = db_call(rq, STMT_ASSESSMENT_DELETE, held, NULL)) != NULL) {
-    bool deleted = PQntuples(r) == 1;
-    PQclear(r);
-    struct audit_entry e = {.action = "delete",
-                            .entity = "assessment",
-                            .entity_id = d->id,
-                            .before = before,
-                            .place = AUDIT_PLACE_NONE};
-    if (!deleted)
-      reply_problem(rq, ERR_PRECONDITION_FAILED,
-                    "the assessment changed meanwhile: read it again");
-    else if (audit_write(rq, &e)) {
-      reply_empty(rq, 204);
-      ok = true;
-    }
-  }
-  free(before);
-  return ok;
-}
-
 void assessment_delete(struct request *rq) {
-  int64_t id;
-  struct removal d;
-  if (!request_param_id(rq, "id", &id) || !request_if_match(rq, &d.version))
-    return;
-  snprintf(d.id, sizeof d.id, "%lld", (long long)id);
-  snprintf(d.version_text, sizeof d.version_text, "%d", d.version);
-  db_txn(rq, delete_work, &d);
+  resource_delete(rq, &assessments, STMT_ASSESSMENT_DELETE);
 }
 
 /* --- for the push ----------------------------------------------------------

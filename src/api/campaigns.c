@@ -189,71 +189,21 @@ static bool target_valid(struct request *rq, const char *region,
   return false;
 }
 
-/* Where the audit trail files a campaign: its municipality, else its
- * region. */
-static bool audit_campaign(struct request *rq, const char *action,
-                           const char *id, const char *before,
-                           const char *after, const char *region,
-                           const char *municipality) {
-  struct audit_entry e = {
-      .action = action,
-      .entity = "campaign",
-      .entity_id = id,
-      .before = before,
-      .after = after,
-      .place =
-          municipality != NULL ? AUDIT_PLACE_SCHOOL : AUDIT_PLACE_REGION_ID,
-      .parent = municipality != NULL ? NULL : region,
-  };
-  return audit_write(rq, &e);
-}
-
-/* The campaign's document and version (owned), or NULL when it is not
- * visible (answered 404 when `answer`) or the statement failed. */
-static char *campaign_doc(struct request *rq, const char *id, int32_t *version,
-                          bool answer) {
+/* The campaign is visible; false after answering 404 (or after the failed
+ * statement). */
+static bool campaign_seen(struct request *rq, const char *id) {
   PGresult *r = db_call(rq, STMT_CAMPAIGN_GET,
                         (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
-    return NULL;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
-    if (answer)
-      reply_unseen(rq, "campaign with id %s", id);
-    return NULL;
-  }
-  *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  char *doc = strdup(db_get(r, 0, "doc"));
-  PQclear(r);
-  if (doc == NULL)
-    abort();
-  return doc;
-}
-
-static bool reply_written(struct request *rq, const char *id,
-                          const char *before, unsigned status,
-                          const char *region, const char *municipality,
-                          const char *action) {
-  int32_t version;
-  char *after = campaign_doc(rq, id, &version, true);
-  if (after == NULL)
     return false;
-  bool ok = audit_campaign(rq, action, id, before, after, region, municipality);
-  if (ok) {
-    reply_json_text(rq, status, after, strlen(after));
-    reply_etag(rq, version);
-  }
-  free(after);
-  return ok;
+  bool seen = PQntuples(r) == 1;
+  PQclear(r);
+  if (!seen)
+    reply_unseen(rq, "campaign with id %s", id);
+  return seen;
 }
 
 /* --- create -------------------------------------------------------------- */
-
-struct create {
-  char *body;
-  char region[24], municipality[24], id[24];
-  bool has_municipality;
-};
 
 static bool forbid_owner(struct request *rq, const char *path) {
   json_t *errors = json_array();
@@ -263,8 +213,15 @@ static bool forbid_owner(struct request *rq, const char *path) {
   return false;
 }
 
+/* The state a write is judged on: the resource's context. On a create,
+ * the owner resolved from the body and the caller. */
+struct state {
+  char status[16], region[24], muni[24];
+  bool has_muni;
+};
+
 /* The owner from the body and the caller; false after answering. */
-static bool resolve_owner(struct request *rq, struct create *c) {
+static bool resolve_owner(struct request *rq, struct state *s) {
   PGresult *r = db_call(rq, STMT_CAMPAIGN_OWNER, NULL, rq->json);
   if (r == NULL)
     return false;
@@ -275,9 +232,9 @@ static bool resolve_owner(struct request *rq, struct create *c) {
        r_exists = column_true(r, 0, "region_exists"),
        mismatch = column_true(r, 0, "mismatch"),
        writable = column_true(r, 0, "writable");
-  snprintf(c->region, sizeof c->region, "%s", region ? region : "");
-  snprintf(c->municipality, sizeof c->municipality, "%s", muni ? muni : "");
-  c->has_municipality = muni != NULL;
+  snprintf(s->region, sizeof s->region, "%s", region ? region : "");
+  snprintf(s->muni, sizeof s->muni, "%s", muni ? muni : "");
+  s->has_muni = muni != NULL;
   PQclear(r);
   const char *owner_path = json_object_get(rq->json, "municipality_id") != NULL
                                ? "$.municipality_id"
@@ -305,64 +262,22 @@ static bool resolve_owner(struct request *rq, struct create *c) {
   return writable || forbid_owner(rq, owner_path);
 }
 
-static bool create_work(struct request *rq, void *arg) {
-  struct create *c = arg;
-  if (!resolve_owner(rq, c))
+/* The owner, the indicators and the target; the owner is the insert's. */
+static bool check_create(struct request *rq, struct write *w) {
+  struct state *s = w->ctx;
+  if (!resolve_owner(rq, s))
     return false;
-  const char *muni = c->has_municipality ? c->municipality : NULL;
-  if (!indicators_valid(rq) || !target_valid(rq, c->region, muni))
+  const char *muni = s->has_muni ? s->muni : NULL;
+  if (!indicators_valid(rq) || !target_valid(rq, s->region, muni))
     return false;
-  const struct db_arg owner[] = {
-      {"body", c->body}, {"region", c->region}, {"municipality", muni}, DB_END};
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_INSERT, owner, NULL);
-  if (r == NULL)
-    return false;
-  if (PQntuples(r) != 1) {
-    PQclear(r);
-    return forbid_owner(rq, "$.region_id");
-  }
-  snprintf(c->id, sizeof c->id, "%s", db_get(r, 0, "id"));
-  PQclear(r);
-  r = db_call(rq, STMT_CAMPAIGN_INDICATORS_INSERT,
-              (const struct db_arg[]){{"campaign", c->id}, DB_END}, rq->json);
-  if (r == NULL)
-    return false;
-  PQclear(r);
-  return reply_written(rq, c->id, NULL, 201, c->region, muni, "create");
-}
-
-static bool body_valid(struct request *rq, const struct jspec_field *fields,
-                       enum jspec_mode mode) {
-  json_t *errors = json_array();
-  if (jspec_check(rq->json, fields, mode, errors) == 0)
-    check_campaign(rq, rq->json, errors);
-  if (json_array_size(errors) == 0) {
-    json_decref(errors);
-    return true;
-  }
-  reply_validation_steal(rq, errors);
-  return false;
-}
-
-void campaigns_create(struct request *rq) {
-  if (!body_valid(rq, campaign_create_fields, JSPEC_CREATE))
-    return;
-  struct create c = {0};
-  c.body = json_dumps(rq->json, JSON_COMPACT);
-  if (c.body == NULL)
+  w->insert_values =
+      json_pack("{s:s, s:s?}", "region", s->region, "municipality", muni);
+  if (w->insert_values == NULL)
     abort();
-  if (db_txn(rq, create_work, &c))
-    reply_location_key(rq, "/api/v1/monitoring/campaigns", c.id);
-  free(c.body);
+  return true;
 }
 
 /* --- update -------------------------------------------------------------- */
-
-struct update {
-  char id[24], version[16];
-  int32_t want;
-  char *body, *before;
-};
 
 static bool conflict(struct request *rq, const char *path,
                      const char *message) {
@@ -396,29 +311,24 @@ static bool transition_valid(struct request *rq, const char *from,
   return true;
 }
 
-/* The state an update is judged on, locked. */
-struct state {
-  char status[16], region[24], muni[24];
-  bool has_muni, writable;
-  int32_t version;
-};
-
-/* False after answering 404 (or after the failed statement). */
-static bool read_state(struct request *rq, const char *id, struct state *s) {
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_STATE,
-                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
+static bool load_state(struct request *rq, struct write *w,
+                       struct write_state *found) {
+  struct state *s = w->ctx;
+  PGresult *r =
+      db_call(rq, STMT_CAMPAIGN_STATE,
+              (const struct db_arg[]){{"id", w->id_text}, DB_END}, NULL);
   if (r == NULL)
     return false;
-  if (PQntuples(r) == 0) {
+  found->found = PQntuples(r) == 1;
+  if (!found->found) {
     PQclear(r);
-    reply_unseen(rq, "campaign with id %s", id);
-    return false;
+    return true;
   }
   const char *region = db_get(r, 0, "region_id");
   const char *muni = db_get(r, 0, "municipality_id");
   snprintf(s->status, sizeof s->status, "%s", db_get(r, 0, "status"));
-  s->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  s->writable = column_true(r, 0, "writable");
+  found->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  found->writable = column_true(r, 0, "writable");
   snprintf(s->region, sizeof s->region, "%s", region ? region : "");
   s->has_muni = muni != NULL;
   snprintf(s->muni, sizeof s->muni, "%s", muni ? muni : "");
@@ -426,110 +336,87 @@ static bool read_state(struct request *rq, const char *id, struct state *s) {
   return true;
 }
 
-/* The caller may write the campaign, at the version it holds; false after
- * answering 403 or 412. */
-static bool update_allowed(struct request *rq, const struct update *u,
-                           const struct state *s) {
-  if (!s->writable) {
-    reply_problem(rq, ERR_FORBIDDEN,
-                  "you may read this campaign but not change it");
-    return false;
-  }
-  if (s->version != u->want) {
-    char detail[96];
-    snprintf(detail, sizeof detail,
-             "the campaign is at version %d, not %s: read it again", s->version,
-             u->version);
-    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-    reply_etag(rq, s->version);
-    return false;
-  }
-  return true;
-}
-
-/* The body's indicators, when it has them, replace the campaign's. */
-static bool replace_indicators(struct request *rq, const char *id) {
-  if (json_object_get(rq->json, "indicators") == NULL)
-    return true;
-  const struct db_arg campaign[] = {{"campaign", id}, DB_END};
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_INDICATORS_DELETE, campaign, NULL);
-  if (r == NULL)
-    return false;
-  PQclear(r);
-  r = db_call(rq, STMT_CAMPAIGN_INDICATORS_INSERT, campaign, rq->json);
-  PQclear(r);
-  return r != NULL;
-}
-
-static bool update_work(struct request *rq, void *arg) {
-  struct update *u = arg;
-  free(u->before);
-  u->before = NULL;
-  struct state s;
-  if (!read_state(rq, u->id, &s) || !update_allowed(rq, u, &s))
-    return false;
-  const char *owner_muni = s.has_muni ? s.muni : NULL;
+static bool check_transition(struct request *rq, struct write *w) {
+  const struct state *s = w->ctx;
   const char *to = json_string_value(json_object_get(rq->json, "status"));
-  int32_t version;
-  if (!transition_valid(rq, s.status, to) || !indicators_valid(rq) ||
-      !target_valid(rq, s.region, owner_muni) ||
-      (u->before = campaign_doc(rq, u->id, &version, true)) == NULL)
-    return false;
-  const struct db_arg args[] = {
-      {"id", u->id}, {"version", u->version}, {"patch", u->body}, DB_END};
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_UPDATE, args, NULL);
-  if (r == NULL)
-    return false;
-  PQclear(r);
-  if (!replace_indicators(rq, u->id))
-    return false;
-  if (to != NULL && strcmp(s.status, "draft") == 0 && strcmp(to, "open") == 0) {
-    r = db_call(rq, STMT_CAMPAIGN_OPEN,
-                (const struct db_arg[]){{"id", u->id}, DB_END}, NULL);
+  return transition_valid(rq, s->status, to) && indicators_valid(rq) &&
+         target_valid(rq, s->region, s->has_muni ? s->muni : NULL);
+}
+
+/* A new campaign's indicators; on an update, the body's indicators, when
+ * it has them, replace the campaign's, and a draft that opens takes its
+ * schools. */
+static bool after_write(struct request *rq, struct write *w) {
+  const struct state *s = w->ctx;
+  if (rq->method == HTTP_POST) {
+    PGresult *r = db_call(
+        rq, STMT_CAMPAIGN_INDICATORS_INSERT,
+        (const struct db_arg[]){{"campaign", w->id_text}, DB_END}, rq->json);
+    PQclear(r);
+    return r != NULL;
+  }
+  if (json_object_get(rq->json, "indicators") != NULL) {
+    const struct db_arg campaign[] = {{"campaign", w->id_text}, DB_END};
+    PGresult *r = db_call(rq, STMT_CAMPAIGN_INDICATORS_DELETE, campaign, NULL);
+    if (r == NULL)
+      return false;
+    PQclear(r);
+    r = db_call(rq, STMT_CAMPAIGN_INDICATORS_INSERT, campaign, rq->json);
     if (r == NULL)
       return false;
     PQclear(r);
   }
-  return reply_written(rq, u->id, u->before, 200, s.region, owner_muni,
-                       "update");
+  const char *to = json_string_value(json_object_get(rq->json, "status"));
+  if (to == NULL || strcmp(s->status, "draft") != 0 || strcmp(to, "open") != 0)
+    return true;
+  PGresult *r =
+      db_call(rq, STMT_CAMPAIGN_OPEN,
+              (const struct db_arg[]){{"id", w->id_text}, DB_END}, NULL);
+  PQclear(r);
+  return r != NULL;
+}
+
+static void audit_where(const struct write *w, const char **place,
+                        const char **parent) {
+  const struct state *s = w->ctx;
+  *place = s->has_muni ? AUDIT_PLACE_SCHOOL : AUDIT_PLACE_REGION_ID;
+  *parent = s->has_muni ? NULL : s->region;
+}
+
+static const struct resource campaigns = {
+    .what = "campaign",
+    .collection = "/api/v1/monitoring/campaigns",
+    .id_param = "id",
+    .fields = campaign_create_fields,
+    .update_fields = campaign_update_fields,
+    .check = check_campaign,
+    .get = STMT_CAMPAIGN_GET,
+    .insert = STMT_CAMPAIGN_INSERT,
+    .update = STMT_CAMPAIGN_UPDATE,
+    .entity = "campaign",
+    .check_create = check_create,
+    .load_state = load_state,
+    .scope_message = "you may read this campaign but not change it",
+    .check_transition = check_transition,
+    .after_write = after_write,
+    .audit_where = audit_where,
+};
+
+void campaigns_create(struct request *rq) {
+  struct state s = {0};
+  resource_create_ctx(rq, &campaigns, &s);
+}
+
+void campaign_get(struct request *rq) {
+  resource_get(rq, &campaigns);
 }
 
 void campaign_update(struct request *rq) {
-  struct update u = {0};
-  int64_t id;
-  if (!request_param_id(rq, "id", &id) ||
-      !body_valid(rq, campaign_update_fields, JSPEC_PATCH) ||
-      !request_if_match(rq, &u.want))
-    return;
-  snprintf(u.id, sizeof u.id, "%lld", (long long)id);
-  snprintf(u.version, sizeof u.version, "%d", u.want);
-  u.body = json_dumps(rq->json, JSON_COMPACT);
-  if (u.body == NULL)
-    abort();
-  db_txn(rq, update_work, &u);
-  free(u.body);
-  free(u.before);
+  struct state s = {0};
+  resource_update_ctx(rq, &campaigns, &s);
 }
 
 /* --- reads --------------------------------------------------------------- */
-
-void campaign_get(struct request *rq) {
-  int64_t id;
-  if (!request_param_id(rq, "id", &id))
-    return;
-  char text[24];
-  snprintf(text, sizeof text, "%lld", (long long)id);
-  PGresult *r = db_call(rq, STMT_CAMPAIGN_GET,
-                        (const struct db_arg[]){{"id", text}, DB_END}, NULL);
-  if (r == NULL)
-    return;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
-    reply_unseen(rq, "campaign with id %s", text);
-    return;
-  }
-  reply_doc(rq, r, 200);
-}
 
 const struct jspec_field campaigns_list_params[] = {
     ENUM_FIELD("status", 0, statuses),
@@ -689,11 +576,8 @@ static void completeness(struct request *rq, const char *id,
   bool csv = request_wants_table(rq);
   if (!csv && !completeness_kept(rq, id, query, key))
     return;
-  int32_t version;
-  char *doc = campaign_doc(rq, id, &version, true);
-  if (doc == NULL)
+  if (!campaign_seen(rq, id))
     return;
-  free(doc);
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   const struct db_arg args[] = {

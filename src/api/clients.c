@@ -52,10 +52,8 @@ static void check_client(struct request *rq, const json_t *body,
   account_check(&clients, body, errors);
 }
 
-static bool before_update_client(struct request *rq, int64_t id,
-                                 int64_t parent) {
-  (void)parent;
-  return account_before_update(rq, &clients, id);
+static bool before_update_client(struct request *rq, struct write *w) {
+  return account_before_update(rq, &clients, w->id);
 }
 
 /* The secret is random: its SHA-256 is all a slow hash would add. */
@@ -80,7 +78,7 @@ static const struct resource client_resource = {
     .scope_message = "the scope is outside yours",
     .entity = "client",
     .audit_place = AUDIT_PLACE_CLIENT,
-    .before_update = before_update_client,
+    .check_transition = before_update_client,
 };
 
 static const struct account_kind clients = {

@@ -29,13 +29,12 @@ static const struct resource curators = {
     .what = "curator",
     .collection = "curators",
     .id_param = "curator_id",
-    .nested = true,
+    .parent = &school_parent,
     .fields = curator_fields,
     .check = check_curator,
     .get = STMT_CURATOR_GET,
     .insert = STMT_CURATOR_INSERT,
     .update = STMT_CURATOR_UPDATE,
-    .remove = STMT_CURATOR_DELETE,
     .entity = "school_curator",
     .audit_place = AUDIT_PLACE_PARENT,
 };
@@ -60,7 +59,7 @@ static const struct table_spec curator_table =
 const struct list_spec curators_list_spec = {
     .params = curators_list_params,
     .stmt = STMT_CURATORS_LIST,
-    .nested = true,
+    .parent = &school_parent,
     .table = &curator_table,
 };
 
@@ -74,5 +73,5 @@ void curator_update(struct request *rq) {
   resource_update(rq, &curators);
 }
 void curator_delete(struct request *rq) {
-  resource_delete(rq, &curators);
+  resource_delete(rq, &curators, STMT_CURATOR_DELETE);
 }

@@ -109,10 +109,8 @@ static void check_indicator(struct request *rq, const json_t *body,
  * computed from it would turn into "missing". 422 invalid_formula naming
  * the formulas; checked in the update's transaction. (Deactivating it is
  * allowed: its values stay, and campaigns stop asking for it.) */
-static bool keep_formula_inputs(struct request *rq, int64_t id,
-                                int64_t parent) {
-  (void)id;
-  (void)parent;
+static bool keep_formula_inputs(struct request *rq, struct write *w) {
+  (void)w;
   const char *type = json_string_value(json_object_get(rq->json, "value_type"));
   char code[CODE_MAX];
   if (type == NULL || is_numeric_type(type) ||
@@ -145,11 +143,10 @@ static const struct resource indicators = {
     .fields = indicator_create_fields,
     .update_fields = indicator_update_fields,
     .check = check_indicator,
-    .before_update = keep_formula_inputs,
+    .check_transition = keep_formula_inputs,
     .get = STMT_INDICATOR_GET,
     .insert = STMT_INDICATOR_INSERT,
     .update = STMT_INDICATOR_UPDATE,
-    .remove = STMT_COUNT,
     .entity = "indicator",
     .audit_place = AUDIT_PLACE_NONE,
 };

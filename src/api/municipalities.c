@@ -24,7 +24,6 @@ static const struct resource municipalities = {
     .get = STMT_MUNICIPALITY_GET,
     .insert = STMT_MUNICIPALITY_INSERT,
     .update = STMT_MUNICIPALITY_UPDATE,
-    .remove = STMT_COUNT,
     .scope_field = "$.region_id",
     .scope_message = "the region is outside your scope",
     .entity = "municipality",

@@ -97,7 +97,7 @@ const struct jspec_field school_objectivity_params[] = {
 const struct list_spec school_objectivity_spec = {
     .params = school_objectivity_params,
     .stmt = STMT_SCHOOL_OBJECTIVITY,
-    .nested = true,
+    .parent = &school_parent,
     .keyed = true,
     .table = &objectivity_table,
 };

@@ -40,13 +40,12 @@ static const struct resource partners = {
     .what = "partnership",
     .collection = "partners",
     .id_param = "partner_id",
-    .nested = true,
+    .parent = &school_parent,
     .fields = partner_fields,
     .check = check_partner,
     .get = STMT_PARTNER_GET,
     .insert = STMT_PARTNER_INSERT,
     .update = STMT_PARTNER_UPDATE,
-    .remove = STMT_PARTNER_DELETE,
     .entity = "school_partnership",
     .audit_place = AUDIT_PLACE_PARENT,
 };
@@ -72,7 +71,7 @@ static const struct table_spec partner_table =
 const struct list_spec partners_list_spec = {
     .params = partners_list_params,
     .stmt = STMT_PARTNERS_LIST,
-    .nested = true,
+    .parent = &school_parent,
     .table = &partner_table,
 };
 
@@ -86,5 +85,5 @@ void partner_update(struct request *rq) {
   resource_update(rq, &partners);
 }
 void partner_delete(struct request *rq) {
-  resource_delete(rq, &partners);
+  resource_delete(rq, &partners, STMT_PARTNER_DELETE);
 }

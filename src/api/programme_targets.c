@@ -144,92 +144,70 @@ static bool new_target_valid(struct request *rq, const PGresult *state) {
   return false;
 }
 
+/* A create's context: the programme, locked (owned). */
 struct target_create {
-  char programme[24], id[24];
-  char *body; /* owned */
+  PGresult *programme;
 };
 
-/* The target as it is now: its document (owned) and version. */
-static char *target_doc(struct request *rq, const char *id, int32_t *version) {
-  const struct db_arg args[] = {{"id", id}, DB_END};
-  PGresult *r = db_call(rq, STMT_PROGRAMME_TARGET_GET, args, NULL);
+/* The programme the target is created under, locked with its term. */
+static bool load_programme(struct request *rq, struct write *w,
+                           struct write_state *s) {
+  struct target_create *c = w->ctx;
+  PQclear(c->programme);
+  c->programme = NULL;
+  const struct db_arg args[] = {{"id", w->parent_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_PROGRAMME_STATE, args, NULL);
   if (r == NULL)
-    return NULL;
-  char *doc = NULL;
-  if (PQntuples(r) == 1) {
-    *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-    doc = strdup(db_get(r, 0, "doc"));
-    if (doc == NULL)
-      abort();
-  }
-  PQclear(r);
-  return doc;
+    return false;
+  s->found = PQntuples(r) == 1;
+  s->writable = s->found && db_get(r, 0, "writable")[0] == 't';
+  c->programme = r;
+  return true;
 }
 
-static bool create_work(struct request *rq, void *arg) {
-  struct target_create *c = arg;
-  PGresult *state = programme_lock(rq, c->programme);
-  if (state == NULL)
-    return false;
-  bool valid = new_target_valid(rq, state);
-  PQclear(state);
-  if (!valid)
-    return false;
-  const struct db_arg args[] = {
-      {"body", c->body}, {"programme", c->programme}, DB_END};
-  PGresult *r = db_call(rq, STMT_PROGRAMME_TARGET_INSERT, args, NULL);
-  if (r == NULL)
-    return false;
-  snprintf(c->id, sizeof c->id, "%s", PQgetvalue(r, 0, 0));
-  PQclear(r);
-  int32_t version = 0;
-  char *after = target_doc(rq, c->id, &version);
-  if (after == NULL)
-    return false;
-  struct audit_entry e = {.action = "create",
-                          .entity = "programme_target",
-                          .entity_id = c->id,
-                          .after = after,
-                          .place = AUDIT_PLACE_NONE};
-  bool ok = audit_write(rq, &e);
-  if (ok) {
-    reply_json_text(rq, 201, after, strlen(after));
-    reply_etag(rq, version);
-  }
-  free(after);
-  return ok;
+static bool check_create(struct request *rq, struct write *w) {
+  const struct target_create *c = w->ctx;
+  return new_target_valid(rq, c->programme);
 }
+
+static const char readonly[] =
+    "you may read this programme's targets but not change them";
+
+/* Created under its programme, then addressed alone. */
+static const struct resource targets_in_programme = {
+    .what = "programme target",
+    .collection = "/api/v1/programme-targets",
+    .id_param = "id",
+    .parent = &programme_parent,
+    .flat = true,
+    .fields = programme_target_create_fields,
+    .get = STMT_PROGRAMME_TARGET_GET,
+    .insert = STMT_PROGRAMME_TARGET_INSERT,
+    .scope_message = readonly,
+    .entity = "programme_target",
+    .audit_place = AUDIT_PLACE_NONE,
+    .load_parent = load_programme,
+    .check_create = check_create,
+};
 
 void programme_targets_create(struct request *rq) {
-  int64_t programme;
-  if (!request_param_id(rq, "id", &programme) ||
-      !request_body_checked(rq, programme_target_create_fields, JSPEC_CREATE))
-    return;
-  struct target_create c = {.body = json_dumps(rq->json, JSON_COMPACT)};
-  if (c.body == NULL)
-    abort();
-  snprintf(c.programme, sizeof c.programme, "%lld", (long long)programme);
-  if (db_txn(rq, create_work, &c))
-    reply_location(rq, "/api/v1/programme-targets", strtoll(c.id, NULL, 10));
-  free(c.body);
+  struct target_create c = {0};
+  resource_create_ctx(rq, &targets_in_programme, &c);
+  PQclear(c.programme);
 }
 
 /* A patch's years against the term, with the programme locked; 404 and 403
  * as for the programme. */
-static bool before_update(struct request *rq, int64_t id, int64_t parent) {
-  (void)parent;
-  char id_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  const struct db_arg args[] = {{"id", id_text}, DB_END};
+static bool check_patch(struct request *rq, struct write *w) {
+  const struct db_arg args[] = {{"id", w->id_text}, DB_END};
   PGresult *state = db_call(rq, STMT_PROGRAMME_TARGET_STATE, args, NULL);
   if (state == NULL)
     return false;
   bool ok = false;
   if (PQntuples(state) == 0)
-    reply_unseen(rq, "programme target with id %s", id_text);
+    reply_write_missing(rq, w);
   else if (db_get(state, 0, "writable")[0] != 't')
-    reply_problem(rq, ERR_FORBIDDEN,
-                  "you may read this programme's targets but not change them");
+    reply_problem(rq, ERR_FORBIDDEN, w->res->scope_message);
   else
     ok = true;
   json_t *errors = json_array();
@@ -254,12 +232,10 @@ static const struct resource targets = {
     .get = STMT_PROGRAMME_TARGET_GET,
     .insert = STMT_PROGRAMME_TARGET_INSERT,
     .update = STMT_PROGRAMME_TARGET_UPDATE,
-    .remove = STMT_PROGRAMME_TARGET_DELETE,
-    .scope_message =
-        "you may read this programme's targets but not change them",
+    .scope_message = readonly,
     .entity = "programme_target",
     .audit_place = AUDIT_PLACE_NONE,
-    .before_update = before_update,
+    .check_transition = check_patch,
 };
 
 void programme_target_get(struct request *rq) {
@@ -271,7 +247,7 @@ void programme_target_update(struct request *rq) {
 }
 
 void programme_target_delete(struct request *rq) {
-  resource_delete(rq, &targets);
+  resource_delete(rq, &targets, STMT_PROGRAMME_TARGET_DELETE);
 }
 
 /* An empty page: is the programme (or target) there for the caller? False

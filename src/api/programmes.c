@@ -89,6 +89,14 @@ static void check_programme(struct request *rq, const json_t *body,
       }
 }
 
+const struct parent programme_parent = {
+    .what = "programme",
+    .collection = "/api/v1/programmes",
+    .arg = "programme",
+    .visible = STMT_PROGRAMME_GET,
+    .readonly = "you may read this programme but not change it",
+};
+
 PGresult *programme_lock(struct request *rq, const char *id_text) {
   const struct db_arg args[] = {{"id", id_text}, DB_END};
   PGresult *r = db_call(rq, STMT_PROGRAMME_STATE, args, NULL);
@@ -99,8 +107,7 @@ PGresult *programme_lock(struct request *rq, const char *id_text) {
   }
   if (r != NULL && db_get(r, 0, "writable")[0] != 't') {
     PQclear(r);
-    reply_problem(rq, ERR_FORBIDDEN,
-                  "you may read this programme but not change it");
+    reply_problem(rq, ERR_FORBIDDEN, programme_parent.readonly);
     return NULL;
   }
   return r;
@@ -152,10 +159,8 @@ static bool targets_inside(struct request *rq, const char *id_text,
 
 /* The term as patched: in order, at most ten years, and holding every
  * year of the targets. */
-static bool before_update(struct request *rq, int64_t id, int64_t parent) {
-  (void)parent;
-  char id_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+static bool before_update(struct request *rq, struct write *w) {
+  const char *id_text = w->id_text;
   PGresult *state = programme_lock(rq, id_text);
   if (state == NULL)
     return false;
@@ -184,12 +189,11 @@ static const struct resource programmes = {
     .get = STMT_PROGRAMME_GET,
     .insert = STMT_PROGRAMME_INSERT,
     .update = STMT_PROGRAMME_UPDATE,
-    .remove = STMT_PROGRAMME_DELETE,
     .scope_field = "$.owner",
     .scope_message = "the owner is outside what you may write",
     .entity = "programme",
     .audit_place = AUDIT_PLACE_NONE,
-    .before_update = before_update,
+    .check_transition = before_update,
 };
 
 const struct jspec_field programmes_list_params[] = {
@@ -225,5 +229,5 @@ void programme_update(struct request *rq) {
 }
 
 void programme_delete(struct request *rq) {
-  resource_delete(rq, &programmes);
+  resource_delete(rq, &programmes, STMT_PROGRAMME_DELETE);
 }

@@ -19,7 +19,6 @@ static const struct resource regions = {
     .get = STMT_REGION_GET,
     .insert = STMT_REGION_INSERT,
     .update = STMT_REGION_UPDATE,
-    .remove = STMT_COUNT,
     .scope_message = "only a global administrator creates regions",
     .entity = "region",
     .audit_place = AUDIT_PLACE_REGION,

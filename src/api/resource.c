@@ -16,46 +16,60 @@
 #include "kept.h"
 #include "table_reply.h"
 
-/* The path ids of a request: the resource's own, and its school's. */
-struct ids {
-  int64_t id, parent;
-  char id_text[72], parent_text[24]; /* a code has up to 64 characters */
+const struct parent school_parent = {
+    .what = "school",
+    .collection = "/api/v1/schools",
+    .arg = "school",
+    .visible = STMT_SCHOOL_VISIBLE,
 };
 
+/* The parent the resource's own statements and path name: not a flat
+ * one's, but when it is created. */
+static const struct parent *named_parent(const struct resource *res,
+                                         bool creating) {
+  return res->flat && !creating ? NULL : res->parent;
+}
+
+/* The path ids of a request: the resource's own, and its parent's. */
 static bool read_ids(struct request *rq, const struct resource *res,
-                     bool with_own_id, struct ids *ids) {
-  if (res->nested) {
-    if (!request_param_id(rq, "id", &ids->parent))
+                     bool with_own_id, struct write *w) {
+  if (named_parent(res, !with_own_id) != NULL) {
+    if (!request_param_id(rq, "id", &w->parent))
       return false;
-    snprintf(ids->parent_text, sizeof ids->parent_text, "%lld",
-             (long long)ids->parent);
+    snprintf(w->parent_text, sizeof w->parent_text, "%lld",
+             (long long)w->parent);
   }
   if (with_own_id && res->text_key) {
-    if (!request_param_key(rq, res->id_param, ids->id_text,
-                           sizeof ids->id_text))
+    if (!request_param_key(rq, res->id_param, w->id_text, sizeof w->id_text))
       return false;
   } else if (with_own_id) {
-    if (!request_param_id(rq, res->id_param, &ids->id))
+    if (!request_param_id(rq, res->id_param, &w->id))
       return false;
-    snprintf(ids->id_text, sizeof ids->id_text, "%lld", (long long)ids->id);
+    snprintf(w->id_text, sizeof w->id_text, "%lld", (long long)w->id);
   }
   return true;
 }
 
 /* 404: what the caller does not see; a catalogue, the same for everyone,
  * says the row is missing. */
-static void reply_missing(struct request *rq, const struct resource *res,
-                          const struct ids *ids) {
-  if (res->nested) {
-    reply_unseen(rq, "%s with id %s of school %s", res->what, ids->id_text,
-                 ids->parent_text);
+void reply_write_missing(struct request *rq, const struct write *w) {
+  const struct resource *res = w->res;
+  if (named_parent(res, false) != NULL) {
+    reply_unseen(rq, "%s with id %s of %s %s", res->what, w->id_text,
+                 res->parent->what, w->parent_text);
   } else if (db_stmt_scoped(res->get)) {
-    reply_unseen(rq, "%s with id %s", res->what, ids->id_text);
+    reply_unseen(rq, "%s with id %s", res->what, w->id_text);
   } else {
     char detail[160];
-    snprintf(detail, sizeof detail, "no %s has id %s", res->what, ids->id_text);
+    snprintf(detail, sizeof detail, "no %s has id %s", res->what, w->id_text);
     reply_problem(rq, ERR_NOT_FOUND, detail);
   }
+}
+
+/* The statement's argument naming the parent, or the list's end. */
+static struct db_arg parent_arg(const struct parent *parent, const char *id) {
+  return parent != NULL ? (struct db_arg){parent->arg, id}
+                        : (struct db_arg)DB_END;
 }
 
 /* Appends the extra columns of a row (col >= first) as members of the JSON
@@ -131,16 +145,16 @@ void reply_doc(struct request *rq, PGresult *rows, unsigned status) {
   reply_doc_keep(rq, rows, status, NULL);
 }
 
-/* A resource's GET statement for ids: the row, or NULL (answered when the
- * statement failed; *missing says the row is not there, or not visible). */
-static PGresult *fetch(struct request *rq, const struct resource *res,
-                       const struct ids *ids, bool *missing) {
+/* A resource's GET statement for the write's ids: the row, or NULL
+ * (answered when the statement failed; *missing says the row is not there,
+ * or not visible). */
+static PGresult *fetch(struct request *rq, const struct write *w,
+                       bool *missing) {
   const struct db_arg args[] = {
-      {"id", ids->id_text},
-      res->nested ? (struct db_arg){"school", ids->parent_text}
-                  : (struct db_arg)DB_END,
+      {"id", w->id_text},
+      parent_arg(named_parent(w->res, false), w->parent_text),
       DB_END};
-  PGresult *r = db_call(rq, res->get, args, NULL);
+  PGresult *r = db_call(rq, w->res->get, args, NULL);
   *missing = r != NULL && PQntuples(r) == 0;
   if (*missing) {
     PQclear(r);
@@ -150,28 +164,20 @@ static PGresult *fetch(struct request *rq, const struct resource *res,
 }
 
 void resource_get(struct request *rq, const struct resource *res) {
-  struct ids ids = {0};
-  if (!read_ids(rq, res, true, &ids))
+  struct write w = {.res = res};
+  if (!read_ids(rq, res, true, &w))
     return;
   bool missing;
-  PGresult *r = fetch(rq, res, &ids, &missing);
+  PGresult *r = fetch(rq, &w, &missing);
   if (missing)
-    reply_missing(rq, res, &ids);
+    reply_write_missing(rq, &w);
   else if (r != NULL)
     reply_doc(rq, r, 200);
 }
 
-struct write {
-  const struct resource *res;
-  struct ids ids;
-  int32_t version;
-  char version_text[16];
-  char *body;           /* the validated JSON, owned */
-  char *before, *after; /* the documents around the write, owned */
-};
-
 static void write_end(struct write *w) {
   free(w->body);
+  json_decref(w->insert_values);
   free(w->before);
   free(w->after);
 }
@@ -193,9 +199,9 @@ char *row_doc_text(const PGresult *r, int doc_col, size_t *len) {
 static bool read_doc(struct request *rq, struct write *w, char **doc,
                      int32_t *version) {
   bool missing;
-  PGresult *r = fetch(rq, w->res, &w->ids, &missing);
+  PGresult *r = fetch(rq, w, &missing);
   if (missing)
-    reply_missing(rq, w->res, &w->ids);
+    reply_write_missing(rq, w);
   if (r == NULL)
     return false;
   *version = (int32_t)strtol(PQgetvalue(r, 0, 0), NULL, 10);
@@ -206,13 +212,17 @@ static bool read_doc(struct request *rq, struct write *w, char **doc,
   return true;
 }
 
-static void reply_stale(struct request *rq, struct write *w, int32_t now) {
+void reply_stale_version(struct request *rq, const char *what, int32_t now,
+                         const char *held) {
   char detail[128];
   snprintf(detail, sizeof detail,
-           "the %s is at version %d, not %s: read it again", w->res->what, now,
-           w->version_text);
+           "the %s is at version %d, not %s: read it again", what, now, held);
   reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
   reply_etag(rq, now);
+}
+
+static void reply_stale(struct request *rq, struct write *w, int32_t now) {
+  reply_stale_version(rq, w->res->what, now, w->version_text);
 }
 
 static void reply_out_of_scope(struct request *rq, const struct resource *res) {
@@ -225,64 +235,108 @@ static void reply_out_of_scope(struct request *rq, const struct resource *res) {
 }
 
 static bool audit(struct request *rq, struct write *w, const char *action) {
+  const struct resource *res = w->res;
   struct audit_entry e = {
       .action = action,
-      .entity = w->res->entity,
-      .entity_id =
-          w->res->text_key ? NULL : w->ids.id_text, /* a code is in the doc */
+      .entity = res->entity,
+      .entity_id = res->text_key ? NULL : w->id_text, /* a code is in the doc */
       .before = w->before,
       .after = w->after,
-      .place = w->res->audit_place,
-      .parent = w->res->nested ? w->ids.parent_text : NULL,
+      .place = res->audit_place,
+      .parent = named_parent(res, false) != NULL ? w->parent_text : NULL,
   };
+  if (res->audit_where != NULL)
+    res->audit_where(w, &e.place, &e.parent);
   return audit_write(rq, &e);
+}
+
+/* The row's document for the audit trail after the write, when the
+ * resource keeps its own: replaces *doc. */
+static bool audit_doc(struct request *rq, struct write *w, char **doc) {
+  return w->res->audit_doc == NULL || w->res->audit_doc(rq, w, doc);
 }
 
 /* The written row, read back: audited, then the answer. */
 static bool finish_write(struct request *rq, struct write *w,
                          const char *action, unsigned status) {
   int32_t version;
-  if (!read_doc(rq, w, &w->after, &version) || !audit(rq, w, action))
-    return false;
-  reply_json_text(rq, status, w->after, strlen(w->after));
-  reply_etag(rq, version);
-  return true;
+  char *answer = NULL;
+  bool ok = read_doc(rq, w, &answer, &version);
+  if (ok && w->res->audit_doc == NULL) {
+    free(w->after);
+    w->after = answer; /* the same document */
+    answer = NULL;
+  }
+  ok = ok && audit_doc(rq, w, &w->after) && audit(rq, w, action);
+  if (ok) {
+    const char *text = answer != NULL ? answer : w->after;
+    reply_json_text(rq, status, text, strlen(text));
+    reply_etag(rq, version);
+  }
+  free(answer);
+  return ok;
 }
 
-bool school_in_sight(struct request *rq, const char *school_id) {
-  PGresult *r =
-      db_call(rq, STMT_SCHOOL_VISIBLE,
-              (const struct db_arg[]){{"id", school_id}, DB_END}, NULL);
+/* The parent (id as text) exists and is in the caller's scope; otherwise
+ * answers 404 (or the failed statement) and returns false. */
+static bool parent_in_sight(struct request *rq, const struct parent *parent,
+                            const char *id) {
+  PGresult *r = db_call(rq, parent->visible,
+                        (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)
     return false;
   bool found = PQntuples(r) == 1;
   PQclear(r);
   if (!found)
-    reply_unseen(rq, "school with id %s", school_id);
+    reply_unseen(rq, "%s with id %s", parent->what, id);
   return found;
+}
+
+bool school_in_sight(struct request *rq, const char *school_id) {
+  return parent_in_sight(rq, &school_parent, school_id);
+}
+
+/* The parent of a create, by the resource's load_parent: 404, 403; false
+ * after answering. */
+static bool parent_allows(struct request *rq, struct write *w) {
+  const struct parent *parent = w->res->parent;
+  struct write_state s = {0};
+  if (!w->res->load_parent(rq, w, &s))
+    return false;
+  if (!s.found)
+    reply_unseen(rq, "%s with id %s", parent->what, w->parent_text);
+  else if (!s.writable)
+    reply_problem(rq, ERR_FORBIDDEN, parent->readonly);
+  return s.found && s.writable;
 }
 
 static bool create_work(struct request *rq, void *arg) {
   struct write *w = arg;
-  if (w->res->nested && !school_in_sight(rq, w->ids.parent_text))
+  const struct resource *res = w->res;
+  const struct parent *parent = res->parent;
+  if (parent != NULL &&
+      !(res->load_parent != NULL ? parent_allows(rq, w)
+                                 : parent_in_sight(rq, parent, w->parent_text)))
+    return false;
+  json_decref(w->insert_values);
+  w->insert_values = NULL;
+  if (res->check_create != NULL && !res->check_create(rq, w))
     return false;
   const struct db_arg args[] = {
-      {"body", w->body},
-      w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
-                     : (struct db_arg)DB_END,
-      DB_END};
-  PGresult *r = db_call(rq, w->res->insert, args, NULL);
+      {"body", w->body}, parent_arg(parent, w->parent_text), DB_END};
+  PGresult *r = db_call(rq, w->res->insert, args, w->insert_values);
   if (r == NULL)
     return false;
   bool inserted = PQntuples(r) == 1;
   if (inserted)
-    snprintf(w->ids.id_text, sizeof w->ids.id_text, "%s", PQgetvalue(r, 0, 0));
+    snprintf(w->id_text, sizeof w->id_text, "%s", PQgetvalue(r, 0, 0));
   PQclear(r);
   if (!inserted) {
     reply_out_of_scope(rq, w->res);
     return false;
   }
-  return finish_write(rq, w, "create", 201);
+  return (res->after_write == NULL || res->after_write(rq, w)) &&
+         finish_write(rq, w, "create", 201);
 }
 
 static char *body_text(struct request *rq) {
@@ -310,18 +364,23 @@ static bool body_valid(struct request *rq, const struct resource *res,
 }
 
 void resource_create(struct request *rq, const struct resource *res) {
-  struct write w = {.res = res};
-  if (!read_ids(rq, res, false, &w.ids) || !body_valid(rq, res, JSPEC_CREATE))
+  resource_create_ctx(rq, res, NULL);
+}
+
+void resource_create_ctx(struct request *rq, const struct resource *res,
+                         void *ctx) {
+  struct write w = {.res = res, .ctx = ctx};
+  if (!read_ids(rq, res, false, &w) || !body_valid(rq, res, JSPEC_CREATE))
     return;
   w.body = body_text(rq);
   if (db_txn(rq, create_work, &w)) {
     char collection[160];
-    if (res->nested)
-      snprintf(collection, sizeof collection, "/api/v1/schools/%s/%s",
-               w.ids.parent_text, res->collection);
+    if (named_parent(res, false) != NULL)
+      snprintf(collection, sizeof collection, "%s/%s/%s",
+               res->parent->collection, w.parent_text, res->collection);
     else
       snprintf(collection, sizeof collection, "%s", res->collection);
-    reply_location_key(rq, collection, w.ids.id_text);
+    reply_location_key(rq, collection, w.id_text);
   }
   write_end(&w);
 }
@@ -340,8 +399,50 @@ static bool reply_not_changed(struct request *rq, struct write *w) {
   return false;
 }
 
-/* The row as it is before the write; false after 404 or 412. */
-static bool read_before(struct request *rq, struct write *w) {
+/* The state the write is judged on, by the resource's load_state: 404,
+ * 403, 412 in this order; false after answering. */
+static bool state_allows(struct request *rq, struct write *w) {
+  struct write_state s = {0};
+  if (!w->res->load_state(rq, w, &s))
+    return false;
+  if (!s.found) {
+    reply_write_missing(rq, w);
+    return false;
+  }
+  if (!s.writable) {
+    reply_problem(rq, ERR_FORBIDDEN, w->res->scope_message);
+    return false;
+  }
+  if (s.version != w->version) {
+    reply_stale(rq, w, s.version);
+    return false;
+  }
+  return true;
+}
+
+/* The resource's own rules on an update (check_transition) or a delete
+ * (check_delete). */
+typedef bool (*write_check)(struct request *rq, struct write *w);
+
+static bool rules_allow(struct request *rq, struct write *w,
+                        write_check check) {
+  return check == NULL || check(rq, w);
+}
+
+/* The row as it is before the write, and the checks on it: with a
+ * load_state, its 404, 403, 412, then the resource's rules; without, the
+ * row's 404 and 412, then the rules. False after answering. */
+static bool read_before(struct request *rq, struct write *w,
+                        write_check check) {
+  bool judged = w->res->load_state != NULL;
+  if (judged) {
+    free(w->before); /* load_state may give its own */
+    w->before = NULL;
+    if (!state_allows(rq, w) || !rules_allow(rq, w, check))
+      return false;
+    if (w->before != NULL)
+      return true;
+  }
   int32_t now;
   if (!read_doc(rq, w, &w->before, &now))
     return false;
@@ -349,35 +450,38 @@ static bool read_before(struct request *rq, struct write *w) {
     reply_stale(rq, w, now);
     return false;
   }
-  return true;
+  return judged || rules_allow(rq, w, check);
 }
 
-static bool update_work(struct request *rq, void *arg) {
-  struct write *w = arg;
-  if (!read_before(rq, w))
-    return false;
-  if (w->res->before_update != NULL &&
-      !w->res->before_update(rq, w->ids.id, w->ids.parent))
-    return false;
-  const struct db_arg args[] = {
-      {"id", w->ids.id_text},
-      {"version", w->version_text},
-      {"patch", w->body},
-      w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
-                     : (struct db_arg)DB_END,
-      DB_END};
-  PGresult *r = db_call(rq, w->res->update, args, NULL);
+/* The statement changed the row (after its side effects) or not. */
+static bool written(struct request *rq, struct write *w, PGresult *r) {
   if (r == NULL)
     return false;
   bool changed = PQntuples(r) == 1;
   PQclear(r);
-  return changed ? finish_write(rq, w, "update", 200)
-                 : reply_not_changed(rq, w);
+  if (!changed)
+    return reply_not_changed(rq, w);
+  return w->res->after_write == NULL || w->res->after_write(rq, w);
 }
 
-void resource_update(struct request *rq, const struct resource *res) {
-  struct write w = {.res = res};
-  if (!read_ids(rq, res, true, &w.ids) || !body_valid(rq, res, JSPEC_PATCH) ||
+static bool update_work(struct request *rq, void *arg) {
+  struct write *w = arg;
+  if (!read_before(rq, w, w->res->check_transition))
+    return false;
+  const struct db_arg args[] = {
+      {"id", w->id_text},
+      {"version", w->version_text},
+      {"patch", w->body},
+      parent_arg(named_parent(w->res, false), w->parent_text),
+      DB_END};
+  return written(rq, w, db_call(rq, w->res->update, args, NULL)) &&
+         finish_write(rq, w, "update", 200);
+}
+
+void resource_update_ctx(struct request *rq, const struct resource *res,
+                         void *ctx) {
+  struct write w = {.res = res, .ctx = ctx};
+  if (!read_ids(rq, res, true, &w) || !body_valid(rq, res, JSPEC_PATCH) ||
       !request_if_match(rq, &w.version))
     return;
   snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
@@ -386,36 +490,46 @@ void resource_update(struct request *rq, const struct resource *res) {
   write_end(&w);
 }
 
+void resource_update(struct request *rq, const struct resource *res) {
+  resource_update_ctx(rq, res, NULL);
+}
+
+struct removal {
+  struct write w;
+  enum stmt_id stmt;
+};
+
 static bool delete_work(struct request *rq, void *arg) {
-  struct write *w = arg;
-  if (!read_before(rq, w))
+  struct removal *d = arg;
+  struct write *w = &d->w;
+  if (!read_before(rq, w, w->res->check_delete))
     return false;
   const struct db_arg args[] = {
-      {"id", w->ids.id_text},
+      {"id", w->id_text},
       {"version", w->version_text},
-      w->res->nested ? (struct db_arg){"school", w->ids.parent_text}
-                     : (struct db_arg)DB_END,
+      parent_arg(named_parent(w->res, false), w->parent_text),
       DB_END};
-  PGresult *r = db_call(rq, w->res->remove, args, NULL);
-  if (r == NULL)
-    return false;
-  bool deleted = PQntuples(r) == 1;
-  PQclear(r);
-  if (!deleted)
-    return reply_not_changed(rq, w);
-  if (!audit(rq, w, "delete"))
+  if (!written(rq, w, db_call(rq, d->stmt, args, NULL)) ||
+      !audit(rq, w, "delete"))
     return false;
   reply_empty(rq, 204);
   return true;
 }
 
-void resource_delete(struct request *rq, const struct resource *res) {
-  struct write w = {.res = res};
-  if (!read_ids(rq, res, true, &w.ids) || !request_if_match(rq, &w.version))
+void resource_delete_ctx(struct request *rq, const struct resource *res,
+                         enum stmt_id remove, void *ctx) {
+  struct removal d = {.w = {.res = res, .ctx = ctx}, .stmt = remove};
+  struct write *w = &d.w;
+  if (!read_ids(rq, res, true, w) || !request_if_match(rq, &w->version))
     return;
-  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
-  db_txn(rq, delete_work, &w);
-  write_end(&w);
+  snprintf(w->version_text, sizeof w->version_text, "%d", w->version);
+  db_txn(rq, delete_work, &d);
+  write_end(w);
+}
+
+void resource_delete(struct request *rq, const struct resource *res,
+                     enum stmt_id remove) {
+  resource_delete_ctx(rq, res, remove, NULL);
 }
 
 const char *query_param(const json_t *query, const char *name, char *buf,
@@ -512,12 +626,6 @@ void reply_page(struct request *rq, PGresult *rows, const struct page *page) {
   reply_json_text_steal(rq, 200, text, len);
 }
 
-/* An empty page of a school's sub-list: is it the school that is missing
- * (or out of the caller's sight)? */
-static bool school_missing(struct request *rq, const char *school_id) {
-  return !school_in_sight(rq, school_id);
-}
-
 /* A list's statement: its filters by name from the checked query,
  * the page and the school it belongs to from here. */
 static PGresult *list_call(struct request *rq, const struct list_spec *spec,
@@ -528,7 +636,7 @@ static PGresult *list_call(struct request *rq, const struct list_spec *spec,
       {"limit", limit},
       spec->keyed ? (struct db_arg){"cursor_key", page->cursor_key}
                   : (struct db_arg)DB_END,
-      spec->nested ? (struct db_arg){"school", school} : (struct db_arg)DB_END,
+      parent_arg(spec->parent, school),
       DB_END};
   /* Both optional members above may be absent: close the gap. */
   struct db_arg packed[5];
@@ -542,8 +650,8 @@ static PGresult *list_call(struct request *rq, const struct list_spec *spec,
 }
 
 void resource_list(struct request *rq, const struct list_spec *spec) {
-  struct ids ids = {0};
-  if (spec->nested && !request_param_id(rq, "id", &ids.parent))
+  int64_t parent = 0;
+  if (spec->parent != NULL && !request_param_id(rq, "id", &parent))
     return;
   json_t *query = request_query_checked(rq, spec->params);
   struct page page;
@@ -552,18 +660,18 @@ void resource_list(struct request *rq, const struct list_spec *spec) {
     return;
   }
   char school[24];
-  snprintf(school, sizeof school, "%lld", (long long)ids.parent);
+  snprintf(school, sizeof school, "%lld", (long long)parent);
   /* A table for Excel holds the whole list from the cursor on, not a page. */
   bool csv = spec->table != NULL && request_wants_table(rq);
   char csv_limit[16];
   snprintf(csv_limit, sizeof csv_limit, "%d", CSV_MAX_ROWS + 1);
   const char *limit = csv ? csv_limit : page.limit_plus_one;
   PGresult *r = list_call(rq, spec, &page, school, limit, query);
-  if (r != NULL && PQntuples(r) == 0 && spec->nested &&
-      school_missing(rq, school)) {
+  if (r != NULL && PQntuples(r) == 0 && spec->parent != NULL &&
+      !parent_in_sight(rq, spec->parent, school)) {
     PQclear(r);
   } else if (r != NULL && csv) {
-    reply_table(rq, spec->table, r, 0, 3, spec->nested ? school : NULL);
+    reply_table(rq, spec->table, r, 0, 3, spec->parent != NULL ? school : NULL);
     PQclear(r);
   } else if (r != NULL) {
     reply_page(rq, r, &page);

@@ -42,7 +42,6 @@ static const struct resource risk_factors = {
     .get = STMT_RISK_FACTOR_GET,
     .insert = STMT_RISK_FACTOR_INSERT,
     .update = STMT_RISK_FACTOR_UPDATE,
-    .remove = STMT_COUNT,
     .entity = "risk_factor",
     .audit_place = AUDIT_PLACE_NONE,
 };

@@ -114,14 +114,8 @@ static bool bump_version(struct request *rq, struct profile_call *c) {
     return false;
   bool moved = PQntuples(r) == 1;
   PQclear(r);
-  if (!moved) {
-    char detail[128];
-    snprintf(detail, sizeof detail,
-             "the profile is at version %d, not %s: read it again", now,
-             c->version);
-    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-    reply_etag(rq, now);
-  }
+  if (!moved)
+    reply_stale_version(rq, "profile", now, c->version);
   return moved;
 }
 
@@ -370,7 +364,7 @@ static const struct table_spec history_table =
 const struct list_spec risk_profile_history_spec = {
     .params = risk_profile_history_params,
     .stmt = STMT_RISK_PROFILE_HISTORY,
-    .nested = true,
+    .parent = &school_parent,
     .table = &history_table,
 };
 

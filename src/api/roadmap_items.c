@@ -60,8 +60,7 @@ const struct jspec_field item_report_fields[] = {
 
 struct item_write {
   int64_t id, roadmap;
-  char id_text[24], roadmap_text[24], version_text[16];
-  int32_t version;
+  char id_text[24], roadmap_text[24];
   json_t *body; /* owned copy of the request's JSON */
   char *before; /* audit document before the write, owned */
   /* import */
@@ -103,9 +102,11 @@ static bool reply_item_missing(struct request *rq, const char *id) {
   return false;
 }
 
+static const char not_writable[] =
+    "this roadmap is outside what you may change";
+
 static bool reply_not_writable(struct request *rq) {
-  reply_problem(rq, ERR_FORBIDDEN,
-                "this roadmap is outside what you may change");
+  reply_problem(rq, ERR_FORBIDDEN, not_writable);
   return false;
 }
 
@@ -182,6 +183,22 @@ struct item_ctx {
   bool writable;
 };
 
+/* The context from a ROADMAP_ITEM_CONTEXT row; the audit document before
+ * the write into *before (owned, replacing it). */
+static void ctx_from_row(const PGresult *r, struct item_ctx *ctx,
+                         char **before) {
+  ctx->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+  snprintf(ctx->roadmap, sizeof ctx->roadmap, "%s", db_get(r, 0, "roadmap"));
+  snprintf(ctx->status, sizeof ctx->status, "%s", db_get(r, 0, "status"));
+  ctx->year = atoi(db_get(r, 0, "year"));
+  ctx->writable = strcmp(db_get(r, 0, "writable"), "t") == 0;
+  ctx->position = strtol(db_get(r, 0, "position"), NULL, 10);
+  free(*before);
+  *before = strdup(db_get(r, 0, "audit_doc"));
+  if (*before == NULL)
+    abort();
+}
+
 static bool item_context(struct request *rq, struct item_write *w,
                          struct item_ctx *ctx) {
   const struct db_arg args[] = {{"id", w->id_text}, DB_END};
@@ -192,16 +209,7 @@ static bool item_context(struct request *rq, struct item_write *w,
     PQclear(r);
     return reply_item_missing(rq, w->id_text);
   }
-  ctx->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  snprintf(ctx->roadmap, sizeof ctx->roadmap, "%s", db_get(r, 0, "roadmap"));
-  snprintf(ctx->status, sizeof ctx->status, "%s", db_get(r, 0, "status"));
-  ctx->year = atoi(db_get(r, 0, "year"));
-  ctx->writable = strcmp(db_get(r, 0, "writable"), "t") == 0;
-  ctx->position = strtol(db_get(r, 0, "position"), NULL, 10);
-  free(w->before);
-  w->before = strdup(db_get(r, 0, "audit_doc"));
-  if (w->before == NULL)
-    abort();
+  ctx_from_row(r, ctx, &w->before);
   PQclear(r);
   return true;
 }
@@ -242,32 +250,6 @@ static bool roadmap_changed(struct request *rq, const char *roadmap) {
   return r != NULL;
 }
 
-/* Answers the item as it is now, with its ETag. */
-static bool reply_item(struct request *rq, const char *id, unsigned status) {
-  const struct db_arg args[] = {{"id", id}, DB_END};
-  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_GET, args, NULL);
-  if (r == NULL)
-    return false;
-  if (PQntuples(r) == 0) {
-    PQclear(r);
-    return reply_item_missing(rq, id);
-  }
-  reply_doc(rq, r, status);
-  return true;
-}
-
-/* The item's written state: audited, then answered. */
-static bool finish_item(struct request *rq, struct item_write *w,
-                        const char *action, unsigned status) {
-  char *after = NULL;
-  bool ok =
-      item_audit_doc(rq, w->id_text, &after) &&
-      audit_item(rq, action, "roadmap_item", w->id_text, w->before, after) &&
-      reply_item(rq, w->id_text, status);
-  free(after);
-  return ok;
-}
-
 static bool read_item_id(struct request *rq, struct item_write *w) {
   if (!request_param_id(rq, "id", &w->id))
     return false;
@@ -283,78 +265,24 @@ static bool read_roadmap_id(struct request *rq, struct item_write *w) {
   return true;
 }
 
-/* --- create ----------------------------------------------------------------
- */
-
-static bool create_work(struct request *rq, void *arg) {
-  struct item_write *w = arg;
-  struct roadmap_ctx ctx;
-  if (!roadmap_context(rq, w->roadmap_text, true, &ctx))
-    return false;
-  json_t *given = json_object_get(w->body, "position");
-  long pos = given != NULL ? (long)json_integer_value(given) : ctx.next;
-  if (pos >= ctx.next)
-    pos = ctx.next;
-  else if (!shift(rq, w->roadmap_text, pos, ctx.next - 1, 1, NULL))
-    return false;
-  json_object_set_new(w->body, "position", json_integer(pos));
-  prepare_body(w->body, ctx.year);
-  char *body = dump(w->body);
-  const struct db_arg args[] = {
-      {"body", body}, {"roadmap", w->roadmap_text}, DB_END};
-  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_INSERT, args, NULL);
-  free(body);
-  if (r == NULL)
-    return false;
-  bool inserted = PQntuples(r) == 1;
-  if (inserted)
-    snprintf(w->id_text, sizeof w->id_text, "%s", db_get(r, 0, "id"));
-  PQclear(r);
-  if (!inserted)
-    return reply_not_writable(rq);
-  return roadmap_changed(rq, w->roadmap_text) &&
-         finish_item(rq, w, "create", 201);
-}
-
-void roadmap_items_create(struct request *rq) {
-  struct item_write w = {0};
-  if (!read_roadmap_id(rq, &w) ||
-      !request_body_checked(rq, roadmap_item_fields, JSPEC_CREATE))
-    return;
-  w.body = json_deep_copy(rq->json);
-  if (db_txn(rq, create_work, &w))
-    reply_location(rq, "/api/v1/roadmap-items", strtoll(w.id_text, NULL, 10));
-  write_end(&w);
-}
-
 /* --- get, update, delete ---------------------------------------------------
  */
 
-void roadmap_item_get(struct request *rq) {
-  struct item_write w = {0};
-  if (read_item_id(rq, &w))
-    reply_item(rq, w.id_text, 200);
-}
-
-static bool reply_stale(struct request *rq, struct item_write *w, int32_t now) {
-  char detail[128];
-  snprintf(detail, sizeof detail,
-           "the roadmap item is at version %d, not %s: read it again", now,
-           w->version_text);
-  reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-  reply_etag(rq, now);
-  return false;
-}
-
-/* 404, 403, 412, in this order; false after answering. */
-static bool check_write(struct request *rq, struct item_write *w,
-                        struct item_ctx *ctx) {
-  if (!item_context(rq, w, ctx))
+/* The state of an update or delete: the item, locked with its roadmap. */
+static bool load_state(struct request *rq, struct write *w,
+                       struct write_state *s) {
+  struct item_ctx *ctx = w->ctx;
+  const struct db_arg args[] = {{"id", w->id_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_CONTEXT, args, NULL);
+  if (r == NULL)
     return false;
-  if (!ctx->writable)
-    return reply_not_writable(rq);
-  if (ctx->version != w->version)
-    return reply_stale(rq, w, ctx->version);
+  s->found = PQntuples(r) == 1;
+  if (s->found) {
+    ctx_from_row(r, ctx, &w->before);
+    s->version = ctx->version;
+    s->writable = ctx->writable;
+  }
+  PQclear(r);
   return true;
 }
 
@@ -369,89 +297,178 @@ static bool reporting_only(const json_t *patch) {
   return true;
 }
 
-static bool update_work(struct request *rq, void *arg) {
-  struct item_write *w = arg;
-  struct item_ctx ctx;
-  if (!check_write(rq, w, &ctx))
-    return false;
-  if (strcmp(ctx.status, "draft") != 0 && !reporting_only(w->body))
-    return reply_not_draft(rq, ctx.status);
-  json_t *given = json_object_get(w->body, "position");
+/* A position given moves the items between the old and the new one; the
+ * patch as stored replaces w->body. */
+static bool place_patch(struct request *rq, struct write *w,
+                        const struct item_ctx *ctx) {
+  json_t *patch = json_deep_copy(rq->json);
+  json_t *given = json_object_get(patch, "position");
+  bool ok = true;
   if (given != NULL) {
     struct roadmap_ctx rc;
-    if (!roadmap_context(rq, ctx.roadmap, true, &rc))
-      return false;
+    ok = roadmap_context(rq, ctx->roadmap, true, &rc);
     long pos = (long)json_integer_value(given);
-    if (pos > rc.next - 1)
+    if (ok && pos > rc.next - 1)
       pos = rc.next - 1;
-    json_object_set_new(w->body, "position", json_integer(pos));
-    if (pos < ctx.position &&
-        !shift(rq, ctx.roadmap, pos, ctx.position - 1, 1, w->id_text))
-      return false;
-    if (pos > ctx.position &&
-        !shift(rq, ctx.roadmap, ctx.position + 1, pos, -1, w->id_text))
-      return false;
+    json_object_set_new(patch, "position", json_integer(pos));
+    if (ok && pos < ctx->position)
+      ok = shift(rq, ctx->roadmap, pos, ctx->position - 1, 1, w->id_text);
+    if (ok && pos > ctx->position)
+      ok = shift(rq, ctx->roadmap, ctx->position + 1, pos, -1, w->id_text);
   }
-  prepare_body(w->body, ctx.year);
-  char *body = dump(w->body);
-  const struct db_arg args[] = {{"id", w->id_text},
-                                {"version", w->version_text},
-                                {"patch", body},
-                                DB_END};
-  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_UPDATE, args, NULL);
-  free(body);
-  if (r == NULL)
+  prepare_body(patch, ctx->year);
+  free(w->body);
+  w->body = dump(patch);
+  json_decref(patch);
+  return ok;
+}
+
+/* A draft's items change; past the draft, an item's status and
+ * completed_on only. */
+static bool check_transition(struct request *rq, struct write *w) {
+  const struct item_ctx *ctx = w->ctx;
+  if (strcmp(ctx->status, "draft") != 0 && !reporting_only(rq->json))
+    return reply_not_draft(rq, ctx->status);
+  return place_patch(rq, w, ctx);
+}
+
+/* Only a draft's items are deleted. */
+static bool check_delete(struct request *rq, struct write *w) {
+  const struct item_ctx *ctx = w->ctx;
+  return strcmp(ctx->status, "draft") == 0 || reply_not_draft(rq, ctx->status);
+}
+
+/* The roadmap's version moves with its items; a deleted item's followers
+ * move up. */
+static bool after_write(struct request *rq, struct write *w) {
+  const struct item_ctx *ctx = w->ctx;
+  if (rq->method == HTTP_DELETE &&
+      !shift(rq, ctx->roadmap, ctx->position + 1, 1000000000, -1, NULL))
     return false;
-  bool changed = PQntuples(r) == 1;
-  PQclear(r);
-  if (!changed)
-    return reply_not_writable(rq);
-  return roadmap_changed(rq, ctx.roadmap) && finish_item(rq, w, "update", 200);
+  return roadmap_changed(rq, ctx->roadmap);
+}
+
+static bool audit_doc(struct request *rq, struct write *w, char **doc) {
+  free(*doc);
+  *doc = NULL;
+  return item_audit_doc(rq, w->id_text, doc);
+}
+
+static const struct resource items = {
+    .what = "roadmap item",
+    .collection = "/api/v1/roadmap-items",
+    .id_param = "id",
+    .fields = roadmap_item_fields,
+    .get = STMT_ROADMAP_ITEM_GET,
+    .update = STMT_ROADMAP_ITEM_UPDATE,
+    .scope_message = not_writable,
+    .entity = "roadmap_item",
+    .audit_place = AUDIT_PLACE_SCHOOL,
+    .load_state = load_state,
+    .check_transition = check_transition,
+    .check_delete = check_delete,
+    .after_write = after_write,
+    .audit_doc = audit_doc,
+};
+
+void roadmap_item_get(struct request *rq) {
+  resource_get(rq, &items);
 }
 
 void roadmap_item_update(struct request *rq) {
-  struct item_write w = {0};
-  if (!read_item_id(rq, &w) ||
-      !request_body_checked(rq, roadmap_item_fields, JSPEC_PATCH) ||
-      !request_if_match(rq, &w.version))
-    return;
-  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
-  w.body = json_deep_copy(rq->json);
-  db_txn(rq, update_work, &w);
-  write_end(&w);
-}
-
-static bool delete_work(struct request *rq, void *arg) {
-  struct item_write *w = arg;
   struct item_ctx ctx;
-  if (!check_write(rq, w, &ctx))
-    return false;
-  if (strcmp(ctx.status, "draft") != 0)
-    return reply_not_draft(rq, ctx.status);
-  const struct db_arg args[] = {
-      {"id", w->id_text}, {"version", w->version_text}, DB_END};
-  PGresult *r = db_call(rq, STMT_ROADMAP_ITEM_DELETE, args, NULL);
-  if (r == NULL)
-    return false;
-  bool deleted = PQntuples(r) == 1;
-  PQclear(r);
-  if (!deleted)
-    return reply_not_writable(rq);
-  if (!shift(rq, ctx.roadmap, ctx.position + 1, 1000000000, -1, NULL) ||
-      !roadmap_changed(rq, ctx.roadmap) ||
-      !audit_item(rq, "delete", "roadmap_item", w->id_text, w->before, NULL))
-    return false;
-  reply_empty(rq, 204);
-  return true;
+  resource_update_ctx(rq, &items, &ctx);
 }
 
 void roadmap_item_delete(struct request *rq) {
-  struct item_write w = {0};
-  if (!read_item_id(rq, &w) || !request_if_match(rq, &w.version))
-    return;
-  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
-  db_txn(rq, delete_work, &w);
-  write_end(&w);
+  struct item_ctx ctx;
+  resource_delete_ctx(rq, &items, STMT_ROADMAP_ITEM_DELETE, &ctx);
+}
+
+/* --- create ----------------------------------------------------------------
+ */
+
+static const struct parent roadmap_parent = {
+    .what = "roadmap",
+    .collection = "/api/v1/roadmaps",
+    .arg = "roadmap",
+    .visible = STMT_ROADMAP_VISIBLE,
+    .readonly = not_writable,
+};
+
+/* A create's context: the roadmap, locked. */
+struct roadmap_state {
+  struct roadmap_ctx rc;
+  char status[16];
+};
+
+static bool load_roadmap(struct request *rq, struct write *w,
+                         struct write_state *s) {
+  struct roadmap_state *st = w->ctx;
+  const struct db_arg args[] = {{"roadmap", w->parent_text}, DB_END};
+  PGresult *r = db_call(rq, STMT_ROADMAP_ITEMS_CONTEXT, args, NULL);
+  if (r == NULL)
+    return false;
+  s->found = PQntuples(r) == 1;
+  s->writable = s->found && strcmp(db_get(r, 0, "writable"), "t") == 0;
+  if (s->found) {
+    snprintf(st->status, sizeof st->status, "%s", db_get(r, 0, "status"));
+    st->rc.year = atoi(db_get(r, 0, "year"));
+    st->rc.next = strtol(db_get(r, 0, "next_position"), NULL, 10);
+  }
+  PQclear(r);
+  return true;
+}
+
+/* Only a draft takes items; the followers of a given position move down,
+ * and the body as stored replaces w->body. */
+static bool check_create(struct request *rq, struct write *w) {
+  const struct roadmap_state *st = w->ctx;
+  if (strcmp(st->status, "draft") != 0)
+    return reply_not_draft(rq, st->status);
+  json_t *body = json_deep_copy(rq->json);
+  json_t *given = json_object_get(body, "position");
+  long next = st->rc.next;
+  long pos = given != NULL ? (long)json_integer_value(given) : next;
+  bool ok = true;
+  if (pos >= next)
+    pos = next;
+  else
+    ok = shift(rq, w->parent_text, pos, next - 1, 1, NULL);
+  json_object_set_new(body, "position", json_integer(pos));
+  prepare_body(body, st->rc.year);
+  free(w->body);
+  w->body = dump(body);
+  json_decref(body);
+  return ok;
+}
+
+static bool created(struct request *rq, struct write *w) {
+  return roadmap_changed(rq, w->parent_text);
+}
+
+/* Created under its roadmap, then addressed alone. */
+static const struct resource items_in_roadmap = {
+    .what = "roadmap item",
+    .collection = "/api/v1/roadmap-items",
+    .id_param = "id",
+    .parent = &roadmap_parent,
+    .flat = true,
+    .fields = roadmap_item_fields,
+    .get = STMT_ROADMAP_ITEM_GET,
+    .insert = STMT_ROADMAP_ITEM_INSERT,
+    .scope_message = not_writable,
+    .entity = "roadmap_item",
+    .audit_place = AUDIT_PLACE_SCHOOL,
+    .load_parent = load_roadmap,
+    .check_create = check_create,
+    .after_write = created,
+    .audit_doc = audit_doc,
+};
+
+void roadmap_items_create(struct request *rq) {
+  struct roadmap_state st = {0};
+  resource_create_ctx(rq, &items_in_roadmap, &st);
 }
 
 /* --- lists -----------------------------------------------------------------

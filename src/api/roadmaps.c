@@ -180,14 +180,12 @@ static bool check_transition(struct request *rq, int64_t id,
   return !moves || strcmp(to, "approved") != 0 || approval_complete(rq, state);
 }
 
-static bool before_update(struct request *rq, int64_t id, int64_t parent) {
-  (void)parent;
-  char id_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
+static bool before_update(struct request *rq, struct write *w) {
+  const char *id_text = w->id_text;
   PGresult *state = lock_state(rq, id_text);
   if (state == NULL)
     return false;
-  bool ok = check_transition(rq, id, state);
+  bool ok = check_transition(rq, w->id, state);
   PQclear(state);
   return ok;
 }
@@ -203,12 +201,11 @@ static const struct resource roadmaps = {
     .get = STMT_ROADMAP_GET,
     .insert = STMT_ROADMAP_INSERT,
     .update = STMT_ROADMAP_UPDATE,
-    .remove = STMT_COUNT,
     .scope_field = "$.owner",
     .scope_message = "the owner is outside what you may write",
     .entity = "roadmap",
     .audit_place = AUDIT_PLACE_ROADMAP,
-    .before_update = before_update,
+    .check_transition = before_update,
 };
 
 const struct jspec_field roadmaps_list_params[] = {

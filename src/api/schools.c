@@ -88,7 +88,6 @@ static const struct resource schools = {
     .get = STMT_SCHOOL_GET,
     .insert = STMT_SCHOOL_INSERT,
     .update = STMT_SCHOOL_UPDATE,
-    .remove = STMT_SCHOOL_DELETE,
     .scope_field = "$.municipality_id",
     .scope_message = "the municipality is outside your scope",
     .entity = "school",
@@ -205,5 +204,5 @@ void school_update(struct request *rq) {
   resource_update(rq, &schools);
 }
 void school_delete(struct request *rq) {
-  resource_delete(rq, &schools);
+  resource_delete(rq, &schools, STMT_SCHOOL_DELETE);
 }

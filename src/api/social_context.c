@@ -113,27 +113,21 @@ static char *context_doc(struct request *rq, const struct context_call *c,
 /* Creating over an existing row, or replacing a stale or missing one. */
 static void refuse_write(struct request *rq, const struct context_call *c,
                          int32_t now) {
-  char detail[160];
-  if (!c->replace) {
+  if (c->replace && c->before != NULL) {
+    reply_stale_version(rq, "social context", now, c->version);
+  } else if (c->replace) {
+    reply_problem(rq, ERR_PRECONDITION_FAILED,
+                  "the year has no social context to replace: send "
+                  "If-None-Match: * (or no If-Match) to create it");
+  } else {
     bool none_match = request_header(rq, "If-None-Match") != NULL;
     reply_problem(
         rq, none_match ? ERR_PRECONDITION_FAILED : ERR_PRECONDITION_REQUIRED,
         "the year has a social context already: send If-Match "
         "with the ETag of the version you read to replace it");
-    if (!none_match)
-      return; /* a 428 carries no ETag */
-  } else if (c->before == NULL) {
-    reply_problem(rq, ERR_PRECONDITION_FAILED,
-                  "the year has no social context to replace: send "
-                  "If-None-Match: * (or no If-Match) to create it");
-    return;
-  } else {
-    snprintf(detail, sizeof detail,
-             "the social context is at version %d, not %s: read it again", now,
-             c->version);
-    reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
+    if (none_match) /* a 428 carries no ETag */
+      reply_etag(rq, now);
   }
-  reply_etag(rq, now);
 }
 
 static bool put_work(struct request *rq, void *arg) {
@@ -262,7 +256,7 @@ const struct jspec_field context_years_params[] = {PAGE_PARAMS, END_FIELDS};
 const struct list_spec context_years_spec = {
     .params = context_years_params,
     .stmt = STMT_CONTEXT_YEARS_LIST,
-    .nested = true,
+    .parent = &school_parent,
     .table = &context_table,
 };
 

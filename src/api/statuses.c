@@ -52,14 +52,11 @@ static void check_status(struct request *rq, const json_t *body,
 }
 
 /* Closing twice would rewrite history: refuse it. */
-static bool refuse_reclosing(struct request *rq, int64_t id, int64_t school) {
+static bool refuse_reclosing(struct request *rq, struct write *w) {
   if (!json_is_string(json_object_get(rq->json, "excluded_on")))
     return true;
-  char id_text[24], school_text[24];
-  snprintf(id_text, sizeof id_text, "%lld", (long long)id);
-  snprintf(school_text, sizeof school_text, "%lld", (long long)school);
   const struct db_arg args[] = {
-      {"id", id_text}, {"school", school_text}, DB_END};
+      {"id", w->id_text}, {"school", w->parent_text}, DB_END};
   PGresult *r = db_call(rq, STMT_STATUS_IS_CLOSED, args, NULL);
   if (r == NULL)
     return false;
@@ -75,15 +72,14 @@ static const struct resource statuses = {
     .what = "status",
     .collection = "statuses",
     .id_param = "status_id",
-    .nested = true,
+    .parent = &school_parent,
     .fields = status_create_fields,
     .update_fields = status_update_fields,
     .check = check_status,
-    .before_update = refuse_reclosing,
+    .check_transition = refuse_reclosing,
     .get = STMT_STATUS_GET,
     .insert = STMT_STATUS_INSERT,
     .update = STMT_STATUS_UPDATE,
-    .remove = STMT_COUNT,
     .entity = "school_status",
     .audit_place = AUDIT_PLACE_PARENT,
 };
@@ -112,7 +108,7 @@ static const struct table_spec status_table =
 const struct list_spec statuses_list_spec = {
     .params = statuses_list_params,
     .stmt = STMT_STATUSES_LIST,
-    .nested = true,
+    .parent = &school_parent,
     .table = &status_table,
 };
 

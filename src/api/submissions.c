@@ -256,7 +256,7 @@ static const struct table_spec school_submission_table =
 const struct list_spec school_submissions_list_spec = {
     .params = school_submissions_list_params,
     .stmt = STMT_SUBM_SCHOOL_LIST,
-    .nested = true,
+    .parent = &school_parent,
     .table = &school_submission_table,
 };
 
@@ -293,12 +293,7 @@ static void reply_illegal(struct request *rq, const struct call *c,
 }
 
 static void reply_stale(struct request *rq, const struct call *c, int32_t now) {
-  char detail[128];
-  snprintf(detail, sizeof detail,
-           "the submission is at version %d, not %s: read it again", now,
-           c->held_text);
-  reply_problem(rq, ERR_PRECONDITION_FAILED, detail);
-  reply_etag(rq, now);
+  reply_stale_version(rq, "submission", now, c->held_text);
 }
 
 /* Submitting needs a value for every required indicator: 400 naming each

@@ -54,9 +54,8 @@ static void check_user(struct request *rq, const json_t *body, json_t *errors) {
   account_check(&users, body, errors);
 }
 
-static bool before_update_user(struct request *rq, int64_t id, int64_t parent) {
-  (void)parent;
-  return account_before_update(rq, &users, id);
+static bool before_update_user(struct request *rq, struct write *w) {
+  return account_before_update(rq, &users, w->id);
 }
 
 static bool make_password(char text[ACCOUNT_SECRET_MAX],
@@ -80,7 +79,7 @@ static const struct resource user_resource = {
     .scope_message = "the scope is outside yours",
     .entity = "user",
     .audit_place = AUDIT_PLACE_USER,
-    .before_update = before_update_user,
+    .check_transition = before_update_user,
 };
 
 static const struct account_kind users = {

@@ -623,6 +623,12 @@ static void test_scope(void **state) {
   r = http_delete(target_path(t), "\"1\"");
   assert_problem(r, 403, "forbidden");
   http_reply_free(r);
+  /* Deleting a programme it reads only: the scope's answer, naming the
+   * owner (no rule of an update runs for a delete). */
+  r = delete_current(path_of(id));
+  assert_problem(r, 403, "forbidden");
+  assert_error_path(r, "$.owner");
+  http_reply_free(r);
   r = http_post(J("%s/targets", path_of(id)), target_body("GIA_PASSED_SHARE"));
   assert_problem(r, 403, "forbidden");
   http_reply_free(r);
