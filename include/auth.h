@@ -18,7 +18,7 @@ enum permission {
   PERM_AUTHENTICATED, /* any valid token */
 #define PERM(id, name) PERM_##id,
 #define ROLE(id, name, scopes, perms)
-#include "../src/permissions.def"
+#include "permissions.def"
 #undef PERM
 #undef ROLE
   PERM_COUNT
@@ -27,7 +27,7 @@ enum permission {
 enum role {
 #define PERM(id, name)
 #define ROLE(id, name, scopes, perms) ROLE_##id,
-#include "../src/permissions.def"
+#include "permissions.def"
 #undef PERM
 #undef ROLE
   ROLE_COUNT

@@ -26,7 +26,7 @@ struct request;
 
 enum stmt_id {
 #define STMT(id, args, scope, sql) STMT_##id,
-#include "../src/sql/statements.def"
+#include "../src/db/sql/statements.def"
 #undef STMT
   STMT_COUNT
 };

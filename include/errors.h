@@ -4,7 +4,7 @@
 
 enum error_id {
 #define ERR(id, status, code, title) ERR_##id,
-#include "../src/errors.def"
+#include "errors.def"
 #undef ERR
   ERR_COUNT
 };

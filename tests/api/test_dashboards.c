@@ -15,8 +15,8 @@ static const struct {
   const char *name;
   const char *sql;
 } stmts[] = {
-#include "../../src/sql/campaigns.def"
-#include "../../src/sql/indicators.def"
+#include "../../src/db/sql/campaigns.def"
+#include "../../src/db/sql/indicators.def"
 };
 #undef STMT
 
