@@ -1,6 +1,6 @@
 /* Users and machine clients alike: creation with a generated secret, a new
  * secret, and the rules of role, scope and tokens around an update. */
-#include "account.h"
+#include "account_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

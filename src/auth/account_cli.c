@@ -1,6 +1,6 @@
 /* Accounts created from the command line: the first admin of a fresh
  * installation, and machine clients before anyone can log in. */
-#include "accounts.h"
+#include "account_cli.h"
 
 #include <jansson.h>
 #include <stdio.h>
