@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth.h"
+#include "principal.h"
 #include "errors.h"
 #include "jspec.h"
 #include "router.h"

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "auth.h"
 #include "resource.h"
 
 /* A new secret: the text shown once, and what the database keeps. */

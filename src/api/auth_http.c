@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "db.h"
 #include "fields.h"
 #include "handlers.h"

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
 #include "db.h"
 #include "db_internal.h"
 #include "errors.h"
 #include "log.h"
+#include "principal.h"
 #include "request.h"
 
 #define MAX_PARAMS 40

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
 #include "copy_binary.h"
 #include "csv_in.h"
 #include "log.h"
+#include "principal.h"
 #include "push_internal.h"
 #include "request.h"
 #include "utf8.h"
