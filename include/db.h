@@ -1,7 +1,8 @@
 /* PostgreSQL access. Every thread of the server owns one connection
  * (connected on first use, again after it breaks). Statements are named in
- * src/sql/ (one .def file per resource) and prepared lazily on each connection.
- * Writes go through db_txn, which retries serialization failures and deadlocks.
+ * src/db/sql/ (one .def file per resource) and prepared lazily on each
+ * connection. Writes go through db_txn, which retries serialization failures
+ * and deadlocks.
  */
 #ifndef OPORA_DB_H
 #define OPORA_DB_H
@@ -24,15 +25,13 @@ struct request;
 #define DB_REPLICAS_MAX 8
 #define DB_TARGETS_MAX (1 + DB_REPLICAS_MAX)
 
-enum stmt_id {
-#define STMT(id, args, scope, sql) STMT_##id,
-#include "../src/db/sql/statements.def"
-#undef STMT
-  STMT_COUNT
-};
+/* enum stmt_id: STMT_<NAME> for each statement of the .def files of
+ * src/db/sql, then STMT_COUNT; generated into the build tree
+ * (cmake/stmt_ids.cmake). */
+#include "stmt_ids.h"
 
 /* A statement's parameters are declared beside its SQL (the .def files of
- * src/sql): STMT(SCHOOLS_LIST, ARGS(ID(region), TEXT(q), CURSOR_KEY,
+ * src/db/sql): STMT(SCHOOLS_LIST, ARGS(ID(region), TEXT(q), CURSOR_KEY,
  * CURSOR_ID, LIMIT), SCOPED, "SELECT ... $1::bigint ... $2::text ...") names
  * them in the order of $1, $2, ..., with the type the SQL gives each; SCOPED
  * appends the caller's scope (kind text, id bigint) as the last two. db_call

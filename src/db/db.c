@@ -59,6 +59,16 @@ static const struct stmt_def statements[STMT_COUNT] = {
 #undef STMT
 };
 
+/* The generated ids (stmt_ids.h) count every statement declared. */
+enum {
+  STMTS_DECLARED = 0
+#define STMT(id, args, scope, text) +1
+#include "sql/statements.def"
+#undef STMT
+};
+_Static_assert((int)STMTS_DECLARED == (int)STMT_COUNT,
+               "stmt_ids.h does not name every statement of src/db/sql");
+
 #undef ARGS
 #undef NOARGS
 #undef ID
