@@ -1,5 +1,8 @@
-/* What src/push.c (the push's life) and src/push_rows.c (where each row
- * goes) share. Not for other files: include/push.h is the interface. */
+/* The state of a push, shared by push.c (its life), push_rows.c (where
+ * each row goes) and push_copy.c (its connection). Types only: each file's
+ * functions are in its own header, and the calls go one way: push.c ->
+ * push_rows.c -> push_copy.c. Not for other folders: include/push.h is the
+ * interface. */
 #ifndef OPORA_PUSH_INTERNAL_H
 #define OPORA_PUSH_INTERNAL_H
 
@@ -11,7 +14,6 @@
 #include <stdio.h>
 
 #include "copy_pipe.h"
-#include "db.h"
 #include "push.h"
 #include "push_stats.h"
 #include "push_stored.h"
@@ -93,52 +95,5 @@ struct push {
   long problems_count;
   json_t *shown; /* the first PUSH_PROBLEMS_SHOWN */
 };
-
-/* src/push.c */
-/* Logs a database failure and answers 503 (the database is gone, or a
- * statement ran out of time) or 500; the push is over. */
-void push_fail_db(struct push *p, const PGresult *r);
-/* A statement on the push's connection, bound as db_call binds (the
- * caller's scope for a SCOPED one); NULL when its arguments do not fit the
- * declaration (logged). */
-PGresult *push_run(struct push *p, enum stmt_id id, const struct db_arg *args,
-                   const json_t *values);
-/* A statement whose result is not needed; false after answering. */
-bool push_run_ok(struct push *p, enum stmt_id id, const struct db_arg *args,
-                 const json_t *values);
-/* push_run's rows (caller clears), or NULL after failing the push. */
-PGresult *push_query(struct push *p, enum stmt_id id,
-                     const struct db_arg *args);
-/* The instrument as the push's statements take it, in a list of db_arg. */
-#define PUSH_INSTRUMENT_ARGS(p)                                                \
-  {"year", (p)->year}, {                                                       \
-    "assessment", (p)->assessment                                              \
-  }
-void push_problem(struct push *p, long row_no, const char *column,
-                  const char *code, const char *message);
-bool push_copy_start(struct push *p, enum stmt_id id);
-/* The same for a COPY in binary format (include/copy_binary.h): sends its
- * header; push_copy_end sends its trailer. */
-bool push_copy_start_binary(struct push *p, enum stmt_id id);
-/* The statement timeout of the rest of the transaction: "0" around the COPY
- * that lasts as long as the upload, p->timeout_ms otherwise. */
-bool push_timeout_set(struct push *p, const char *ms);
-bool push_copy_send(struct push *p, const char *data, size_t len);
-/* Ends the COPY; the result is the caller's (NULL when it could not end). */
-PGresult *push_copy_end(struct push *p);
-
-/* src/push_rows.c */
-/* A well-mixed 64-bit hash of a code (school or participant). */
-uint64_t push_code_hash(const char *code);
-/* Sizes the filter for about `rows` codes and, for an instrument that has
- * rows, loads their codes, schools and hashes. False after answering. */
-bool push_rows_prepare(struct push *p, bool has_rows, long rows);
-/* One good row of a known school. False after answering. */
-bool push_rows_add(struct push *p, const struct result_row *row,
-                   int64_t school_id);
-/* Everything still held is written. False after answering. */
-bool push_rows_flush(struct push *p);
-/* Stops the sending thread: before the connection is closed. */
-void push_rows_free(struct push *p);
 
 #endif

@@ -1,4 +1,4 @@
-/* Where each good row of a push goes (include/push_internal.h,
+/* Where each good row of a push goes (push_rows.h,
  * docs/ASSESSMENTS.md "The push").
  *
  * For an instrument that already has rows, the push first reads every
@@ -24,11 +24,13 @@
  *
  * No savepoints: inside a subtransaction PostgreSQL's COPY runs about 1.7
  * times slower, and nothing here needs one. */
+#include "push_rows.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "copy_binary.h"
-#include "push_internal.h"
+#include "push_copy.h"
 #include "request.h"
 
 #define SEND_BYTES (256u << 10) /* under COPY_PIPE_SLOT_BYTES, less a row */
@@ -39,18 +41,6 @@
 #define FILTER_HASHES 4
 
 /* --- the filter ----------------------------------------------------------- */
-
-uint64_t push_code_hash(const char *code) {
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a, then a finaliser */
-  for (; *code; code++)
-    h = (h ^ (unsigned char)*code) * 1099511628211ULL;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
 
 static void filter_size(struct seen_filter *f, long expected) {
   uint64_t want = (uint64_t)(expected > 0 ? expected : 0) * 16;

@@ -75,4 +75,8 @@ bool stored_was_unchanged(const struct stored_map *m, const char *code,
                           const char *hash_hex);
 void stored_free(struct stored_map *m);
 
+/* A well-mixed 64-bit hash of a code (school or participant): the map's
+ * keys, the push's table of school codes and its filter of new codes. */
+uint64_t push_code_hash(const char *code);
+
 #endif

@@ -2,7 +2,8 @@
  * reader (include/csv_in.h): the push's fields and the names regional
  * systems give them, the task columns, the columns every push needs, and
  * each record into the checks of a row. */
-#include "results_internal.h"
+#include "results_read.h"
+#include "results_row.h"
 
 #include <ctype.h>
 #include <stdio.h>

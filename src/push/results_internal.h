@@ -1,6 +1,7 @@
-/* Shared between results_parse.c (the parser object and the checks of a row),
- * results_csv.c (CSV, over include/csv_in.h) and results_json.c (JSON array and
- * JSON lines). */
+/* The state of a push's row parser, shared by results_parse.c (the parser
+ * object), results_csv.c and results_json.c (the readers of the formats) and
+ * results_row.c (the checks of a row). Types only: each file's functions are
+ * in its own header, and the calls go one way: parser -> readers -> rows. */
 #ifndef OPORA_RESULTS_INTERNAL_H
 #define OPORA_RESULTS_INTERNAL_H
 
@@ -22,10 +23,6 @@ enum results_role {
   ROLE_TEST,
   ROLE_COUNT
 };
-
-/* The project's names (CSV header and JSON members) and the Ф1 export's. */
-extern const char *const results_role_name[ROLE_COUNT];
-extern const char *const results_role_name_f1[ROLE_COUNT];
 
 /* A row as text, before the checks. NULL text: not given. `reported`: the
  * format's layer already reported a problem about that field. */
@@ -81,26 +78,6 @@ struct results_parser {
   char task_index_name[RESULTS_MAX_TASKS][16];
 };
 
-/* Reports a problem of the current row (row_no > 0) or of the body (0). */
-void results_problem(struct results_parser *p, long row_no, const char *column,
-                     const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-/* Reports a fatal problem of the body (malformed_body or bad_header). */
-void results_fatal(struct results_parser *p, const char *code,
-                   const char *column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Checks a row (p->row_no) and calls on_problem / on_row. */
-void results_check_row(struct results_parser *p, struct row_in *in);
-/* A row that could not be read at all: one malformed_row, then on_row(NULL).
- */
-void results_reject_row(struct results_parser *p, const char *column,
-                        const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* The index of the instrument's task numbered [s, s + n), or -1. */
-int results_task_index(const struct instrument *ins, const char *s, size_t n);
-
 /* Appends a byte to the row buffer (marks overflow when full). */
 static inline void results_put(struct results_parser *p, char c) {
   if (p->len >= RESULTS_ROW_MAX) {
@@ -109,15 +86,5 @@ static inline void results_put(struct results_parser *p, char c) {
   }
   p->buf[p->len++] = c;
 }
-
-/* CSV: the reader of the body (encoding CSV_IN_AUTO or CSV_IN_CP1251);
- * false when out of memory. */
-bool results_csv_open(struct results_parser *p, enum csv_in_encoding enc);
-/* CSV: "encoding", "columns" and "warnings" of the answer. */
-void results_csv_report(const struct results_parser *p, json_t *summary);
-void results_json_array_byte(struct results_parser *p, char c);
-bool results_json_array_finish(struct results_parser *p);
-void results_json_lines_byte(struct results_parser *p, char c);
-bool results_json_lines_finish(struct results_parser *p);
 
 #endif

@@ -14,7 +14,8 @@
  * unknown member is a malformed_row naming it: the row is rejected. A
  * syntax error inside the array is fatal (malformed_body); in JSON lines it
  * is the line's malformed_row and the lines after it are read. */
-#include "results_internal.h"
+#include "results_read.h"
+#include "results_row.h"
 #include "utf8.h"
 
 #include <jansson.h>
