@@ -170,6 +170,17 @@ unsigned long long db_refused_count(void);
 /* A statement or query that succeeded (command or rows). */
 bool db_result_ok(const PGresult *r);
 
+/* A failed statement's connection is gone: libpq lost it, or the server
+ * said so (08xxx, or 57P01/57P02: its backend was terminated). r NULL:
+ * nothing came back. */
+bool db_connection_lost(const PGconn *pg, const PGresult *r);
+/* Answers a failed statement of a connection of one's own (a push) as
+ * db_exec answers its own: a constraint of src/db/sql/constraints.def as
+ * its 409, 422 or 400, a value out of range 400, 503 when the database is
+ * gone or cancelled it, else 500 (logged). */
+void db_reply_failure_on(struct request *rq, const PGconn *pg,
+                         const PGresult *r);
+
 /* Ids as the text of a bigint[] parameter: "{1,2,3}". Caller frees. */
 char *db_id_array(const int64_t *ids, size_t n);
 

@@ -323,24 +323,35 @@ PGconn *db_target_connection(int target) {
   return c != NULL ? c->pg : NULL;
 }
 
-static void failure_record(struct db_conn *c, const PGresult *r,
-                           enum stmt_id id) {
-  struct db_failure *f = &c->failure;
+bool db_connection_lost(const PGconn *pg, const PGresult *r) {
+  const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  /* 57P01/57P02: the backend was terminated; its connection is gone even
+   * while libpq has not read the end of it yet. */
+  return PQstatus(pg) != CONNECTION_OK ||
+         (state != NULL &&
+          (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+           strcmp(state, "57P02") == 0));
+}
+
+/* What a failed statement's result says (r NULL: nothing came back). */
+static void failure_read(struct db_failure *f, const PGconn *pg,
+                         const PGresult *r) {
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
   const char *constraint =
       r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
   f->failed = true;
-  /* 57P01/57P02: the backend was terminated; its connection is gone even
-   * while libpq has not read the end of it yet. */
-  f->connection_lost = PQstatus(c->pg) != CONNECTION_OK ||
-                       (state != NULL && (strncmp(state, "08", 2) == 0 ||
-                                          strcmp(state, "57P01") == 0 ||
-                                          strcmp(state, "57P02") == 0));
-  f->during_delete =
-      (int)id >= 0 && strncmp(statements[id].sql, "DELETE", 6) == 0;
+  f->connection_lost = db_connection_lost(pg, r);
   snprintf(f->sqlstate, sizeof f->sqlstate, "%s", state ? state : "");
   snprintf(f->constraint, sizeof f->constraint, "%s",
            constraint ? constraint : "");
+}
+
+static void failure_record(struct db_conn *c, const PGresult *r,
+                           enum stmt_id id) {
+  struct db_failure *f = &c->failure;
+  failure_read(f, c->pg, r);
+  f->during_delete =
+      (int)id >= 0 && strncmp(statements[id].sql, "DELETE", 6) == 0;
   atomic_fetch_add(&failed_statements, 1);
   if (f->connection_lost)
     conn_close(c);
@@ -386,6 +397,13 @@ static void reply_failure(struct request *rq, const struct db_failure *f) {
             f->sqlstate, f->constraint[0] ? f->constraint : "-");
     reply_problem(rq, ERR_INTERNAL, NULL);
   }
+}
+
+void db_reply_failure_on(struct request *rq, const PGconn *pg,
+                         const PGresult *r) {
+  struct db_failure f = {0};
+  failure_read(&f, pg, r);
+  reply_failure(rq, &f);
 }
 
 static PGresult *exec_prepared(struct db_conn *c, enum stmt_id id, int n,

@@ -19,8 +19,7 @@ static bool sqlstate_is(const char *state, const char *want) {
 void push_fail_db(struct push *p, const PGresult *r) {
   struct request *rq = p->rq;
   const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-  bool lost = PQstatus(p->pg) != CONNECTION_OK ||
-              (state != NULL && strncmp(state, "08", 2) == 0);
+  bool lost = db_connection_lost(p->pg, r);
   /* The statement timeout, or the lock timeout of the same length. */
   bool late = sqlstate_is(state, "57014") || sqlstate_is(state, "55P03");
   log_msg(late ? LOG_WARN : LOG_ERROR, "request %s: push failed: %s %s", rq->id,
@@ -42,7 +41,7 @@ void push_fail_db(struct push *p, const PGresult *r) {
                   "again shortly");
     reply_header(rq, "Retry-After", "5");
   } else {
-    reply_problem(rq, ERR_INTERNAL, "nothing was written");
+    db_reply_failure_on(rq, p->pg, r); /* a constraint's answer, or 500 */
   }
 }
 

@@ -10,8 +10,9 @@
 #include "db.h"
 #include "push_internal.h"
 
-/* Logs a database failure and answers 503 (the database is gone, or a
- * statement ran out of time) or 500; the push is over. */
+/* Logs a database failure and answers it: 503 when the database is gone
+ * or a statement ran out of time, else as db_exec would (a constraint's
+ * 409, 422 or 400; 500); the push is over. */
 void push_fail_db(struct push *p, const PGresult *r);
 /* A statement on the push's connection, bound as db_call binds (the
  * caller's scope for a SCOPED one); NULL when its arguments do not fit the
