@@ -20,7 +20,7 @@ struct request;
 /* Database targets: the primary (DATABASE_URL) and the streaming replicas
  * of OPORA_DATABASE_READ_URL, numbered 1 .. db_replica_count(). Writes and
  * whatever must see them run on the primary; a GET's reads on a replica
- * (src/db_route.c). */
+ * (src/db/db_route.c). */
 #define DB_PRIMARY 0
 #define DB_REPLICAS_MAX 8
 #define DB_TARGETS_MAX (1 + DB_REPLICAS_MAX)
@@ -122,7 +122,7 @@ int db_replica_count(void);
  * whose invalidations come from the primary. */
 void db_read_on_primary(struct request *rq);
 
-/* Reads and fallbacks per target, for /metrics (src/db_route.c). */
+/* Reads and fallbacks per target, for /metrics (src/db/db_route.c). */
 struct db_route_counts {
   unsigned long long
       reads[DB_TARGETS_MAX];     /* requests whose reads went there */
@@ -157,7 +157,7 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg);
 /* Metrics: open connections and failed statements so far. */
 long db_open_connections(void);
 unsigned long long db_error_count(void);
-/* The outage state (src/db_outage.c): whether the database is up, how long
+/* The outage state (src/db/db_outage.c): whether the database is up, how long
  * the current outage has lasted (0 when up), connection attempts and
  * requests refused because the database was down, since the start. */
 bool db_up(void);

@@ -1,4 +1,4 @@
-/* Problem codes, generated from src/errors.def. */
+/* Problem codes, generated from include/errors.def. */
 #ifndef OPORA_ERRORS_H
 #define OPORA_ERRORS_H
 

@@ -1,4 +1,4 @@
-/* What /api/v1/users and /api/v1/clients share (src/api/account.c): an
+/* What /api/v1/users and /api/v1/clients share (src/api/account_http.c): an
  * account has a role and a scope checked together, a generated secret shown
  * once (a password, a client secret), and tokens that must stop at once when
  * it is deactivated or its role or scope changes. Reads and updates go
@@ -20,7 +20,7 @@ struct account_kind {
   enum principal_kind principal;
   const char *name_field; /* "login" / "client_id" */
   bool curator_allowed;   /* a curator is a person: no client has the role */
-  /* Statements of src/sql/accounts.def, all scoped: insert (body,
+  /* Statements of src/db/sql/accounts.def, all scoped: insert (body,
    * secret_hash) -> id; state (id) -> role, scope (JSON), active; secret
    * (id, secret_hash) -> id; revoke (id). secret_hash is what the database
    * keeps of the secret. */

@@ -1,4 +1,4 @@
-/* Writes audit rows (src/sql/audit.def) as the request's principal. */
+/* Writes audit rows (src/db/sql/audit.def) as the request's principal. */
 #include "audit.h"
 
 #include <libpq-fe.h>

@@ -1,6 +1,6 @@
 /* CSV bytes into records (include/csv_in.h): the BOM, the encoding, the
  * separator, quoting and row numbers. The header's names are
- * src/csv_in_header.c's.
+ * src/core/csv_in_header.c's.
  *
  * Every byte goes BOM → decoder (UTF-8 as it is, Windows-1251 through the
  * table below) → tokenizer. The header line is kept raw until its end, its

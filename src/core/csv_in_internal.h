@@ -1,5 +1,5 @@
-/* Shared by src/csv_in.c (bytes into records) and src/csv_in_header.c (the
- * header: names, fields, what the answer says about the columns). */
+/* Shared by src/core/csv_in.c (bytes into records) and src/core/csv_in_header.c
+ * (the header: names, fields, what the answer says about the columns). */
 #ifndef OPORA_CSV_IN_INTERNAL_H
 #define OPORA_CSV_IN_INTERNAL_H
 

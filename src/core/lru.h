@@ -1,5 +1,5 @@
-/* Entries in order of use, for the caches bounded by size (src/kept.c,
- * src/doc_cache.c): an entry embeds a struct lru_link, and the cache
+/* Entries in order of use, for the caches bounded by size (src/core/kept.c,
+ * src/core/doc_cache.c): an entry embeds a struct lru_link, and the cache
  * evicts from the oldest end. The caller holds its cache's lock. */
 #ifndef OPORA_LRU_H
 #define OPORA_LRU_H

@@ -1,5 +1,5 @@
 /* XLSX tables from list rows (include/xlsx_out.h): the second consumer of
- * the typed cells of include/table.h, beside src/csv_out.c. */
+ * the typed cells of include/table.h, beside src/core/csv_out.c. */
 #include "xlsx_out.h"
 
 #include <errno.h>

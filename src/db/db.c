@@ -236,7 +236,7 @@ void db_close_all(void) {
 }
 
 /* A connection with these options, unless the database is down (then
- * NULL at once, src/db_outage.c). Only the start of an outage is logged. */
+ * NULL at once, src/db/db_outage.c). Only the start of an outage is logged. */
 static PGconn *connect_with(int target, const char *opts,
                             const char *application) {
   enum db_admit admit = db_outage_admit(target);

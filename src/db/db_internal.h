@@ -1,5 +1,5 @@
-/* What the database layer's files share (src/db.c, src/db_bind.c,
- * src/db_outage.c). */
+/* What the database layer's files share (src/db/db.c, src/db/db_bind.c,
+ * src/db/db_outage.c). */
 #ifndef OPORA_DB_INTERNAL_H
 #define OPORA_DB_INTERNAL_H
 
@@ -10,7 +10,7 @@
 
 #include "db.h"
 
-/* A statement as its .def file of src/sql declares it. */
+/* A statement as its .def file of src/db/sql declares it. */
 struct stmt_def {
   const char *name, *sql;
   const struct db_param *params;
@@ -33,7 +33,7 @@ PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
 int db_check_def(PGconn *conn, const struct stmt_def *def, char *err,
                  size_t err_len);
 
-/* Before a connection attempt (src/db_outage.c): connect (the database is
+/* Before a connection attempt (src/db/db_outage.c): connect (the database is
  * up), probe (it is down and this thread is the one to try now), or refuse
  * (down; counted as a refused request). */
 enum db_admit { DB_CONNECT, DB_PROBE, DB_REFUSE };
@@ -43,7 +43,7 @@ enum db_admit db_outage_admit(int target);
 void db_outage_result(int target, uint64_t started_ns, enum db_admit admit,
                       bool ok, const char *reason);
 
-/* Where a request's statement reads (src/db_route.c): the primary, or the
+/* Where a request's statement reads (src/db/db_route.c): the primary, or the
  * replica this request reads from (decided at its first read). */
 int db_read_target(struct request *rq, enum stmt_id id);
 /* OPORA_READ_WAIT_MS: how long a read waits for a replica's replay. */

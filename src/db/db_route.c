@@ -3,7 +3,7 @@
  * its thread's replica (threads take the replicas in turn), unless that
  * replica is down, or has not yet replayed the write position the request
  * must see: its Opora-LSN, or the caller's last write on this instance
- * (src/read_after.c). Then the request waits for the replay up to
+ * (src/db/read_after.c). Then the request waits for the replay up to
  * OPORA_READ_WAIT_MS, polling, and otherwise reads from the primary. The
  * choice is made at the request's first statement and kept: all its reads
  * come from one target, so a change number read first (a kept dashboard's

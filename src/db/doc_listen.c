@@ -4,7 +4,7 @@
  * when it (re)connects it empties the cache first, since notifications
  * sent while nobody listened are lost. It connects as "opora-docs", again
  * at once after a loss, then with a backoff from 50 ms to 1 s (and not
- * while the database is known down: src/db_outage.c refuses for it). */
+ * while the database is known down: src/db/db_outage.c refuses for it). */
 #include "doc_cache.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* The demo's instruments and schools as the generator models them
- * (src/demo_gen.h): which school carries which pattern, the level of a
+ * (src/demo/demo_gen.h): which school carries which pattern, the level of a
  * school in a year, the pupils of a grade, and each instrument's task
- * difficulties. The rows themselves: src/demo_rows.c. */
+ * difficulties. The rows themselves: src/demo/demo_rows.c. */
 #include "demo_gen_internal.h"
 
 #include <math.h>

@@ -1,6 +1,6 @@
 /* The demo's assessment results (docs/ASSESSMENTS.md, "Demo results"):
  * the rows one school writes in one instrument, as the CSV a regional
- * system pushes. src/demo_results.c pushes them through the push.
+ * system pushes. src/demo/demo_results.c pushes them through the push.
  *
  * Pure and deterministic: every draw comes from a generator seeded by the
  * school's code, the instrument and the year (never rand(), never the

@@ -1,5 +1,5 @@
-/* What src/demo_gen.c (the model) and src/demo_rows.c (the rows) share.
- * Not for other files: src/demo_gen.h is the interface. */
+/* What src/demo/demo_gen.c (the model) and src/demo/demo_rows.c (the rows)
+ * share. Not for other files: src/demo/demo_gen.h is the interface. */
 #ifndef OPORA_DEMO_GEN_INTERNAL_H
 #define OPORA_DEMO_GEN_INTERNAL_H
 

@@ -1,4 +1,4 @@
-/* The demo's results through the push (include/demo_results.h). The push
+/* The demo's results through the push (src/demo/demo_results.h). The push
  * belongs to an HTTP request; here it gets one made in-process: no
  * connection, the demo administrator as its principal, a body fed in pieces
  * as the server feeds one. Its answer is checked, and so is the import

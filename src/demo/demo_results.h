@@ -1,6 +1,6 @@
 /* The demo's assessment results (docs/ASSESSMENTS.md, "Demo results"):
  * three spring waves of ВПР, ОГЭ and ЕГЭ for every demo school, generated
- * (src/demo_gen.h) and pushed through the push itself (include/push.h: its
+ * (src/demo/demo_gen.h) and pushed through the push itself (include/push.h: its
  * row checks, its COPY, its kept statistics, its import record), in the
  * name of the demo's global administrator. */
 #ifndef OPORA_DEMO_RESULTS_H

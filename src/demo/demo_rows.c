@@ -1,4 +1,4 @@
-/* The demo's result rows as CSV (src/demo_gen.h): ВПР with the headers of
+/* The demo's result rows as CSV (src/demo/demo_gen.h): ВПР with the headers of
  * the ФИС ОКО Ф1 export, ОГЭ and ЕГЭ with the project's names and the
  * short-answer block regional systems export. */
 #include "demo_gen_internal.h"

@@ -1,4 +1,4 @@
-/* PostgreSQL's binary COPY format (include/copy_binary.h). */
+/* PostgreSQL's binary COPY format (src/push/copy_binary.h). */
 #include "copy_binary.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* A bounded queue of COPY data and the thread that sends it
- * (include/copy_pipe.h). */
+ * (src/push/copy_pipe.h). */
 #include "copy_pipe.h"
 
 #include <pthread.h>

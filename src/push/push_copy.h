@@ -36,7 +36,7 @@ PGresult *push_query(struct push *p, enum stmt_id id,
 void push_problem(struct push *p, long row_no, const char *column,
                   const char *code, const char *message);
 bool push_copy_start(struct push *p, enum stmt_id id);
-/* The same for a COPY in binary format (include/copy_binary.h): sends its
+/* The same for a COPY in binary format (src/push/copy_binary.h): sends its
  * header; push_copy_end sends its trailer. */
 bool push_copy_start_binary(struct push *p, enum stmt_id id);
 /* The statement timeout of the rest of the transaction: "0" around the COPY

@@ -3,7 +3,7 @@
  *
  * For an instrument that already has rows, the push first reads every
  * stored participant with its school and the hash of its row's values
- * (src/push_stored.c). A stored participant sent again with the same hash
+ * (src/push/push_stored.c). A stored participant sent again with the same hash
  * is unchanged: counted, and not sent to the database; sent twice, its
  * second row is a duplicate, found here. A stored participant with another
  * hash (or none known) is an update and waits in the suspect batch.

@@ -1,4 +1,4 @@
-/* Statistics a push keeps per school (include/push_stats.h). */
+/* Statistics a push keeps per school (src/push/push_stats.h). */
 #include "push_stats.h"
 
 #include <jansson.h>

@@ -1,4 +1,4 @@
-/* The rows an instrument holds when a push begins (include/push_stored.h). */
+/* The rows an instrument holds when a push begins (src/push/push_stored.h). */
 #include "push_stored.h"
 
 #include <sodium.h>
@@ -37,7 +37,7 @@ static void enc_i64(struct enc *e, int64_t v) {
     e->buf[e->len++] = (uint8_t)(u >> (8 * i));
 }
 
-/* Stored as NULL when empty (src/push_rows.c put_text). */
+/* Stored as NULL when empty (src/push/push_rows.c put_text). */
 static void enc_text(struct enc *e, const char *s) {
   size_t n = strlen(s);
   e->buf[e->len++] = n > 0;
@@ -66,7 +66,7 @@ void push_row_hash(const struct instrument *ins, const struct result_row *row,
   for (size_t i = 0; i < ins->n_tasks; i++)
     enc_u32(&e, (uint32_t)row->task_score[i]);
   enc_u32(&e, (uint32_t)row->primary_score);
-  /* NULL as src/push_rows.c put_row stores it. */
+  /* NULL as src/push/push_rows.c put_row stores it. */
   enc_int_or_null(&e, row->mark, row->mark > 0);
   enc_int_or_null(&e, row->test_score, row->test_score >= 0);
   enc_int_or_null(&e, row->journal_mark, row->journal_mark > 0);

@@ -1,5 +1,5 @@
 /* The rows an instrument holds when a push begins, as the push needs them
- * (src/push_stored.c, migrations/0025_result_hashes.sql): 16 bytes a
+ * (src/push/push_stored.c, migrations/0025_result_hashes.sql): 16 bytes a
  * participant, not the code itself. A slot holds 32 bits of the code's
  * hash (the key) and the first 64 bits of the row's hash; the row hash
  * covers the code, so a slot whose key and row hash both match is that

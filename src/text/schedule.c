@@ -5,8 +5,8 @@
  * the tokens «январь» 2021. Then each kind has a matcher that must eat every
  * token; the first that does gives the result. Points of time (dates,
  * months, quarters, half-years, deadlines) are read in
- * src/schedule_points.c, word tables are in src/schedule_words.c, the
- * tokenizer in src/schedule_tokens.c. */
+ * src/text/schedule_points.c, word tables are in src/text/schedule_words.c, the
+ * tokenizer in src/text/schedule_tokens.c. */
 #include "schedule.h"
 #include "schedule_points.h"
 

@@ -1,4 +1,4 @@
-/* The cursor of the schedule parser (src/schedule_cursor.h). */
+/* The cursor of the schedule parser (src/text/schedule_cursor.h). */
 #include "schedule_cursor.h"
 
 #include <stdlib.h>

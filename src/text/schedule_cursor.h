@@ -1,4 +1,4 @@
-/* The cursor of the schedule parser (src/schedule.c): a position in the
+/* The cursor of the schedule parser (src/text/schedule.c): a position in the
  * tokens of one text, and the helpers that eat them. An eat_ function
  * eats all it names or nothing, and says whether it did. */
 #ifndef OPORA_SCHEDULE_CURSOR_H

@@ -1,4 +1,4 @@
-/* Points of time of the schedule parser (src/schedule_points.h). */
+/* Points of time of the schedule parser (src/text/schedule_points.h). */
 #include "schedule_points.h"
 
 #include <stdio.h>

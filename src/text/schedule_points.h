@@ -1,4 +1,4 @@
-/* Points of time of the schedule parser (src/schedule.c): a date, a month,
+/* Points of time of the schedule parser (src/text/schedule.c): a date, a month,
  * quarters, half-years or a year as written («15.03.2021», «1 октября»,
  * «Январь 2021», «I-II кв.», «первое полугодие 2023/24 учебного года»,
  * «2021»), deadlines («до конца 2021 года»), and their JSON. */

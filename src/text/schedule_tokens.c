@@ -1,4 +1,4 @@
-/* The tokenizer of the schedule parser (src/schedule_tokens.h). */
+/* The tokenizer of the schedule parser (src/text/schedule_tokens.h). */
 #include "schedule_tokens.h"
 #include "schedule_words.h"
 

@@ -1,5 +1,5 @@
-/* The tokenizer of the schedule parser (src/schedule.c): lower-cased words,
- * numbers and punctuation of a UTF-8 text. */
+/* The tokenizer of the schedule parser (src/text/schedule.c): lower-cased
+ * words, numbers and punctuation of a UTF-8 text. */
 #ifndef OPORA_SCHEDULE_TOKENS_H
 #define OPORA_SCHEDULE_TOKENS_H
 

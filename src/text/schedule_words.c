@@ -1,4 +1,4 @@
-/* Word tables of the schedule parser (src/schedule_words.h). */
+/* Word tables of the schedule parser (src/text/schedule_words.h). */
 #include "schedule_words.h"
 
 #include <stddef.h>

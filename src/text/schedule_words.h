@@ -1,5 +1,5 @@
-/* Word tables of the schedule parser (src/schedule.c): month names in every
- * case form, recurring phrases, events and plan keywords. Words are lower
+/* Word tables of the schedule parser (src/text/schedule.c): month names in
+ * every case form, recurring phrases, events and plan keywords. Words are lower
  * case, «ё» written «е»; a phrase is words separated by one space, where a
  * one-character part ("-") is punctuation. */
 #ifndef OPORA_SCHEDULE_WORDS_H
