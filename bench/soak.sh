@@ -22,7 +22,7 @@
 #    not answered 200 are left out (a card of a year without data is 404),
 #    and the counts are printed. The cards are those of the 225 schools of
 #    the other regions, which the soak does not change: a changed card is
-#    kept anew under its new ETag (src/kept.c, at most 1,024 cards and
+#    kept anew under its new ETag (src/core/kept.c, at most 1,024 cards and
 #    32 MB), so cards that kept changing would fill that cache for a long
 #    time and the RSS criterion would count the filling (some 16 MB of
 #    16 kB cards) as growth; unchanged, the 450 cards are kept within the

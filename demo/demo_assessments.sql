@@ -4,7 +4,7 @@
 --
 -- `opora demo-data` runs this script after the others, in the same
 -- transaction; the results themselves go through the push afterwards
--- (src/demo_results.c), never from SQL.
+-- (src/demo/demo_results.c), never from SQL.
 --
 -- Idempotent: an instrument is keyed by (kind, year, grade, subject,
 -- variant set), as assessments_key is, and a minimum score by (year,

@@ -5,7 +5,7 @@
 -- «результативност / и», made whole again).
 --
 -- `opora demo-data` runs this script after demo_data.sql, in the same
--- transaction; schedules are then parsed by the server (src/demo.c), so
+-- transaction; schedules are then parsed by the server (src/demo/demo.c), so
 -- `schedule` is left to its default here.
 --
 -- Idempotent like demo_data.sql: a roadmap is keyed by (owner, title), an item

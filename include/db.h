@@ -1,7 +1,8 @@
 /* PostgreSQL access. Every thread of the server owns one connection
  * (connected on first use, again after it breaks). Statements are named in
- * src/sql/ (one .def file per resource) and prepared lazily on each connection.
- * Writes go through db_txn, which retries serialization failures and deadlocks.
+ * src/db/sql/ (one .def file per resource) and prepared lazily on each
+ * connection. Writes go through db_txn, which retries serialization failures
+ * and deadlocks.
  */
 #ifndef OPORA_DB_H
 #define OPORA_DB_H
@@ -19,20 +20,18 @@ struct request;
 /* Database targets: the primary (DATABASE_URL) and the streaming replicas
  * of OPORA_DATABASE_READ_URL, numbered 1 .. db_replica_count(). Writes and
  * whatever must see them run on the primary; a GET's reads on a replica
- * (src/db_route.c). */
+ * (src/db/db_route.c). */
 #define DB_PRIMARY 0
 #define DB_REPLICAS_MAX 8
 #define DB_TARGETS_MAX (1 + DB_REPLICAS_MAX)
 
-enum stmt_id {
-#define STMT(id, args, scope, sql) STMT_##id,
-#include "../src/sql/statements.def"
-#undef STMT
-  STMT_COUNT
-};
+/* enum stmt_id: STMT_<NAME> for each statement of the .def files of
+ * src/db/sql, then STMT_COUNT; generated into the build tree
+ * (cmake/stmt_ids.cmake). */
+#include "stmt_ids.h"
 
 /* A statement's parameters are declared beside its SQL (the .def files of
- * src/sql): STMT(SCHOOLS_LIST, ARGS(ID(region), TEXT(q), CURSOR_KEY,
+ * src/db/sql): STMT(SCHOOLS_LIST, ARGS(ID(region), TEXT(q), CURSOR_KEY,
  * CURSOR_ID, LIMIT), SCOPED, "SELECT ... $1::bigint ... $2::text ...") names
  * them in the order of $1, $2, ..., with the type the SQL gives each; SCOPED
  * appends the caller's scope (kind text, id bigint) as the last two. db_call
@@ -123,7 +122,7 @@ int db_replica_count(void);
  * whose invalidations come from the primary. */
 void db_read_on_primary(struct request *rq);
 
-/* Reads and fallbacks per target, for /metrics (src/db_route.c). */
+/* Reads and fallbacks per target, for /metrics (src/db/db_route.c). */
 struct db_route_counts {
   unsigned long long
       reads[DB_TARGETS_MAX];     /* requests whose reads went there */
@@ -158,7 +157,7 @@ bool db_txn(struct request *rq, db_work_fn work, void *arg);
 /* Metrics: open connections and failed statements so far. */
 long db_open_connections(void);
 unsigned long long db_error_count(void);
-/* The outage state (src/db_outage.c): whether the database is up, how long
+/* The outage state (src/db/db_outage.c): whether the database is up, how long
  * the current outage has lasted (0 when up), connection attempts and
  * requests refused because the database was down, since the start. */
 bool db_up(void);
@@ -170,6 +169,17 @@ unsigned long long db_refused_count(void);
 
 /* A statement or query that succeeded (command or rows). */
 bool db_result_ok(const PGresult *r);
+
+/* A failed statement's connection is gone: libpq lost it, or the server
+ * said so (08xxx, or 57P01/57P02: its backend was terminated). r NULL:
+ * nothing came back. */
+bool db_connection_lost(const PGconn *pg, const PGresult *r);
+/* Answers a failed statement of a connection of one's own (a push) as
+ * db_exec answers its own: a constraint of src/db/sql/constraints.def as
+ * its 409, 422 or 400, a value out of range 400, 503 when the database is
+ * gone or cancelled it, else 500 (logged). */
+void db_reply_failure_on(struct request *rq, const PGconn *pg,
+                         const PGresult *r);
 
 /* Ids as the text of a bigint[] parameter: "{1,2,3}". Caller frees. */
 char *db_id_array(const int64_t *ids, size_t n);

@@ -1,7 +1,7 @@
 /* `opora demo-data`: territories and schools of the seed documents plus a
  * generated region's worth of schools (demo/demo_data.sql), plans,
  * monitoring, social context, assessment instruments, and three years of
- * assessment results pushed through the push (include/demo_results.h). */
+ * assessment results pushed through the push (src/demo/demo_results.h). */
 #ifndef OPORA_DEMO_H
 #define OPORA_DEMO_H
 

@@ -1,8 +1,8 @@
-/* Answered school documents kept in memory (src/doc_cache.c), so that a
+/* Answered school documents kept in memory (src/core/doc_cache.c), so that a
  * GET /schools/{id} costs no database round trip. Kept while a listener
- * (src/doc_listen.c) hears the database's invalidations (migration 0027);
+ * (src/db/doc_listen.c) hears the database's invalidations (migration 0027);
  * while it does not, nothing is served nor kept. The instance that writes
- * drops what its transaction changed before it answers (src/db.c). */
+ * drops what its transaction changed before it answers (src/db/db.c). */
 #ifndef OPORA_DOC_CACHE_H
 #define OPORA_DOC_CACHE_H
 
@@ -54,7 +54,7 @@ struct doc_cache_counts {
 };
 void doc_cache_counts(struct doc_cache_counts *c);
 
-/* The listener thread (src/doc_listen.c): started when the cache is on;
+/* The listener thread (src/db/doc_listen.c): started when the cache is on;
  * stopping it also drops every document. */
 bool doc_listen_start(void);
 void doc_listen_stop(void);

@@ -1,10 +1,10 @@
-/* Problem codes, generated from src/errors.def. */
+/* Problem codes, generated from include/errors.def. */
 #ifndef OPORA_ERRORS_H
 #define OPORA_ERRORS_H
 
 enum error_id {
 #define ERR(id, status, code, title) ERR_##id,
-#include "../src/errors.def"
+#include "errors.def"
 #undef ERR
   ERR_COUNT
 };

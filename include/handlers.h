@@ -12,13 +12,15 @@
 struct request;
 struct list_spec;
 
-/* src/api/ops.c */
+/* src/ops.c (the server's own endpoints) */
 void health_get(struct request *rq);
 void ready_get(struct request *rq);
 void metrics_get(struct request *rq);
 void openapi_get(struct request *rq);
 
-/* src/api/auth.c */
+/* src/api/auth_http.c */
+/* Lifetime of the tokens people get at login. */
+void auth_configure(unsigned person_token_ttl);
 void auth_login(struct request *rq);
 void auth_token_issue(struct request *rq);
 void auth_token_revoke(struct request *rq);
@@ -45,7 +47,7 @@ extern const struct jspec_field client_fields[], client_patch_fields[],
     clients_list_params[];
 extern const struct list_spec clients_list_spec;
 
-/* src/api/audit.c */
+/* src/api/audit_http.c */
 void audit_list(struct request *rq);
 extern const struct jspec_field audit_list_params[];
 

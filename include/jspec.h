@@ -62,7 +62,7 @@ size_t jspec_check(const json_t *value, const struct jspec_field *fields,
 void jspec_error(json_t *errors, const char *path, const char *message);
 
 /* A normalized path as it is built during a walk: "$", then $.a, $.b[2],
- * $['odd key'] (src/json_text.c walks a JSON text with it). `text` is NULL
+ * $['odd key'] (src/core/json_text.c walks a JSON text with it). `text` is NULL
  * only when memory ran out. */
 struct jspec_path {
   char *text;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Answers kept in memory under their ETag (src/kept.c). A kept answer is
+/* Answers kept in memory under their ETag (src/core/kept.c). A kept answer is
  * served only when a statement has just computed the same ETag from the
  * database, so it is never older than the data it was built from, whoever
  * changed them. Bounded in bytes and in answers: past either, the least

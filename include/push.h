@@ -1,5 +1,5 @@
 /* A bulk push of assessment results (docs/ASSESSMENTS.md): the body is
- * parsed as it arrives (src/results_parse.c), each good row is COPYed at
+ * parsed as it arrives (src/push/results_parse.c), each good row is COPYed at
  * once, and everything happens in one transaction on a connection of the
  * push's own, so that nothing is seen before the answer says it is
  * committed and a dropped connection leaves nothing behind.

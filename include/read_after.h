@@ -3,7 +3,7 @@
  * instances share (migration 0029), so that it tells the client nothing of
  * others' writes and cannot be forged; a read that sends it back is served
  * by a replica only once the replica has replayed that position
- * (src/db_route.c). The instance also remembers each caller's last write,
+ * (src/db/db_route.c). The instance also remembers each caller's last write,
  * so that its own reads need no header. */
 #ifndef OPORA_READ_AFTER_H
 #define OPORA_READ_AFTER_H

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "auth.h"
 #include "errors.h"
 #include "jspec.h"
+#include "principal.h"
 #include "router.h"
 
 struct MHD_Connection;
@@ -49,7 +49,7 @@ struct request {
   bool authenticated;
   struct principal principal;
 
-  /* Database targets (src/db_route.c, src/read_after.c): where this
+  /* Database targets (src/db/db_route.c, src/db/read_after.c): where this
    * request reads once decided, the write position it must see (the
    * Opora-LSN it sent), and the position after its own writes. */
   bool db_routed;
@@ -124,7 +124,7 @@ void reply_json_text_steal(struct request *rq, unsigned status, char *text,
  * and query), the caller's scope and the change number `stamp`, and
  * returns true. Else returns false and leaves in key (KEPT_KEY_MAX bytes)
  * what to keep this answer under, or "" when it is not to be kept
- * (src/kept.c, kept_key). */
+ * (src/core/kept.c, kept_key). */
 bool reply_kept_under_stamp(struct request *rq, const char *what,
                             const char *stamp, char *key);
 /* Answers the size bytes of an open file (a table written to a temporary

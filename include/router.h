@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "auth.h"
+#include "principal.h"
 
 struct request;
 typedef void (*handler_fn)(struct request *rq);
@@ -46,7 +46,7 @@ struct route {
   const char *path; /* template, e.g. "/api/v1/schools/{id}" */
   handler_fn handler;
   const char *operation_id;   /* as in openapi.yaml */
-  enum permission permission; /* what the caller needs (src/permissions.def) */
+  enum permission permission; /* what the caller needs (permissions.def) */
   unsigned flags;
   body_open_fn on_body_open;   /* ROUTE_BODY_STREAM routes only */
   body_chunk_fn on_body_chunk; /* ROUTE_BODY_STREAM routes only */

@@ -2,7 +2,7 @@
  * declares its columns beside its handler: where each value sits in an
  * item, the header people read, and the value's type. table_walk reads a
  * list statement's rows as typed cells; each table format is one consumer
- * of those cells (src/csv_out.c). */
+ * of those cells (src/core/csv_out.c). */
 #ifndef OPORA_TABLE_H
 #define OPORA_TABLE_H
 

@@ -1,6 +1,6 @@
 /* Lists answered as tables (docs/MONITORING.md, "Tables"): CSV
- * (src/csv_out.c) or an Excel workbook (src/xlsx_out.c), as the request's
- * Accept asks, from the same columns (include/table.h). */
+ * (src/core/csv_out.c) or an Excel workbook (src/core/xlsx_out.c), as the
+ * request's Accept asks, from the same columns (include/table.h). */
 #ifndef OPORA_TABLE_REPLY_H
 #define OPORA_TABLE_REPLY_H
 

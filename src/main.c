@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts.h"
+#include "account_cli.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"

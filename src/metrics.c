@@ -146,7 +146,7 @@ static void render_latency(struct text *t, size_t n_routes) {
   }
 }
 
-/* The database's outage state (src/db_outage.c). */
+/* The database's outage state (src/db/db_outage.c). */
 static void render_outage(struct text *t) {
   append(t,
          "# HELP opora_db_up Whether the database is reachable (0 during an "
@@ -166,7 +166,7 @@ static void render_outage(struct text *t) {
          db_refused_count());
 }
 
-/* Where reads went (src/db_route.c): per target, and the replicas' state. */
+/* Where reads went (src/db/db_route.c): per target, and the replicas' state. */
 static void render_routing(struct text *t) {
   int n = db_replica_count();
   struct db_route_counts c;
@@ -209,7 +209,7 @@ static void render_routing(struct text *t) {
          c.waits, c.waited_out, c.fallbacks);
 }
 
-/* The school document cache (src/doc_cache.c). */
+/* The school document cache (src/core/doc_cache.c). */
 static void render_doc_cache(struct text *t) {
   struct doc_cache_counts c;
   doc_cache_counts(&c);

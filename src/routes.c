@@ -3,7 +3,7 @@
  * and names what the operation takes: the field table of its JSON body
  * (.body), of its query (.query) and, for a list resource_list serves, its
  * list spec (.list). tests/unit/test_spec.c and test_contract.c keep the
- * two in step. `permission` is what the caller needs (src/permissions.def;
+ * two in step. `permission` is what the caller needs (include/permissions.def;
  * docs/ACCESS.md). */
 #include "handlers.h"
 #include "router.h"

@@ -9,7 +9,7 @@
  *                               common headers, queue
  *   on_completed             -> log line, metrics, free
  * Handlers run on libmicrohttpd's pool threads; each thread owns its database
- * connection (src/db.c), so nothing on this path takes a lock. */
+ * connection (src/db/db.c), so nothing on this path takes a lock. */
 #include "server.h"
 #include "xlsx_out.h"
 
@@ -284,7 +284,7 @@ static bool body_take(struct request *rq, const char *data, size_t len) {
 }
 
 /* The body of a JSON route: one object, strict UTF-8, no duplicate keys
- * (src/json_text.c). */
+ * (src/core/json_text.c). */
 static bool body_parse(struct request *rq) {
   if (rq->body_len == 0) {
     reply_problem(rq, ERR_INVALID_JSON, "the request needs a JSON body");

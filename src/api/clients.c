@@ -2,7 +2,7 @@
  * (docs/ACCESS.md). */
 #include <string.h>
 
-#include "account.h"
+#include "account_http.h"
 #include "audit.h"
 #include "fields.h"
 #include "handlers.h"

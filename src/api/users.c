@@ -1,7 +1,7 @@
 /* /api/v1/users: people's accounts (docs/ACCESS.md). */
 #include <string.h>
 
-#include "account.h"
+#include "account_http.h"
 #include "audit.h"
 #include "fields.h"
 #include "handlers.h"

@@ -1,5 +1,5 @@
 /* Dashboards kept in the server under change numbers (migration 0024,
- * src/kept.c): after every kind of write that can change an indicator's
+ * src/core/kept.c): after every kind of write that can change an indicator's
  * aggregate or a campaign's completeness, each reader's answer equals the
  * one its statements compute from the rows now (run here in SQL, as the
  * server runs them when nothing is kept). */
@@ -15,8 +15,8 @@ static const struct {
   const char *name;
   const char *sql;
 } stmts[] = {
-#include "../../src/sql/campaigns.def"
-#include "../../src/sql/indicators.def"
+#include "../../src/db/sql/campaigns.def"
+#include "../../src/db/sql/indicators.def"
 };
 #undef STMT
 

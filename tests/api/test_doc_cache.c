@@ -1,4 +1,4 @@
-/* The school document cache (src/doc_cache.c): GET /schools/{id} answered
+/* The school document cache (src/core/doc_cache.c): GET /schools/{id} answered
  * from memory, never stale on the instance that wrote, bounded on others,
  * bypassed while its listener is away, the same answers (scope, ETag, 304)
  * as the database's. */

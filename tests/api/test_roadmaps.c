@@ -537,7 +537,7 @@ static void test_revisions(void **state) {
 }
 
 /* PostgreSQL's JSON text as the server sends it: without the whitespace
- * between tokens (src/json_text.c, json_text_compact). */
+ * between tokens (src/core/json_text.c, json_text_compact). */
 static char *compacted(char *text) {
   bool in_string = false;
   size_t out = 0;

@@ -489,7 +489,7 @@ static void test_etag_changes_with_each_part(void **state) {
 
 /* --- bad queries and scope ---------------------------------------------- */
 
-/* The card kept under its ETag (src/kept.c) is answered again only while
+/* The card kept under its ETag (src/core/kept.c) is answered again only while
  * the ETag is the same: a change of a part, made through the API or
  * directly in the database, is in the next answer; a caller out of scope
  * gets 404 though the card is kept; another caller's card is its own. */

@@ -1,4 +1,4 @@
-/* libFuzzer target for list cursors (src/cursor.c). The input is read two
+/* libFuzzer target for list cursors (src/core/cursor.c). The input is read two
  * ways. As a cursor (cut at its first NUL): decoded for one query, a cursor
  * read as ours encodes back to one that decodes to the same key and id; a
  * foreign or invalid one hands nothing out. As a page end (the first 8

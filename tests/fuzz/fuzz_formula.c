@@ -1,4 +1,4 @@
-/* libFuzzer target for indicator formulas (src/formula.c). The first
+/* libFuzzer target for indicator formulas (src/text/formula.c). The first
  * byte picks the values the inputs get (its bits: some missing, zeros,
  * huge or tiny ones), the rest is the formula, cut at its first NUL. A
  * refused formula says why and where (a position within the text, or

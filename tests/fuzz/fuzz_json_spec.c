@@ -1,5 +1,5 @@
-/* libFuzzer target for JSON bodies: the text loader (src/json_text.c) and
- * the declarative field specs (src/jspec.c). The first byte picks a spec:
+/* libFuzzer target for JSON bodies: the text loader (src/core/json_text.c) and
+ * the declarative field specs (src/core/jspec.c). The first byte picks a spec:
  * a table with every field kind and flag, or the body spec of a route of
  * the real table (src/routes.c; a PATCH route checks in JSPEC_PATCH mode);
  * the rest is the body. A body that loads must dump and load back to an

@@ -1,7 +1,7 @@
 /* libFuzzer target for what a request line carries: the path matched
- * against the real route table (src/router.c, src/routes.c), its ids read
+ * against the real route table (src/core/router.c, src/routes.c), its ids read
  * as the handlers read them, and the query string checked against the
- * matched route's parameters (src/request.c, as request_query_checked does
+ * matched route's parameters (src/core/request.c, as request_query_checked does
  * after libmicrohttpd has split and decoded it). The first byte picks the
  * method, the rest is "path?query" (cut at the first NUL). The same text is
  * also read as a Content-Type, as the imports read its type and charset.

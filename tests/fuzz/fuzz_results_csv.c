@@ -1,5 +1,5 @@
-/* libFuzzer target for the CSV row parser (src/results_csv.c over the one
- * CSV reader, src/csv_in.c): a fixed instrument (tasks 1 and 2 short, so a
+/* libFuzzer target for the CSV row parser (src/push/results_csv.c over the one
+ * CSV reader, src/core/csv_in.c): a fixed instrument (tasks 1 and 2 short, so a
  * short-answer block's column may stand for them), the input fed in pieces
  * whose sizes come from its first bytes, then finish and free; then fed
  * whole, which must give the same callbacks (the reader copies runs of

@@ -1,4 +1,4 @@
-/* libFuzzer target for the JSON rows of a push (src/results_json.c): a
+/* libFuzzer target for the JSON rows of a push (src/push/results_json.c): a
  * JSON array of row objects or JSON lines, as the first byte picks; the
  * instrument of results_fuzz.h (tasks 1 and 2 short); the input fed in
  * pieces whose sizes come from its next bytes, then finish and free; then

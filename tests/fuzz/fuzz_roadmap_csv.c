@@ -1,5 +1,5 @@
 /* libFuzzer target for the roadmap items import (src/api/roadmap_csv.c
- * over the one CSV reader, src/csv_in.c and src/csv_in_header.c). The
+ * over the one CSV reader, src/core/csv_in.c and src/core/csv_in_header.c). The
  * first byte picks the declared encoding (none, or windows-1251), the rest
  * is the body. The answer is an array of objects, each with its row; every
  * problem has a path and a message; the report (encoding, columns,

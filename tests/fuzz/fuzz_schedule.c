@@ -1,4 +1,4 @@
-/* libFuzzer target for schedule texts (src/schedule*.c: tokens, words,
+/* libFuzzer target for schedule texts (src/text/schedule*.c: tokens, words,
  * the cursor over them, points and the grammar). The first byte picks the
  * default year (none, or 2000 + byte), the rest is the text, cut at its
  * first NUL as a C string is. Parsing never fails: the answer is an object

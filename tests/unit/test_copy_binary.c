@@ -1,4 +1,4 @@
-/* The binary COPY encoder (src/copy_binary.c): each type's bytes, and rows
+/* The binary COPY encoder (src/push/copy_binary.c): each type's bytes, and rows
  * of every type the push writes (integer, bigint, smallint, text with any
  * UTF-8, bytea, smallint[], NULLs) through PostgreSQL's own COPY (FORMAT
  * binary), read back as text. The push's columns hold no dates nor

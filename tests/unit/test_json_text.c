@@ -1,4 +1,4 @@
-/* JSON text in and out (src/json_text.c): bodies with a BOM, faults named
+/* JSON text in and out (src/core/json_text.c): bodies with a BOM, faults named
  * by member, and the compact form of answers. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Kept answers (src/kept.c): every key keeps its own answer however the
+/* Kept answers (src/core/kept.c): every key keeps its own answer however the
  * keys hash, the least recently used goes first, and the bytes stay
  * bounded. */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* The push's batch meets the stored rows by key, one index lookup a row,
- * whatever the planner would make of the sizes (src/sql/push.def,
+ * whatever the planner would make of the sizes (src/db/sql/push.def,
  * PUSH_STAGING_CHANGES): planned as a join, a batch of 20,000 rows against
  * an instrument of 200,000 read every stored row (a hash join), which made
  * a correction of 10,000 rows into a million take 0.8 s instead of 0.02. */

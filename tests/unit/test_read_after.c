@@ -1,4 +1,4 @@
-/* Opora-LSN tokens (src/read_after.c) and WAL positions (db_lsn_parse):
+/* Opora-LSN tokens (src/db/read_after.c) and WAL positions (db_lsn_parse):
  * a sealed position opens to itself with the same key and to nothing with
  * another key or after any change; two seals of one position differ, so a
  * token tells nothing by its text. */

@@ -1,7 +1,7 @@
-/* Stored schedules read again with the current grammar (src/schedule_store.c):
- * a schedule stored by an older parser ("unparsed", or a one-off date where
- * the text says «ежегодно») is brought up to date, and its item's and
- * roadmap's versions move; one already right is left alone. */
+/* Stored schedules read again with the current grammar
+ * (src/db/schedule_store.c): a schedule stored by an older parser ("unparsed",
+ * or a one-off date where the text says «ежегодно») is brought up to date, and
+ * its item's and roadmap's versions move; one already right is left alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,9 @@
 /* db_txn against a real PostgreSQL: a deadlock between two writers is
  * retried, so both commit; a unit that answers by itself is rolled back; a
- * backend terminated before COMMIT is a lost connection, run again. */
+ * backend terminated before COMMIT is a lost connection, run again. A
+ * failure on a connection of one's own (a push's) is answered as db_exec
+ * answers its own, and a terminated backend is a lost connection there
+ * too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -194,6 +197,58 @@ static void a_backend_killed_before_commit_is_retried(void **state) {
   db_close_all();
 }
 
+/* Waits until the backend pid is gone from pg_stat_activity. */
+static void wait_gone(int pid) {
+  char query[96];
+  snprintf(query, sizeof query,
+           "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
+  for (int i = 0; i < 200; i++) {
+    char *left = testdb_scalar(setup_conn, query);
+    bool gone = strcmp(left, "0") == 0;
+    free(left);
+    if (gone)
+      return;
+    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  }
+  fail_msg("backend %d is still there", pid);
+}
+
+/* A push's connection (db_connect_own): a known constraint is answered
+ * with its code and field, as db_exec answers it; a terminated backend is
+ * a lost connection (db_connection_lost), answered 503. */
+static void
+a_failure_on_an_own_connection_is_answered_as_db_exec_would(void **state) {
+  (void)state;
+  PGconn *own = db_connect_own();
+  assert_non_null(own);
+  PGresult *r = PQexec(own, "INSERT INTO regions (code, name) VALUES "
+                            "('33', 'Владимирская область, снова')");
+  assert_false(db_result_ok(r));
+  assert_false(db_connection_lost(own, r));
+  struct request rq = {0};
+  strcpy(rq.id, "test");
+  db_reply_failure_on(&rq, own, r);
+  PQclear(r);
+  assert_int_equal(rq.status, 409);
+  MHD_destroy_response(rq.response);
+
+  int pid = PQbackendPID(own);
+  char kill[64];
+  snprintf(kill, sizeof kill, "SELECT pg_terminate_backend(%d)", pid);
+  sql(setup_conn, kill);
+  wait_gone(pid);
+  r = PQexec(own, "SELECT 1");
+  assert_false(db_result_ok(r));
+  assert_true(db_connection_lost(own, r));
+  struct request lost = {0};
+  strcpy(lost.id, "test");
+  db_reply_failure_on(&lost, own, r);
+  PQclear(r);
+  assert_int_equal(lost.status, 503);
+  MHD_destroy_response(lost.response);
+  db_disconnect_own(own);
+}
+
 static int setup(void **state) {
   (void)state;
   setup_conn = testdb_create("txn");
@@ -225,6 +280,8 @@ int main(void) {
       cmocka_unit_test(a_deadlock_is_retried),
       cmocka_unit_test(a_refusing_unit_is_rolled_back),
       cmocka_unit_test(a_backend_killed_before_commit_is_retried),
+      cmocka_unit_test(
+          a_failure_on_an_own_connection_is_answered_as_db_exec_would),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
