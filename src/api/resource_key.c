@@ -44,8 +44,8 @@ static bool read_key_doc(struct request *rq, const struct write *w, char **doc,
   return found;
 }
 
-/* The state the write is judged on: 404, 403, 412 in this order; a row not
- * there yet is at version 0. False after answering. */
+/* The state the write is judged on: 404, 403, then 412 when the client
+ * holds a version. False after answering. */
 static bool key_state_allows(struct request *rq, struct write *w) {
   const struct resource *res = w->res;
   struct write_state s = {0};
