@@ -424,7 +424,7 @@ static const struct resource submissions = {
 };
 
 /* The checks before the transaction: the campaign and school (404), the
- * campaign's status (409), If-Match. */
+ * campaign's status (409). */
 static bool move_begin(struct request *rq, struct call *c,
                        const struct move *m) {
   if (!call_begin(rq, c, true))
@@ -435,11 +435,14 @@ static bool move_begin(struct request *rq, struct call *c,
   return true;
 }
 
-/* The move on the generic write path; a save is audited as the create or
- * an update, every other move by its name. */
-static void move_run(struct request *rq, struct call *c, int32_t held) {
-  struct write w = {.ctx = c, .version = held};
-  snprintf(w.version_text, sizeof w.version_text, "%d", held);
+/* The move, from the version If-Match holds, on the generic write path; a
+ * save is audited as the create or an update, every other move by its
+ * name. */
+static void move_run(struct request *rq, struct call *c) {
+  struct write w = {.ctx = c};
+  if (!request_if_match(rq, &w.version))
+    return;
+  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
   snprintf(w.key[0], sizeof w.key[0], "%s", c->campaign);
   snprintf(w.key[1], sizeof w.key[1], "%s", c->school);
   if (strcmp(c->move->action, "save") != 0)
@@ -449,32 +452,29 @@ static void move_run(struct request *rq, struct call *c, int32_t held) {
 
 void submission_put(struct request *rq) {
   struct call c;
-  int32_t held;
   if (move_begin(rq, &c, &save_move) &&
-      submission_values_valid(rq, c.campaign) && request_if_match(rq, &held)) {
+      submission_values_valid(rq, c.campaign)) {
     /* 15 digits: 41.2 stays 41.2 (as a double it is 41.200000000000003). */
     c.values = json_dumps(json_object_get(rq->json, "values"),
                           JSON_COMPACT | JSON_REAL_PRECISION(15));
     if (c.values == NULL)
       abort();
-    move_run(rq, &c, held);
+    move_run(rq, &c);
   }
   call_end(&c);
 }
 
 void submission_submit(struct request *rq) {
   struct call c;
-  int32_t held;
-  if (move_begin(rq, &c, &submit_move) && request_if_match(rq, &held))
-    move_run(rq, &c, held);
+  if (move_begin(rq, &c, &submit_move))
+    move_run(rq, &c);
   call_end(&c);
 }
 
 void submission_accept(struct request *rq) {
   struct call c;
-  int32_t held;
-  if (move_begin(rq, &c, &accept_move) && request_if_match(rq, &held))
-    move_run(rq, &c, held);
+  if (move_begin(rq, &c, &accept_move))
+    move_run(rq, &c);
   call_end(&c);
 }
 
@@ -485,14 +485,12 @@ const struct jspec_field submission_return_fields[] = {
 
 void submission_return(struct request *rq) {
   struct call c;
-  int32_t held;
   if (move_begin(rq, &c, &return_move) &&
-      request_body_checked(rq, submission_return_fields, JSPEC_CREATE) &&
-      request_if_match(rq, &held)) {
+      request_body_checked(rq, submission_return_fields, JSPEC_CREATE)) {
     c.comment = strdup(json_string_value(json_object_get(rq->json, "comment")));
     if (c.comment == NULL)
       abort();
-    move_run(rq, &c, held);
+    move_run(rq, &c);
   }
   call_end(&c);
 }
