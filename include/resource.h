@@ -29,6 +29,9 @@ struct row_key {
   const char *args[2]; /* the statements' arguments: "school", "year" */
   enum stmt_id doc;    /* the key -> version, doc: the row as answered */
   bool created_201;    /* a write that creates the row answers 201 */
+  /* The parent the key's first value names is seen (404) before
+   * load_state runs. */
+  bool parent_first;
 };
 
 struct write;
@@ -209,8 +212,11 @@ void page_end(struct page *page);
  * doc, sort key, id, then extra members. */
 void reply_page(struct request *rq, PGresult *rows, const struct page *page);
 
-/* The school (id as text) exists and is in the caller's scope; otherwise
+/* The parent (id as text) exists and is in the caller's scope; otherwise
  * answers 404 (or the failed statement) and returns false. */
+bool parent_in_sight(struct request *rq, const struct parent *parent,
+                     const char *id);
+/* The same for a school. */
 bool school_in_sight(struct request *rq, const char *school_id);
 
 /* A query value as statement parameter text (into buf), NULL when absent. */

@@ -44,12 +44,14 @@ static bool read_key_doc(struct request *rq, const struct write *w, char **doc,
   return found;
 }
 
-/* The state the write is judged on: 404, 403, then 412 when the client
- * holds a version. False after answering. */
+/* The state the write is judged on: 404 (the parent first, when asked),
+ * 403, then 412 when the client holds a version. False after answering. */
 static bool key_state_allows(struct request *rq, struct write *w) {
   const struct resource *res = w->res;
   struct write_state s = {0};
-  if (!res->load_state(rq, w, &s))
+  if ((res->key->parent_first &&
+       !parent_in_sight(rq, res->parent, w->key[0])) ||
+      !res->load_state(rq, w, &s))
     return false;
   if (!s.found) {
     reply_key_missing(rq, w);

@@ -111,13 +111,12 @@ static void refuse_write(struct request *rq, const struct write *w) {
   }
 }
 
-/* The school (404) and the year's row, when it has one. A row not there
- * yet is left to the statement: replacing it is refused as missing. */
+/* The year's row, when it has one (the school's 404 came first). A row
+ * not there yet is left to the statement: replacing it is refused as
+ * missing. */
 static bool load_state(struct request *rq, struct write *w,
                        struct write_state *s) {
   struct context_call *c = w->ctx;
-  if (!school_in_sight(rq, c->school))
-    return false;
   const struct db_arg args[] = {
       {"school", c->school}, {"year", c->year}, DB_END};
   PGresult *r = db_call(rq, STMT_CONTEXT_DOC, args, NULL);
@@ -164,6 +163,7 @@ static const struct row_key context_key = {
     .args = {"school", "year"},
     .doc = STMT_CONTEXT_DOC,
     .created_201 = true,
+    .parent_first = true,
 };
 
 static const struct resource contexts = {
