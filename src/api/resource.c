@@ -277,10 +277,8 @@ static bool finish_write(struct request *rq, struct write *w,
   return ok;
 }
 
-/* The parent (id as text) exists and is in the caller's scope; otherwise
- * answers 404 (or the failed statement) and returns false. */
-static bool parent_in_sight(struct request *rq, const struct parent *parent,
-                            const char *id) {
+bool parent_in_sight(struct request *rq, const struct parent *parent,
+                     const char *id) {
   PGresult *r = db_call(rq, parent->visible,
                         (const struct db_arg[]){{"id", id}, DB_END}, NULL);
   if (r == NULL)

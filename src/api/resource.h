@@ -22,6 +22,18 @@ struct parent {
 };
 extern const struct parent school_parent;
 
+/* A row addressed by a key (a campaign and a school, a school and a year)
+ * instead of an id of its own, and created on demand (an upsert, a version
+ * bump): like a parent, the key is data. */
+struct row_key {
+  const char *args[2]; /* the statements' arguments: "school", "year" */
+  enum stmt_id doc;    /* the key -> version, doc: the row as answered */
+  bool created_201;    /* a write that creates the row answers 201 */
+  /* The parent the key's first value names is seen (404) before
+   * load_state runs. */
+  bool parent_first;
+};
+
 struct write;
 
 /* The state a write is judged on, read (and locked) by a load_state hook. */
@@ -70,7 +82,8 @@ struct resource {
   /* Hooks of an update or delete, each optional; the generic path keeps
    * 404, 403, 412, the audit and the answer. In order: */
   /* Reads (and locks) the state the write is judged on; false when a
-   * statement failed. Then: not found 404, not writable 403 (with
+   * statement failed (or, for a keyed row, after a refusal of its own).
+   * Then: not found 404, not writable 403 (with
    * scope_message), another version 412. Without it: the row by `get`,
    * 404, 412. It may set w->before, the audited document before the
    * write, when that is not the one answered (see audit_doc). */
@@ -93,6 +106,13 @@ struct resource {
   /* Where the audit trail files this write, when not audit_place. */
   void (*audit_where)(const struct write *w, const char **place,
                       const char **parent);
+
+  /* A row addressed by its key (resource_write_key): the key, and the
+   * statements that create or change the row, between check_transition
+   * and after_write; false after answering (a failed statement, or the
+   * refusal of a write that changed nothing). */
+  const struct row_key *key;
+  bool (*write)(struct request *rq, struct write *w);
 };
 
 /* A write under way, as the hooks see it. */
@@ -106,6 +126,9 @@ struct write {
   json_t *insert_values; /* more arguments of the insert by name, owned */
   char *before, *after;  /* the audited documents around the write, owned */
   void *ctx;             /* the resource's own, for its hooks */
+  char key[2][24];       /* a keyed row's key, as res->key->args name it */
+  bool created;          /* a keyed row: none before the write */
+  const char *action;    /* the audit's action; NULL: create or update */
 };
 
 /* Answers 404 for the write's row as the generic path does. */
@@ -132,6 +155,17 @@ void resource_delete(struct request *rq, const struct resource *res,
                      enum stmt_id remove);
 void resource_delete_ctx(struct request *rq, const struct resource *res,
                          enum stmt_id remove, void *ctx);
+
+/* Writes the row that w->key names, for a resource with a key: the hooks'
+ * context (w->ctx), the version the client holds (w->version and
+ * version_text; "" when it holds none) and w->body set by the caller. In
+ * one transaction: load_state (it may set w->before and w->created), 404
+ * (the parent named by the key's first value), 403, 412, check_transition,
+ * the row before (key->doc, unless created or given), write, after_write,
+ * the row read back, the audit (entity_id: w->id_text) and the answer
+ * with its ETag. Frees what w owns. */
+void resource_write_key(struct request *rq, const struct resource *res,
+                        struct write *w);
 
 /* List pages. Every list takes these two query parameters. */
 #define PAGE_PARAMS                                                            \
@@ -178,8 +212,11 @@ void page_end(struct page *page);
  * doc, sort key, id, then extra members. */
 void reply_page(struct request *rq, PGresult *rows, const struct page *page);
 
-/* The school (id as text) exists and is in the caller's scope; otherwise
+/* The parent (id as text) exists and is in the caller's scope; otherwise
  * answers 404 (or the failed statement) and returns false. */
+bool parent_in_sight(struct request *rq, const struct parent *parent,
+                     const char *id);
+/* The same for a school. */
 bool school_in_sight(struct request *rq, const char *school_id);
 
 /* A query value as statement parameter text (into buf), NULL when absent. */

@@ -20,17 +20,10 @@ static const char *const categories[] = {"SHNOR", "SHNSU", "RISK_GROUP", NULL};
 #define YEAR_FIELD FIELD("year", JS_INTEGER, 0, 2000, 2100)
 
 struct profile_call {
-  char school[24], year[16], code[16], version[16];
-  int32_t version_held;
+  char school[24], year[16], code[16];
+  int32_t now;     /* the profile's version before the write */
   json_t *entries; /* [{code, level, source, comment}] to write, owned */
-  char *before, *after;
 };
-
-static void call_end(struct profile_call *c) {
-  json_decref(c->entries);
-  free(c->before);
-  free(c->after);
-}
 
 /* The query of one school's profile: the school year. */
 const struct jspec_field risk_profile_params[] = {YEAR_FIELD, END_FIELDS};
@@ -61,27 +54,6 @@ static PGresult *profile_row(struct request *rq, const struct profile_call *c) {
   return r;
 }
 
-/* The profile as the API shows it, or NULL (after answering, as
- * profile_row). *version gets its version. */
-static char *profile_doc(struct request *rq, const struct profile_call *c,
-                         int32_t *version) {
-  PGresult *r = profile_row(rq, c);
-  if (r == NULL)
-    return NULL;
-  *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  char *doc = strdup(db_get(r, 0, "doc"));
-  PQclear(r);
-  if (doc == NULL)
-    abort();
-  return doc;
-}
-
-static void reply_profile_steal(struct request *rq, char *doc,
-                                int32_t version) {
-  reply_json_text_steal(rq, 200, doc, strlen(doc));
-  reply_etag(rq, version);
-}
-
 void risk_profile_get(struct request *rq) {
   struct profile_call c;
   if (!call_begin(rq, &c))
@@ -91,64 +63,86 @@ void risk_profile_get(struct request *rq) {
     reply_doc(rq, r, 200); /* with its ETag, or 304 to If-None-Match */
 }
 
-/* The profile's version moves from the one the client holds to the next:
- * 404 when the school is not visible, 412 when the profile moved on. */
-static bool bump_version(struct request *rq, struct profile_call *c) {
+/* The profile (created at version 0 when the year has none) and its
+ * version; not found when the school is not visible. */
+static bool load_state(struct request *rq, struct write *w,
+                       struct write_state *s) {
+  struct profile_call *c = w->ctx;
   const struct db_arg args[] = {
       {"school", c->school}, {"year", c->year}, DB_END};
   PGresult *r = db_call(rq, STMT_RISK_PROFILE_ENSURE, args, NULL);
   if (r == NULL)
     return false;
   PQclear(r);
-  int32_t now;
-  free(c->before);
-  c->before = profile_doc(rq, c, &now); /* also the visibility check */
-  if (c->before == NULL)
+  r = db_call(rq, STMT_RISK_PROFILE_GET, args, NULL);
+  if (r == NULL)
     return false;
+  s->found = s->writable = PQntuples(r) == 1;
+  if (s->found) {
+    s->version = c->now = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+    w->before = strdup(db_get(r, 0, "doc"));
+    if (w->before == NULL)
+      abort();
+  }
+  PQclear(r);
+  return true;
+}
+
+/* The version moves from the one the client holds to the next (412 when
+ * the profile moved on meanwhile), then the entries are written. */
+static bool write_profile(struct request *rq, struct write *w) {
+  struct profile_call *c = w->ctx;
   const struct db_arg bump[] = {{"school", c->school},
                                 {"year", c->year},
-                                {"version", c->version},
+                                {"version", w->version_text},
                                 DB_END};
-  r = db_call(rq, STMT_RISK_PROFILE_BUMP, bump, NULL);
+  PGresult *r = db_call(rq, STMT_RISK_PROFILE_BUMP, bump, NULL);
   if (r == NULL)
     return false;
   bool moved = PQntuples(r) == 1;
   PQclear(r);
-  if (!moved)
-    reply_stale_version(rq, "profile", now, c->version);
-  return moved;
-}
-
-static bool profile_write_work(struct request *rq, void *arg) {
-  struct profile_call *c = arg;
-  if (!bump_version(rq, c))
+  if (!moved) {
+    reply_stale_version(rq, w->res->what, c->now, w->version_text);
     return false;
+  }
   char *entries = json_dumps(c->entries, JSON_COMPACT);
   const struct db_arg args[] = {
       {"school", c->school},  {"year", c->year},
       {"entries", entries},   {"actor", rq->principal.name},
       {"request_id", rq->id}, DB_END};
-  PGresult *r = db_call(rq, STMT_RISK_ENTRIES_WRITE, args, NULL);
+  r = db_call(rq, STMT_RISK_ENTRIES_WRITE, args, NULL);
   free(entries);
   if (r == NULL)
     return false;
   PQclear(r);
-  int32_t version;
-  c->after = profile_doc(rq, c, &version);
-  if (c->after == NULL)
-    return false;
-  struct audit_entry e = {.action = "update",
-                          .entity = "risk_profile",
-                          .entity_id = c->school,
-                          .before = c->before,
-                          .after = c->after,
-                          .place = AUDIT_PLACE_PARENT,
-                          .parent = c->school};
-  if (!audit_write(rq, &e))
-    return false;
-  reply_profile_steal(rq, c->after, version);
-  c->after = NULL; /* the reply owns it */
   return true;
+}
+
+static const struct row_key profile_key = {
+    .args = {"school", "year"},
+    .doc = STMT_RISK_PROFILE_GET,
+};
+
+static const struct resource profiles = {
+    .what = "profile",
+    .parent = &school_parent,
+    .entity = "risk_profile",
+    .audit_place = AUDIT_PLACE_PARENT,
+    .key = &profile_key,
+    .load_state = load_state,
+    .write = write_profile,
+};
+
+/* The profile's write on the generic path: always audited as an update. */
+static void profile_write(struct request *rq, struct profile_call *c,
+                          const struct resource *res, int32_t held) {
+  struct write w = {.ctx = c, .version = held, .action = "update"};
+  snprintf(w.version_text, sizeof w.version_text, "%d", held);
+  snprintf(w.key[0], sizeof w.key[0], "%s", c->school);
+  snprintf(w.key[1], sizeof w.key[1], "%s", c->year);
+  snprintf(w.id_text, sizeof w.id_text, "%s", c->school);
+  resource_write_key(rq, res, &w);
+  json_decref(c->entries);
 }
 
 /* A school assesses itself, a curator as a curator; the authority may give
@@ -248,18 +242,17 @@ static bool covers_every_factor(struct request *rq, const json_t *entries) {
 
 void risk_profile_put(struct request *rq) {
   struct profile_call c;
+  int32_t held;
   if (!call_begin(rq, &c) ||
       !request_body_checked(rq, risk_profile_put_fields, JSPEC_CREATE) ||
-      !request_if_match(rq, &c.version_held))
+      !request_if_match(rq, &held))
     return;
   json_t *entries = json_object_get(rq->json, "factors");
   if (!covers_every_factor(rq, entries) ||
       !sources_allowed(rq, entries, "$.factors"))
     return;
-  snprintf(c.version, sizeof c.version, "%d", c.version_held);
   c.entries = json_incref(entries);
-  db_txn(rq, profile_write_work, &c);
-  call_end(&c);
+  profile_write(rq, &c, &profiles, held);
 }
 
 /* --- PATCH: one factor --------------------------------------------------- */
@@ -307,10 +300,24 @@ static bool merge_entry(struct request *rq, struct profile_call *c) {
   return true;
 }
 
-static bool patch_work(struct request *rq, void *arg) {
-  struct profile_call *c = arg;
-  return merge_entry(rq, c) && profile_write_work(rq, c);
+/* A patch merges its entry before the profile is read. */
+static bool load_patched(struct request *rq, struct write *w,
+                         struct write_state *s) {
+  struct profile_call *c = w->ctx;
+  json_decref(c->entries);
+  c->entries = NULL;
+  return merge_entry(rq, c) && load_state(rq, w, s);
 }
+
+static const struct resource patched_profiles = {
+    .what = "profile",
+    .parent = &school_parent,
+    .entity = "risk_profile",
+    .audit_place = AUDIT_PLACE_PARENT,
+    .key = &profile_key,
+    .load_state = load_patched,
+    .write = write_profile,
+};
 
 static bool factor_exists(struct request *rq, const char *code) {
   PGresult *r = db_call(rq, STMT_RISK_FACTOR_GET,
@@ -326,10 +333,11 @@ static bool factor_exists(struct request *rq, const char *code) {
 
 void risk_profile_factor_update(struct request *rq) {
   struct profile_call c;
+  int32_t held;
   if (!call_begin(rq, &c) ||
       !request_param_key(rq, "code", c.code, sizeof c.code) ||
       !request_body_checked(rq, risk_profile_patch_fields, JSPEC_PATCH) ||
-      !request_if_match(rq, &c.version_held))
+      !request_if_match(rq, &held))
     return;
   json_t *one = json_array();
   json_array_append(one, rq->json);
@@ -337,9 +345,7 @@ void risk_profile_factor_update(struct request *rq) {
   json_decref(one);
   if (!allowed || !factor_exists(rq, c.code))
     return;
-  snprintf(c.version, sizeof c.version, "%d", c.version_held);
-  db_txn(rq, patch_work, &c);
-  call_end(&c);
+  profile_write(rq, &c, &patched_profiles, held);
 }
 
 /* --- lists ------------------------------------------------------------------

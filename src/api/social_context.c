@@ -51,7 +51,7 @@ bool context_share_valid(double v) {
 struct context_call {
   char school[24], year[16], version[16];
   bool replace; /* If-Match given */
-  char *before, *after;
+  int32_t now;  /* the row's version before the write */
 };
 
 /* The path's school and year; false after answering 400. */
@@ -91,30 +91,11 @@ void context_get(struct request *rq) {
   reply_doc(rq, r, 200); /* with its ETag, or 304 to If-None-Match */
 }
 
-/* The row as the API shows it, or NULL when there is none; *version too. */
-static char *context_doc(struct request *rq, const struct context_call *c,
-                         int32_t *version, bool *failed) {
-  const struct db_arg args[] = {
-      {"school", c->school}, {"year", c->year}, DB_END};
-  PGresult *r = db_call(rq, STMT_CONTEXT_DOC, args, NULL);
-  *failed = r == NULL;
-  if (r == NULL || PQntuples(r) == 0) {
-    PQclear(r);
-    return NULL;
-  }
-  *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  char *doc = strdup(db_get(r, 0, "doc"));
-  PQclear(r);
-  if (doc == NULL)
-    abort();
-  return doc;
-}
-
 /* Creating over an existing row, or replacing a stale or missing one. */
-static void refuse_write(struct request *rq, const struct context_call *c,
-                         int32_t now) {
-  if (c->replace && c->before != NULL) {
-    reply_stale_version(rq, "social context", now, c->version);
+static void refuse_write(struct request *rq, const struct write *w) {
+  const struct context_call *c = w->ctx;
+  if (c->replace && !w->created) {
+    reply_stale_version(rq, w->res->what, c->now, c->version);
   } else if (c->replace) {
     reply_problem(rq, ERR_PRECONDITION_FAILED,
                   "the year has no social context to replace: send "
@@ -126,22 +107,40 @@ static void refuse_write(struct request *rq, const struct context_call *c,
         "the year has a social context already: send If-Match "
         "with the ETag of the version you read to replace it");
     if (none_match) /* a 428 carries no ETag */
-      reply_etag(rq, now);
+      reply_etag(rq, c->now);
   }
 }
 
-static bool put_work(struct request *rq, void *arg) {
-  struct context_call *c = arg;
-  if (!school_in_sight(rq, c->school))
+/* The year's row, when it has one (the school's 404 came first). A row
+ * not there yet is left to the statement: replacing it is refused as
+ * missing. */
+static bool load_state(struct request *rq, struct write *w,
+                       struct write_state *s) {
+  struct context_call *c = w->ctx;
+  const struct db_arg args[] = {
+      {"school", c->school}, {"year", c->year}, DB_END};
+  PGresult *r = db_call(rq, STMT_CONTEXT_DOC, args, NULL);
+  if (r == NULL)
     return false;
-  int32_t now = 0;
-  bool failed;
-  free(c->before);
-  c->before = context_doc(rq, c, &now, &failed);
-  if (failed)
-    return false;
-  char *body = json_dumps(rq->json, JSON_COMPACT);
-  const struct db_arg args[] = {{"body", body},
+  s->found = s->writable = true;
+  w->created = PQntuples(r) == 0;
+  c->now = 0;
+  if (!w->created) {
+    c->now = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+    w->before = strdup(db_get(r, 0, "doc"));
+    if (w->before == NULL)
+      abort();
+  }
+  PQclear(r);
+  s->version = w->created ? w->version : c->now;
+  return true;
+}
+
+/* The year's row created, or replaced from the version the client holds;
+ * refused (412, 428) when it changed nothing. */
+static bool write_context(struct request *rq, struct write *w) {
+  const struct context_call *c = w->ctx;
+  const struct db_arg args[] = {{"body", w->body},
                                 {"school", c->school},
                                 {"year", c->year},
                                 {"version", c->replace ? c->version : NULL},
@@ -151,33 +150,31 @@ static bool put_work(struct request *rq, void *arg) {
       c->replace ? args
                  : (const struct db_arg[]){args[0], args[1], args[2], DB_END},
       NULL);
-  free(body);
   if (r == NULL)
     return false;
   bool written = PQntuples(r) == 1;
   PQclear(r);
-  if (!written) {
-    refuse_write(rq, c, now);
-    return false;
-  }
-  int32_t version = 0;
-  c->after = context_doc(rq, c, &version, &failed);
-  if (c->after == NULL)
-    return false;
-  struct audit_entry e = {.action = c->replace ? "update" : "create",
-                          .entity = "school_context",
-                          .entity_id = c->school,
-                          .before = c->before,
-                          .after = c->after,
-                          .place = AUDIT_PLACE_PARENT,
-                          .parent = c->school};
-  if (!audit_write(rq, &e))
-    return false;
-  reply_json_text_steal(rq, c->replace ? 200 : 201, c->after, strlen(c->after));
-  c->after = NULL; /* the reply owns it */
-  reply_etag(rq, version);
-  return true;
+  if (!written)
+    refuse_write(rq, w);
+  return written;
 }
+
+static const struct row_key context_key = {
+    .args = {"school", "year"},
+    .doc = STMT_CONTEXT_DOC,
+    .created_201 = true,
+    .parent_first = true,
+};
+
+static const struct resource contexts = {
+    .what = "social context",
+    .parent = &school_parent,
+    .entity = "school_context",
+    .audit_place = AUDIT_PLACE_PARENT,
+    .key = &context_key,
+    .load_state = load_state,
+    .write = write_context,
+};
 
 /* 400 naming every share outside 0..100. */
 static bool shares_in_range(struct request *rq) {
@@ -199,14 +196,15 @@ static bool shares_in_range(struct request *rq) {
 }
 
 /* If-Match: replace that version; If-None-Match: * or neither: create. */
-static bool preconditions(struct request *rq, struct context_call *c) {
+static bool preconditions(struct request *rq, struct context_call *c,
+                          struct write *w) {
   const char *none = request_header(rq, "If-None-Match");
   if (request_header(rq, "If-Match") != NULL) {
-    int32_t held;
-    if (!request_if_match(rq, &held))
+    if (!request_if_match(rq, &w->version))
       return false;
     c->replace = true;
-    snprintf(c->version, sizeof c->version, "%d", held);
+    snprintf(c->version, sizeof c->version, "%d", w->version);
+    snprintf(w->version_text, sizeof w->version_text, "%s", c->version);
     return true;
   }
   if (none != NULL && strcmp(none, "*") != 0) {
@@ -220,13 +218,18 @@ static bool preconditions(struct request *rq, struct context_call *c) {
 
 void context_put(struct request *rq) {
   struct context_call c;
+  struct write w = {.ctx = &c};
   if (!call_begin(rq, &c) ||
       !request_body_checked(rq, context_put_fields, JSPEC_CREATE) ||
-      !shares_in_range(rq) || !preconditions(rq, &c))
+      !shares_in_range(rq) || !preconditions(rq, &c, &w))
     return;
-  db_txn(rq, put_work, &c);
-  free(c.before);
-  free(c.after);
+  snprintf(w.key[0], sizeof w.key[0], "%s", c.school);
+  snprintf(w.key[1], sizeof w.key[1], "%s", c.year);
+  snprintf(w.id_text, sizeof w.id_text, "%s", c.school);
+  w.body = json_dumps(rq->json, JSON_COMPACT);
+  if (w.body == NULL)
+    abort();
+  resource_write_key(rq, &contexts, &w);
 }
 
 /* --- lists --------------------------------------------------------------- */

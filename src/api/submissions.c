@@ -44,19 +44,15 @@ struct call {
   char campaign[24], school[24];
   char status[16], period[24];
   const struct move *move;
-  int32_t held;
-  char held_text[16];
-  char id[24];   /* the submission's, once it exists */
-  char *values;  /* PUT: the validated values (JSON text), owned */
-  char *comment; /* return: the reviewer's comment, owned */
-  char *before, *after;
+  char state[16]; /* the submission's, before the move */
+  char id[24];    /* the submission's, once it exists */
+  char *values;   /* PUT: the validated values (JSON text), owned */
+  char *comment;  /* return: the reviewer's comment, owned */
 };
 
 static void call_end(struct call *c) {
   free(c->values);
   free(c->comment);
-  free(c->before);
-  free(c->after);
 }
 
 /* The path's campaign and school. False after answering 400. */
@@ -118,20 +114,6 @@ static bool campaign_takes(struct request *rq, const struct call *c) {
   (const struct db_arg[]) {                                                    \
     {"campaign", (c)->campaign}, {"school", (c)->school}, DB_END               \
   }
-
-/* The submission as the API shows it (owned), and its version. */
-static char *submission_doc(struct request *rq, const struct call *c,
-                            int32_t *version) {
-  PGresult *r = db_call(rq, STMT_SUBM_GET, SUBMISSION_ARGS(c), NULL);
-  if (r == NULL)
-    return NULL;
-  *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
-  char *doc = strdup(db_get(r, 0, "doc"));
-  PQclear(r);
-  if (doc == NULL)
-    abort();
-  return doc;
-}
 
 /* --- reads ------------------------------------------------------------- */
 
@@ -292,10 +274,6 @@ static void reply_illegal(struct request *rq, const struct call *c,
   reply_problem(rq, ERR_CONFLICT, detail);
 }
 
-static void reply_stale(struct request *rq, const struct call *c, int32_t now) {
-  reply_stale_version(rq, "submission", now, c->held_text);
-}
-
 /* Submitting needs a value for every required indicator: 400 naming each
  * missing one. */
 static bool complete(struct request *rq, const struct call *c) {
@@ -330,34 +308,51 @@ static bool call_ok(struct request *rq, enum stmt_id id,
   return true;
 }
 
-/* The row for this school, locked: its state and version (not_started and
- * 0 when there is none). False after a failed statement. */
-static bool lock_row(struct request *rq, struct call *c, char *state,
-                     size_t state_len, int32_t *version) {
+/* The campaign (404, 409) and the row for this school, locked: its state
+ * and version (not_started and 0 when there is none). */
+static bool load_state(struct request *rq, struct write *w,
+                       struct write_state *s) {
+  struct call *c = w->ctx;
+  c->id[0] = '\0';
+  if (!context(rq, c, true) || !campaign_takes(rq, c))
+    return false;
   PGresult *r = db_call(rq, STMT_SUBM_LOCK, SUBMISSION_ARGS(c), NULL);
   if (r == NULL)
     return false;
+  s->found = s->writable = true;
   if (PQntuples(r) == 1) {
     snprintf(c->id, sizeof c->id, "%s", db_get(r, 0, "id"));
-    snprintf(state, state_len, "%s", db_get(r, 0, "state"));
-    *version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
+    snprintf(c->state, sizeof c->state, "%s", db_get(r, 0, "state"));
+    s->version = (int32_t)strtol(db_get(r, 0, "version"), NULL, 10);
   } else {
-    snprintf(state, state_len, "not_started");
-    *version = 0;
+    snprintf(c->state, sizeof c->state, "not_started");
   }
   PQclear(r);
+  w->created = !c->id[0];
+  snprintf(w->id_text, sizeof w->id_text, "%s", c->id);
   return true;
+}
+
+/* The move from the submission's state (409), complete to submit (400). */
+static bool check_transition(struct request *rq, struct write *w) {
+  const struct call *c = w->ctx;
+  if (!state_allows(c->move, c->state)) {
+    reply_illegal(rq, c, c->state);
+    return false;
+  }
+  return strcmp(c->move->action, "submit") != 0 || complete(rq, c);
 }
 
 /* Moves the row to the move's state and the next version (creating it on
  * the first save). False after answering 412 or a failed statement. */
-static bool advance(struct request *rq, struct call *c) {
+static bool advance(struct request *rq, struct write *w) {
+  struct call *c = w->ctx;
   PGresult *r;
   if (!c->id[0]) {
     r = db_call(rq, STMT_SUBM_CREATE, SUBMISSION_ARGS(c), NULL);
   } else {
     const struct db_arg args[] = {{"id", c->id},
-                                  {"version", c->held_text},
+                                  {"version", w->version_text},
                                   {"state", c->move->to},
                                   {"comment", c->comment},
                                   {"action", c->move->action},
@@ -370,12 +365,13 @@ static bool advance(struct request *rq, struct call *c) {
   if (moved && !c->id[0])
     snprintf(c->id, sizeof c->id, "%s", db_get(r, 0, "id"));
   PQclear(r);
+  snprintf(w->id_text, sizeof w->id_text, "%s", c->id);
   if (!moved) /* another first save came in between */
-    reply_stale(rq, c, 1);
+    reply_stale_version(rq, w->res->what, 1, w->version_text);
   return moved;
 }
 
-/* What the move does besides changing the state. */
+/* What the move does besides changing the state, and its event. */
 static bool move_effects(struct request *rq, struct call *c) {
   if (strcmp(c->move->action, "save") == 0) {
     const struct db_arg clear[] = {{"submission", c->id}, DB_END};
@@ -393,68 +389,42 @@ static bool move_effects(struct request *rq, struct call *c) {
   return true;
 }
 
-static bool record(struct request *rq, struct call *c, bool created) {
+static bool after_write(struct request *rq, struct write *w) {
+  struct call *c = w->ctx;
   const struct db_arg event[] = {{"submission", c->id},
                                  {"action", c->move->action},
                                  {"actor", rq->principal.name},
                                  {"comment", c->comment},
                                  DB_END};
-  if (!call_ok(rq, STMT_SUBM_EVENT, event))
-    return false;
-  int32_t version;
-  c->after = submission_doc(rq, c, &version);
-  if (c->after == NULL)
-    return false;
-  const char *action = strcmp(c->move->action, "save") != 0 ? c->move->action
-                       : created                            ? "create"
-                                                            : "update";
-  struct audit_entry e = {.action = action,
-                          .entity = "submission",
-                          .entity_id = c->id,
-                          .before = created ? NULL : c->before,
-                          .after = c->after,
-                          .place = AUDIT_PLACE_PARENT,
-                          .parent = c->school};
-  if (!audit_write(rq, &e))
-    return false;
-  reply_json_text_steal(rq, 200, c->after, strlen(c->after));
-  c->after = NULL; /* the reply owns it */
-  reply_etag(rq, version);
-  return true;
+  return move_effects(rq, c) && call_ok(rq, STMT_SUBM_EVENT, event);
 }
 
-static bool move_work(struct request *rq, void *arg) {
-  struct call *c = arg;
-  c->id[0] = '\0';
-  free(c->before);
-  c->before = NULL;
-  if (!context(rq, c, true) || !campaign_takes(rq, c))
-    return false;
-  char state[16];
-  int32_t version;
-  if (!lock_row(rq, c, state, sizeof state, &version))
-    return false;
-  if (version != c->held) {
-    reply_stale(rq, c, version);
-    return false;
-  }
-  if (!state_allows(c->move, state)) {
-    reply_illegal(rq, c, state);
-    return false;
-  }
-  bool created = !c->id[0];
-  if (!created) {
-    c->before = submission_doc(rq, c, &version);
-    if (c->before == NULL)
-      return false;
-  }
-  if (strcmp(c->move->action, "submit") == 0 && !complete(rq, c))
-    return false;
-  return advance(rq, c) && move_effects(rq, c) && record(rq, c, created);
+/* Audited under the school. */
+static void audit_where(const struct write *w, const char **place,
+                        const char **parent) {
+  (void)place;
+  *parent = w->key[1];
 }
+
+static const struct row_key submission_key = {
+    .args = {"campaign", "school"},
+    .doc = STMT_SUBM_GET,
+};
+
+static const struct resource submissions = {
+    .what = "submission",
+    .entity = "submission",
+    .audit_place = AUDIT_PLACE_PARENT,
+    .key = &submission_key,
+    .load_state = load_state,
+    .check_transition = check_transition,
+    .write = advance,
+    .after_write = after_write,
+    .audit_where = audit_where,
+};
 
 /* The checks before the transaction: the campaign and school (404), the
- * campaign's status (409), If-Match. */
+ * campaign's status (409). */
 static bool move_begin(struct request *rq, struct call *c,
                        const struct move *m) {
   if (!call_begin(rq, c, true))
@@ -465,16 +435,25 @@ static bool move_begin(struct request *rq, struct call *c,
   return true;
 }
 
+/* The move, from the version If-Match holds, on the generic write path; a
+ * save is audited as the create or an update, every other move by its
+ * name. */
 static void move_run(struct request *rq, struct call *c) {
-  snprintf(c->held_text, sizeof c->held_text, "%d", c->held);
-  db_txn(rq, move_work, c);
+  struct write w = {.ctx = c};
+  if (!request_if_match(rq, &w.version))
+    return;
+  snprintf(w.version_text, sizeof w.version_text, "%d", w.version);
+  snprintf(w.key[0], sizeof w.key[0], "%s", c->campaign);
+  snprintf(w.key[1], sizeof w.key[1], "%s", c->school);
+  if (strcmp(c->move->action, "save") != 0)
+    w.action = c->move->action;
+  resource_write_key(rq, &submissions, &w);
 }
 
 void submission_put(struct request *rq) {
   struct call c;
   if (move_begin(rq, &c, &save_move) &&
-      submission_values_valid(rq, c.campaign) &&
-      request_if_match(rq, &c.held)) {
+      submission_values_valid(rq, c.campaign)) {
     /* 15 digits: 41.2 stays 41.2 (as a double it is 41.200000000000003). */
     c.values = json_dumps(json_object_get(rq->json, "values"),
                           JSON_COMPACT | JSON_REAL_PRECISION(15));
@@ -487,14 +466,14 @@ void submission_put(struct request *rq) {
 
 void submission_submit(struct request *rq) {
   struct call c;
-  if (move_begin(rq, &c, &submit_move) && request_if_match(rq, &c.held))
+  if (move_begin(rq, &c, &submit_move))
     move_run(rq, &c);
   call_end(&c);
 }
 
 void submission_accept(struct request *rq) {
   struct call c;
-  if (move_begin(rq, &c, &accept_move) && request_if_match(rq, &c.held))
+  if (move_begin(rq, &c, &accept_move))
     move_run(rq, &c);
   call_end(&c);
 }
@@ -507,8 +486,7 @@ const struct jspec_field submission_return_fields[] = {
 void submission_return(struct request *rq) {
   struct call c;
   if (move_begin(rq, &c, &return_move) &&
-      request_body_checked(rq, submission_return_fields, JSPEC_CREATE) &&
-      request_if_match(rq, &c.held)) {
+      request_body_checked(rq, submission_return_fields, JSPEC_CREATE)) {
     c.comment = strdup(json_string_value(json_object_get(rq->json, "comment")));
     if (c.comment == NULL)
       abort();
