@@ -99,7 +99,7 @@ const struct jspec_field assessment_schools_params[] = {
     END_FIELDS,
 };
 
-/* A cursor's key is "<number>|<text>" (src/sql/assessments.def). */
+/* A cursor's key is "<number>|<text>" (src/db/sql/assessments.def). */
 static bool cursor_key_valid(const char *key) {
   if (key == NULL)
     return true;

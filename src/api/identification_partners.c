@@ -3,7 +3,7 @@
  * (or strong) schools of the region ranked by stated rules
  * (identification_partner_proposals, migration 0016), and accepting one:
  * a partnership made by the partnerships resource's own statements and
- * checks (src/sql/partners.def), audited with the run. */
+ * checks (src/db/sql/partners.def), audited with the run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

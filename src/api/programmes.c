@@ -1,6 +1,6 @@
 /* /api/v1/programmes: programmes of support, their term, owner, cohort and
  * plan (docs/PROGRAMMES.md). Reads go through programme_visible, writes
- * through programme_writable (src/sql/programmes.def); the generic
+ * through programme_writable (src/db/sql/programmes.def); the generic
  * resource layer does the rest. Their targets: programme_targets.c. */
 #include <libpq-fe.h>
 #include <stdio.h>

@@ -60,7 +60,7 @@ struct resource {
   /* Optional rule on who may send which fields, after the field spec;
    * false after answering 403 (a school may not move itself). */
   bool (*authorize)(struct request *rq, const json_t *body);
-  enum stmt_id get, insert, update; /* shapes: src/sql/statements.def */
+  enum stmt_id get, insert, update; /* shapes: src/db/sql/statements.def */
   /* When an insert or update finds the body reaching outside the caller's
    * scope: the field to name in the 403, and why. */
   const char *scope_field, *scope_message;

@@ -1,6 +1,6 @@
 /* /api/v1/roadmaps/{id}/items and /api/v1/roadmap-items: the rows of a
  * roadmap, their reports, and overdue items across roadmaps (docs/PLANS.md).
- * Every statement scopes through the item's roadmap (src/sql/
+ * Every statement scopes through the item's roadmap (src/db/sql/
  * roadmap_items.def). Writes lock the roadmap, check it is a draft (items
  * of an approved roadmap change only their status), keep positions 1..n,
  * parse schedules and record audit rows, in one transaction each. */

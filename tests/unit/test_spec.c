@@ -1,8 +1,8 @@
 /* The spec is the contract: openapi.yaml (read with a YAML parser,
  * spec_yaml.c) must list exactly the operations of the route table (method,
  * path, operationId); its Problem.code enum exactly the codes of
- * src/errors.def and its Permission enum exactly the permissions of
- * src/permissions.def, both in order; and the operations it marks public
+ * include/errors.def and its Permission enum exactly the permissions of
+ * include/permissions.def, both in order; and the operations it marks public
  * (`security: []`, or an empty requirement `- {}`) must be exactly the
  * routes whose permission is PERM_PUBLIC, while every route names a
  * permission. Every problem the spec shows, and its table of codes, agree
@@ -132,7 +132,7 @@ static void problem_codes_match_the_registry(void **state) {
       json_object_get(json_object_get(schema("Problem"), "properties"), "code"),
       "enum");
   if (json_array_size(codes) != ERR_COUNT)
-    fail_msg("openapi.yaml lists %zu problem codes, src/errors.def %d",
+    fail_msg("openapi.yaml lists %zu problem codes, include/errors.def %d",
              json_array_size(codes), (int)ERR_COUNT);
   for (int i = 0; i < ERR_COUNT; i++) {
     const char *code = json_string_value(json_array_get(codes, (size_t)i));
@@ -148,7 +148,7 @@ static void permissions_match_the_registry(void **state) {
   size_t first = (size_t)PERM_AUTHENTICATED + 1;
   if (json_array_size(names) != (size_t)PERM_COUNT - first)
     fail_msg("openapi.yaml's Permission enum lists %zu permissions, "
-             "src/permissions.def %zu",
+             "include/permissions.def %zu",
              json_array_size(names), (size_t)PERM_COUNT - first);
   for (size_t p = first; p < (size_t)PERM_COUNT; p++) {
     const char *name = json_string_value(json_array_get(names, p - first));
@@ -179,11 +179,13 @@ static void the_table_of_codes_matches_the_registry(void **state) {
     if (sscanf(line, "| %u | `%63[a-z_]` |", &status, code) == 2) {
       const struct error_info *e = error_by_code(code);
       if (e == NULL)
-        fail_msg("the table of codes lists %s, not in src/errors.def", code);
+        fail_msg("the table of codes lists %s, not in include/errors.def",
+                 code);
       if (e->status != status)
-        fail_msg("the table of codes gives %s the status %u, src/errors.def "
-                 "%u",
-                 code, status, e->status);
+        fail_msg(
+            "the table of codes gives %s the status %u, include/errors.def "
+            "%u",
+            code, status, e->status);
       listed[e - error_info((enum error_id)0)] = true;
     }
     line = strchr(line, '\n');
@@ -208,7 +210,7 @@ static size_t check_problem_examples(const json_t *node, const char *where) {
     if (e == NULL || code == NULL || strcmp(code, e->code) != 0 ||
         title == NULL || strcmp(title, e->title) != 0 ||
         status != (json_int_t)e->status)
-      fail_msg("%s: the example problem %s does not match src/errors.def "
+      fail_msg("%s: the example problem %s does not match include/errors.def "
                "(code %s, status %u, title %s)",
                where, type, e ? e->code : "?", e ? e->status : 0,
                e ? e->title : "?");
