@@ -7,10 +7,14 @@
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
+#define CONFIG_READ_URLS_MAX 8
+
 struct config {
   char database_url[1024];
-  /* Streaming replicas for reads: URLs separated by spaces; "" = none. */
-  char database_read_url[4096];
+  /* Streaming replicas for reads (OPORA_DATABASE_READ_URL, URLs separated
+   * by spaces), one by one. */
+  char read_urls[CONFIG_READ_URLS_MAX][1024];
+  unsigned n_read_urls;
   unsigned read_wait_ms; /* a read's wait for a replica's replay */
   char listen_host[256];
   unsigned short listen_port;

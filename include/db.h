@@ -22,7 +22,7 @@ struct request;
  * whatever must see them run on the primary; a GET's reads on a replica
  * (src/db/db_route.c). */
 #define DB_PRIMARY 0
-#define DB_REPLICAS_MAX 8
+#define DB_REPLICAS_MAX CONFIG_READ_URLS_MAX
 #define DB_TARGETS_MAX (1 + DB_REPLICAS_MAX)
 
 /* enum stmt_id: STMT_<NAME> for each statement of the .def files of
@@ -136,6 +136,9 @@ void db_route_counts(struct db_route_counts *out);
 /* WAL positions as PostgreSQL writes them ("16/B374D848"); 0 when text is
  * not one. */
 uint64_t db_lsn_parse(const char *text);
+/* The position a one-row statement (STMT_REPLAY_LSN, STMT_WAL_INSERT_LSN)
+ * reads on this thread's connection to target; 0 when it cannot say. */
+uint64_t db_lsn_of(int target, enum stmt_id id);
 
 /* A connection of a request's own, outside the thread's (a bulk push keeps
  * a transaction open across many calls of its thread), without a statement

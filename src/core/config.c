@@ -31,8 +31,8 @@ struct setting {
 
 static const struct setting settings[] = {
     {"DATABASE_URL", "--database-url", K_TEXT, AT(database_url), 0, 0, true},
-    {"OPORA_DATABASE_READ_URL", "--database-read-url", K_URLS,
-     AT(database_read_url), 0, 0, true},
+    {"OPORA_DATABASE_READ_URL", "--database-read-url", K_URLS, AT(read_urls), 0,
+     0, true},
     {"OPORA_READ_WAIT_MS", "--read-wait-ms", K_UINT, AT(read_wait_ms), 0, 10000,
      false},
     {"OPORA_LISTEN", "--listen", K_LISTEN, AT(listen_host), 0, 0, false},
@@ -374,36 +374,34 @@ bool config_origin_allowed(const struct config *cfg, const char *origin) {
   return false;
 }
 
-/* Replicas: postgresql:// (or postgres://) URLs separated by spaces; each
- * fits a connection string's buffer (include/db.h: at most 8). Nothing of
- * a URL is quoted back: it may hold a password. */
+/* Replicas: postgresql:// (or postgres://) URLs separated by spaces, kept
+ * one by one; each fits a connection string's buffer. Nothing of a URL is
+ * quoted back: it may hold a password. */
 static bool parse_urls(struct config *cfg, const char *v, char *why,
                        size_t why_len) {
-  size_t n = 0;
+  unsigned n = 0;
   for (const char *p = v + strspn(v, " \t\n"); *p;) {
     size_t len = strcspn(p, " \t\n");
     bool url = strncmp(p, "postgresql://", 13) == 0 ||
                strncmp(p, "postgres://", 11) == 0;
-    if (!url || len >= sizeof cfg->database_url) {
+    if (!url || len >= sizeof cfg->read_urls[0]) {
       snprintf(why, why_len,
-               "URL %zu must be a postgresql:// URL under %zu bytes (URLs are "
+               "URL %u must be a postgresql:// URL under %zu bytes (URLs are "
                "separated by spaces)",
-               n + 1, sizeof cfg->database_url);
+               n + 1, sizeof cfg->read_urls[0]);
       return false;
     }
-    if (++n > 8) {
-      snprintf(why, why_len, "names more than 8 replicas");
+    if (n == CONFIG_READ_URLS_MAX) {
+      snprintf(why, why_len, "names more than %d replicas",
+               CONFIG_READ_URLS_MAX);
       return false;
     }
+    snprintf(cfg->read_urls[n++], sizeof cfg->read_urls[0], "%.*s", (int)len,
+             p);
     p += len;
     p += strspn(p, " \t\n");
   }
-  if (strlen(v) >= sizeof cfg->database_read_url) {
-    snprintf(why, why_len, "must be under %zu bytes",
-             sizeof cfg->database_read_url);
-    return false;
-  }
-  strcpy(cfg->database_read_url, v);
+  cfg->n_read_urls = n;
   return true;
 }
 

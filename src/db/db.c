@@ -187,28 +187,15 @@ static void make_key(void) {
   pthread_key_create(&conn_key, set_destroy);
 }
 
-/* OPORA_DATABASE_READ_URL: URLs separated by spaces (config.c checked
- * them). */
-static void configure_replicas(const char *urls) {
-  n_replicas = 0;
-  for (const char *p = urls; *p != '\0' && n_replicas < DB_REPLICAS_MAX;) {
-    p += strspn(p, " \t\n");
-    size_t len = strcspn(p, " \t\n");
-    if (len > 0 && len < sizeof conninfo[0]) {
-      n_replicas++;
-      snprintf(conninfo[n_replicas], sizeof conninfo[0], "%.*s", (int)len, p);
-    }
-    p += len;
-  }
-}
-
 int db_replica_count(void) {
   return n_replicas;
 }
 
 void db_configure(const struct config *cfg) {
   snprintf(conninfo[DB_PRIMARY], sizeof conninfo[0], "%s", cfg->database_url);
-  configure_replicas(cfg->database_read_url);
+  n_replicas = (int)cfg->n_read_urls;
+  for (int r = 1; r <= n_replicas; r++)
+    snprintf(conninfo[r], sizeof conninfo[0], "%s", cfg->read_urls[r - 1]);
   db_route_configure(cfg->read_wait_ms);
   /* No JIT: the API's statements are short, and PostgreSQL compiles any
    * plan whose estimate passes jit_above_cost, which estimates over SQL

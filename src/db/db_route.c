@@ -58,16 +58,21 @@ static void note_replayed(int target, uint64_t lsn) {
 }
 
 /* Asks the replica how far it has replayed; 0 when it cannot say. */
-static uint64_t ask_replayed(int target) {
+uint64_t db_lsn_of(int target, enum stmt_id id) {
   PGconn *pg = db_target_connection(target);
   if (pg == NULL)
     return 0;
-  PGresult *r = db_call_on(pg, STMT_REPLAY_LSN, (const struct db_arg[]){DB_END},
-                           NULL, NULL, NULL);
+  PGresult *r =
+      db_call_on(pg, id, (const struct db_arg[]){DB_END}, NULL, NULL, NULL);
   uint64_t lsn = 0;
   if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
     lsn = db_lsn_parse(PQgetvalue(r, 0, 0));
   PQclear(r);
+  return lsn;
+}
+
+static uint64_t ask_replayed(int target) {
+  uint64_t lsn = db_lsn_of(target, STMT_REPLAY_LSN);
   if (lsn != 0)
     note_replayed(target, lsn);
   return lsn;

@@ -121,28 +121,15 @@ uint64_t read_after_caller_lsn(const struct request *rq) {
   return rq->authenticated ? atomic_load(caller_slot(rq)) : 0;
 }
 
-/* The primary's position now: for a write that committed outside db_txn
- * (a push on its own connection, a single statement). */
-static uint64_t primary_position(void) {
-  PGconn *pg = db_connection();
-  if (pg == NULL)
-    return 0;
-  PGresult *r = db_call_on(pg, STMT_WAL_INSERT_LSN,
-                           (const struct db_arg[]){DB_END}, NULL, NULL, NULL);
-  uint64_t lsn = 0;
-  if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-    lsn = db_lsn_parse(PQgetvalue(r, 0, 0));
-  PQclear(r);
-  return lsn;
-}
-
 void read_after_answered(struct request *rq) {
   if (rq->status < 200 || rq->status >= 300 || rq->method == HTTP_GET ||
       rq->method == HTTP_HEAD || rq->method == HTTP_OPTIONS)
     return;
   uint64_t lsn = rq->commit_lsn;
+  /* Committed outside db_txn (a push on its own connection, a single
+   * statement): the primary's position now. */
   if (lsn == 0 && rq->db_primary_used)
-    lsn = primary_position();
+    lsn = db_lsn_of(DB_PRIMARY, STMT_WAL_INSERT_LSN);
   if (lsn == 0)
     return;
   if (rq->authenticated) {
