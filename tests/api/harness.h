@@ -157,6 +157,8 @@ char *ids_of(const json_t *items);
 /* printf-style JSON text in which ' stands for " (test bodies never need a
  * literal '), e.g. J("{'code':'%s','name':'Владимирская область'}", code). */
 const char *J(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* printf-style text as it is (no ' for "), malloc'ed: the caller frees. */
+char *harness_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* URL-encodes s for a query value. */
 const char *esc(const char *s);
 /* A code unique within this test run: "<prefix>-<n>". */

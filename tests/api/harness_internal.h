@@ -35,9 +35,8 @@ struct harness_state {
 
 extern struct harness_state harness_state;
 
-/* malloc'ed printf-style text. */
+/* malloc'ed printf-style text (harness_fmt: harness.h). */
 char *harness_vfmt(const char *f, va_list ap);
-char *harness_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* Keeps s (malloc'd) in the ring and returns it. */
 const char *harness_ring_keep(char *s);
 /* Fails the current test (after printing the context of a shared check). */

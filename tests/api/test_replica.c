@@ -7,7 +7,6 @@
  * a paused replay; a stopped replica sends reads to the primary until it
  * is back. Replay is paused with pg_wal_replay_pause() to make the replica
  * lag on purpose. Without a replica the tests are skipped. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,21 +28,6 @@ static struct {
   char *reader; /* a token of another caller */
 } rx;
 
-/* printf into a new string; caller frees. */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
-  va_list ap;
-  va_start(ap, f);
-  int n = vsnprintf(NULL, 0, f, ap);
-  va_end(ap);
-  char *s = malloc((size_t)n + 1);
-  assert_non_null(s);
-  va_start(ap, f);
-  vsnprintf(s, (size_t)n + 1, f, ap);
-  va_end(ap);
-  return s;
-}
-
 /* url with its database (the path after the host part) replaced by db. */
 static char *url_with_database(const char *url, const char *db) {
   const char *host = strstr(url, "://");
@@ -51,7 +35,7 @@ static char *url_with_database(const char *url, const char *db) {
   const char *path = strchr(host + 3, '/');
   assert_non_null(path);
   size_t end = strcspn(path, "?");
-  return fmt("%.*s/%s%s", (int)(path - url), url, db, path + end);
+  return harness_fmt("%.*s/%s%s", (int)(path - url), url, db, path + end);
 }
 
 static char *replica_text(const char *sql) {
@@ -78,7 +62,8 @@ static void replica_catch_up(void) {
   char *target = db_text("SELECT pg_current_wal_insert_lsn()::text");
   double deadline = now_s() + 30;
   for (;;) {
-    char *sql = fmt("SELECT (pg_last_wal_replay_lsn() >= '%s')::text", target);
+    char *sql =
+        harness_fmt("SELECT (pg_last_wal_replay_lsn() >= '%s')::text", target);
     char *done = replica_text(sql);
     free(sql);
     bool ok = strcmp(done, "true") == 0;
@@ -107,7 +92,7 @@ static int setup(void **state) {
     return 0;
   replica_catch_up(); /* the test database exists there too */
   char *url = url_with_database(rx.replica_url, db_name());
-  char *env_url = fmt("OPORA_DATABASE_READ_URL=%s", url);
+  char *env_url = harness_fmt("OPORA_DATABASE_READ_URL=%s", url);
   const char *env[] = {env_url, "OPORA_READ_WAIT_MS=" WAIT_MS, NULL};
   rx.port = second_server_start(env);
   free(env_url);
@@ -148,7 +133,7 @@ static struct http_reply *read_as(const char *token, const char *path,
                                   const char *lsn) {
   int first = use_server(rx.port);
   const char *previous = use_token(token);
-  char *header = lsn ? fmt("Opora-LSN: %s", lsn) : NULL;
+  char *header = lsn ? harness_fmt("Opora-LSN: %s", lsn) : NULL;
   const char *headers[] = {header, NULL};
   struct http_reply *r = http_request("GET", path, NULL, headers);
   free(header);
@@ -262,7 +247,7 @@ static void test_bad_position(void **state) {
   char altered[128];
   snprintf(altered, sizeof altered, "%s", lsn);
   altered[10] = altered[10] == 'A' ? 'B' : 'A';
-  char *cut = fmt("%.*s", (int)strlen(lsn) - 1, lsn);
+  char *cut = harness_fmt("%.*s", (int)strlen(lsn) - 1, lsn);
   const char *bad[] = {"0/16B3748", "1", altered, cut, "1%%"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct http_reply *r = read_as(rx.reader, "/api/v1/schools", bad[i]);
@@ -276,7 +261,7 @@ static void test_bad_position(void **state) {
   http_reply_free(r);
   /* A write ignores it: it runs on the primary anyway. */
   char *etag = etag_of(J("/api/v1/schools/%lld", rx.school));
-  char *if_match = fmt("If-Match: %s", etag);
+  char *if_match = harness_fmt("If-Match: %s", etag);
   const char *headers[] = {if_match, "Opora-LSN: 0/16B3748", NULL};
   r = http_request("PATCH", J("/api/v1/schools/%lld", rx.school),
                    J("{'short_name':'%s'}", "МБОУ СОШ № 1"), headers);
@@ -291,7 +276,7 @@ static void test_bad_position(void **state) {
 
 /* One official value written as writers do (indicator_values_lock). */
 static void put_value(PGconn *pg, const char *period, bool commit) {
-  char *sql = fmt(
+  char *sql = harness_fmt(
       "BEGIN; SELECT indicator_values_lock();"
       " INSERT INTO indicator_values (school_id, indicator_code, period,"
       " value, source, change_no) VALUES (%lld, 'TEACHERS_TOTAL', '%s', '41',"
@@ -382,7 +367,7 @@ static void test_replica_stops_and_returns(void **state) {
     skip();
   PQfinish(rx.replica);
   rx.replica = NULL;
-  char *stop = fmt("%s stop >/dev/null", ctl);
+  char *stop = harness_fmt("%s stop >/dev/null", ctl);
   assert_int_equal(system(stop), 0);
   free(stop);
   for (int i = 0; i < 5; i++) {
@@ -396,7 +381,7 @@ static void test_replica_stops_and_returns(void **state) {
                   replica_metric("opora_db_reads_total{target=\"primary\"}") >
               0);
 
-  char *start = fmt("%s start >/dev/null", ctl);
+  char *start = harness_fmt("%s start >/dev/null", ctl);
   assert_int_equal(system(start), 0);
   free(start);
   replica_catch_up();
