@@ -60,12 +60,22 @@ static void side_run(enum stmt_id id, const struct db_arg *args,
   PQclear(db_side_call(id, args, values));
 }
 
+static void counters_args(const struct push *p, char received[24],
+                          char rejected[24], char problems[24]) {
+  snprintf(received, 24, "%ld", p->received);
+  snprintf(rejected, 24, "%ld", p->rejected);
+  snprintf(problems, 24, "%ld", p->problems_count);
+}
+
 static void progress_begin(struct push *p) {
   struct request *rq = p->rq;
   p->progress_due = false;
   p->progress_on = true;
   p->progress_ns = clock_ns();
   atomic_fetch_add(&counts.running, 1);
+  rows_count(p);
+  char received[24], rejected[24], problems[24];
+  counters_args(p, received, rejected, problems);
   const struct db_arg texts[] = {
       {"id", p->import},
       {"assessment_id", p->assessment},
@@ -78,19 +88,15 @@ static void progress_begin(struct push *p) {
       {"mode", p->opt.partial ? "partial" : "strict"},
       {"replace", p->opt.replace_school ? "school" : NULL},
       {"request_id", rq->id},
+      {"rows_received", received},
+      {"rows_rejected", rejected},
+      {"problems_count", problems},
       DB_END};
   json_t *values =
       json_pack("{sI sb}", "actor_id", (json_int_t)rq->principal.id, "dry_run",
                 p->opt.dry_run);
   side_run(STMT_PUSH_PROGRESS_START, texts, values);
   json_decref(values);
-}
-
-static void counters_args(const struct push *p, char received[24],
-                          char rejected[24], char problems[24]) {
-  snprintf(received, 24, "%ld", p->received);
-  snprintf(rejected, 24, "%ld", p->rejected);
-  snprintf(problems, 24, "%ld", p->problems_count);
 }
 
 void progress_tick(struct push *p) {
