@@ -145,6 +145,16 @@ uint64_t db_lsn_of(int target, enum stmt_id id);
  * timeout. NULL when the database cannot be reached. */
 PGconn *db_connect_own(void);
 void db_disconnect_own(PGconn *pg);
+/* A statement (UNSCOPED) on this thread's side connection to the primary,
+ * opened on first use and closed with the thread's others: autocommit,
+ * short statement and lock timeouts, and prepared statements of its own.
+ * For what is best-effort beside a request's own work (a push's progress,
+ * written while its transaction is open on its own connection): the
+ * result (caller clears), or NULL when the statement failed (logged) or the
+ * database cannot be reached; it never answers a request. */
+PGresult *db_side_call(enum stmt_id id, const struct db_arg *args,
+                       const json_t *values);
+
 /* The document cache's listening connection (application_name
  * "opora-docs"); closed with db_disconnect_own. */
 PGconn *db_connect_listener(void);

@@ -35,10 +35,27 @@ struct push_options {
 /* Settings of every push from now on: the longest statement in
  * milliseconds (0 = none; the COPY that takes the upload as it comes is
  * bounded by lock waits only), the rows merged with stored ones at a
- * time, and the bits of the stored map's keys (32; fewer only in tests, to
- * make codes share keys). */
+ * time, the bits of the stored map's keys (32; fewer only in tests, to
+ * make codes share keys), and the seconds a connection may stay idle. */
 void push_configure(unsigned statement_timeout_ms, unsigned batch_rows,
-                    unsigned key_bits);
+                    unsigned key_bits, unsigned connection_timeout_s);
+
+/* How long the record of a running push may stay unchanged before readers
+ * take it for one whose process died ('interrupted'): longer than a push
+ * can go without writing its progress (an idle client, two statements). */
+unsigned push_stale_seconds(void);
+
+/* What the pushes of this process did, for /metrics: pushes by outcome
+ * once they end (failed: ended without their record), the rows received
+ * and rejected as they come, those accepted (received less rejected) once
+ * their push ends, and the pushes running now. Replays and pushes refused
+ * before they start (409, 503) are not pushes here. */
+struct push_counts {
+  unsigned long long committed, rejected, dry_run, failed;
+  unsigned long long rows_received, rows_accepted, rows_rejected;
+  long running;
+};
+void push_counts(struct push_counts *out);
 
 /* How many problems the answer shows (all are kept in the record). */
 #define PUSH_PROBLEMS_SHOWN 20
@@ -46,7 +63,8 @@ void push_configure(unsigned statement_timeout_ms, unsigned batch_rows,
 struct push;
 
 /* Starts a push of rows of `ins` (copied). NULL after answering the request
- * (503, 409 when another push holds the instrument or the key). */
+ * (503; 409 `conflict` when another push holds the instrument, 409
+ * `push_in_progress` when one holds the key). */
 struct push *push_begin(struct request *rq, const struct instrument *ins,
                         const struct push_options *opt);
 

@@ -105,7 +105,7 @@ static int cmd_demo_data(const struct config *cfg) {
   db_configure(cfg); /* the pushes of the demo's results connect as the
                         server's do */
   push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows,
-                 cfg->push_key_bits);
+                 cfg->push_key_bits, cfg->connection_timeout);
   PGconn *conn = connect_or_exit(cfg);
   char err[1024];
   int rc = demo_data_load(conn, err, sizeof err);

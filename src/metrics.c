@@ -12,6 +12,7 @@
 #include "db.h"
 #include "doc_cache.h"
 #include "kept.h"
+#include "push.h"
 #include "router.h"
 
 #define MAX_ROUTES 128
@@ -242,6 +243,32 @@ static void render_doc_cache(struct text *t) {
          c.listening ? 1 : 0);
 }
 
+/* The pushes of assessment results (src/push/push_progress.c). */
+static void render_pushes(struct text *t) {
+  struct push_counts c;
+  push_counts(&c);
+  append(t,
+         "# HELP opora_pushes_total Pushes of assessment results ended, by "
+         "outcome (failed: ended without their record: 4xx, 5xx, client "
+         "gone).\n"
+         "# TYPE opora_pushes_total counter\n"
+         "opora_pushes_total{outcome=\"committed\"} %llu\n"
+         "opora_pushes_total{outcome=\"rejected\"} %llu\n"
+         "opora_pushes_total{outcome=\"dry_run\"} %llu\n"
+         "opora_pushes_total{outcome=\"failed\"} %llu\n"
+         "# HELP opora_push_rows_total Rows of pushes: received and rejected "
+         "as they come, accepted (received less rejected) when their push "
+         "ends.\n"
+         "# TYPE opora_push_rows_total counter\n"
+         "opora_push_rows_total{kind=\"received\"} %llu\n"
+         "opora_push_rows_total{kind=\"accepted\"} %llu\n"
+         "opora_push_rows_total{kind=\"rejected\"} %llu\n"
+         "# HELP opora_pushes_running Pushes running now.\n"
+         "# TYPE opora_pushes_running gauge\nopora_pushes_running %ld\n",
+         c.committed, c.rejected, c.dry_run, c.failed, c.rows_received,
+         c.rows_accepted, c.rows_rejected, c.running);
+}
+
 char *metrics_render(size_t *len) {
   struct text t = {.buf = malloc(8192), .len = 0, .cap = 8192};
   if (t.buf == NULL)
@@ -286,6 +313,7 @@ char *metrics_render(size_t *len) {
          "# TYPE opora_kept_bytes gauge\nopora_kept_bytes %zu\n",
          hits, misses, bytes);
   render_doc_cache(&t);
+  render_pushes(&t);
   *len = t.len;
   return t.buf;
 }

@@ -576,7 +576,7 @@ int server_run(const struct config *config) {
   doc_cache_configure(cfg->doc_cache_bytes);
   auth_configure(cfg->token_ttl);
   push_configure(cfg->push_statement_timeout_ms, cfg->push_batch_rows,
-                 cfg->push_key_bits);
+                 cfg->push_key_bits, cfg->connection_timeout);
   if (!secrets_init()) {
     log_msg(LOG_ERROR, "cannot initialise the random number generator");
     return 1;

@@ -1,21 +1,28 @@
 /* /api/v1/imports: the records of pushes of assessment results, with every
- * problem they met (the push's answer shows only the first ones). Readable
- * by the pusher and by the admins and ingest clients of its region. */
+ * problem they met (the push's answer shows only the first ones), and of
+ * pushes still running with their counters so far. Readable by the pusher
+ * and by the admins and ingest clients of its region. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cursor.h"
 #include "fields.h"
 #include "handlers.h"
+#include "push.h"
 #include "request.h"
 #include "resource.h"
 
 static const char *const outcomes[] = {"committed", "rejected", "dry_run",
                                        NULL};
+/* A record's state (src/db/sql/imports.def IMPORT_STATE). */
+static const char *const states[] = {"running", "committed", "rejected",
+                                     "dry_run", "failed",    "interrupted",
+                                     NULL};
 
 const struct jspec_field imports_list_params[] = {
     FIELD("assessment", JS_ID, 0, 0, 0),
     ENUM_FIELD("outcome", 0, outcomes),
+    ENUM_FIELD("state", 0, states),
     PAGE_PARAMS,
     END_FIELDS,
 };
@@ -34,13 +41,15 @@ void imports_list(struct request *rq) {
     json_decref(query);
     return;
   }
-  char actor[24];
+  char actor[24], stale[16];
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
+  snprintf(stale, sizeof stale, "%u", push_stale_seconds());
   const struct db_arg args[] = {
       {"cursor_id", page.cursor_id[0] ? page.cursor_id : NULL},
       {"limit", page.limit_plus_one},
       {"actor_kind", principal_kind_name(rq->principal.kind)},
       {"actor_id", actor},
+      {"stale_s", stale},
       DB_END};
   PGresult *r = db_call(rq, STMT_IMPORTS_LIST, args, query);
   if (r != NULL)
@@ -105,13 +114,15 @@ void import_get(struct request *rq) {
   }
   free(key);
 
-  char id_text[24], actor[24];
+  char id_text[24], actor[24], stale[16];
   snprintf(id_text, sizeof id_text, "%lld", (long long)id);
   snprintf(actor, sizeof actor, "%lld", (long long)rq->principal.id);
+  snprintf(stale, sizeof stale, "%u", push_stale_seconds());
   const struct db_arg args[] = {
       {"id", id_text},
       {"actor_kind", principal_kind_name(rq->principal.kind)},
       {"actor_id", actor},
+      {"stale_s", stale},
       DB_END};
   PGresult *r = db_call(rq, STMT_IMPORT_GET, args, NULL);
   if (r == NULL)

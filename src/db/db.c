@@ -1,6 +1,8 @@
 /* One connection per server thread and database target (the primary and
  * each replica), kept in thread-local storage and closed by the thread's
- * destructor: no pool, no locks on the request path. */
+ * destructor: no pool, no locks on the request path. A thread that pushes
+ * also keeps a side connection to the primary for the pushes' progress
+ * (db_side_call). */
 #include "db.h"
 #include "db_internal.h"
 
@@ -15,6 +17,9 @@
 #include "request.h"
 
 #define TXN_ATTEMPTS 4
+/* The side connection's statement and lock timeouts. */
+#define SIDE_STATEMENT_MS 2000u
+#define SIDE_LOCK_MS 200u
 
 /* The declarations' words (include/db.h), only while the table is built. */
 #define ARGS(...)                                                              \
@@ -121,15 +126,18 @@ struct db_conn {
   struct db_failure failure;
 };
 
-/* A thread's connections, one per target, opened on first use. */
+/* A thread's connections, one per target, opened on first use; and its
+ * side connection. */
 struct conn_set {
   struct db_conn *c[DB_TARGETS_MAX];
+  struct db_conn *side;
 };
 
 static char conninfo[DB_TARGETS_MAX][1024];
 static int n_replicas;
 static char options[64];
 static char own_options[96];
+static char side_options[128];
 static pthread_key_t conn_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static _Thread_local struct conn_set *thread_set;
@@ -180,6 +188,10 @@ static void set_destroy(void *p) {
       conn_close(set->c[t]);
       free(set->c[t]);
     }
+  if (set->side != NULL) {
+    conn_close(set->side);
+    free(set->side);
+  }
   free(set);
 }
 
@@ -209,6 +221,12 @@ void db_configure(const struct config *cfg) {
            "-c statement_timeout=0 -c jit=off "
            "-c idle_in_transaction_session_timeout=%u",
            (cfg->connection_timeout + 60) * 1000);
+  /* Progress is best-effort: it never waits long, on a lock least of all,
+   * and its commits need not wait for the disk. */
+  snprintf(side_options, sizeof side_options,
+           "-c statement_timeout=%u -c lock_timeout=%u "
+           "-c synchronous_commit=off -c jit=off",
+           SIDE_STATEMENT_MS, SIDE_LOCK_MS);
   pthread_once(&key_once, make_key);
 }
 
@@ -251,7 +269,7 @@ static bool conn_open(struct db_conn *c) {
   return true;
 }
 
-static struct db_conn *conn_slot(int target) {
+static void set_ensure(void) {
   if (thread_set == NULL) {
     pthread_once(&key_once, make_key);
     thread_set = calloc(1, sizeof *thread_set);
@@ -259,6 +277,10 @@ static struct db_conn *conn_slot(int target) {
       abort();
     pthread_setspecific(conn_key, thread_set);
   }
+}
+
+static struct db_conn *conn_slot(int target) {
+  set_ensure();
   if (thread_set->c[target] == NULL) {
     thread_set->c[target] = calloc(1, sizeof *thread_set->c[target]);
     if (thread_set->c[target] == NULL)
@@ -281,6 +303,28 @@ static struct db_conn *conn_get_target(int target) {
 
 static struct db_conn *conn_get(void) {
   return conn_get_target(DB_PRIMARY);
+}
+
+/* This thread's side connection, opened if needed (and the database is
+ * up: src/db/db_outage.c); NULL otherwise. */
+static struct db_conn *side_get(void) {
+  set_ensure();
+  if (thread_set->side == NULL) {
+    thread_set->side = calloc(1, sizeof *thread_set->side);
+    if (thread_set->side == NULL)
+      abort();
+    thread_set->side->target = DB_PRIMARY;
+  }
+  struct db_conn *c = thread_set->side;
+  if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
+    conn_close(c);
+  if (c->pg == NULL) {
+    c->pg = connect_with(DB_PRIMARY, side_options, "opora-progress");
+    if (c->pg == NULL)
+      return NULL;
+    memset(c->prepared, 0, sizeof c->prepared);
+  }
+  return c;
 }
 
 PGconn *db_connect_own(void) {
@@ -406,6 +450,21 @@ static PGresult *exec_prepared(struct db_conn *c, enum stmt_id id, int n,
 bool db_result_ok(const PGresult *r) {
   ExecStatusType s = PQresultStatus(r);
   return s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK;
+}
+
+PGresult *db_side_exec(enum stmt_id id, int n_params,
+                       const char *const *params) {
+  struct db_conn *c = side_get();
+  if (c == NULL)
+    return NULL;
+  PGresult *r = exec_prepared(c, id, n_params, params);
+  if (db_result_ok(r))
+    return r;
+  log_msg(LOG_WARN, "side connection: %s failed: %s", statements[id].name,
+          r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+  failure_record(c, r); /* a lost connection is opened again next time */
+  PQclear(r);
+  return NULL;
 }
 
 /* Inside db_txn: a statement on the transaction's own connection, never on

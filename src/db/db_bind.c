@@ -196,6 +196,16 @@ PGresult *db_call_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
   return r;
 }
 
+PGresult *db_side_call(enum stmt_id id, const struct db_arg *args,
+                       const json_t *values) {
+  struct bound b;
+  if (!bind_on(db_stmt_def(id), args, values, NULL, NULL, &b))
+    return NULL;
+  PGresult *r = db_side_exec(id, b.n, b.values);
+  bound_free(&b);
+  return r;
+}
+
 int db_send_on(PGconn *pg, enum stmt_id id, const struct db_arg *args,
                const json_t *values, const char *scope_kind,
                const char *scope_id) {

@@ -28,6 +28,11 @@ const struct stmt_def *db_stmt_def(enum stmt_id id);
 PGresult *db_exec(struct request *rq, enum stmt_id id, int n_params,
                   const char *const *params);
 
+/* A statement on this thread's side connection (db_side_call); NULL when
+ * it failed (logged) or the database cannot be reached. */
+PGresult *db_side_exec(enum stmt_id id, int n_params,
+                       const char *const *params);
+
 /* db_check_statements for one statement: -1 when it does not prepare, 1
  * when its declaration differs from its SQL (err says how), 0. */
 int db_check_def(PGconn *conn, const struct stmt_def *def, char *err,

@@ -5,9 +5,12 @@
  * and its problems are push_copy.c; the statistics push_stats.c.
  *
  * Everything happens in one transaction on the push's own connection. The
- * record (imports) is written at the end: in that transaction when the push
- * commits, or, after a rollback (a refusal, a dry run), in a short one of
- * its own, so that the record and all its problems stay and no row does. */
+ * record (imports) is written as the push starts, outcome 'running', and
+ * its counters as it goes, on the thread's side connection
+ * (push_progress.c); it is made final at the end: in that transaction when
+ * the push commits, or, after a rollback (a refusal, a dry run), in a short
+ * one of its own, so that the record and all its problems stay and no row
+ * does. A push that ends otherwise leaves its record 'failed'. */
 #include "push.h"
 
 #include <stdlib.h>
@@ -17,18 +20,28 @@
 #include "log.h"
 #include "principal.h"
 #include "push_copy.h"
+#include "push_progress.h"
 #include "push_rows.h"
 #include "request.h"
 
 static struct {
-  unsigned timeout_ms, batch_rows, key_bits;
-} settings = {60000, 50000, 32};
+  unsigned timeout_ms, batch_rows, key_bits, idle_s;
+} settings = {60000, 50000, 32, 30};
 
 void push_configure(unsigned statement_timeout_ms, unsigned batch_rows,
-                    unsigned key_bits) {
+                    unsigned key_bits, unsigned connection_timeout_s) {
   settings.timeout_ms = statement_timeout_ms;
   settings.batch_rows = batch_rows;
   settings.key_bits = key_bits;
+  settings.idle_s = connection_timeout_s;
+}
+
+/* A push writes its progress as its body comes and between the steps of
+ * its end: it can go a client's idle time, or two statements (ten minutes
+ * when they have no timeout), without writing. */
+unsigned push_stale_seconds(void) {
+  unsigned step_s = settings.timeout_ms ? settings.timeout_ms / 1000 + 1 : 600;
+  return 60 + settings.idle_s + 2 * step_s;
 }
 
 static void on_problem(void *ctx, const struct results_problem *pr) {
@@ -93,20 +106,51 @@ static void on_row(void *ctx, long row_no, const struct result_row *row) {
 
 /* --- beginning ----------------------------------------------------------- */
 
-/* Takes a try-lock; a held one answers 409: a push waiting here would hold
- * its server thread, and with it the uploads of other clients. */
+/* Takes a try-lock (*got); a push waiting here would hold its server
+ * thread, and with it the uploads of other clients. False after answering
+ * (a database failure). */
 static bool try_lock(struct push *p, enum stmt_id id, const struct db_arg *args,
-                     const char *busy) {
+                     bool *got) {
   PGresult *r = push_query(p, id, args);
   if (r == NULL)
     return false;
-  bool got = strcmp(db_get(r, 0, "locked"), "t") == 0;
+  *got = strcmp(db_get(r, 0, "locked"), "t") == 0;
   PQclear(r);
-  if (!got) {
-    reply_problem(p->rq, ERR_CONFLICT, busy);
-    reply_header(p->rq, "Retry-After", "5");
-  }
-  return got;
+  return true;
+}
+
+/* The key is held by a push still running: 409 `push_in_progress`, with
+ * that push's record (import_id, Location) once it is written. Its body
+ * does not matter: the first push has not answered yet. */
+static void key_busy(struct push *p, const char *actor) {
+  struct request *rq = p->rq;
+  char stale[16];
+  snprintf(stale, sizeof stale, "%u", push_stale_seconds());
+  const struct db_arg args[] = {
+      {"actor_kind", principal_kind_name(rq->principal.kind)},
+      {"actor_id", actor},
+      {"idempotency_key", p->key},
+      {"stale_s", stale},
+      DB_END};
+  PGresult *r = push_run(p, STMT_PUSH_KEY_RUNNING, args, NULL);
+  long long running = db_result_ok(r) && PQntuples(r) == 1
+                          ? strtoll(db_get(r, 0, "id"), NULL, 10)
+                          : 0;
+  PQclear(r);
+  json_t *body = problem_build(
+      ERR_PUSH_IN_PROGRESS,
+      "a push with this Idempotency-Key is in progress; its answer is "
+      "replayed once it has ended (its record: Location)",
+      rq->id, NULL);
+  if (running > 0)
+    json_object_set_new(body, "import_id", json_integer(running));
+  char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(body);
+  reply_text(rq, 409, "application/problem+json", text, strlen(text));
+  free(text);
+  reply_header(rq, "Retry-After", "5");
+  if (running > 0)
+    reply_location(rq, "/api/v1/imports", running);
 }
 
 /* An Idempotency-Key used before: the push turns into a replay. */
@@ -119,9 +163,13 @@ static bool key_check(struct push *p) {
       {"actor_id", actor},
       {"idempotency_key", p->key},
       DB_END};
-  if (!try_lock(p, STMT_PUSH_LOCK_KEY, args,
-                "a push with this Idempotency-Key is in progress"))
+  bool got;
+  if (!try_lock(p, STMT_PUSH_LOCK_KEY, args, &got))
     return false;
+  if (!got) {
+    key_busy(p, actor);
+    return false;
+  }
   PGresult *r = push_query(p, STMT_PUSH_KEY_FIND, args);
   if (r == NULL)
     return false;
@@ -166,22 +214,34 @@ static bool push_start(struct push *p) {
   const struct db_arg assessment[] = {{"assessment", p->assessment}, DB_END};
   const struct db_arg timeouts[] = {{"ms", p->timeout_ms}, DB_END};
   if (!push_run_ok(p, STMT_PUSH_TIMEOUTS, timeouts, NULL) ||
-      !push_exec(p, "BEGIN") ||
-      !try_lock(p, STMT_PUSH_LOCK_ASSESSMENT, assessment,
-                "another push into this instrument is in progress"))
+      !push_exec(p, "BEGIN"))
     return false;
+  /* The key first: its replay needs no hold on the instrument, and its
+   * push still running answers as such, not as any other push. */
   if (p->key[0] && !key_check(p))
     return false;
   if (p->replay)
     return true;
+  bool got;
+  if (!try_lock(p, STMT_PUSH_LOCK_ASSESSMENT, assessment, &got))
+    return false;
+  if (!got) {
+    reply_problem(p->rq, ERR_CONFLICT,
+                  "another push into this instrument is in progress");
+    reply_header(p->rq, "Retry-After", "5");
+    return false;
+  }
   const struct db_arg instrument[] = {PUSH_INSTRUMENT_ARGS(p), DB_END};
   PGresult *r = push_query(p, STMT_PUSH_HAS_ROWS, instrument);
   if (r == NULL)
     return false;
   bool has_rows = strcmp(db_get(r, 0, "has_rows"), "t") == 0;
   PQclear(r);
-  return codes_load(p) && import_id_draw(p) &&
-         push_rows_prepare(p, has_rows, rows_expected(p->rq));
+  if (!codes_load(p) || !import_id_draw(p) ||
+      !push_rows_prepare(p, has_rows, rows_expected(p->rq)))
+    return false;
+  p->progress_due = true; /* its record: once its body comes */
+  return true;
 }
 
 struct push *push_begin(struct request *rq, const struct instrument *ins,
@@ -242,6 +302,7 @@ bool push_feed(struct push *p, struct request *rq, const char *data,
     return true; /* hashed: the answer needs the whole body */
   if (!results_parser_feed(p->parser, data, len))
     p->body_fatal = true;
+  progress_tick(p); /* its record, then once a second at most */
   return !p->db_failed && rq->status == 0;
 }
 
@@ -443,7 +504,7 @@ static bool import_store(struct push *p, const char *sha, const char *outcome,
       "rows_rejected", (json_int_t)p->rejected, "problems_count",
       (json_int_t)p->problems_count, "duration_ms", (json_int_t)ms, "status",
       status);
-  bool ok = push_run_ok(p, STMT_PUSH_IMPORT_INSERT, texts, numbers);
+  bool ok = push_run_ok(p, STMT_PUSH_IMPORT_STORE, texts, numbers);
   json_decref(numbers);
   return ok && problems_store(p);
 }
@@ -455,10 +516,12 @@ void push_finish(struct push *p, struct request *rq) {
     replay_answer(p, rq, sha);
     return;
   }
+  progress_tick(p); /* an empty body: its record begins here */
   if (!p->body_fatal && !results_parser_finish(p->parser))
     p->body_fatal = true;
   if (p->db_failed || (!p->body_fatal && !push_rows_flush(p)))
     return;
+  progress_tick(p); /* the last rows are in; the statistics may take long */
   if (p->copy_open) /* a body that could not be read left a COPY open */
     PQclear(push_copy_end(p));
   const char *outcome = outcome_of(p);
@@ -494,6 +557,7 @@ void push_finish(struct push *p, struct request *rq) {
     free(text);
     return;
   }
+  progress_end(p, outcome);
   rq->db_primary_used = true; /* its Opora-LSN: the primary's position */
   reply_text(rq, (unsigned)status,
              status >= 400 ? "application/problem+json" : "application/json",
@@ -513,6 +577,7 @@ void push_free(struct push *p) {
     return;
   push_rows_free(p);        /* first: its thread may use the connection */
   db_disconnect_own(p->pg); /* an open transaction ends with it */
+  progress_fail(p);         /* after: that transaction may hold the record */
   results_parser_free(p->parser);
   stats_table_free(&p->stats);
   for (size_t i = 0; i < p->n_codes; i++)

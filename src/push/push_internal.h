@@ -91,6 +91,12 @@ struct push {
   long received, inserted, updated, unchanged, deleted, rejected;
   long last_bad_row;
 
+  /* Its record while it runs (push_progress.c). */
+  bool progress_due;    /* started: the record is written at the next tick */
+  bool progress_on;     /* begun, and not yet ended nor failed */
+  uint64_t progress_ns; /* clock_ns() of the last write of its counters */
+  long counted_received, counted_rejected; /* in the metrics already */
+
   FILE *problems; /* every problem, as COPY text */
   long problems_count;
   json_t *shown; /* the first PUSH_PROBLEMS_SHOWN */

@@ -116,8 +116,9 @@ static void wait_for_copy(void) {
 }
 
 /* The body goes in two parts; between them the school of the first part is
- * deleted. The push answers 409 and writes nothing; sent again, that
- * school's rows are unknown schools. */
+ * deleted. The push answers 409 and writes nothing (its record ends
+ * 'failed', with its counters and status); sent again, that school's rows
+ * are unknown schools. */
 static void test_school_deleted_during_push(void **state) {
   (void)state;
   struct place p = place_new(2);
@@ -147,9 +148,20 @@ static void test_school_deleted_during_push(void **state) {
     fail_msg("%.600s", reply);
   free(reply);
   assert_int_equal(rows_of(id), 0);
+  long long deadline = now_ms() + 5000; /* written as the push is freed */
+  while (db_count("SELECT count(*) FROM imports WHERE assessment_id = %lld"
+                  " AND outcome = 'failed'",
+                  id) == 0 &&
+         now_ms() < deadline)
+    pause_ms(20);
+  assert_int_equal(db_count("SELECT count(*) FROM imports WHERE assessment_id"
+                            " = %lld AND outcome = 'failed' AND status = 409"
+                            " AND rows_received = 8010 AND duration_ms >= 0",
+                            id),
+                   1);
   assert_int_equal(
       db_count("SELECT count(*) FROM imports WHERE assessment_id = %lld", id),
-      0);
+      1);
   /* Again: the deleted school's rows are refused (strict: all of it). */
   struct http_reply *r = push_csv(id, NULL, &all);
   assert_problem(r, 422, "import_rejected");

@@ -4,8 +4,9 @@
  * connection closed at once, without reading the body, however large or
  * endless the upload; a body that grows past OPORA_MAX_PUSH_BODY is rolled
  * back, answered 413 while the answer can still be sent and hung up
- * otherwise; nothing of a refused or cut push is written, and the same
- * push with the same Idempotency-Key then succeeds. Uploads here go over
+ * otherwise; nothing of a refused or cut push is written (a cut push keeps
+ * a 'failed' record, which holds no key), and the same push with the same
+ * Idempotency-Key then succeeds. Uploads here go over
  * raw sockets: curl would not send an endless body. */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,8 +81,26 @@ static long long rows_of(long long id) {
                   id);
 }
 
+/* Records that hold the key: those that stored their answer. */
 static long long records_with_key(const char *key) {
-  return db_count("SELECT count(*) FROM imports WHERE idempotency_key = '%s'",
+  return db_count("SELECT count(*) FROM imports WHERE idempotency_key = '%s'"
+                  " AND outcome NOT IN ('running', 'failed')",
+                  key);
+}
+
+/* The status of the key's 'failed' record (NULL status: 0), once it is
+ * there: written as the push is freed, which may follow its answer. */
+static long long failed_status(const char *key) {
+  long deadline = now_ms() + 5000;
+  while (db_count("SELECT count(*) FROM imports WHERE idempotency_key = '%s'"
+                  " AND outcome = 'failed'",
+                  key) == 0) {
+    if (now_ms() > deadline)
+      fail_msg("no failed record with key %s", key);
+    pause_ms(20);
+  }
+  return db_count("SELECT coalesce(status, 0) FROM imports"
+                  " WHERE idempotency_key = '%s' AND outcome = 'failed'",
                   key);
 }
 
@@ -374,6 +393,7 @@ static void test_over_the_ceiling_answered(void **state) {
   assert_non_null(strstr(u.head, "X-Request-Id: "));
   assert_int_equal(rows_of(id), 0);
   assert_int_equal(records_with_key(key), 0);
+  assert_int_equal(failed_status(key), 413);
   upload_free(&u);
   retry_succeeds(id, &p, key);
   use_token(admin_token);
@@ -405,6 +425,7 @@ static void test_endless_body_cut(void **state) {
   assert_true(u.written > PUSH_CEILING);
   assert_int_equal(rows_of(id), 0);
   assert_int_equal(records_with_key(key), 0);
+  (void)failed_status(key); /* 413, or none if the answer could not go */
   upload_free(&u);
   retry_succeeds(id, &p, key);
   use_token(admin_token);
