@@ -85,7 +85,7 @@ for f in Maintainer Description Section Priority; do
 done
 
 # The package names in Depends (alternatives and versions dropped).
-depends=$(field Depends | tr ',|' '\n\n' | sed 's/(.*//; s/ //g' | grep -v '^$' | sort -u)
+depends=$(field Depends | tr ',|' '\n' | sed 's/(.*//; s/ //g' | grep -v '^$' | sort -u)
 # The package of every library the binary asks for by name (DT_NEEDED),
 # found where the loader finds it.
 needed=$(objdump -p "$BUILD/opora" | awk '$1 == "NEEDED" { print $2 }')
@@ -155,8 +155,8 @@ known=$(sed -n 's/^ *{"\(DATABASE_URL\|OPORA_[A-Z0-9_]*\)", "--.*/\1/p' "$ROOT/s
 named=$(sed -n 's/^#\{0,1\}\([A-Z][A-Z0-9_]*\)=.*/\1/p' "$env_file" | sort -u)
 missing=$(comm -23 <(echo "$known") <(echo "$named"))
 stale=$(comm -13 <(echo "$known") <(echo "$named"))
-[[ -z $missing ]] || fail "opora.env does not name: $(echo $missing)"
-[[ -z $stale ]] || fail "opora.env names settings config.c does not read: $(echo $stale)"
+[[ -z $missing ]] || fail "opora.env does not name: ${missing//$'\n'/ }"
+[[ -z $stale ]] || fail "opora.env names settings config.c does not read: ${stale//$'\n'/ }"
 grep -v '^#' "$env_file" | grep -q . && fail "opora.env sets something; every line should be a comment"
 
 # --- the unit ----------------------------------------------------------------
