@@ -43,6 +43,7 @@
 #include "push.h"
 #include "read_after.h"
 #include "request.h"
+#include "sd_notify.h"
 
 static const struct config *cfg;
 static atomic_long in_flight;
@@ -565,6 +566,16 @@ static bool statements_match(void) {
   return ok;
 }
 
+/* Tells systemd (Type=notify) the state, with a status line naming the
+ * listener. Ready means listening: a database outage after that is answered
+ * 503 and shown by /ready, not by the unit's state. */
+static void notify_state(const char *state, const char *doing) {
+  char text[512];
+  snprintf(text, sizeof text, "%s\nSTATUS=%s on %s:%u", state, doing,
+           cfg->listen_host, cfg->listen_port);
+  sd_notify_send(text);
+}
+
 int server_run(const struct config *config) {
   cfg = config;
   if (getrandom(&request_id_seed, sizeof request_id_seed, 0) < 0)
@@ -629,10 +640,12 @@ int server_run(const struct config *config) {
           cfg->listen_host, cfg->listen_port, cfg->threads);
   if (metrics != NULL)
     log_msg(LOG_INFO, "metrics on %s:%u", cfg->metrics_host, cfg->metrics_port);
+  notify_state("READY=1", "serving");
   int sig = 0;
   sigwait(&signals, &sig);
   log_msg(LOG_INFO, "received %s, stopping",
           sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  notify_state("STOPPING=1", "stopping: finishing the requests in flight");
   drain_and_stop(daemon);
   if (metrics != NULL)
     MHD_stop_daemon(metrics);
