@@ -44,7 +44,11 @@ static void applies_in_order_once(void **state) {
   };
   char err[256];
   assert_int_equal(migrate_pending(c, list, 2), 2);
+  assert_int_equal(migrate_schema_version(c), 0); /* no table yet */
+  assert_int_equal(migrate_latest(list, 2), 2);
+  assert_int_equal(migrate_latest(list, 0), 0);
   assert_int_equal(migrate_apply(c, list, 2, err, sizeof err), 2);
+  assert_int_equal(migrate_schema_version(c), 2);
   assert_int_equal(migrate_apply(c, list, 2, err, sizeof err), 0);
   assert_int_equal(migrate_pending(c, list, 2), 0);
   assert_string_equal(scalar(c, "SELECT count(*) FROM a"), "1");
@@ -66,6 +70,7 @@ static void a_failing_file_leaves_nothing(void **state) {
   assert_string_equal(scalar(c, "SELECT max(version) FROM schema_migrations"),
                       "1");
   assert_int_equal(migrate_pending(c, list, 2), 1);
+  assert_int_equal(migrate_schema_version(c), 1);
 }
 
 static void an_edited_released_file_is_refused(void **state) {
@@ -87,6 +92,8 @@ static void the_real_migrations_apply(void **state) {
     fail_msg("%s", err);
   assert_int_equal(applied, (int)migrations_count);
   assert_int_equal(migrate_pending(c, migrations, migrations_count), 0);
+  assert_int_equal(migrate_schema_version(c),
+                   migrate_latest(migrations, migrations_count));
 }
 
 int main(void) {
