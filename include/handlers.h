@@ -18,6 +18,11 @@ void ready_get(struct request *rq);
 void metrics_get(struct request *rq);
 void openapi_get(struct request *rq);
 
+/* src/docs.c (the API documentation in the browser) */
+void docs_page_get(struct request *rq);
+void docs_file_get(struct request *rq);
+extern const struct jspec_field docs_file_params[];
+
 /* src/api/auth_http.c */
 /* Lifetime of the tokens people get at login. */
 void auth_configure(unsigned person_token_ttl);

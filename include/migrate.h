@@ -21,6 +21,14 @@ extern const size_t migrations_count;
 int migrate_apply(PGconn *conn, const struct migration *list, size_t n,
                   char *err, size_t err_len);
 
+/* The highest version of list (0 when empty): the schema this binary
+ * migrates to. */
+int migrate_latest(const struct migration *list, size_t n);
+
+/* The database's schema version: the highest migration applied, 0 when
+ * none is (no schema_migrations table), -1 when it cannot be read. */
+int migrate_schema_version(PGconn *conn);
+
 /* How many of list are not applied yet (0: up to date), -1 on error or when
  * an applied file has changed. */
 int migrate_pending(PGconn *conn, const struct migration *list, size_t n);

@@ -133,6 +133,10 @@ void reply_fd_steal(struct request *rq, unsigned status,
                     const char *content_type, int fd, uint64_t size);
 void reply_text(struct request *rq, unsigned status, const char *content_type,
                 const char *text, size_t len);
+/* Bytes that live as long as the process (files compiled into the binary):
+ * sent from where they are, not copied. */
+void reply_static(struct request *rq, unsigned status, const char *content_type,
+                  const void *data, size_t len);
 void reply_empty(struct request *rq, unsigned status);
 void reply_problem(struct request *rq, enum error_id err, const char *detail);
 /* A problem with `errors` ([{"path","message"}], or NULL for none). */

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Shared helpers for scripts/run.sh and scripts/test.sh. Source it, don't run it:
 #   . scripts/lib.sh
-# Functions: install_missing PKG..., build DIR [CMAKE_ARGS...],
+# Functions: install_missing PKG..., docs_ui_assets, build DIR [CMAKE_ARGS...],
 #            build_fuzz [TARGET...], fuzz_one NAME SECONDS LOG [CORPUS],
 #            run_fuzz_briefly [SECONDS], start_private_pg, stop_private_pg,
 #            start_private_replica, stop_private_replica, say, die.
@@ -10,12 +10,13 @@ set -euo pipefail
 OPORA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 # What the run command needs (the tests are configured by default, so cmocka,
-# libcurl and libyaml are needed to configure the build tree too), and what
+# libcurl and libyaml are needed to configure the build tree too; nodejs and
+# npm install the docs page's Swagger UI, which the build embeds), and what
 # the test command needs on top. postgresql-contrib-15 (pg_trgm) is provided by
 # postgresql-15 on Debian 12.
 OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev
   libpq-dev libsodium-dev libxlsxwriter-dev libcmocka-dev libcurl4-openssl-dev libyaml-dev postgresql-15
-  postgresql-contrib-15 curl ca-certificates)
+  postgresql-contrib-15 curl ca-certificates nodejs npm)
 # shellcheck disable=SC2034 # used by scripts/test.sh
 # clang and libclang-rt-14-dev (the libFuzzer runtime) build the fuzz targets;
 # python3-yaml and python3-jsonschema check the API tests' answers against
@@ -72,11 +73,25 @@ install_missing() {
 
 # --- build -------------------------------------------------------------------
 
+# docs_ui_assets: installs the pinned Swagger UI of tools/docs-ui (npm ci)
+# when its node_modules is missing or older than the lock file; the build
+# embeds it (GET /api/v1/docs). Install scripts are skipped: the package
+# needs none.
+docs_ui_assets() {
+  local dir=$OPORA_ROOT/tools/docs-ui
+  if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    say "installing Swagger UI for the docs page (npm ci in tools/docs-ui)"
+    (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts) ||
+      die "npm ci in tools/docs-ui failed"
+  fi
+}
+
 # build DIR [CMAKE_ARGS...]: configures (RelWithDebInfo, Unix Makefiles) and
 # builds DIR (relative paths are relative to the project root).
 build() {
   local dir=${1:?build: DIR missing}
   shift
+  docs_ui_assets
   [[ $dir == /* ]] || dir=$OPORA_ROOT/$dir
   say "building in ${dir#"$OPORA_ROOT"/} $*"
   cmake -S "$OPORA_ROOT" -B "$dir" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" ||
@@ -97,7 +112,8 @@ build_fuzz() {
   local dir=$OPORA_ROOT/build-fuzz names=("$@")
   ((${#names[@]})) || names=("${OPORA_FUZZ_TARGETS[@]}")
   CC=clang cmake -S "$OPORA_ROOT" -B "$dir" -G "Unix Makefiles" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPORA_FUZZ=ON -DOPORA_TESTS=OFF >/dev/null || return 1
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOPORA_FUZZ=ON -DOPORA_TESTS=OFF -DOPORA_DOCS_UI=OFF \
+    >/dev/null || return 1
   cmake --build "$dir" -j "${OPORA_JOBS:-2}" --target "${names[@]/#/fuzz_}"
 }
 

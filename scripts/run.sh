@@ -54,6 +54,8 @@ melekhovo-school, rcoi-ingest, vladimir-reader. From another terminal:
   curl -s '$base/api/v1/schools?category=SHNOR&year=2024&limit=5' -H "Authorization: Bearer \$TOKEN"
   curl -s $base/ready
 
+The API documentation in a browser: $base/api/v1/docs (Authorize with a token).
+
 EOF
 if ((OPORA_PG_PRIVATE)); then
   say "the private PostgreSQL keeps running after the server stops; stop it with:"

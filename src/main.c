@@ -27,7 +27,8 @@ static const char usage[] =
     "             context and three years of assessment results (idempotent)\n"
     "  user add   create a user and print a one-time password\n"
     "  client add create a machine client and print its secret\n"
-    "  version    print the version\n"
+    "  version    print the version and the schema version it migrates to\n"
+    "             (also --version)\n"
     "\n"
     "`opora COMMAND --help` lists the settings each command reads.\n";
 
@@ -97,7 +98,7 @@ static int cmd_migrate(const struct config *cfg) {
     printf("opora: %d schedule(s) read again with the current grammar\n",
            reparsed);
   printf("opora: %d migration(s) applied, schema at version %d\n", applied,
-         migrations_count ? migrations[migrations_count - 1].version : 0);
+         migrate_latest(migrations, migrations_count));
   return 0;
 }
 
@@ -161,7 +162,8 @@ int main(int argc, char **argv) {
   int sub_argc = argc - 2;
   char **sub_argv = argv + 2;
   if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
-    printf("opora %s\n", OPORA_VERSION);
+    printf("opora %s (schema %d)\n", OPORA_VERSION,
+           migrate_latest(migrations, migrations_count));
     return 0;
   }
   if (strcmp(command, "user") == 0 || strcmp(command, "client") == 0)

@@ -30,6 +30,9 @@ const struct route routes[] = {
     ROUTE(HTTP_GET, "/ready", ready_get, "getReady", PUBLIC, 0),
     ROUTE(HTTP_GET, "/metrics", metrics_get, "getMetrics", PUBLIC, 0),
     ROUTE(HTTP_GET, API "/openapi.yaml", openapi_get, "getOpenapi", PUBLIC, 0),
+    ROUTE(HTTP_GET, API "/docs", docs_page_get, "getDocs", PUBLIC, 0),
+    ROUTE(HTTP_GET, API "/docs/{file}", docs_file_get, "getDocsFile", PUBLIC, 0,
+          .query = docs_file_params),
 
     ROUTE(HTTP_POST, API "/auth/login", auth_login, "login", PUBLIC, JSON,
           .body = login_fields),

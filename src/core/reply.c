@@ -59,6 +59,15 @@ void reply_text(struct request *rq, unsigned status, const char *content_type,
   rq->bytes_out = len;
 }
 
+void reply_static(struct request *rq, unsigned status, const char *content_type,
+                  const void *data, size_t len) {
+  struct MHD_Response *r = MHD_create_response_from_buffer(
+      len, (void *)data, MHD_RESPMEM_PERSISTENT);
+  set_response(rq, status, r);
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+  rq->bytes_out = len;
+}
+
 void reply_json_text(struct request *rq, unsigned status, const char *text,
                      size_t len) {
   char *copy = malloc(len + 1);

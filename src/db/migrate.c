@@ -151,3 +151,24 @@ int migrate_pending(PGconn *conn, const struct migration *list, size_t n) {
   }
   return pending;
 }
+
+int migrate_latest(const struct migration *list, size_t n) {
+  int latest = 0;
+  for (size_t i = 0; i < n; i++)
+    if (list[i].version > latest)
+      latest = list[i].version;
+  return latest;
+}
+
+int migrate_schema_version(PGconn *conn) {
+  PGresult *r =
+      PQexec(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+  const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  int version = -1;
+  if (PQresultStatus(r) == PGRES_TUPLES_OK)
+    version = atoi(PQgetvalue(r, 0, 0));
+  else if (state != NULL && strcmp(state, "42P01") == 0)
+    version = 0; /* undefined_table: nothing migrated yet */
+  PQclear(r);
+  return version;
+}

@@ -87,6 +87,8 @@ static const struct access_expect access_expect[] = {
     {"getReady", ALL(200), NONE},
     {"getMetrics", ALL(200), NONE},
     {"getOpenapi", ALL(200), NONE},
+    {"getDocs", ALL(200), NONE},
+    {"getDocsFile", ALL(200), NONE},
 
     /* Public: the caller's token plays no part; wrong credentials. */
     {"login", ALL(401), NONE},

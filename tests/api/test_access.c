@@ -224,6 +224,12 @@ static struct http_reply *r_metrics(const struct cell *c) {
 static struct http_reply *r_openapi(const struct cell *c) {
   return run_public(c, "/api/v1/openapi.yaml");
 }
+static struct http_reply *r_docs(const struct cell *c) {
+  return run_public(c, "/api/v1/docs");
+}
+static struct http_reply *r_docs_file(const struct cell *c) {
+  return run_public(c, "/api/v1/docs/init.js");
+}
 
 /* Each caller tries its own unknown login, so that the failures stay under
  * the per-login throttle. A bearer token sent along is ignored. */
@@ -523,6 +529,8 @@ static const struct {
     {"getReady", r_ready, 0, NULL},
     {"getMetrics", r_metrics, 0, NULL},
     {"getOpenapi", r_openapi, 0, NULL},
+    {"getDocs", r_docs, 0, NULL},
+    {"getDocsFile", r_docs_file, 0, NULL},
     {"login", r_login, 0, NULL},
     {"issueToken", r_issue, 0, NULL},
     {"revokeToken", r_revoke, 0, NULL},

@@ -10,6 +10,20 @@
 
 #include "harness.h"
 
+/* The `version:` of the served spec's `info`, malloc'ed. */
+static char *spec_info_version(void) {
+  struct http_reply *r = http_get("/api/v1/openapi.yaml");
+  assert_status(r, 200);
+  const char *info = strstr(r->body, "\ninfo:\n");
+  assert_non_null(info);
+  const char *v = strstr(info, "\n  version: ");
+  assert_non_null(v);
+  v += strlen("\n  version: ");
+  char *version = strndup(v, strcspn(v, "\n"));
+  http_reply_free(r);
+  return version;
+}
+
 static void test_health(void **state) {
   (void)state;
   struct http_reply *r = http_get("/health");
@@ -18,17 +32,75 @@ static void test_health(void **state) {
   assert_true(strncmp(r->content_type, "application/json", 16) == 0);
   assert_json_str(r->json, "status", "ok");
   assert_non_null(r->request_id);
+  /* The binary's version, the one its spec states. */
+  char *version = spec_info_version();
+  assert_json_str(r->json, "version", version);
+  free(version);
   http_reply_free(r);
 }
 
 static void test_ready(void **state) {
   (void)state;
+  long long latest = db_count("SELECT max(version) FROM schema_migrations");
   struct http_reply *r = http_get("/ready");
   assert_status(r, 200);
   assert_json_str(r->json, "status", "ready");
-  assert_json_int(r->json, "schema_version",
-                  db_count("SELECT max(version) FROM schema_migrations"));
+  assert_json_int(r->json, "schema_version", latest);
+  assert_json_int(r->json, "schema_expected", latest);
   http_reply_free(r);
+}
+
+/* The database's schema against the binary's: ahead (a newer release has
+ * migrated during a rolling upgrade) is ready; behind (not migrated, or
+ * restored from an older backup) is not, and says so. */
+static void test_ready_schema_versions(void **state) {
+  (void)state;
+  long long latest = db_count("SELECT max(version) FROM schema_migrations");
+  db_exec("INSERT INTO schema_migrations (version, name, checksum) "
+          "VALUES (%lld, 'from_a_newer_release.sql', 'x')",
+          latest + 1);
+  struct http_reply *r = http_get("/ready");
+  assert_status(r, 200);
+  assert_json_int(r->json, "schema_version", latest + 1);
+  assert_json_int(r->json, "schema_expected", latest);
+  http_reply_free(r);
+  db_exec("DELETE FROM schema_migrations WHERE version = %lld", latest + 1);
+
+  /* The last migration set aside: the database is one behind. */
+  db_exec("UPDATE schema_migrations SET version = -version WHERE version = "
+          "%lld",
+          latest);
+  r = http_get("/ready");
+  db_exec("UPDATE schema_migrations SET version = -version WHERE version = "
+          "%lld",
+          -latest);
+  assert_status(r, 503);
+  assert_json_str(r->json, "status", "not_ready");
+  assert_json_int(r->json, "schema_version", latest - 1);
+  assert_json_int(r->json, "schema_expected", latest);
+  assert_non_null(strstr(jstr(r->json, "reason"), "run opora migrate"));
+  assert_non_null(http_header(r, "Retry-After"));
+  http_reply_free(r);
+
+  r = http_get("/ready");
+  assert_status(r, 200);
+  http_reply_free(r);
+}
+
+/* `opora version`: the binary's version and the schema it migrates to. */
+static void test_version_command(void **state) {
+  (void)state;
+  char *version = spec_info_version();
+  long long latest = db_count("SELECT max(version) FROM schema_migrations");
+  char *want = harness_fmt("opora %s (schema %lld)\n", version, latest);
+  int status = -1;
+  assert_string_equal(run_opora("version", &status), want);
+  assert_int_equal(status, 0);
+  assert_string_equal(run_opora("--version", &status), want);
+  assert_int_equal(status, 0);
+  assert_non_null(strstr(run_opora("--help", &status), "  version "));
+  free(want);
+  free(version);
 }
 
 /* The value of the sample line starting with `series`, or -1. */
@@ -529,6 +601,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_health),
       cmocka_unit_test(test_ready),
+      cmocka_unit_test(test_ready_schema_versions),
+      cmocka_unit_test(test_version_command),
       cmocka_unit_test(test_metrics),
       cmocka_unit_test(test_openapi),
       cmocka_unit_test(test_unknown_path),

@@ -293,6 +293,16 @@ static void every_id_states_its_maximum(void **state) {
   assert_true(check_ids(spec_document()) > 5); /* Id and ids of their own */
 }
 
+/* One version: CMake's project(VERSION), which the binary reports (opora
+ * version, GET /health), is the spec's info.version. */
+static void the_spec_states_the_built_version(void **state) {
+  (void)state;
+  const json_t *info = json_object_get(spec_document(), "info");
+  const char *version = json_string_value(json_object_get(info, "version"));
+  assert_non_null(version);
+  assert_string_equal(version, OPORA_VERSION);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_route_is_in_the_spec),
@@ -303,6 +313,7 @@ int main(void) {
       cmocka_unit_test(the_table_of_codes_matches_the_registry),
       cmocka_unit_test(every_problem_example_matches_the_registry),
       cmocka_unit_test(every_id_states_its_maximum),
+      cmocka_unit_test(the_spec_states_the_built_version),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
