@@ -199,7 +199,7 @@ async function testSecondOrigin(context, base, allowedPort, otherPort) {
     `${origin}/second-origin.html?api=${encodeURIComponent(base)}&mode=${mode}`;
   const allowed = `http://127.0.0.1:${allowedPort}`;
   const a = await runPage(context, page(allowed, "allowed"), "second-origin.png");
-  checkSteps(allowed, a.steps, ["login", "list", "read", "patch", "stale-patch", "no-token"]);
+  checkSteps(allowed, a.steps, ["login", "list", "read", "patch", "stale-patch", "cached-then-cors", "no-token"]);
   // The 401 and 412 the page asked for show as such in the console too.
   const unexpected = a.troubles.filter((t) => !/^(401|412): |status of (401|412) /.test(t));
   check(unexpected.length === 0, `${allowed}: no error but the 401 and 412 asked for${

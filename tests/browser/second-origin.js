@@ -95,6 +95,21 @@ async function allowed() {
     return [r.status === 412 && b.code === "precondition_failed", `${r.status}, problem ${b.code}`];
   });
 
+  // A file the page loaded without CORS (a stylesheet: no Origin sent) is
+  // in the browser's cache when a script fetches it: the cached answer
+  // must not stand in for the one this origin gets (Vary: Origin).
+  await step("cached-then-cors", async () => {
+    const url = `${api}/api/v1/docs/swagger-ui.css`;
+    await new Promise((resolve, reject) => {
+      const link = Object.assign(document.createElement("link"), { rel: "stylesheet", href: url });
+      link.onload = resolve;
+      link.onerror = () => reject(new Error("the stylesheet did not load"));
+      document.head.append(link);
+    });
+    const r = await fetch(url);
+    return [r.status === 200 && (await r.text()).length > 1000, `${r.status} from script after the stylesheet`];
+  });
+
   await step("no-token", async () => {
     const r = await fetch(`${api}/api/v1/me`);
     const b = await r.json();
