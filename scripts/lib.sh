@@ -21,12 +21,13 @@ OPORA_RUN_PACKAGES=(build-essential cmake pkg-config libmicrohttpd-dev libjansso
 # clang and libclang-rt-14-dev (the libFuzzer runtime) build the fuzz targets;
 # python3-yaml and python3-jsonschema check the API tests' answers against
 # openapi.yaml (tests/api/check_answers.py, run with /usr/bin/python3);
-# python3-openpyxl reads the Excel tables back (tests/api/check_xlsx.py).
+# python3-openpyxl reads the Excel tables back (tests/api/check_xlsx.py);
+# chromium is the browser of tests/browser (the docs page, CORS).
 # dpkg-dev and file: cpack's dpkg-shlibdeps, for the Debian package; systemd:
 # systemd-analyze verifies its unit; docker-compose validates
 # docker-compose.yml (tests/package/).
-OPORA_TEST_PACKAGES=("${OPORA_RUN_PACKAGES[@]}" clang-format nodejs npm git
-  clang libclang-rt-14-dev python3-yaml python3-jsonschema python3-openpyxl
+OPORA_TEST_PACKAGES=("${OPORA_RUN_PACKAGES[@]}" clang-format git
+  clang libclang-rt-14-dev python3-yaml python3-jsonschema python3-openpyxl chromium
   dpkg-dev file systemd docker-compose)
 
 say() { printf 'opora: %s\n' "$*" >&2; }

@@ -7,7 +7,9 @@
 # OPORA_TEST_REPLICA_URL if given (none otherwise: the replica tests skip).
 # Then it runs every check: clang-format, the OpenAPI linter (on the spec's
 # sources in openapi/ and on openapi.yaml, their bundle), all ctest tests
-# (among them that openapi.yaml is that bundle), the unit and API tests
+# (among them that openapi.yaml is that bundle, and headless Chromium on the
+# docs page and on a page of another origin, and the typed TypeScript client
+# against the spec: tests/browser), the unit and API tests
 # again under the sanitizers, 5 seconds of
 # fuzzing each parser (libFuzzer, scripts/lib.sh run_fuzz_briefly),
 # PostgreSQL stopped and started under load (tests/fault/db_outage.sh, on the
@@ -24,6 +26,9 @@ JOBS=${OPORA_JOBS:-2}
 # check_openapi installs the Redocly CLI before ctest runs: the bundle check
 # (spec_bundle_is_fresh) then fails rather than skips without it.
 export OPORA_REQUIRE_OPENAPI_CLI=1
+# check_browser_deps installs tests/browser's packages (chromium is among the
+# test packages): the ctest tests of label browser then fail rather than skip.
+export OPORA_REQUIRE_BROWSER_TESTS=1
 TEST_TIMEOUT=${OPORA_TEST_TIMEOUT:-600} # seconds per ctest test
 
 install_missing "${OPORA_TEST_PACKAGES[@]}"
@@ -111,6 +116,25 @@ check_openapi() {
   "$dir/node_modules/.bin/redocly" lint "${config[@]}" openapi/openapi.yaml openapi.yaml
 }
 
+# The packages of tests/browser (playwright-core, openapi-typescript,
+# typescript; npm ci) for the ctest tests browser_docs_and_cors (headless
+# Chromium: the docs page, CORS from a second origin; screenshots in
+# build/test-artifacts/browser/) and typescript_client (the typed client).
+check_browser_deps() {
+  local dir=$OPORA_ROOT/tests/browser
+  if [[ ! -f $dir/package.json || ! -f $dir/package-lock.json ]]; then
+    say "tests/browser/package.json or package-lock.json is missing"
+    return 1
+  fi
+  if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund) || return 1
+  fi
+  [[ -x /usr/bin/chromium ]] || {
+    say "/usr/bin/chromium is missing (Debian's chromium package)"
+    return 1
+  }
+}
+
 check_ctest() {
   ctest --test-dir build --output-on-failure --no-tests=error -j "$JOBS" --timeout "$TEST_TIMEOUT"
 }
@@ -170,6 +194,7 @@ check_image() {
 
 run_check format check_format
 run_check openapi-lint check_openapi
+run_check browser-deps check_browser_deps
 run_check ctest check_ctest
 run_check ctest-asan check_ctest_asan
 # A short libFuzzer run of every parser: fails on any crash, leak or broken

@@ -333,8 +333,11 @@ static void add_common_headers(struct request *rq) {
   if (rq->allowed_origin != NULL) {
     reply_header(rq, "Access-Control-Allow-Origin", rq->allowed_origin);
     reply_header(rq, "Access-Control-Expose-Headers", cors_expose_headers);
-    reply_header(rq, "Vary", "Origin");
   }
+  /* With origins configured every answer depends on Origin, the ones made
+   * without it too: a browser must not reuse those for a script. */
+  if (cfg->cors_origins[0] != '\0')
+    reply_header(rq, "Vary", "Origin");
   if (atomic_load(&stopping))
     reply_header(rq, MHD_HTTP_HEADER_CONNECTION, "close");
 }

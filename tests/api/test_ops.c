@@ -330,6 +330,24 @@ static void test_cors_other_origin(void **state) {
   r = http_request("GET", "/api/v1/regions", NULL, other);
   assert_status(r, 200);
   assert_null(http_header(r, "Access-Control-Allow-Origin"));
+  assert_true(header_has_token(r, "Vary", "Origin"));
+  http_reply_free(r);
+}
+
+/* With origins configured, every answer depends on Origin, so a cache (a
+ * browser's included) must not hand an answer made without one, or for
+ * another origin, to an allowed origin's script: Vary: Origin on all. */
+static void test_cors_vary_without_origin(void **state) {
+  (void)state;
+  struct http_reply *r =
+      http_request("GET", "/api/v1/openapi.yaml", NULL, NULL);
+  assert_status(r, 200);
+  assert_null(http_header(r, "Access-Control-Allow-Origin"));
+  assert_true(header_has_token(r, "Vary", "Origin"));
+  http_reply_free(r);
+  r = http_request("GET", "/api/v1/nothing-here", NULL, NULL);
+  assert_status(r, 404);
+  assert_true(header_has_token(r, "Vary", "Origin"));
   http_reply_free(r);
 }
 
@@ -610,6 +628,7 @@ int main(void) {
       cmocka_unit_test(test_head),
       cmocka_unit_test(test_cors_preflight),
       cmocka_unit_test(test_cors_other_origin),
+      cmocka_unit_test(test_cors_vary_without_origin),
       cmocka_unit_test(test_cors_simple_request),
       cmocka_unit_test(test_request_id),
       cmocka_unit_test(test_body_too_large),
