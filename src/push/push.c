@@ -475,11 +475,10 @@ static json_t *refusal(struct push *p, json_t *import_steal) {
   return body;
 }
 
-/* The record, complete, with the answer it gave. */
-static bool import_store(struct push *p, const char *sha, const char *outcome,
-                         int status, const char *answer, long ms) {
-  struct request *rq = p->rq;
-  const struct db_arg texts[] = {
+void push_record_args(const struct push *p,
+                      struct db_arg out[PUSH_RECORD_ARGS]) {
+  const struct request *rq = p->rq;
+  const struct db_arg args[PUSH_RECORD_ARGS] = {
       {"id", p->import},
       {"assessment_id", p->assessment},
       {"actor_kind", principal_kind_name(rq->principal.kind)},
@@ -487,14 +486,23 @@ static bool import_store(struct push *p, const char *sha, const char *outcome,
       {"scope_kind", rq->principal.scope_kind},
       {"scope_id", auth_scope_id(rq)},
       {"idempotency_key", p->key[0] ? p->key : NULL},
-      {"body_sha256", sha},
       {"content_type", p->opt.content_type},
       {"mode", p->opt.partial ? "partial" : "strict"},
       {"replace", p->opt.replace_school ? "school" : NULL},
-      {"outcome", outcome},
-      {"answer", answer},
-      {"request_id", rq->id},
-      DB_END};
+      {"request_id", rq->id}};
+  memcpy(out, args, sizeof args);
+}
+
+/* The record, complete, with the answer it gave. */
+static bool import_store(struct push *p, const char *sha, const char *outcome,
+                         int status, const char *answer, long ms) {
+  struct request *rq = p->rq;
+  struct db_arg texts[PUSH_RECORD_ARGS + 4];
+  push_record_args(p, texts);
+  texts[PUSH_RECORD_ARGS] = (struct db_arg){"body_sha256", sha};
+  texts[PUSH_RECORD_ARGS + 1] = (struct db_arg){"outcome", outcome};
+  texts[PUSH_RECORD_ARGS + 2] = (struct db_arg){"answer", answer};
+  texts[PUSH_RECORD_ARGS + 3] = (struct db_arg)DB_END;
   json_t *numbers = json_pack(
       "{sI sb sI sI sI sI sI sI sI sI si}", "actor_id",
       (json_int_t)rq->principal.id, "dry_run", p->opt.dry_run, "rows_received",

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "copy_pipe.h"
+#include "db.h"
 #include "push.h"
 #include "push_stats.h"
 #include "push_stored.h"
@@ -101,5 +102,12 @@ struct push {
   long problems_count;
   json_t *shown; /* the first PUSH_PROBLEMS_SHOWN */
 };
+
+/* The import record's fields that say who pushed what and how: the same in
+ * the record written as the push starts (push_progress.c) and in its final
+ * one. Fills the first PUSH_RECORD_ARGS entries of `out`. */
+enum { PUSH_RECORD_ARGS = 11 };
+void push_record_args(const struct push *p,
+                      struct db_arg out[PUSH_RECORD_ARGS]);
 
 #endif

@@ -76,22 +76,12 @@ static void progress_begin(struct push *p) {
   rows_count(p);
   char received[24], rejected[24], problems[24];
   counters_args(p, received, rejected, problems);
-  const struct db_arg texts[] = {
-      {"id", p->import},
-      {"assessment_id", p->assessment},
-      {"actor_kind", principal_kind_name(rq->principal.kind)},
-      {"actor_name", rq->principal.name},
-      {"scope_kind", rq->principal.scope_kind},
-      {"scope_id", auth_scope_id(rq)},
-      {"idempotency_key", p->key[0] ? p->key : NULL},
-      {"content_type", p->opt.content_type},
-      {"mode", p->opt.partial ? "partial" : "strict"},
-      {"replace", p->opt.replace_school ? "school" : NULL},
-      {"request_id", rq->id},
-      {"rows_received", received},
-      {"rows_rejected", rejected},
-      {"problems_count", problems},
-      DB_END};
+  struct db_arg texts[PUSH_RECORD_ARGS + 4];
+  push_record_args(p, texts);
+  texts[PUSH_RECORD_ARGS] = (struct db_arg){"rows_received", received};
+  texts[PUSH_RECORD_ARGS + 1] = (struct db_arg){"rows_rejected", rejected};
+  texts[PUSH_RECORD_ARGS + 2] = (struct db_arg){"problems_count", problems};
+  texts[PUSH_RECORD_ARGS + 3] = (struct db_arg)DB_END;
   json_t *values =
       json_pack("{sI sb}", "actor_id", (json_int_t)rq->principal.id, "dry_run",
                 p->opt.dry_run);

@@ -96,25 +96,22 @@ async function login(base) {
   return (await r.json()).access_token;
 }
 
-// Swagger UI renders only the operations near the viewport: scrolls from
-// the top down, adding the ids of the operations seen to `seen`
-// (operations-<tag>-<operationId>), until the element `stop` is rendered
-// (true) or the page ends (false).
-async function scrollDocs(page, seen, stop = null) {
-  const ids = () => page.$$eval(".opblock", (els) => els.map((e) => e.id));
-  await page.evaluate(() => window.scrollTo(0, 0));
-  for (let step = 0; step < 5000; step++) {
-    await page.waitForTimeout(20);
-    for (const id of await ids()) seen.add(id);
-    if (stop && (await page.locator(stop).count()) > 0) return true;
-    const end = await page.evaluate(() => {
-      const before = window.scrollY;
-      window.scrollBy(0, window.innerHeight * 0.8);
-      return window.scrollY === before;
-    });
-    if (end) return false;
+// The page starts with its tags closed; opens each in turn, adds the ids of
+// the operations it shows to `seen` (operations-<tag>-<operationId>) and
+// closes it again. Answers the number of tags.
+async function openEachTag(page, seen) {
+  const headers = page.locator("h3.opblock-tag");
+  const tags = await headers.count();
+  for (let i = 0; i < tags; i++) {
+    const header = headers.nth(i);
+    await header.scrollIntoViewIfNeeded();
+    await header.click();
+    const section = page.locator(".opblock-tag-section").nth(i);
+    await section.locator(".opblock").first().waitFor({ timeout: TIMEOUT_MS });
+    for (const id of await section.locator(".opblock").evaluateAll((els) => els.map((e) => e.id))) seen.add(id);
+    await header.click();
   }
-  return false;
+  return tags;
 }
 
 async function testDocs(context, base) {
@@ -123,22 +120,34 @@ async function testDocs(context, base) {
   const answer = await page.goto(`${base}/api/v1/docs`, { waitUntil: "load" });
   check(answer && answer.status() === 200, `GET /api/v1/docs answers 200 (got ${answer && answer.status()})`);
   const rendered = await page
-    .locator(".opblock")
+    .locator("h3.opblock-tag")
     .first()
     .waitFor({ timeout: TIMEOUT_MS })
     .then(() => true, () => false);
-  check(rendered, "Swagger UI renders the spec's operations");
+  check(rendered, "Swagger UI renders the spec's tags");
   await page.screenshot({ path: join(artifacts, "docs.png") });
 
-  // Every operation of the spec is listed (Swagger UI shows them as the page
-  // scrolls).
+  // Every operation of the spec is listed under its tag.
   const spec = await (await fetch(`${base}/api/v1/openapi.yaml`)).text();
   const operations = spec.match(/^ {6}operationId: /gm)?.length ?? 0;
   const seen = new Set();
-  if (rendered) await scrollDocs(page, seen);
+  const tags = rendered ? await openEachTag(page, seen).catch(() => 0) : 0;
+  check(tags > 10, `Swagger UI shows the tags (saw ${tags})`);
   check(operations > 50 && seen.size >= operations, `Swagger UI lists all ${operations} operations (saw ${seen.size})`);
   for (const id of ["operations-Auth-getMe", "operations-Schools-listSchools", "operations-Assessments-pushAssessmentResults"])
     check(seen.has(id), `${id} is listed`);
+
+  // A deep link opens its operation.
+  const linked = await context.newPage();
+  const linkTroubles = watch(linked);
+  await linked.goto(`${base}/api/v1/docs#/Schools/listSchools`, { waitUntil: "load" });
+  const opened = await linked
+    .locator("#operations-Schools-listSchools .opblock-body")
+    .waitFor({ timeout: TIMEOUT_MS })
+    .then(() => true, () => false);
+  check(opened, "the deep link #/Schools/listSchools opens that operation");
+  troubles.push(...linkTroubles);
+  await linked.close();
 
   // Authorize with a bearer token, then Try it out on GET /api/v1/me.
   try {
@@ -150,7 +159,7 @@ async function testDocs(context, base) {
     await bearer.locator("button.authorize").click();
     await page.locator(".modal-ux button.btn-done").first().click();
     const me = page.locator("#operations-Auth-getMe");
-    await scrollDocs(page, seen, "#operations-Auth-getMe");
+    await page.locator("#operations-tag-Auth").click();
     await me.locator(".opblock-summary").first().click();
     await me.locator("button.try-out__btn").click();
     await me.locator("button.execute").click();

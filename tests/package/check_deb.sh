@@ -29,21 +29,8 @@ fail() {
 }
 note() { printf 'check_deb: %s\n' "$*" >&2; }
 
-# pkg_of PATH: the package that holds PATH, under the name dpkg knows it by
-# (with merged /usr, /lib/x/libc.so.6 may be recorded with or without /usr).
-pkg_of() {
-  local p candidates=("$1" "$(readlink -f "$1")")
-  for p in "${candidates[@]}"; do
-    case $p in
-    /usr/lib/* | /usr/bin/* | /usr/sbin/*) candidates+=("${p#/usr}") ;;
-    /lib/* | /bin/* | /sbin/*) candidates+=("/usr$p") ;;
-    esac
-  done
-  for p in "${candidates[@]}"; do
-    dpkg -S "$p" 2>/dev/null | head -n 1 | cut -d: -f1 && return 0
-  done
-  return 1
-}
+# shellcheck source=tests/package/pkg_of.sh
+. "$ROOT/tests/package/pkg_of.sh"
 
 [[ -f $BUILD/CMakeCache.txt ]] || {
   note "no build tree in $BUILD (configure and build it first)"
