@@ -89,6 +89,7 @@ static int cmd_migrate(const struct config *cfg) {
   int reparsed = 0;
   if (applied >= 0 && reread_schedules(conn, &reparsed, err, sizeof err) != 0)
     applied = -1;
+  int schema = applied >= 0 ? migrate_schema_version(conn) : -1;
   PQfinish(conn);
   if (applied < 0) {
     fprintf(stderr, "opora: migrate: %s\n", err);
@@ -97,8 +98,19 @@ static int cmd_migrate(const struct config *cfg) {
   if (reparsed > 0)
     printf("opora: %d schedule(s) read again with the current grammar\n",
            reparsed);
+  int latest = migrate_latest(migrations, migrations_count);
   printf("opora: %d migration(s) applied, schema at version %d\n", applied,
-         migrate_latest(migrations, migrations_count));
+         schema > latest ? schema : latest);
+  /* Not an error: during a rolling upgrade an older instance restarts
+   * against the schema a newer one made. Anything else is a rollback that
+   * needs the backup (docs/OPERATIONS.md). */
+  if (schema > latest)
+    fprintf(stderr,
+            "opora: migrate: warning: the database's schema (version %d) is "
+            "newer than this binary's (version %d); an older binary is safe "
+            "only during a rolling upgrade: to roll back, restore the backup "
+            "taken before the upgrade\n",
+            schema, latest);
   return 0;
 }
 
