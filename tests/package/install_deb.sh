@@ -88,7 +88,8 @@ IFS=: read -r _ _ uid gid _ home shell < <(getent passwd opora) || die "no user 
 verify=$(cd "$tmp" && systemd-analyze verify /lib/systemd/system/opora.service 2>&1) ||
   die "systemd-analyze verify of the installed unit failed: $verify"
 [[ -z $verify ]] || die "systemd-analyze verify complains about the installed unit: $verify"
-/usr/bin/opora version | grep -qxF "opora $(dpkg-query -W -f='${Version}' opora)" ||
+# `opora version` prints "opora VERSION (schema N)".
+/usr/bin/opora version | grep -q "^opora $(dpkg-query -W -f='${Version}' opora) (schema [0-9]*)$" ||
   die "opora version is not the package's: $(/usr/bin/opora version)"
 
 # --- run it as the service would ---------------------------------------------
