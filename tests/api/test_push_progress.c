@@ -54,6 +54,21 @@ static void slow_push_body(struct slow_push *s, const struct place *p,
     text_add(&s->all, "%s", s->part[k].s);
 }
 
+/* A push of a new instrument of place `p` by its ingest client, under a
+ * key made from `key_label`, its rows named from `prefix` (`bad_part` as
+ * above); requests from now on carry the client's token. Returns the
+ * token they carried before. */
+static const char *slow_push_prepare(struct slow_push *s, struct place *p,
+                                     const char *key_label, const char *prefix,
+                                     int bad_part) {
+  s->id = instrument_new("math_progress", 2025, true);
+  s->token = ingest_token(p);
+  snprintf(s->key_text, sizeof s->key_text, "%s", uniq(key_label));
+  s->key = s->key_text;
+  slow_push_body(s, p, prefix, bad_part);
+  return use_token(s->token);
+}
+
 /* The head and the first part; the rest waits. */
 static void slow_push_start(struct slow_push *s, const char *query) {
   struct text req = {0};
@@ -194,12 +209,8 @@ static void key_replayed_while_running(const struct slow_push *s, size_t length,
 static void test_progress_while_running(void **state) {
   (void)state;
   struct place p = place_new(1);
-  struct slow_push s = {.id = instrument_new("math_progress", 2025, true)};
-  s.token = ingest_token(&p);
-  snprintf(s.key_text, sizeof s.key_text, "%s", uniq("progress"));
-  s.key = s.key_text;
-  slow_push_body(&s, &p, "run", 1);
-  const char *before = use_token(s.token);
+  struct slow_push s = {0};
+  const char *before = slow_push_prepare(&s, &p, "progress", "run", 1);
   long long committed =
                 metric_value("opora_pushes_total{outcome=\"committed\"}"),
             received = metric_value("opora_push_rows_total{kind=\"received\"}"),
@@ -297,12 +308,8 @@ static void test_progress_while_running(void **state) {
 static void test_interrupted(void **state) {
   (void)state;
   struct place p = place_new(1);
-  struct slow_push s = {.id = instrument_new("math_progress", 2025, true)};
-  s.token = ingest_token(&p);
-  snprintf(s.key_text, sizeof s.key_text, "%s", uniq("stale"));
-  s.key = s.key_text;
-  slow_push_body(&s, &p, "st", -1);
-  const char *before = use_token(s.token);
+  struct slow_push s = {0};
+  const char *before = slow_push_prepare(&s, &p, "stale", "st", -1);
   slow_push_start(&s, "");
   long long import = running_record(s.id);
   db_exec("UPDATE imports SET updated_at = now() - interval '1 day'"
@@ -392,12 +399,8 @@ static long lock_wait_ms(long for_ms) {
 static void test_side_failures_do_not_fail_the_push(void **state) {
   (void)state;
   struct place p = place_new(1);
-  struct slow_push s = {.id = instrument_new("math_progress", 2025, true)};
-  s.token = ingest_token(&p);
-  snprintf(s.key_text, sizeof s.key_text, "%s", uniq("side"));
-  s.key = s.key_text;
-  slow_push_body(&s, &p, "sd", -1);
-  const char *before = use_token(s.token);
+  struct slow_push s = {0};
+  const char *before = slow_push_prepare(&s, &p, "side", "sd", -1);
   slow_push_start(&s, "");
   long long import = running_record(s.id);
   json_t *doc = record(import);
