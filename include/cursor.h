@@ -14,6 +14,12 @@
  * page size may change from page to page). */
 uint64_t cursor_query_hash(const char *list, const json_t *query);
 
+/* The longest cursor read (and taken as the `cursor` query parameter). One
+ * made for any key the API stores fits: text fields take at most 4,000
+ * characters, 16,000 bytes of UTF-8, about 21,400 characters encoded. So
+ * does its URL in the default request head (OPORA_HEADER_MEMORY, 32k). */
+#define CURSOR_TEXT_MAX 24576
+
 /* A URL-safe cursor for (key, id) of `query`; key may be NULL. Caller
  * frees. */
 char *cursor_encode(const char *key, long long id, uint64_t query);

@@ -30,7 +30,7 @@ const struct jspec_field imports_list_params[] = {
 /* Problems come 1,000 to a page at most. */
 const struct jspec_field import_get_params[] = {
     FIELD("limit", JS_INTEGER, 0, 1, 1000),
-    FIELD("cursor", JS_STRING, 0, 1, 2000),
+    FIELD("cursor", JS_STRING, 0, 1, CURSOR_TEXT_MAX),
     END_FIELDS,
 };
 

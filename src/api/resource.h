@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include "cursor.h"
 #include "db.h"
 #include "request.h"
 #include "table.h"
@@ -170,7 +171,7 @@ void resource_write_key(struct request *rq, const struct resource *res,
 /* List pages. Every list takes these two query parameters. */
 #define PAGE_PARAMS                                                            \
   {"limit", JS_INTEGER, 0, 1, 500, NULL, NULL, NULL, NULL}, {                  \
-    "cursor", JS_STRING, 0, 1, 2000, NULL, NULL, NULL, NULL                    \
+    "cursor", JS_STRING, 0, 1, CURSOR_TEXT_MAX, NULL, NULL, NULL, NULL         \
   }
 
 /* A list: its query parameters and the statement that reads a page. The

@@ -41,7 +41,7 @@ static int sextet(char c) {
 /* Decodes into a new NUL-terminated buffer; NULL when not base64url. */
 static char *base64url_decode(const char *in, size_t *len_out) {
   size_t len = strlen(in);
-  if (len % 4 == 1 || len > 4096)
+  if (len % 4 == 1 || len > CURSOR_TEXT_MAX)
     return NULL;
   char *out = malloc(len / 4 * 3 + 3);
   if (out == NULL)

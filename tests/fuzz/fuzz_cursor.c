@@ -28,6 +28,12 @@ static void round_trip(const char *key, long long id) {
   char *text = cursor_encode(key, id, QUERY);
   char *back = NULL;
   long long back_id = 0;
+  if (strlen(text) > CURSOR_TEXT_MAX) { /* longer than any key we store */
+    if (cursor_decode(text, QUERY, &back, &back_id) != CURSOR_INVALID)
+      abort();
+    free(text);
+    return;
+  }
   if (cursor_decode(text, QUERY, &back, &back_id) != CURSOR_OK ||
       back_id != id || !same_key(key && key[0] ? key : NULL, back))
     abort();
