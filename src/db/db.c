@@ -261,14 +261,6 @@ static PGconn *connect_with(int target, const char *opts,
   return pg;
 }
 
-static bool conn_open(struct db_conn *c) {
-  c->pg = connect_with(c->target, options, "opora");
-  if (c->pg == NULL)
-    return false;
-  memset(c->prepared, 0, sizeof c->prepared);
-  return true;
-}
-
 static void set_ensure(void) {
   if (thread_set == NULL) {
     pthread_once(&key_once, make_key);
@@ -279,25 +271,35 @@ static void set_ensure(void) {
   }
 }
 
-static struct db_conn *conn_slot(int target) {
-  set_ensure();
-  if (thread_set->c[target] == NULL) {
-    thread_set->c[target] = calloc(1, sizeof *thread_set->c[target]);
-    if (thread_set->c[target] == NULL)
+/* The connection to `target` kept in *slot (made on first use), open with
+ * these options: opened again when it was lost. NULL when the database
+ * cannot be reached (src/db/db_outage.c). */
+static struct db_conn *conn_ready(struct db_conn **slot, int target,
+                                  const char *opts, const char *application) {
+  if (*slot == NULL) {
+    *slot = calloc(1, sizeof **slot);
+    if (*slot == NULL)
       abort();
-    thread_set->c[target]->target = target;
+    (*slot)->target = target;
   }
-  if (target == DB_PRIMARY)
-    thread_conn = thread_set->c[DB_PRIMARY];
-  return thread_set->c[target];
+  struct db_conn *c = *slot;
+  if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
+    conn_close(c);
+  if (c->pg == NULL) {
+    c->pg = connect_with(target, opts, application);
+    if (c->pg == NULL)
+      return NULL;
+    memset(c->prepared, 0, sizeof c->prepared);
+  }
+  return c;
 }
 
 static struct db_conn *conn_get_target(int target) {
-  struct db_conn *c = conn_slot(target);
-  if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
-    conn_close(c);
-  if (c->pg == NULL && !conn_open(c))
-    return NULL;
+  set_ensure();
+  struct db_conn *c =
+      conn_ready(&thread_set->c[target], target, options, "opora");
+  if (target == DB_PRIMARY)
+    thread_conn = thread_set->c[DB_PRIMARY];
   return c;
 }
 
@@ -305,26 +307,12 @@ static struct db_conn *conn_get(void) {
   return conn_get_target(DB_PRIMARY);
 }
 
-/* This thread's side connection, opened if needed (and the database is
- * up: src/db/db_outage.c); NULL otherwise. */
+/* This thread's side connection; NULL when the database cannot be
+ * reached. */
 static struct db_conn *side_get(void) {
   set_ensure();
-  if (thread_set->side == NULL) {
-    thread_set->side = calloc(1, sizeof *thread_set->side);
-    if (thread_set->side == NULL)
-      abort();
-    thread_set->side->target = DB_PRIMARY;
-  }
-  struct db_conn *c = thread_set->side;
-  if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
-    conn_close(c);
-  if (c->pg == NULL) {
-    c->pg = connect_with(DB_PRIMARY, side_options, "opora-progress");
-    if (c->pg == NULL)
-      return NULL;
-    memset(c->prepared, 0, sizeof c->prepared);
-  }
-  return c;
+  return conn_ready(&thread_set->side, DB_PRIMARY, side_options,
+                    "opora-progress");
 }
 
 PGconn *db_connect_own(void) {
