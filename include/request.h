@@ -142,6 +142,10 @@ void reply_problem(struct request *rq, enum error_id err, const char *detail);
 /* A problem with `errors` ([{"path","message"}], or NULL for none). */
 void reply_problem_errors_steal(struct request *rq, enum error_id err,
                                 const char *detail, json_t *errors_steal);
+/* A problem body made by problem_build (with members of its own added),
+ * answered with the error's status. */
+void reply_problem_body_steal(struct request *rq, enum error_id err,
+                              json_t *body);
 /* A 400 validation problem listing `errors` ([{"path","message"}]). */
 void reply_validation_steal(struct request *rq, json_t *errors);
 /* 404 for what the caller does not see: "no <what> is within your scope",

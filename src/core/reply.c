@@ -137,11 +137,16 @@ json_t *problem_build(enum error_id err, const char *detail,
   return p;
 }
 
-void reply_problem_errors_steal(struct request *rq, enum error_id err,
-                                const char *detail, json_t *errors_steal) {
-  json_t *body = problem_build(err, detail, rq->id, errors_steal);
+void reply_problem_body_steal(struct request *rq, enum error_id err,
+                              json_t *body) {
   reply_json_typed_steal(rq, error_info(err)->status,
                          "application/problem+json", body);
+}
+
+void reply_problem_errors_steal(struct request *rq, enum error_id err,
+                                const char *detail, json_t *errors_steal) {
+  reply_problem_body_steal(rq, err,
+                           problem_build(err, detail, rq->id, errors_steal));
 }
 
 void reply_problem(struct request *rq, enum error_id err, const char *detail) {

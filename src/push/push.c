@@ -144,10 +144,7 @@ static void key_busy(struct push *p, const char *actor) {
       rq->id, NULL);
   if (running > 0)
     json_object_set_new(body, "import_id", json_integer(running));
-  char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  json_decref(body);
-  reply_text(rq, 409, "application/problem+json", text, strlen(text));
-  free(text);
+  reply_problem_body_steal(rq, ERR_PUSH_IN_PROGRESS, body);
   reply_header(rq, "Retry-After", "5");
   if (running > 0)
     reply_location(rq, "/api/v1/imports", running);
