@@ -150,6 +150,22 @@ static void a_refusing_unit_is_rolled_back(void **state) {
   db_close_all();
 }
 
+/* Waits until the backend pid is gone from pg_stat_activity. */
+static void wait_gone(int pid) {
+  char query[96];
+  snprintf(query, sizeof query,
+           "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
+  for (int i = 0; i < 200; i++) {
+    char *left = testdb_scalar(setup_conn, query);
+    bool gone = strcmp(left, "0") == 0;
+    free(left);
+    if (gone)
+      return;
+    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+  }
+  fail_msg("backend %d is still there", pid);
+}
+
 /* Renames region 1, then has its own backend terminated before it
  * returns, on the first attempt only: the COMMIT meets the backend's
  * "terminating connection" error, which arrives before libpq has read the
@@ -165,16 +181,7 @@ static bool killed_before_commit_work(struct request *rq, void *arg) {
     int pid = PQbackendPID(db_connection());
     snprintf(kill, sizeof kill, "SELECT pg_terminate_backend(%d)", pid);
     sql(setup_conn, kill);
-    snprintf(kill, sizeof kill,
-             "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
-    for (int i = 0; i < 200; i++) {
-      char *left = testdb_scalar(setup_conn, kill);
-      bool gone = strcmp(left, "0") == 0;
-      free(left);
-      if (gone)
-        break;
-      nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    }
+    wait_gone(pid);
   }
   return true;
 }
@@ -195,22 +202,6 @@ static void a_backend_killed_before_commit_is_retried(void **state) {
   free(before);
   free(after);
   db_close_all();
-}
-
-/* Waits until the backend pid is gone from pg_stat_activity. */
-static void wait_gone(int pid) {
-  char query[96];
-  snprintf(query, sizeof query,
-           "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
-  for (int i = 0; i < 200; i++) {
-    char *left = testdb_scalar(setup_conn, query);
-    bool gone = strcmp(left, "0") == 0;
-    free(left);
-    if (gone)
-      return;
-    nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-  }
-  fail_msg("backend %d is still there", pid);
 }
 
 /* A push's connection (db_connect_own): a known constraint is answered
